@@ -1,0 +1,155 @@
+"""One HTTP client for every connector: timeouts, retries with backoff that honours Retry-After,
+exact JSON decimals, and error messages that never carry a secret."""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+import httpx
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+
+from connectors.errors import SourceRequestError
+
+log = logging.getLogger("connectors.http")
+
+RETRYABLE_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
+
+
+class RetryableResponse(Exception):
+    """A response worth trying again (rate limit or server error)."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        super().__init__(f"HTTP {response.status_code}")
+        self.response = response
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "[REDACTED]")
+    return text
+
+
+def retry_after_seconds(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None
+
+
+class HttpSource:
+    """A JSON-over-HTTP source with a base URL, auth headers and a retry policy.
+
+    Args:
+        name: the source instance id, used in log lines and errors.
+        base_url: scheme, host and path prefix, e.g. ``https://api.openai.com/v1``.
+        headers: headers sent with every request (auth included); their values are treated as secrets.
+        timeout: seconds for connect and read.
+        max_attempts: tries per request, the first one included.
+        backoff_base: first backoff in seconds; doubles per attempt, with jitter, capped at backoff_max.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        base_url: str,
+        headers: Mapping[str, str],
+        *,
+        secrets: Iterable[str] = (),
+        timeout: float = 30.0,
+        max_attempts: int = 6,
+        backoff_base: float = 1.0,
+        backoff_max: float = 60.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.name = name
+        self.base_url = base_url.rstrip("/")
+        self._secrets = [s for s in secrets if s]
+        self.max_attempts = max_attempts
+        self.backoff_base = backoff_base
+        self.backoff_max = backoff_max
+        self._client = httpx.Client(
+            base_url=self.base_url, headers=dict(headers), timeout=httpx.Timeout(timeout), transport=transport
+        )
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> HttpSource:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _wait(self, state: RetryCallState) -> float:
+        exponential = min(self.backoff_max, self.backoff_base * 2 ** (state.attempt_number - 1))
+        wait = exponential * random.uniform(0.5, 1.0)
+        error = state.outcome.exception() if state.outcome else None
+        if isinstance(error, RetryableResponse):
+            hinted = retry_after_seconds(error.response)
+            if hinted is not None:
+                wait = max(wait, min(hinted, self.backoff_max))
+        return wait
+
+    def _before_sleep(self, state: RetryCallState) -> None:
+        error = state.outcome.exception() if state.outcome else None
+        reason = str(error) if isinstance(error, RetryableResponse) else type(error).__name__
+        log.warning(
+            "%s: %s on attempt %d/%d, retrying in %.1fs",
+            self.name, reason, state.attempt_number, self.max_attempts, state.next_action.sleep if state.next_action else 0,
+        )
+
+    def get_json(self, path: str, params: Mapping[str, Any] | list[tuple[str, Any]] | None = None) -> Any:
+        """GET a path below the base URL and decode JSON, with floats kept exact as Decimal."""
+        request_url = f"{self.base_url}/{path.lstrip('/')}"
+        retrying = Retrying(
+            stop=stop_after_attempt(self.max_attempts),
+            wait=self._wait,
+            retry=retry_if_exception(lambda e: isinstance(e, RetryableResponse | httpx.TransportError)),
+            before_sleep=self._before_sleep,
+            reraise=True,
+            sleep=time.sleep,
+        )
+        try:
+            response = retrying(self._get_once, path, params)
+        except RetryableResponse as error:
+            raise self._error(request_url, error.response, f"still failing after {self.max_attempts} attempts") from None
+        except httpx.TransportError as error:
+            raise SourceRequestError(
+                self.name, "GET", request_url, None,
+                redact(f"{type(error).__name__}: {error} (after {self.max_attempts} attempts)", self._secrets),
+            ) from None
+        if response.status_code >= 400:
+            raise self._error(request_url, response, "not retried")
+        try:
+            return json.loads(response.content, parse_float=Decimal)
+        except ValueError:
+            raise self._error(request_url, response, "response is not JSON") from None
+
+    def _get_once(self, path: str, params: Any) -> httpx.Response:
+        response = self._client.get(path.lstrip("/"), params=params)
+        if response.status_code in RETRYABLE_STATUS:
+            raise RetryableResponse(response)
+        return response
+
+    def _error(self, url: str, response: httpx.Response, note: str) -> SourceRequestError:
+        detail = response.text[:500]
+        try:
+            body = response.json()
+            if isinstance(body, dict) and isinstance(body.get("error"), dict):
+                detail = str(body["error"].get("message", detail))
+        except ValueError:
+            pass
+        return SourceRequestError(
+            self.name, response.request.method, redact(str(response.request.url), self._secrets), response.status_code,
+            redact(f"{detail} ({note})", self._secrets),
+        )

@@ -1,0 +1,1 @@
+"""OpenAI Administration API: usage, costs and the organization inventory."""

@@ -1,0 +1,1 @@
+"""A local stand-in for every supported source API, serving one synthetic enterprise over HTTP."""
