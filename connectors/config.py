@@ -21,7 +21,11 @@ DEFAULT_SOURCES_PATH = REPO_ROOT / "config" / "sources.sandbox.yml"
 
 # Per source type: the public endpoint, and the env vars that override URL and hold the secret.
 SOURCE_TYPES = {
-    "openai": {"base_url": "https://api.openai.com/v1", "base_url_env": "OPENAI_BASE_URL", "secret_env": "OPENAI_ADMIN_KEY"},
+    "openai": {
+        "base_url": "https://api.openai.com/v1",
+        "base_url_env": "OPENAI_BASE_URL",
+        "secret_env": "OPENAI_ADMIN_KEY",
+    },
 }
 
 
@@ -32,17 +36,28 @@ class Strict(BaseModel):
 class WarehouseSettings(Strict):
     history_start: date = Field(description="First daily partition; backfills start here.")
     restatement_days: int = Field(
-        3, ge=0, le=31, description="Trailing days re-pulled and rebuilt on every run, since costs are restated."
+        3,
+        ge=0,
+        le=31,
+        description="Trailing days re-pulled and rebuilt on every run, since costs are restated.",
     )
 
 
 class SourceConfig(Strict):
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]{1,40}$", description="Stable id of this source instance.")
+    id: str = Field(
+        pattern=r"^[a-z][a-z0-9_]{1,40}$", description="Stable id of this source instance."
+    )
     type: Literal["openai"]
-    base_url: str | None = Field(None, description="API root; the type's public endpoint when omitted.")
+    base_url: str | None = Field(
+        None, description="API root; the type's public endpoint when omitted."
+    )
     base_url_env: str | None = Field(None, description="Env var that overrides base_url when set.")
-    secret_env: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$", description="Env var holding this source's secret.")
-    organization_id: str | None = Field(None, description="Provider org or account id, sent where the API takes it.")
+    secret_env: str = Field(
+        pattern=r"^[A-Z][A-Z0-9_]*$", description="Env var holding this source's secret."
+    )
+    organization_id: str | None = Field(
+        None, description="Provider org or account id, sent where the API takes it."
+    )
     timeout_seconds: float = Field(30.0, gt=0, le=600)
     max_attempts: int = Field(6, ge=1, le=20)
     enabled: bool = True
@@ -91,7 +106,9 @@ class SourcesConfig(Strict):
         if missing:
             where = self.path or "sources config"
             lines = [f"{where}: source {s.id!r} needs env var {s.secret_env}" for s in missing]
-            raise ConfigError("missing secrets:\n  " + "\n  ".join(lines) + "\nFix: export them before running.")
+            raise ConfigError(
+                "missing secrets:\n  " + "\n  ".join(lines) + "\nFix: export them before running."
+            )
 
 
 def sources_path() -> Path:

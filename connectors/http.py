@@ -78,7 +78,10 @@ class HttpSource:
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
         self._client = httpx.Client(
-            base_url=self.base_url, headers=dict(headers), timeout=httpx.Timeout(timeout), transport=transport
+            base_url=self.base_url,
+            headers=dict(headers),
+            timeout=httpx.Timeout(timeout),
+            transport=transport,
         )
 
     def close(self) -> None:
@@ -105,16 +108,24 @@ class HttpSource:
         reason = str(error) if isinstance(error, RetryableResponse) else type(error).__name__
         log.warning(
             "%s: %s on attempt %d/%d, retrying in %.1fs",
-            self.name, reason, state.attempt_number, self.max_attempts, state.next_action.sleep if state.next_action else 0,
+            self.name,
+            reason,
+            state.attempt_number,
+            self.max_attempts,
+            state.next_action.sleep if state.next_action else 0,
         )
 
-    def get_json(self, path: str, params: Mapping[str, Any] | list[tuple[str, Any]] | None = None) -> Any:
+    def get_json(
+        self, path: str, params: Mapping[str, Any] | list[tuple[str, Any]] | None = None
+    ) -> Any:
         """GET a path below the base URL and decode JSON, with floats kept exact as Decimal."""
         request_url = f"{self.base_url}/{path.lstrip('/')}"
         retrying = Retrying(
             stop=stop_after_attempt(self.max_attempts),
             wait=self._wait,
-            retry=retry_if_exception(lambda e: isinstance(e, RetryableResponse | httpx.TransportError)),
+            retry=retry_if_exception(
+                lambda e: isinstance(e, RetryableResponse | httpx.TransportError)
+            ),
             before_sleep=self._before_sleep,
             reraise=True,
             sleep=time.sleep,
@@ -122,11 +133,19 @@ class HttpSource:
         try:
             response = retrying(self._get_once, path, params)
         except RetryableResponse as error:
-            raise self._error(request_url, error.response, f"still failing after {self.max_attempts} attempts") from None
+            raise self._error(
+                request_url, error.response, f"still failing after {self.max_attempts} attempts"
+            ) from None
         except httpx.TransportError as error:
             raise SourceRequestError(
-                self.name, "GET", request_url, None,
-                redact(f"{type(error).__name__}: {error} (after {self.max_attempts} attempts)", self._secrets),
+                self.name,
+                "GET",
+                request_url,
+                None,
+                redact(
+                    f"{type(error).__name__}: {error} (after {self.max_attempts} attempts)",
+                    self._secrets,
+                ),
             ) from None
         if response.status_code >= 400:
             raise self._error(request_url, response, "not retried")
@@ -150,6 +169,9 @@ class HttpSource:
         except ValueError:
             pass
         return SourceRequestError(
-            self.name, response.request.method, redact(str(response.request.url), self._secrets), response.status_code,
+            self.name,
+            response.request.method,
+            redact(str(response.request.url), self._secrets),
+            response.status_code,
             redact(f"{detail} ({note})", self._secrets),
         )

@@ -32,7 +32,9 @@ def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
             if match is None:
                 return line
             node = match
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+        elif (
+            isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value)
+        ):
             node = node.value[part]
         else:
             return line
@@ -64,15 +66,19 @@ def _fix(error: dict) -> str:
 def load_yaml_model(path: Path, model: type[Model], *, what: str) -> Model:
     """Read `path` and validate it as `model`; raise ConfigError listing every problem."""
     if not path.is_file():
-        raise ConfigError(f"{path}: {what} file not found. Fix: create it or point the setting at an existing file.")
+        raise ConfigError(
+            f"{path}: {what} file not found. Fix: create it or point the setting at an existing file."
+        )
     text = path.read_text()
     try:
         node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise ConfigError(f"{where}: not valid YAML ({getattr(error, 'problem', error)}). Fix: correct the syntax.") from None
+        raise ConfigError(
+            f"{where}: not valid YAML ({getattr(error, 'problem', error)}). Fix: correct the syntax."
+        ) from None
     try:
         return model.model_validate(data if data is not None else {})
     except ValidationError as error:
@@ -83,4 +89,6 @@ def load_yaml_model(path: Path, model: type[Model], *, what: str) -> Model:
             where = f"{path}:{line}" if line else str(path)
             message = item["msg"].removeprefix("Value error, ")
             problems.append(f"{where}: {_field(loc)}: {message}. Fix: {_fix(item)}.")
-        raise ConfigError(f"invalid {what} ({len(problems)} problem(s)):\n  " + "\n  ".join(problems)) from None
+        raise ConfigError(
+            f"invalid {what} ({len(problems)} problem(s)):\n  " + "\n  ".join(problems)
+        ) from None

@@ -18,13 +18,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument(
-        "--openai-admin-key-env", default="OPENAI_ADMIN_KEY",
+        "--openai-admin-key-env",
+        default="OPENAI_ADMIN_KEY",
         help="environment variable holding the admin key the sandbox accepts",
     )
     args = parser.parse_args(argv)
     key = os.environ.get(args.openai_admin_key_env)
     if not key:
-        print(f"sandbox: set {args.openai_admin_key_env} to the admin key the sandbox should accept", file=sys.stderr)
+        print(
+            f"sandbox: set {args.openai_admin_key_env} to the admin key the sandbox should accept",
+            file=sys.stderr,
+        )
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s sandbox %(message)s")
     server = SandboxServer(SandboxState(seed=args.seed, openai_admin_key=key), args.host, args.port)

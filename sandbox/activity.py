@@ -21,7 +21,14 @@ WEEKDAY_CUSTOMER = [1.00, 1.01, 1.02, 1.02, 1.04, 0.86, 0.80]
 DAILY_GROWTH = 0.004
 SPIKE_BLOCK_DAYS = 28
 SPIKE_FACTOR = 7.0
-SPIKE_CANDIDATES = ("support-assistant", "code-review-bot", "contract-reviewer", "analytics-sql-helper", "ml-eval-harness", "doc-summarizer")
+SPIKE_CANDIDATES = (
+    "support-assistant",
+    "code-review-bot",
+    "contract-reviewer",
+    "analytics-sql-helper",
+    "ml-eval-harness",
+    "doc-summarizer",
+)
 VOLUME_SCALE = 8  # multiplies every application's base request rate
 SETTLEMENT_DAYS = 3  # costs of a day are final once this many days have passed
 PROVISIONAL_SHARE = Decimal("0.9")
@@ -104,8 +111,14 @@ class Activity:
         if as_of.date() >= day + timedelta(days=SETTLEMENT_DAYS):
             return lines
         return [
-            CostLine(c.day, c.project_id, c.api_key_id, c.line_item, c.quantity,
-                     (c.amount_usd * PROVISIONAL_SHARE).quantize(AMOUNT_QUANTUM, ROUND_HALF_EVEN))
+            CostLine(
+                c.day,
+                c.project_id,
+                c.api_key_id,
+                c.line_item,
+                c.quantity,
+                (c.amount_usd * PROVISIONAL_SHARE).quantize(AMOUNT_QUANTUM, ROUND_HALF_EVEN),
+            )
             for c in lines
         ]
 
@@ -113,7 +126,9 @@ class Activity:
         weekday = (WEEKDAY_CUSTOMER if customer_facing else WEEKDAY_INTERNAL)[day.weekday()]
         growth = 1.0 + DAILY_GROWTH * (day - EPOCH).days
         spike = self.spike_for_block((day - EPOCH).days // SPIKE_BLOCK_DAYS)
-        in_spike = spike.application_id == application_id and 0 <= (day - spike.start).days < spike.days
+        in_spike = (
+            spike.application_id == application_id and 0 <= (day - spike.start).days < spike.days
+        )
         return weekday * growth * (SPIKE_FACTOR if in_spike else 1.0)
 
     def _generate_usage(self, day: date) -> list[UsageRecord]:
@@ -135,21 +150,36 @@ class Activity:
             if project.archived_at is not None and project.archived_at <= day_start:
                 factor *= 0.1
             for model_name, base_requests, in_per_req, out_per_req, cached_share in app.profile:
-                rng = random.Random(stable_int(ent.seed, day.isoformat(), key.api_key_id, model_name))
+                rng = random.Random(
+                    stable_int(ent.seed, day.isoformat(), key.api_key_id, model_name)
+                )
                 requests = int(base_requests * VOLUME_SCALE * factor * math.exp(rng.gauss(0, 0.12)))
                 if requests <= 0:
                     continue
                 model = MODELS[model_name]
                 input_tokens = int(requests * in_per_req * math.exp(rng.gauss(0, 0.08)))
-                cached = int(input_tokens * cached_share * rng.uniform(0.85, 1.1)) if cached_share else 0
+                cached = (
+                    int(input_tokens * cached_share * rng.uniform(0.85, 1.1)) if cached_share else 0
+                )
                 cached = min(cached, input_tokens)
-                output = int(requests * out_per_req * math.exp(rng.gauss(0, 0.1))) if out_per_req else 0
+                output = (
+                    int(requests * out_per_req * math.exp(rng.gauss(0, 0.1))) if out_per_req else 0
+                )
                 records.append(
                     UsageRecord(
-                        day, model.operation, project.project_id,
+                        day,
+                        model.operation,
+                        project.project_id,
                         key.owner_user_id if key.owner_user_id in owners else None,
-                        key.api_key_id, model_name, key.is_batch, key.service_tier,
-                        requests, input_tokens, cached, 0, output,
+                        key.api_key_id,
+                        model_name,
+                        key.is_batch,
+                        key.service_tier,
+                        requests,
+                        input_tokens,
+                        cached,
+                        0,
+                        output,
                     )
                 )
         return records
@@ -161,15 +191,36 @@ class Activity:
             if tokens <= 0:
                 return
             q, amount = totals.get((project_id, key_id, item), (0, Decimal(0)))
-            totals[(project_id, key_id, item)] = (q + tokens, amount + Decimal(tokens) * price / MTOK)
+            totals[(project_id, key_id, item)] = (
+                q + tokens,
+                amount + Decimal(tokens) * price / MTOK,
+            )
 
         for r in self._generate_usage(day):
             model = MODELS[r.model]
             discount = Decimal("0.5") if r.batch or r.service_tier == "flex" else Decimal(1)
             suffix = " (batch)" if r.batch else " (flex)" if r.service_tier == "flex" else ""
-            add(r.project_id, r.api_key_id, f"{model.family}, input{suffix}", r.input_uncached_tokens, model.input_per_mtok * discount)
-            add(r.project_id, r.api_key_id, f"{model.family}, cached input{suffix}", r.input_cached_tokens, model.cached_input_per_mtok * discount)
-            add(r.project_id, r.api_key_id, f"{model.family}, output{suffix}", r.output_tokens, model.output_per_mtok * discount)
+            add(
+                r.project_id,
+                r.api_key_id,
+                f"{model.family}, input{suffix}",
+                r.input_uncached_tokens,
+                model.input_per_mtok * discount,
+            )
+            add(
+                r.project_id,
+                r.api_key_id,
+                f"{model.family}, cached input{suffix}",
+                r.input_cached_tokens,
+                model.cached_input_per_mtok * discount,
+            )
+            add(
+                r.project_id,
+                r.api_key_id,
+                f"{model.family}, output{suffix}",
+                r.output_tokens,
+                model.output_per_mtok * discount,
+            )
         return [
             CostLine(day, p, k, item, q, amount.quantize(AMOUNT_QUANTUM, ROUND_HALF_EVEN))
             for (p, k, item), (q, amount) in sorted(totals.items())

@@ -43,13 +43,62 @@ class Model:
 MODELS: dict[str, Model] = {
     m.snapshot: m
     for m in [
-        Model("gpt-4.1-2025-04-14", "gpt-4.1", "completions", Decimal("2.00"), Decimal("0.50"), Decimal("8.00")),
-        Model("gpt-4.1-mini-2025-04-14", "gpt-4.1-mini", "completions", Decimal("0.40"), Decimal("0.10"), Decimal("1.60")),
-        Model("gpt-4.1-nano-2025-04-14", "gpt-4.1-nano", "completions", Decimal("0.10"), Decimal("0.025"), Decimal("0.40")),
-        Model("gpt-4o-2024-08-06", "gpt-4o", "completions", Decimal("2.50"), Decimal("1.25"), Decimal("10.00")),
-        Model("o4-mini-2025-04-16", "o4-mini", "completions", Decimal("1.10"), Decimal("0.275"), Decimal("4.40")),
-        Model("text-embedding-3-small", "text-embedding-3-small", "embeddings", Decimal("0.02"), Decimal("0"), Decimal("0")),
-        Model("text-embedding-3-large", "text-embedding-3-large", "embeddings", Decimal("0.13"), Decimal("0"), Decimal("0")),
+        Model(
+            "gpt-4.1-2025-04-14",
+            "gpt-4.1",
+            "completions",
+            Decimal("2.00"),
+            Decimal("0.50"),
+            Decimal("8.00"),
+        ),
+        Model(
+            "gpt-4.1-mini-2025-04-14",
+            "gpt-4.1-mini",
+            "completions",
+            Decimal("0.40"),
+            Decimal("0.10"),
+            Decimal("1.60"),
+        ),
+        Model(
+            "gpt-4.1-nano-2025-04-14",
+            "gpt-4.1-nano",
+            "completions",
+            Decimal("0.10"),
+            Decimal("0.025"),
+            Decimal("0.40"),
+        ),
+        Model(
+            "gpt-4o-2024-08-06",
+            "gpt-4o",
+            "completions",
+            Decimal("2.50"),
+            Decimal("1.25"),
+            Decimal("10.00"),
+        ),
+        Model(
+            "o4-mini-2025-04-16",
+            "o4-mini",
+            "completions",
+            Decimal("1.10"),
+            Decimal("0.275"),
+            Decimal("4.40"),
+        ),
+        Model(
+            "text-embedding-3-small",
+            "text-embedding-3-small",
+            "embeddings",
+            Decimal("0.02"),
+            Decimal("0"),
+            Decimal("0"),
+        ),
+        Model(
+            "text-embedding-3-large",
+            "text-embedding-3-large",
+            "embeddings",
+            Decimal("0.13"),
+            Decimal("0"),
+            Decimal("0"),
+        ),
     ]
 }
 
@@ -66,37 +115,180 @@ DEPARTMENTS = {
     "operations": ["it", "security"],
 }
 DEPARTMENT_WEIGHT = {
-    "engineering": 30, "data": 8, "product": 8, "sales": 16, "marketing": 7,
-    "customer-support": 15, "finance": 4, "legal": 3, "people": 4, "operations": 5,
+    "engineering": 30,
+    "data": 8,
+    "product": 8,
+    "sales": 16,
+    "marketing": 7,
+    "customer-support": 15,
+    "finance": 4,
+    "legal": 3,
+    "people": 4,
+    "operations": 5,
 }
 
 # name, owning team, use category, customer facing?, models with (requests/day, input tok/req,
 # output tok/req, cached share), number of OpenAI projects, batch key?
 APPLICATIONS = [
-    ("support-assistant", "support-ops", "customer_facing", [("gpt-4.1-mini-2025-04-14", 5200, 1800, 320, 0.55), ("text-embedding-3-small", 9000, 600, 0, 0)]),
-    ("ticket-triage", "support-tier2", "automated_decision", [("gpt-4.1-nano-2025-04-14", 14000, 900, 40, 0.30)]),
-    ("sales-email-drafter", "sales-ops", "internal_productivity", [("gpt-4.1-mini-2025-04-14", 2100, 1200, 450, 0.20)]),
-    ("contract-reviewer", "legal-contracts", "internal_productivity", [("gpt-4.1-2025-04-14", 260, 14000, 900, 0.35)]),
-    ("code-review-bot", "developer-experience", "code_assistance", [("o4-mini-2025-04-16", 1900, 6500, 1400, 0.40), ("gpt-4.1-2025-04-14", 300, 9000, 1200, 0.30)]),
-    ("search-ranker", "search", "customer_facing", [("text-embedding-3-large", 30000, 350, 0, 0), ("gpt-4.1-nano-2025-04-14", 8000, 500, 60, 0.50)]),
-    ("payments-fraud-notes", "payments", "automated_decision", [("gpt-4.1-mini-2025-04-14", 1500, 2200, 180, 0.45)]),
-    ("analytics-sql-helper", "analytics", "internal_productivity", [("gpt-4.1-2025-04-14", 420, 5000, 700, 0.50)]),
-    ("ml-eval-harness", "machine-learning", "research_experiment", [("gpt-4o-2024-08-06", 600, 3000, 800, 0.10), ("o4-mini-2025-04-16", 500, 4000, 1500, 0.10)]),
-    ("doc-summarizer", "platform", "internal_productivity", [("gpt-4.1-mini-2025-04-14", 1300, 7000, 500, 0.25)]),
-    ("mobile-chat", "mobile", "customer_facing", [("gpt-4.1-mini-2025-04-14", 3800, 1400, 260, 0.60)]),
-    ("growth-copywriter", "demand-gen", "internal_productivity", [("gpt-4o-2024-08-06", 350, 1600, 700, 0.05)]),
-    ("brand-image-briefs", "brand", "internal_productivity", [("gpt-4.1-mini-2025-04-14", 280, 1100, 600, 0.10)]),
-    ("fpa-forecast-narrator", "fp-and-a", "internal_productivity", [("gpt-4.1-2025-04-14", 90, 12000, 1500, 0.30)]),
-    ("invoice-extractor", "accounting", "automated_decision", [("gpt-4.1-mini-2025-04-14", 900, 5200, 350, 0.15)]),
-    ("privacy-dsar-helper", "privacy", "internal_productivity", [("gpt-4.1-2025-04-14", 40, 9000, 900, 0.20)]),
-    ("recruiting-screener", "talent", "automated_decision", [("gpt-4.1-mini-2025-04-14", 450, 3800, 300, 0.25)]),
-    ("hr-policy-bot", "people-ops", "internal_productivity", [("gpt-4.1-nano-2025-04-14", 1600, 2500, 220, 0.70)]),
-    ("it-helpdesk-bot", "it", "internal_productivity", [("gpt-4.1-mini-2025-04-14", 1100, 2100, 260, 0.55)]),
-    ("security-alert-summarizer", "security", "internal_productivity", [("o4-mini-2025-04-16", 380, 6000, 900, 0.35)]),
-    ("design-critique", "design", "research_experiment", [("gpt-4o-2024-08-06", 120, 2600, 900, 0.05)]),
-    ("product-feedback-miner", "product-growth", "internal_productivity", [("gpt-4.1-mini-2025-04-14", 700, 4200, 400, 0.20), ("text-embedding-3-small", 4000, 700, 0, 0)]),
-    ("emea-proposal-writer", "sales-emea", "internal_productivity", [("gpt-4.1-2025-04-14", 150, 6000, 1800, 0.15)]),
-    ("americas-call-notes", "sales-americas", "internal_productivity", [("gpt-4.1-mini-2025-04-14", 1700, 3500, 380, 0.20)]),
+    (
+        "support-assistant",
+        "support-ops",
+        "customer_facing",
+        [
+            ("gpt-4.1-mini-2025-04-14", 5200, 1800, 320, 0.55),
+            ("text-embedding-3-small", 9000, 600, 0, 0),
+        ],
+    ),
+    (
+        "ticket-triage",
+        "support-tier2",
+        "automated_decision",
+        [("gpt-4.1-nano-2025-04-14", 14000, 900, 40, 0.30)],
+    ),
+    (
+        "sales-email-drafter",
+        "sales-ops",
+        "internal_productivity",
+        [("gpt-4.1-mini-2025-04-14", 2100, 1200, 450, 0.20)],
+    ),
+    (
+        "contract-reviewer",
+        "legal-contracts",
+        "internal_productivity",
+        [("gpt-4.1-2025-04-14", 260, 14000, 900, 0.35)],
+    ),
+    (
+        "code-review-bot",
+        "developer-experience",
+        "code_assistance",
+        [
+            ("o4-mini-2025-04-16", 1900, 6500, 1400, 0.40),
+            ("gpt-4.1-2025-04-14", 300, 9000, 1200, 0.30),
+        ],
+    ),
+    (
+        "search-ranker",
+        "search",
+        "customer_facing",
+        [
+            ("text-embedding-3-large", 30000, 350, 0, 0),
+            ("gpt-4.1-nano-2025-04-14", 8000, 500, 60, 0.50),
+        ],
+    ),
+    (
+        "payments-fraud-notes",
+        "payments",
+        "automated_decision",
+        [("gpt-4.1-mini-2025-04-14", 1500, 2200, 180, 0.45)],
+    ),
+    (
+        "analytics-sql-helper",
+        "analytics",
+        "internal_productivity",
+        [("gpt-4.1-2025-04-14", 420, 5000, 700, 0.50)],
+    ),
+    (
+        "ml-eval-harness",
+        "machine-learning",
+        "research_experiment",
+        [
+            ("gpt-4o-2024-08-06", 600, 3000, 800, 0.10),
+            ("o4-mini-2025-04-16", 500, 4000, 1500, 0.10),
+        ],
+    ),
+    (
+        "doc-summarizer",
+        "platform",
+        "internal_productivity",
+        [("gpt-4.1-mini-2025-04-14", 1300, 7000, 500, 0.25)],
+    ),
+    (
+        "mobile-chat",
+        "mobile",
+        "customer_facing",
+        [("gpt-4.1-mini-2025-04-14", 3800, 1400, 260, 0.60)],
+    ),
+    (
+        "growth-copywriter",
+        "demand-gen",
+        "internal_productivity",
+        [("gpt-4o-2024-08-06", 350, 1600, 700, 0.05)],
+    ),
+    (
+        "brand-image-briefs",
+        "brand",
+        "internal_productivity",
+        [("gpt-4.1-mini-2025-04-14", 280, 1100, 600, 0.10)],
+    ),
+    (
+        "fpa-forecast-narrator",
+        "fp-and-a",
+        "internal_productivity",
+        [("gpt-4.1-2025-04-14", 90, 12000, 1500, 0.30)],
+    ),
+    (
+        "invoice-extractor",
+        "accounting",
+        "automated_decision",
+        [("gpt-4.1-mini-2025-04-14", 900, 5200, 350, 0.15)],
+    ),
+    (
+        "privacy-dsar-helper",
+        "privacy",
+        "internal_productivity",
+        [("gpt-4.1-2025-04-14", 40, 9000, 900, 0.20)],
+    ),
+    (
+        "recruiting-screener",
+        "talent",
+        "automated_decision",
+        [("gpt-4.1-mini-2025-04-14", 450, 3800, 300, 0.25)],
+    ),
+    (
+        "hr-policy-bot",
+        "people-ops",
+        "internal_productivity",
+        [("gpt-4.1-nano-2025-04-14", 1600, 2500, 220, 0.70)],
+    ),
+    (
+        "it-helpdesk-bot",
+        "it",
+        "internal_productivity",
+        [("gpt-4.1-mini-2025-04-14", 1100, 2100, 260, 0.55)],
+    ),
+    (
+        "security-alert-summarizer",
+        "security",
+        "internal_productivity",
+        [("o4-mini-2025-04-16", 380, 6000, 900, 0.35)],
+    ),
+    (
+        "design-critique",
+        "design",
+        "research_experiment",
+        [("gpt-4o-2024-08-06", 120, 2600, 900, 0.05)],
+    ),
+    (
+        "product-feedback-miner",
+        "product-growth",
+        "internal_productivity",
+        [
+            ("gpt-4.1-mini-2025-04-14", 700, 4200, 400, 0.20),
+            ("text-embedding-3-small", 4000, 700, 0, 0),
+        ],
+    ),
+    (
+        "emea-proposal-writer",
+        "sales-emea",
+        "internal_productivity",
+        [("gpt-4.1-2025-04-14", 150, 6000, 1800, 0.15)],
+    ),
+    (
+        "americas-call-notes",
+        "sales-americas",
+        "internal_productivity",
+        [("gpt-4.1-mini-2025-04-14", 1700, 3500, 380, 0.20)],
+    ),
 ]
 # Projects nobody declared: the shadow AI that governance must find.
 SHADOW_PROJECTS = [
@@ -108,14 +300,72 @@ SHADOW_PROJECTS = [
 RETIRED_APPLICATION = "brand-image-briefs"
 
 FIRST_NAMES = [
-    "ada", "ben", "chloe", "diego", "elif", "farah", "goran", "hana", "ivan", "jun", "kofi", "lena",
-    "mateo", "nadia", "omar", "priya", "quinn", "rosa", "sven", "tariq", "uma", "viktor", "wen",
-    "ximena", "yusuf", "zara", "aiko", "bruno", "carla", "dev", "emma", "felix", "grace", "hugo",
+    "ada",
+    "ben",
+    "chloe",
+    "diego",
+    "elif",
+    "farah",
+    "goran",
+    "hana",
+    "ivan",
+    "jun",
+    "kofi",
+    "lena",
+    "mateo",
+    "nadia",
+    "omar",
+    "priya",
+    "quinn",
+    "rosa",
+    "sven",
+    "tariq",
+    "uma",
+    "viktor",
+    "wen",
+    "ximena",
+    "yusuf",
+    "zara",
+    "aiko",
+    "bruno",
+    "carla",
+    "dev",
+    "emma",
+    "felix",
+    "grace",
+    "hugo",
 ]
 LAST_NAMES = [
-    "adams", "bauer", "costa", "dubois", "eriksen", "fischer", "garcia", "hansen", "ito", "jansen",
-    "kowalski", "larsen", "moreau", "nakamura", "okafor", "patel", "quist", "rossi", "schmidt",
-    "tanaka", "ueda", "vargas", "weber", "xu", "yilmaz", "zhang", "novak", "silva", "kim", "haddad",
+    "adams",
+    "bauer",
+    "costa",
+    "dubois",
+    "eriksen",
+    "fischer",
+    "garcia",
+    "hansen",
+    "ito",
+    "jansen",
+    "kowalski",
+    "larsen",
+    "moreau",
+    "nakamura",
+    "okafor",
+    "patel",
+    "quist",
+    "rossi",
+    "schmidt",
+    "tanaka",
+    "ueda",
+    "vargas",
+    "weber",
+    "xu",
+    "yilmaz",
+    "zhang",
+    "novak",
+    "silva",
+    "kim",
+    "haddad",
 ]
 
 
@@ -239,7 +489,13 @@ class Enterprise:
             team = rng.choice(teams_by_department[department])
             hired = date(2019, 1, 1).toordinal() + rng.randrange(0, 2500)
             people.append(
-                Person(f"p{i + 1:05d}", f"{first.title()} {last.title()}", f"{local}@{EMAIL_DOMAIN}", team.team_id, date.fromordinal(hired))
+                Person(
+                    f"p{i + 1:05d}",
+                    f"{first.title()} {last.title()}",
+                    f"{local}@{EMAIL_DOMAIN}",
+                    team.team_id,
+                    date.fromordinal(hired),
+                )
             )
         return people
 
@@ -264,18 +520,38 @@ class Enterprise:
                 pid = f"proj_{stable_int(self.seed, app.application_id, env) % 36**10:010x}"[:17]
                 created = unix(date(2025, 1, 1)) + rng.randrange(0, 300) * 86400
                 archived = unix(date(2026, 6, 30)) if app.name == RETIRED_APPLICATION else None
-                projects.append(Project(pid, f"{app.name}-{env}" if app.declared else app.name, app.application_id, env, created, archived))
+                projects.append(
+                    Project(
+                        pid,
+                        f"{app.name}-{env}" if app.declared else app.name,
+                        app.application_id,
+                        env,
+                        created,
+                        archived,
+                    )
+                )
         return projects
 
     def _make_org_users(self, rng: random.Random) -> list[OrgUser]:
-        technical = [p for p in self.people if self.team(p.team_id).department in ("engineering", "data")]
+        technical = [
+            p for p in self.people if self.team(p.team_id).department in ("engineering", "data")
+        ]
         others = [p for p in self.people if p not in technical]
         chosen = rng.sample(technical, min(260, len(technical))) + rng.sample(others, 60)
         users = []
         for person in sorted(chosen, key=lambda p: p.person_id):
             uid = f"user-{stable_int(self.seed, person.person_id):016x}"
             role = "owner" if len(users) < 3 else "reader"
-            users.append(OrgUser(uid, person.person_id, person.name, person.email, role, unix(date(2025, 1, 1)) + rng.randrange(0, 400) * 86400))
+            users.append(
+                OrgUser(
+                    uid,
+                    person.person_id,
+                    person.name,
+                    person.email,
+                    role,
+                    unix(date(2025, 1, 1)) + rng.randrange(0, 400) * 86400,
+                )
+            )
         return users
 
     def _make_api_keys(self, rng: random.Random) -> list[ApiKey]:
@@ -285,7 +561,9 @@ class Enterprise:
             n_keys = 1 if project.environment != "production" else rng.choice([1, 2, 2, 3])
             shares = [rng.uniform(0.5, 1.5) for _ in range(n_keys)]
             total = sum(shares)
-            team_members = [u for u in self.org_users if self.person(u.person_id).team_id == app.owning_team_id]
+            team_members = [
+                u for u in self.org_users if self.person(u.person_id).team_id == app.owning_team_id
+            ]
             for k in range(n_keys):
                 kid = f"key_{stable_int(self.seed, project.project_id, k) % 16**16:016x}"
                 created = project.created_at + rng.randrange(0, 60) * 86400
@@ -298,10 +576,19 @@ class Enterprise:
                     owner_user, owner_svc = owner.user_id, None
                 keys.append(
                     ApiKey(
-                        kid, f"{project.name}-key-{k + 1}", project.project_id, created,
-                        owner_user, owner_svc, shares[k] / total,
-                        is_batch=app.name in ("ml-eval-harness", "invoice-extractor") and k == n_keys - 1 and n_keys > 1,
-                        service_tier="flex" if app.name == "doc-summarizer" and k == 0 else "default",
+                        kid,
+                        f"{project.name}-key-{k + 1}",
+                        project.project_id,
+                        created,
+                        owner_user,
+                        owner_svc,
+                        shares[k] / total,
+                        is_batch=app.name in ("ml-eval-harness", "invoice-extractor")
+                        and k == n_keys - 1
+                        and n_keys > 1,
+                        service_tier="flex"
+                        if app.name == "doc-summarizer" and k == 0
+                        else "default",
                     )
                 )
         return keys

@@ -11,8 +11,11 @@ from sandbox.activity import Activity
 def ground_truth(activity: Activity, start: date, end: date, as_of: datetime) -> dict:
     """Totals of usage and billed cost for days in [start, end), as the API shows them at `as_of`."""
     usage = {
-        "request_count": 0, "input_tokens": 0, "cache_read_input_tokens": 0,
-        "cache_creation_input_tokens": 0, "output_tokens": 0,
+        "request_count": 0,
+        "input_tokens": 0,
+        "cache_read_input_tokens": 0,
+        "cache_creation_input_tokens": 0,
+        "output_tokens": 0,
     }
     cost = Decimal(0)
     by_day = []
@@ -29,7 +32,9 @@ def ground_truth(activity: Activity, start: date, end: date, as_of: datetime) ->
                 usage["output_tokens"] += r.output_tokens
                 day_tokens += r.input_tokens + r.output_tokens
             cost += day_cost
-            by_day.append({"date": day.isoformat(), "cost_usd": str(day_cost), "tokens": day_tokens})
+            by_day.append(
+                {"date": day.isoformat(), "cost_usd": str(day_cost), "tokens": day_tokens}
+            )
         day += timedelta(days=1)
     return {
         "start_date": start.isoformat(),

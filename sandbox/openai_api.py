@@ -22,7 +22,32 @@ USAGE_BUCKETS = {"1d": (86400, 7, 31), "1h": (3600, 24, 168), "1m": (60, 60, 144
 COSTS_DEFAULT_LIMIT, COSTS_MAX_LIMIT = 7, 180
 LIST_DEFAULT_LIMIT, LIST_MAX_LIMIT = 20, 100
 # Share of a day's traffic per UTC hour, in thousandths (sums to 1000): a working-day curve.
-HOURLY_PROFILE = [14, 12, 11, 11, 13, 18, 28, 42, 58, 66, 68, 66, 60, 62, 64, 62, 56, 48, 40, 34, 30, 26, 20, 11]
+HOURLY_PROFILE = [
+    14,
+    12,
+    11,
+    11,
+    13,
+    18,
+    28,
+    42,
+    58,
+    66,
+    68,
+    66,
+    60,
+    62,
+    64,
+    62,
+    56,
+    48,
+    40,
+    34,
+    30,
+    26,
+    20,
+    11,
+]
 
 USAGE_GROUPS = {
     "completions": ("project_id", "user_id", "api_key_id", "model", "batch", "service_tier"),
@@ -30,8 +55,14 @@ USAGE_GROUPS = {
 }
 COST_GROUPS = ("project_id", "line_item", "api_key_id")
 COMPLETIONS_METRICS = (
-    "input_tokens", "output_tokens", "input_cached_tokens", "input_cache_write_tokens",
-    "input_uncached_tokens", "input_audio_tokens", "output_audio_tokens", "num_model_requests",
+    "input_tokens",
+    "output_tokens",
+    "input_cached_tokens",
+    "input_cache_write_tokens",
+    "input_uncached_tokens",
+    "input_audio_tokens",
+    "output_audio_tokens",
+    "num_model_requests",
 )
 EMBEDDINGS_METRICS = ("input_tokens", "num_model_requests")
 
@@ -69,12 +100,18 @@ class Query:
         try:
             return int(value)
         except ValueError:
-            raise ApiError(400, f"Invalid value for '{name}': expected an integer, got {value!r}.", name) from None
+            raise ApiError(
+                400, f"Invalid value for '{name}': expected an integer, got {value!r}.", name
+            ) from None
 
     def limit(self, default: int, maximum: int, minimum: int = 1) -> int:
         limit = self.integer("limit", default)
         if not minimum <= limit <= maximum:
-            raise ApiError(400, f"Invalid 'limit': {limit}. It must be between {minimum} and {maximum}.", "limit")
+            raise ApiError(
+                400,
+                f"Invalid 'limit': {limit}. It must be between {minimum} and {maximum}.",
+                "limit",
+            )
         return limit
 
 
@@ -103,7 +140,9 @@ def split_exactly(value: int, weights: list[int]) -> list[int]:
 class OpenAIAdminApi:
     """Answers OpenAI Administration API requests from the enterprise's activity."""
 
-    def __init__(self, enterprise: Enterprise, activity: Activity, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self, enterprise: Enterprise, activity: Activity, clock: Callable[[], datetime]
+    ) -> None:
         self.enterprise, self.activity, self.clock = enterprise, activity, clock
         self.corrupt_days: set[date] = set()
 
@@ -135,13 +174,22 @@ class OpenAIAdminApi:
         start -= start % width_seconds
         return start, end
 
-    def _page(self, buckets: list[tuple[int, int]], query: Query, limit: int, results: Callable[[int, int], list[dict]]) -> dict:
+    def _page(
+        self,
+        buckets: list[tuple[int, int]],
+        query: Query,
+        limit: int,
+        results: Callable[[int, int], list[dict]],
+    ) -> dict:
         offset = decode_cursor(query.one("page")) if query.one("page") else 0
         chosen = buckets[offset : offset + limit]
         has_more = offset + limit < len(buckets)
         return {
             "object": "page",
-            "data": [{"object": "bucket", "start_time": s, "end_time": e, "results": results(s, e)} for s, e in chosen],
+            "data": [
+                {"object": "bucket", "start_time": s, "end_time": e, "results": results(s, e)}
+                for s, e in chosen
+            ],
             "has_more": has_more,
             "next_page": encode_cursor(offset + limit) if has_more else None,
         }
@@ -151,19 +199,22 @@ class OpenAIAdminApi:
         return [(s, s + width) for s in range(start, end, width)]
 
     def _records_in(self, start: int, end: int) -> list[tuple[UsageRecord, int]]:
-        """Usage records with the share (parts per 1000*60) of each that falls in [start, end)."""
-        out = []
+        """Usage records of every day that overlaps [start, end), each with its day's start."""
+        out: list[tuple[UsageRecord, int]] = []
         day = datetime.fromtimestamp(start - start % 86400, UTC).date()
         while unix(day) < end:
-            for record in self.activity.usage(day):
-                out.append((record, unix(day)))
+            out.extend((record, unix(day)) for record in self.activity.usage(day))
             day += timedelta(days=1)
         return out
 
     def usage(self, kind: str, query: Query) -> dict:
         width_name = query.one("bucket_width", "1d")
         if width_name not in USAGE_BUCKETS:
-            raise ApiError(400, f"Invalid 'bucket_width': {width_name!r}. Use one of 1m, 1h, 1d.", "bucket_width")
+            raise ApiError(
+                400,
+                f"Invalid 'bucket_width': {width_name!r}. Use one of 1m, 1h, 1d.",
+                "bucket_width",
+            )
         width, default_limit, max_limit = USAGE_BUCKETS[width_name]
         limit = query.limit(default_limit, max_limit)
         start, end = self._window(query, width)
@@ -171,10 +222,16 @@ class OpenAIAdminApi:
         allowed = USAGE_GROUPS[kind]
         for g in group_by:
             if g not in allowed:
-                raise ApiError(400, f"Invalid 'group_by' value {g!r} for {kind} usage. Allowed: {', '.join(allowed)}.", "group_by")
+                raise ApiError(
+                    400,
+                    f"Invalid 'group_by' value {g!r} for {kind} usage. Allowed: {', '.join(allowed)}.",
+                    "group_by",
+                )
         filters = {
-            "project_id": set(query.many("project_ids")), "user_id": set(query.many("user_ids")),
-            "api_key_id": set(query.many("api_key_ids")), "model": set(query.many("models")),
+            "project_id": set(query.many("project_ids")),
+            "user_id": set(query.many("user_ids")),
+            "api_key_id": set(query.many("api_key_ids")),
+            "model": set(query.many("models")),
         }
         batch_filter = query.one("batch")
         metrics = COMPLETIONS_METRICS if kind == "completions" else EMBEDDINGS_METRICS
@@ -184,7 +241,10 @@ class OpenAIAdminApi:
             for record, day_start in self._records_in(bucket_start, bucket_end):
                 if record.operation != kind:
                     continue
-                if any(values and getattr(record, name) not in values for name, values in filters.items()):
+                if any(
+                    values and getattr(record, name) not in values
+                    for name, values in filters.items()
+                ):
                     continue
                 if batch_filter is not None and record.batch != (batch_filter.lower() == "true"):
                     continue
@@ -226,7 +286,9 @@ class OpenAIAdminApi:
         return {m: values[m] for m in metrics}
 
     @staticmethod
-    def _share(day_start: int, bucket_start: int, bucket_end: int, values: dict[str, int]) -> dict[str, int] | None:
+    def _share(
+        day_start: int, bucket_start: int, bucket_end: int, values: dict[str, int]
+    ) -> dict[str, int] | None:
         """The part of a day's values inside the bucket, split by hour and minute exactly."""
         if bucket_start <= day_start and day_start + 86400 <= bucket_end:
             return values
@@ -247,7 +309,11 @@ class OpenAIAdminApi:
         group_by = query.many("group_by")
         for g in group_by:
             if g not in COST_GROUPS:
-                raise ApiError(400, f"Invalid 'group_by' value {g!r} for costs. Allowed: {', '.join(COST_GROUPS)}.", "group_by")
+                raise ApiError(
+                    400,
+                    f"Invalid 'group_by' value {g!r} for costs. Allowed: {', '.join(COST_GROUPS)}.",
+                    "group_by",
+                )
         projects, keys = set(query.many("project_ids")), set(query.many("api_key_ids"))
         as_of = self.clock()
 
@@ -258,7 +324,9 @@ class OpenAIAdminApi:
             groups: dict[tuple, list] = defaultdict(lambda: [Decimal(0), 0])
             units: dict[tuple, str] = {}
             for line in self.activity.costs_as_of(day, as_of):
-                if (projects and line.project_id not in projects) or (keys and line.api_key_id not in keys):
+                if (projects and line.project_id not in projects) or (
+                    keys and line.api_key_id not in keys
+                ):
                     continue
                 key = tuple(getattr(line, g) for g in group_by)
                 groups[key][0] += line.amount_usd
@@ -268,16 +336,18 @@ class OpenAIAdminApi:
             for key, (amount, quantity) in groups.items():
                 grouped = dict(zip(group_by, key, strict=True))
                 by_line_item = "line_item" in grouped
-                rows.append({
-                    "object": "organization.costs.result",
-                    # Dollars as a JSON number, as the real endpoint sends them.
-                    "amount": {"value": float(amount), "currency": "usd"},
-                    "line_item": grouped.get("line_item"),
-                    "project_id": grouped.get("project_id"),
-                    "api_key_id": grouped.get("api_key_id"),
-                    "quantity": quantity if by_line_item else None,
-                    "quantity_unit": units[key] if by_line_item else None,
-                })
+                rows.append(
+                    {
+                        "object": "organization.costs.result",
+                        # Dollars as a JSON number, as the real endpoint sends them.
+                        "amount": {"value": float(amount), "currency": "usd"},
+                        "line_item": grouped.get("line_item"),
+                        "project_id": grouped.get("project_id"),
+                        "api_key_id": grouped.get("api_key_id"),
+                        "quantity": quantity if by_line_item else None,
+                        "quantity_unit": units[key] if by_line_item else None,
+                    }
+                )
             return rows
 
         return self._page(self._buckets(start, end, 86400), query, limit, results)
@@ -333,26 +403,52 @@ class OpenAIAdminApi:
                 continue
             if key.owner_user_id:
                 u = users[key.owner_user_id]
-                owner = {"type": "user", "user": {"id": u.user_id, "email": u.email, "name": u.name, "created_at": u.added_at, "role": "member"}}
+                owner = {
+                    "type": "user",
+                    "user": {
+                        "id": u.user_id,
+                        "email": u.email,
+                        "name": u.name,
+                        "created_at": u.added_at,
+                        "role": "member",
+                    },
+                }
             else:
                 s = accounts[key.owner_service_account_id]
-                owner = {"type": "service_account", "service_account": {"id": s.service_account_id, "name": s.name, "created_at": s.created_at, "role": "member"}}
-            items.append({
-                "object": "organization.project.api_key",
-                "id": key.api_key_id,
-                "name": key.name,
-                "redacted_value": key.redacted_value,
-                "created_at": key.created_at,
-                "last_used_at": now - now % 86400 - 3600 if key.created_at < now else None,
-                "owner_project_access": "active",
-                "owner": owner,
-            })
+                owner = {
+                    "type": "service_account",
+                    "service_account": {
+                        "id": s.service_account_id,
+                        "name": s.name,
+                        "created_at": s.created_at,
+                        "role": "member",
+                    },
+                }
+            items.append(
+                {
+                    "object": "organization.project.api_key",
+                    "id": key.api_key_id,
+                    "name": key.name,
+                    "redacted_value": key.redacted_value,
+                    "created_at": key.created_at,
+                    "last_used_at": now - now % 86400 - 3600 if key.created_at < now else None,
+                    "owner_project_access": "active",
+                    "owner": owner,
+                }
+            )
         return self._list(items, query)
 
     def users(self, query: Query) -> dict:
         emails = set(query.many("emails"))
         items = [
-            {"object": "organization.user", "id": u.user_id, "name": u.name, "email": u.email, "role": u.role, "added_at": u.added_at}
+            {
+                "object": "organization.user",
+                "id": u.user_id,
+                "name": u.name,
+                "email": u.email,
+                "role": u.role,
+                "added_at": u.added_at,
+            }
             for u in self.enterprise.org_users
             if not emails or u.email in emails
         ]

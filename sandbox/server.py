@@ -102,8 +102,14 @@ class Handler(BaseHTTPRequestHandler):
             return
         fault = self.state.take_fault(url.path)
         if fault:
-            headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
-            message = "Rate limit reached for requests" if fault.status == 429 else "The server had an error while processing your request."
+            headers = (
+                {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
+            )
+            message = (
+                "Rate limit reached for requests"
+                if fault.status == 429
+                else "The server had an error while processing your request."
+            )
             self._send(fault.status, ApiError(fault.status, message).body(), headers)
             return
         if url.path.startswith("/v1/organization/"):
@@ -122,7 +128,10 @@ class Handler(BaseHTTPRequestHandler):
 
     def _control_get(self, path: str, query: Query) -> None:
         if path == "/_sandbox/health":
-            self._send(200, {"status": "ok", "seed": self.state.seed, "as_of": self.state.now().isoformat()})
+            self._send(
+                200,
+                {"status": "ok", "seed": self.state.seed, "as_of": self.state.now().isoformat()},
+            )
         elif path == "/_sandbox/ground_truth":
             start = date.fromisoformat(query.one("start_date"))
             end = date.fromisoformat(query.one("end_date"))
@@ -171,7 +180,9 @@ class SandboxServer:
         return f"http://{host}:{port}"
 
     def start(self) -> SandboxServer:
-        self._thread = threading.Thread(target=self.httpd.serve_forever, name="sandbox", daemon=True)
+        self._thread = threading.Thread(
+            target=self.httpd.serve_forever, name="sandbox", daemon=True
+        )
         self._thread.start()
         return self
 

@@ -94,8 +94,10 @@ class OpenAIAdminClient:
         if kind not in USAGE_KINDS:
             raise ValueError(f"unknown usage kind {kind!r}; expected one of {USAGE_KINDS}")
         params: list[tuple[str, Any]] = [
-            ("start_time", to_unix(start)), ("end_time", to_unix(end)),
-            ("bucket_width", "1d"), ("limit", MAX_DAILY_BUCKETS["usage"]),
+            ("start_time", to_unix(start)),
+            ("end_time", to_unix(end)),
+            ("bucket_width", "1d"),
+            ("limit", MAX_DAILY_BUCKETS["usage"]),
         ]
         params += [("group_by", g) for g in USAGE_GROUP_BY[kind]]
         yield from self._buckets(f"organization/usage/{kind}", params)
@@ -103,8 +105,10 @@ class OpenAIAdminClient:
     def costs(self, start: datetime, end: datetime) -> Iterator[dict]:
         """Daily cost buckets by project, line item and API key; amounts as exact decimal text."""
         params: list[tuple[str, Any]] = [
-            ("start_time", to_unix(start)), ("end_time", to_unix(end)),
-            ("bucket_width", "1d"), ("limit", MAX_DAILY_BUCKETS["costs"]),
+            ("start_time", to_unix(start)),
+            ("end_time", to_unix(end)),
+            ("bucket_width", "1d"),
+            ("limit", MAX_DAILY_BUCKETS["costs"]),
         ]
         params += [("group_by", g) for g in COSTS_GROUP_BY]
         for record in self._buckets("organization/costs", params):
@@ -117,7 +121,9 @@ class OpenAIAdminClient:
     def _list(self, path: str, params: list[tuple[str, Any]] | None = None) -> Iterator[dict]:
         after: str | None = None
         while True:
-            page_params = [*(params or []), ("limit", INVENTORY_PAGE_SIZE)] + ([("after", after)] if after else [])
+            page_params = [*(params or []), ("limit", INVENTORY_PAGE_SIZE)] + (
+                [("after", after)] if after else []
+            )
             body = self.http.get_json(path, page_params)
             data = body.get("data") or []
             yield from data
@@ -137,11 +143,18 @@ class OpenAIAdminClient:
             user = owner.get("user") or {}
             account = owner.get("service_account") or {}
             yield {
-                "id": key["id"], "project_id": project_id, "name": key.get("name"),
-                "redacted_value": key.get("redacted_value"), "created_at": key.get("created_at"),
-                "last_used_at": key.get("last_used_at"), "owner_project_access": key.get("owner_project_access"),
-                "owner_type": owner.get("type"), "owner_user_id": user.get("id"), "owner_user_email": user.get("email"),
-                "owner_service_account_id": account.get("id"), "owner_service_account_name": account.get("name"),
+                "id": key["id"],
+                "project_id": project_id,
+                "name": key.get("name"),
+                "redacted_value": key.get("redacted_value"),
+                "created_at": key.get("created_at"),
+                "last_used_at": key.get("last_used_at"),
+                "owner_project_access": key.get("owner_project_access"),
+                "owner_type": owner.get("type"),
+                "owner_user_id": user.get("id"),
+                "owner_user_email": user.get("email"),
+                "owner_service_account_id": account.get("id"),
+                "owner_service_account_name": account.get("name"),
             }
 
     def users(self) -> Iterator[dict]:

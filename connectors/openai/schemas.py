@@ -12,53 +12,90 @@ _BUCKET = [("bucket_start_time", pa.int64()), ("bucket_end_time", pa.int64())]
 
 SCHEMAS: dict[str, pa.Schema] = {
     "usage_completions": pa.schema(
-        _BUCKET
-        + [
-            ("project_id", pa.string()), ("user_id", pa.string()), ("api_key_id", pa.string()),
-            ("model", pa.string()), ("batch", pa.bool_()), ("service_tier", pa.string()),
-            ("input_tokens", pa.int64()), ("output_tokens", pa.int64()), ("num_model_requests", pa.int64()),
-            ("input_cached_tokens", pa.int64()), ("input_cache_write_tokens", pa.int64()),
-            ("input_uncached_tokens", pa.int64()), ("input_text_tokens", pa.int64()),
-            ("output_text_tokens", pa.int64()), ("input_cached_text_tokens", pa.int64()),
-            ("input_audio_tokens", pa.int64()), ("input_cached_audio_tokens", pa.int64()),
-            ("output_audio_tokens", pa.int64()), ("input_image_tokens", pa.int64()),
-            ("input_cached_image_tokens", pa.int64()), ("output_image_tokens", pa.int64()),
+        [
+            *_BUCKET,
+            ("project_id", pa.string()),
+            ("user_id", pa.string()),
+            ("api_key_id", pa.string()),
+            ("model", pa.string()),
+            ("batch", pa.bool_()),
+            ("service_tier", pa.string()),
+            ("input_tokens", pa.int64()),
+            ("output_tokens", pa.int64()),
+            ("num_model_requests", pa.int64()),
+            ("input_cached_tokens", pa.int64()),
+            ("input_cache_write_tokens", pa.int64()),
+            ("input_uncached_tokens", pa.int64()),
+            ("input_text_tokens", pa.int64()),
+            ("output_text_tokens", pa.int64()),
+            ("input_cached_text_tokens", pa.int64()),
+            ("input_audio_tokens", pa.int64()),
+            ("input_cached_audio_tokens", pa.int64()),
+            ("output_audio_tokens", pa.int64()),
+            ("input_image_tokens", pa.int64()),
+            ("input_cached_image_tokens", pa.int64()),
+            ("output_image_tokens", pa.int64()),
         ]
     ),
     "usage_embeddings": pa.schema(
-        _BUCKET
-        + [
-            ("project_id", pa.string()), ("user_id", pa.string()), ("api_key_id", pa.string()),
-            ("model", pa.string()), ("input_tokens", pa.int64()), ("num_model_requests", pa.int64()),
+        [
+            *_BUCKET,
+            ("project_id", pa.string()),
+            ("user_id", pa.string()),
+            ("api_key_id", pa.string()),
+            ("model", pa.string()),
+            ("input_tokens", pa.int64()),
+            ("num_model_requests", pa.int64()),
         ]
     ),
     "costs": pa.schema(
-        _BUCKET
-        + [
-            ("project_id", pa.string()), ("api_key_id", pa.string()), ("line_item", pa.string()),
-            ("amount_value", pa.string()), ("amount_currency", pa.string()),
-            ("quantity", pa.string()), ("quantity_unit", pa.string()),
+        [
+            *_BUCKET,
+            ("project_id", pa.string()),
+            ("api_key_id", pa.string()),
+            ("line_item", pa.string()),
+            ("amount_value", pa.string()),
+            ("amount_currency", pa.string()),
+            ("quantity", pa.string()),
+            ("quantity_unit", pa.string()),
         ]
     ),
     "projects": pa.schema(
         [
-            ("id", pa.string()), ("name", pa.string()), ("created_at", pa.int64()), ("archived_at", pa.int64()),
-            ("status", pa.string()), ("external_key_id", pa.string()), ("residency", pa.string()),
+            ("id", pa.string()),
+            ("name", pa.string()),
+            ("created_at", pa.int64()),
+            ("archived_at", pa.int64()),
+            ("status", pa.string()),
+            ("external_key_id", pa.string()),
+            ("residency", pa.string()),
         ]
     ),
     "api_keys": pa.schema(
         [
-            ("id", pa.string()), ("project_id", pa.string()), ("name", pa.string()),
-            ("redacted_value", pa.string()), ("created_at", pa.int64()), ("last_used_at", pa.int64()),
-            ("owner_project_access", pa.string()), ("owner_type", pa.string()),
-            ("owner_user_id", pa.string()), ("owner_user_email", pa.string()),
-            ("owner_service_account_id", pa.string()), ("owner_service_account_name", pa.string()),
+            ("id", pa.string()),
+            ("project_id", pa.string()),
+            ("name", pa.string()),
+            ("redacted_value", pa.string()),
+            ("created_at", pa.int64()),
+            ("last_used_at", pa.int64()),
+            ("owner_project_access", pa.string()),
+            ("owner_type", pa.string()),
+            ("owner_user_id", pa.string()),
+            ("owner_user_email", pa.string()),
+            ("owner_service_account_id", pa.string()),
+            ("owner_service_account_name", pa.string()),
         ]
     ),
     "users": pa.schema(
         [
-            ("id", pa.string()), ("name", pa.string()), ("email", pa.string()), ("role", pa.string()),
-            ("added_at", pa.int64()), ("is_service_account", pa.bool_()), ("is_scim_managed", pa.bool_()),
+            ("id", pa.string()),
+            ("name", pa.string()),
+            ("email", pa.string()),
+            ("role", pa.string()),
+            ("added_at", pa.int64()),
+            ("is_service_account", pa.bool_()),
+            ("is_scim_managed", pa.bool_()),
         ]
     ),
 }

@@ -1,0 +1,55 @@
+# The two commands that matter: `make run` (whole pipeline on the sandbox) and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+
+export DAGSTER_HOME := $(CURDIR)
+export AIUW_DATA_DIR ?= $(CURDIR)/data
+export AIUW_DAGSTER_STORAGE ?= $(AIUW_DATA_DIR)/dagster
+# The sandbox accepts this key; it is not a real secret. Real runs set their own.
+export OPENAI_ADMIN_KEY ?= sk-admin-sandbox-local
+
+.PHONY: install manifest run test lint format dev sandbox clean
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check uv
+	$(BIN)/uv pip install --quiet --python $(PY) -r requirements.lock
+	$(BIN)/uv pip install --quiet --python $(PY) --no-deps -e .
+	touch $@
+
+install: $(VENV)/.installed
+
+# dbt's manifest must exist before Dagster loads the definitions.
+manifest: install
+	$(BIN)/dbt parse --quiet --project-dir dbt_project --profiles-dir dbt_project
+
+run: manifest
+	mkdir -p $(AIUW_DAGSTER_STORAGE)
+	$(PY) -m orchestration.cli.run --with-sandbox
+
+test: manifest
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format:
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# The Dagster UI on http://127.0.0.1:3000 (the sandbox must be running: `make sandbox` in another shell).
+dev: manifest
+	mkdir -p $(AIUW_DAGSTER_STORAGE)
+	$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
+
+sandbox: install
+	$(PY) -m sandbox --port 8765
+
+clean:
+	rm -rf data dbt_project/target

@@ -1,0 +1,27 @@
+{#- Functions whose spelling differs between engines, behind adapter dispatch. -#}
+
+{#- A naive UTC timestamp from unix seconds. -#}
+{% macro timestamp_from_unix_seconds(column) -%}
+    {{ return(adapter.dispatch('timestamp_from_unix_seconds', 'ai_usage_warehouse')(column)) }}
+{%- endmacro %}
+
+{% macro default__timestamp_from_unix_seconds(column) -%}
+    timestamp_seconds({{ column }})
+{%- endmacro %}
+
+{% macro duckdb__timestamp_from_unix_seconds(column) -%}
+    make_timestamp(cast({{ column }} as bigint) * 1000000)
+{%- endmacro %}
+
+{#- Replace every match of a regular expression. -#}
+{% macro regexp_replace_all(column, pattern, replacement) -%}
+    {{ return(adapter.dispatch('regexp_replace_all', 'ai_usage_warehouse')(column, pattern, replacement)) }}
+{%- endmacro %}
+
+{% macro default__regexp_replace_all(column, pattern, replacement) -%}
+    regexp_replace({{ column }}, '{{ pattern }}', '{{ replacement }}')
+{%- endmacro %}
+
+{% macro duckdb__regexp_replace_all(column, pattern, replacement) -%}
+    regexp_replace({{ column }}, '{{ pattern }}', '{{ replacement }}', 'g')
+{%- endmacro %}

@@ -1,0 +1,100 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_refresh_window('usage_date') }}"
+    )
+}}
+
+with usage as (
+
+    select * from {{ ref('int_usage_records_normalized') }}
+    where {{ in_refresh_window('usage_date') }}
+
+),
+
+credentials as (
+
+    select * from {{ ref('int_credentials_attributed') }}
+
+),
+
+users as (
+
+    select * from {{ ref('int_provider_users_resolved') }}
+
+),
+
+joined as (
+
+    select
+        usage.usage_date,
+        usage.source_id,
+        usage.provider,
+        usage.model_id,
+        usage.model_name,
+        usage.operation,
+        usage.credential_id,
+        usage.project_id,
+        users.person_id,
+        credentials.application_id,
+        credentials.team_id,
+        credentials.cost_center_id,
+        usage.is_batch,
+        usage.service_tier,
+        usage.request_count,
+        usage.input_tokens,
+        usage.cache_read_input_tokens,
+        usage.cache_creation_input_tokens,
+        usage.uncached_input_tokens,
+        usage.output_tokens,
+        usage.reasoning_output_tokens
+    from usage
+    left join credentials
+        on usage.provider = credentials.provider
+        and usage.project_id = credentials.project_id
+        and usage.credential_id = credentials.credential_id
+    left join users
+        on usage.provider = users.provider
+        and usage.provider_user_id = users.provider_user_id
+
+),
+
+final as (
+
+    select
+        {{ surrogate_key(['usage_date', 'source_id', 'provider', 'model_name', 'operation', 'credential_id', 'project_id', 'person_id', 'is_batch', 'service_tier']) }} as usage_key,
+        *,
+        application_id is not null as is_attributed,
+        input_tokens + output_tokens as total_tokens
+    from joined
+
+)
+
+select
+    cast(usage_key as varchar) as usage_key,
+    cast(usage_date as date) as usage_date,
+    cast(source_id as varchar) as source_id,
+    cast(provider as varchar) as provider,
+    cast(model_id as varchar) as model_id,
+    cast(model_name as varchar) as model_name,
+    cast(operation as varchar) as operation,
+    cast(credential_id as varchar) as credential_id,
+    cast(project_id as varchar) as project_id,
+    cast(person_id as varchar) as person_id,
+    cast(application_id as varchar) as application_id,
+    cast(team_id as varchar) as team_id,
+    cast(cost_center_id as varchar) as cost_center_id,
+    cast(is_attributed as boolean) as is_attributed,
+    cast(is_batch as boolean) as is_batch,
+    cast(service_tier as varchar) as service_tier,
+    cast(request_count as bigint) as request_count,
+    cast(input_tokens as bigint) as input_tokens,
+    cast(cache_read_input_tokens as bigint) as cache_read_input_tokens,
+    cast(cache_creation_input_tokens as bigint) as cache_creation_input_tokens,
+    cast(uncached_input_tokens as bigint) as uncached_input_tokens,
+    cast(output_tokens as bigint) as output_tokens,
+    cast(reasoning_output_tokens as bigint) as reasoning_output_tokens,
+    cast(total_tokens as bigint) as total_tokens
+from final

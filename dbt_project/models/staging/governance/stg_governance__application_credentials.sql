@@ -1,0 +1,19 @@
+with source as (
+
+    select * from {{ source('governance', 'application_credentials') }}
+
+),
+
+renamed as (
+
+    select
+        application_id,
+        provider,
+        credential_kind,
+        credential_id
+
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,20 @@
+with source as (
+
+    select * from {{ source('governance', 'teams') }}
+
+),
+
+renamed as (
+
+    select
+        id as team_id,
+        name as team_name,
+        department,
+        cost_center as cost_center_id,
+        lower(owner) as owner_email
+
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,3 @@
+"""Names shared by definitions and the command line."""
+
+MAIN_JOB = "warehouse_daily"

@@ -1,0 +1,125 @@
+"""Run the main job over a partition range in one Dagster run, then print a summary.
+
+    python -m orchestration.cli.run                 # the whole history, from history_start to yesterday
+    python -m orchestration.cli.run --start 2026-11-01 --end 2026-11-20
+
+Configuration (sources, governance, secrets) is validated before the run starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from datetime import date
+
+import dagster as dg
+from dagster._core.storage.tags import (
+    ASSET_PARTITION_RANGE_END_TAG,
+    ASSET_PARTITION_RANGE_START_TAG,
+)
+
+from connectors.errors import ConfigError
+from governance.load import load_governance
+from orchestration.cli.summary import compare_with_sandbox, published_summary, yesterday_utc
+from orchestration.lib.settings import Paths
+from orchestration.lib.sources import sources_config
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m orchestration.cli.run", description=__doc__)
+    parser.add_argument(
+        "--start", type=date.fromisoformat, help="first partition (default: history_start)"
+    )
+    parser.add_argument(
+        "--end", type=date.fromisoformat, help="last partition, inclusive (default: yesterday UTC)"
+    )
+    parser.add_argument("--no-summary", action="store_true")
+    parser.add_argument(
+        "--with-sandbox",
+        action="store_true",
+        help="serve the sandbox enterprise in this process on a free port and point OPENAI_BASE_URL at it",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        config = sources_config()
+        config.check_secrets()
+        load_governance()
+    except ConfigError as error:
+        print(f"configuration error, nothing was run:\n{error}", file=sys.stderr)
+        return 2
+    sandbox = None
+    if args.with_sandbox:
+        from sandbox.server import SandboxServer, SandboxState
+
+        sandbox = SandboxServer(
+            SandboxState(openai_admin_key=os.environ["OPENAI_ADMIN_KEY"])
+        ).start()
+        os.environ["OPENAI_BASE_URL"] = f"{sandbox.url}/v1"
+        print(f"sandbox serving the synthetic enterprise at {sandbox.url}", flush=True)
+    try:
+        return run(args, config)
+    finally:
+        if sandbox:
+            sandbox.stop()
+
+
+def run(args: argparse.Namespace, config) -> int:
+    start = args.start or config.warehouse.history_start
+    end = args.end or yesterday_utc()
+    if end < start:
+        print(f"nothing to run: end {end} is before start {start}", file=sys.stderr)
+        return 2
+
+    from orchestration.automation_names import MAIN_JOB
+    from orchestration.definitions import defs
+
+    definitions = defs()
+    job = definitions.resolve_job_def(MAIN_JOB)
+    instance = (
+        dg.DagsterInstance.get()
+        if os.environ.get("DAGSTER_HOME")
+        else dg.DagsterInstance.ephemeral()
+    )
+    print(f"running {MAIN_JOB} for partitions {start} .. {end} in one run", flush=True)
+    began = time.monotonic()
+    result = job.execute_in_process(
+        instance=instance,
+        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+        tags={
+            ASSET_PARTITION_RANGE_START_TAG: start.isoformat(),
+            ASSET_PARTITION_RANGE_END_TAG: end.isoformat(),
+        },
+        raise_on_error=False,
+    )
+    elapsed = time.monotonic() - began
+    failed = [e for e in result.all_events if e.is_step_failure]
+    print(
+        f"run {result.run_id} {'succeeded' if result.success else 'FAILED'} in {elapsed:.0f}s",
+        flush=True,
+    )
+    for event in failed:
+        print(
+            f"  step failed: {event.step_key}: {event.event_specific_data.error.message.strip()[:2000]}",
+            file=sys.stderr,
+        )
+    if not args.no_summary:
+        text, figures = published_summary(Paths.from_env().published)
+        print()
+        print(text)
+        sources = config.of_type("openai")
+        if figures and sources:
+            comparison = compare_with_sandbox(sources[0].resolved_base_url(), figures)
+            if comparison:
+                print()
+                print(comparison)
+    return 0 if result.success else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,52 @@
+"""Publish validated marts for BI tools and reports: a new release, switched in atomically."""
+
+import dagster as dg
+
+from orchestration.lib.dbt import published_models
+from orchestration.lib.gx import latest_outcome
+from orchestration.lib.publish import current_dir, publish
+from orchestration.lib.settings import Paths
+
+
+def build_publish_asset(marts: list[str]) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=["published", "warehouse"],
+        description=(
+            "The published warehouse: every mart whose Great Expectations suite passed, as one DuckDB file "
+            "and one Parquet file per mart, switched in atomically. BI tools and reports read only this."
+        ),
+        group_name="published",
+        deps=[dg.AssetKey(["marts", name]) for name in marts],
+        kinds={"duckdb", "parquet"},
+        owners=["team:data-platform"],
+        pool="duckdb",
+    )
+    def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        paths = Paths.from_env()
+        # The blocking checks stop this asset in the same run; this also refuses a stand-alone
+        # publish while a mart's latest validation is failing.
+        failing = [m for m in marts if not (latest_outcome(paths.quality, m) or {}).get("success")]
+        if failing:
+            raise dg.Failure(
+                description=f"not publishing: latest validation failed or missing for {', '.join(failing)}; "
+                f"the current release stays in place"
+            )
+        release = publish(paths.warehouse, paths.published, marts, context.run_id)
+        context.log.info(
+            f"published release {release.release_id} at {current_dir(paths.published)}"
+        )
+        return dg.MaterializeResult(
+            metadata={
+                "release_id": release.release_id,
+                "path": dg.MetadataValue.path(str(current_dir(paths.published))),
+                "dagster/row_count": sum(t["rows"] for t in release.tables.values()),
+                "tables": dg.MetadataValue.json(release.tables),
+            }
+        )
+
+    return published_warehouse
+
+
+@dg.definitions
+def publish_defs() -> dg.Definitions:
+    return dg.Definitions(assets=[build_publish_asset(published_models())])

@@ -1,0 +1,33 @@
+"""The dbt project as Dagster sees it."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+from dagster_dbt import DbtProject
+
+from orchestration.lib.settings import DBT_PROJECT_DIR
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+def dbt_executable() -> str:
+    """dbt from this interpreter's environment, so an unactivated venv still finds it."""
+    beside = Path(sys.executable).parent / "dbt"
+    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
+
+
+def published_models() -> list[str]:
+    """Names of the marts flagged `meta.aiuw.publish`, from the parsed manifest."""
+    import json
+
+    manifest = json.loads(dbt_project.manifest_path.read_text())
+    names = [
+        node["name"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+        and node["config"].get("meta", {}).get("aiuw", {}).get("publish")
+    ]
+    return sorted(names)

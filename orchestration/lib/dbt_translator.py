@@ -1,0 +1,27 @@
+"""How dbt nodes appear in Dagster: keys `[<layer>, <model>]`, groups by folder, owners from meta."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
+
+
+class WarehouseDbtTranslator(DagsterDbtTranslator):
+    def __init__(self) -> None:
+        super().__init__(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+    def get_asset_spec(
+        self, manifest: Mapping[str, Any], unique_id: str, project: Any
+    ) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        node = manifest["nodes"].get(unique_id)
+        if not node or node["resource_type"] not in ("model", "snapshot", "seed"):
+            return spec
+        folders = node["fqn"][1:-1]  # e.g. ["marts", "finance"]
+        return spec.replace_attributes(
+            key=dg.AssetKey([folders[0], node["name"]]) if folders else spec.key,
+            group_name="_".join(folders) or "dbt",
+        )

@@ -1,0 +1,56 @@
+"""Daily UTC partitions, and the refresh window a run covers (its partitions plus restated days)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+import dagster as dg
+
+from connectors.config import SourcesConfig
+
+
+def daily_partitions(config: SourcesConfig) -> dg.DailyPartitionsDefinition:
+    return dg.DailyPartitionsDefinition(
+        start_date=config.warehouse.history_start.isoformat(), timezone="UTC"
+    )
+
+
+@dataclass(frozen=True)
+class RefreshWindow:
+    """Days [start, end) a run pulls and rebuilds: the partition range widened by restatement days."""
+
+    start: date
+    end: date
+
+    @property
+    def start_at(self) -> datetime:
+        return datetime.combine(self.start, time(), UTC)
+
+    @property
+    def end_at(self) -> datetime:
+        return datetime.combine(self.end, time(), UTC)
+
+    def days(self) -> list[date]:
+        return [self.start + timedelta(days=i) for i in range((self.end - self.start).days)]
+
+    def dbt_vars(self) -> dict[str, str]:
+        return {"min_date": self.start.isoformat(), "max_date": self.end.isoformat()}
+
+
+def refresh_window(
+    partition_start: datetime, partition_end: datetime, config: SourcesConfig
+) -> RefreshWindow:
+    start = partition_start.astimezone(UTC).date() - timedelta(
+        days=config.warehouse.restatement_days
+    )
+    return RefreshWindow(
+        max(start, config.warehouse.history_start), partition_end.astimezone(UTC).date()
+    )
+
+
+def window_of(
+    context: dg.AssetExecutionContext | dg.AssetCheckExecutionContext, config: SourcesConfig
+) -> RefreshWindow:
+    tw = context.partition_time_window
+    return refresh_window(tw.start, tw.end, config)

@@ -1,0 +1,41 @@
+"""Where the warehouse keeps its files. Every path can be moved with an environment variable."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+EXPECTATIONS_DIR = REPO_ROOT / "expectations" / "suites"
+
+
+@dataclass(frozen=True)
+class Paths:
+    data: Path
+    landing: Path
+    warehouse: Path
+    published: Path
+    quality: Path
+
+    @classmethod
+    def from_env(cls) -> Paths:
+        data = Path(os.environ.get("AIUW_DATA_DIR") or REPO_ROOT / "data").resolve()
+        return cls(
+            data=data,
+            landing=Path(os.environ.get("AIUW_LANDING_DIR") or data / "landing").resolve(),
+            warehouse=Path(
+                os.environ.get("AIUW_WAREHOUSE_PATH") or data / "warehouse" / "warehouse.duckdb"
+            ).resolve(),
+            published=Path(os.environ.get("AIUW_PUBLISHED_DIR") or data / "published").resolve(),
+            quality=Path(os.environ.get("AIUW_QUALITY_DIR") or data / "quality").resolve(),
+        )
+
+    def export_for_dbt(self) -> dict[str, str]:
+        """Environment dbt needs so profiles.yml and sources see the same files as Dagster."""
+        self.warehouse.parent.mkdir(parents=True, exist_ok=True)
+        self.landing.mkdir(parents=True, exist_ok=True)
+        env = {"AIUW_WAREHOUSE_PATH": str(self.warehouse), "AIUW_LANDING_DIR": str(self.landing)}
+        os.environ.update(env)
+        return env
