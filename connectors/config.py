@@ -59,7 +59,9 @@ class SourceConfig(Strict):
         None, description="Provider org or account id, sent where the API takes it."
     )
     timeout_seconds: float = Field(30.0, gt=0, le=600)
-    max_attempts: int = Field(6, ge=1, le=20)
+    max_attempts: int = Field(6, ge=1, le=20, description="Tries per request, the first included.")
+    backoff_base_seconds: float = Field(1.0, gt=0, le=60, description="First retry wait; doubles per attempt.")
+    backoff_max_seconds: float = Field(60.0, gt=0, le=600, description="Longest wait between tries (Retry-After included).")
     enabled: bool = True
 
     @field_validator("base_url")

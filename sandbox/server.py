@@ -2,7 +2,8 @@
 
 Control endpoints live under `/_sandbox/` and are not part of any provider's API:
 - `POST /_sandbox/faults` adds a fault: `{"path": "/v1/organization/costs", "status": 429, "times": 3,
-  "skip": 0, "retry_after": 1}` fails `times` matching requests after letting `skip` through.
+  "skip": 0, "retry_after": 1}` fails `times` requests to paths starting with `path`, after the first
+  `skip` of them; each fault counts every matching request.
 - `DELETE /_sandbox/faults` clears faults; `POST /_sandbox/corrupt` with `{"date": "YYYY-MM-DD"}` makes
   that day's usage break its own invariants (cached above input), for testing quality gates.
 - `POST /_sandbox/clock` with `{"as_of": ISO-8601}` moves the sandbox's "now"; `null` returns to real time.
@@ -63,10 +64,9 @@ class SandboxState:
 
     def take_fault(self, path: str) -> Fault | None:
         with self.lock:
-            for fault in self.faults:
-                if fault.fires(path):
-                    return fault
-        return None
+            # every fault counts every matching request, so skips are positions in the request stream
+            fired = [fault for fault in self.faults if fault.fires(path)]
+        return fired[0] if fired else None
 
 
 def masked(key: str) -> str:

@@ -115,7 +115,9 @@ class OpenAIAdminClient:
             amount = record.pop("amount", None) or {}
             record["amount_value"] = _text(amount.get("value"))
             record["amount_currency"] = amount.get("currency")
+            # quantity and quantity_unit are newer fields: older responses lack them
             record["quantity"] = _text(record.get("quantity"))
+            record.setdefault("quantity_unit", None)
             yield record
 
     def _list(self, path: str, params: list[tuple[str, Any]] | None = None) -> Iterator[dict]:

@@ -69,6 +69,8 @@ def client_for(source: SourceConfig) -> OpenAIAdminClient:
         source_id=source.id,
         timeout=source.timeout_seconds,
         max_attempts=source.max_attempts,
+        backoff_base=source.backoff_base_seconds,
+        backoff_max=source.backoff_max_seconds,
     )
 
 

@@ -1,0 +1,112 @@
+"""The sandbox enterprise is deterministic and behaves like the documented API."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import httpx
+
+from sandbox.activity import Activity
+from sandbox.enterprise import Enterprise
+from tests.conftest import TEST_ADMIN_KEY
+
+AUTH = {"Authorization": f"Bearer {TEST_ADMIN_KEY}"}
+
+
+def test_same_seed_same_company_and_numbers():
+    a, b = Activity(Enterprise(7)), Activity(Enterprise(7))
+    day = date(2026, 10, 6)
+    assert a.usage(day) == b.usage(day)
+    assert a.final_costs(day) == b.final_costs(day)
+    assert Activity(Enterprise(8)).usage(day) != a.usage(day)
+
+
+def test_enterprise_size():
+    ent = Enterprise()
+    assert len(ent.people) == 2400
+    assert len({p.email for p in ent.people}) == 2400
+    assert len({t.department for t in ent.teams}) == 10
+    assert 20 <= len(ent.applications) <= 40 and len(ent.api_keys) >= 40
+    assert sum(1 for a in ent.applications if not a.declared) == 3
+
+
+def test_weekly_seasonality_growth_and_spikes():
+    enterprise = Enterprise()
+    activity = Activity(enterprise)
+
+    def spend(day: date) -> float:
+        return float(sum(c.amount_usd for c in activity.final_costs(day)))
+
+    monday, saturday = date(2026, 10, 5), date(2026, 10, 10)
+    assert spend(saturday) < 0.7 * spend(monday)
+    assert spend(date(2026, 11, 16)) > spend(date(2026, 8, 3))  # growth, Monday against Monday
+    spikes = activity.spikes_between(date(2026, 8, 1), date(2026, 11, 1))
+    assert len(spikes) >= 3
+    spike = spikes[0]
+    before = spike.start - timedelta(days=7)
+
+    def app_cost(day: date):
+        return sum(
+            c.amount_usd
+            for c in activity.final_costs(day)
+            if enterprise.project(c.project_id).application_id == spike.application_id
+        )
+
+    assert app_cost(spike.start) > 4 * app_cost(before)
+
+
+def test_recent_costs_are_provisional_then_restated():
+    from datetime import UTC, datetime
+
+    activity = Activity(Enterprise())
+    day = date(2026, 10, 1)
+    early = sum(c.amount_usd for c in activity.costs_as_of(day, datetime(2026, 10, 2, tzinfo=UTC)))
+    final = sum(c.amount_usd for c in activity.costs_as_of(day, datetime(2026, 10, 9, tzinfo=UTC)))
+    assert early < final
+    assert final == sum(c.amount_usd for c in activity.final_costs(day))
+
+
+def test_limit_caps_and_group_by_validation(sandbox):
+    base = f"{sandbox.url}/v1/organization"
+    too_many = httpx.get(f"{base}/usage/completions", params={"start_time": 1788220800, "limit": 32}, headers=AUTH)
+    assert too_many.status_code == 400 and too_many.json()["error"]["param"] == "limit"
+    ok = httpx.get(f"{base}/costs", params={"start_time": 1788220800, "limit": 180}, headers=AUTH)
+    assert ok.status_code == 200
+    hourly_costs = httpx.get(f"{base}/costs", params={"start_time": 1788220800, "bucket_width": "1h"}, headers=AUTH)
+    assert hourly_costs.status_code == 400
+    bad_group = httpx.get(
+        f"{base}/usage/embeddings", params={"start_time": 1788220800, "group_by": "batch"}, headers=AUTH
+    )
+    assert bad_group.status_code == 400
+
+
+def test_ungrouped_fields_are_null_and_hourly_buckets_add_up_to_the_day(sandbox):
+    base = f"{sandbox.url}/v1/organization/usage/completions"
+    day_start = 1790208000  # 2026-09-25
+    daily = httpx.get(
+        base, params={"start_time": day_start, "end_time": day_start + 86400, "group_by": "model"}, headers=AUTH
+    ).json()
+    results = daily["data"][0]["results"]
+    assert all(r["project_id"] is None and r["api_key_id"] is None and r["model"] for r in results)
+    hourly = httpx.get(
+        base,
+        params={"start_time": day_start, "end_time": day_start + 86400, "bucket_width": "1h", "limit": 24},
+        headers=AUTH,
+    ).json()
+    assert len(hourly["data"]) == 24 and hourly["has_more"] is False
+    hourly_total = sum(r["input_tokens"] for b in hourly["data"] for r in b["results"])
+    assert hourly_total == sum(r["input_tokens"] for r in results)
+
+
+def test_paging_cursor_walks_every_bucket(sandbox):
+    base = f"{sandbox.url}/v1/organization/costs"
+    params = {"start_time": 1788220800, "end_time": 1788220800 + 10 * 86400, "limit": 4}
+    starts, page = [], None
+    while True:
+        body = httpx.get(base, params={**params, **({"page": page} if page else {})}, headers=AUTH).json()
+        starts += [b["start_time"] for b in body["data"]]
+        if not body["has_more"]:
+            assert body["next_page"] is None
+            break
+        page = body["next_page"]
+    assert starts == [1788220800 + 86400 * i for i in range(10)]
