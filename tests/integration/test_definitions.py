@@ -1,0 +1,68 @@
+"""The Dagster definitions load, and the asset graph has the shape the design promises."""
+
+from __future__ import annotations
+
+import dagster as dg
+import pytest
+
+from orchestration.automation_names import MAIN_JOB
+
+
+@pytest.fixture(scope="module")
+def definitions() -> dg.Definitions:
+    from orchestration.definitions import defs
+
+    loaded = defs()
+    dg.Definitions.validate_loadable(loaded)
+    return loaded
+
+
+def key(*parts: str) -> dg.AssetKey:
+    return dg.AssetKey(list(parts))
+
+
+def test_raw_to_published_lineage(definitions):
+    graph = definitions.resolve_asset_graph()
+    keys = graph.get_all_asset_keys()
+    for entity in ("usage_completions", "usage_embeddings", "costs", "projects", "api_keys", "users"):
+        assert key("raw", "openai", entity) in keys
+    assert key("raw", "openai", "usage_completions") in graph.get(key("staging", "stg_openai__usage_completions")).parent_keys
+    assert key("marts", "fct_ai_usage_daily") in graph.get(key("published", "warehouse")).parent_keys
+    assert key("marts", "fct_ai_cost_daily") in graph.get(key("published", "warehouse")).parent_keys
+    upstream = graph.upstream_key_iterator(key("published", "warehouse"))
+    assert key("raw", "openai", "costs") in set(upstream)
+
+
+def test_every_asset_has_description_owner_group_and_kinds(definitions):
+    graph = definitions.resolve_asset_graph()
+    for asset_key in graph.get_all_asset_keys():
+        node = graph.get(asset_key)
+        if not node.is_materializable:
+            continue
+        assert node.description, asset_key
+        assert node.owners, asset_key
+        assert node.group_name and node.group_name != "default", asset_key
+        assert node.kinds, asset_key
+
+
+def test_marts_have_blocking_gx_checks(definitions):
+    graph = definitions.resolve_asset_graph()
+    checks = {ck for ck in graph.asset_check_keys if ck.name.startswith("gx_")}
+    assert {(c.asset_key, c.name) for c in checks} == {
+        (key("marts", "fct_ai_usage_daily"), "gx_fct_ai_usage_daily"),
+        (key("marts", "fct_ai_cost_daily"), "gx_fct_ai_cost_daily"),
+    }
+    specs = {
+        spec.key: spec
+        for checks_def in definitions.asset_checks or []
+        for spec in checks_def.check_specs
+    }
+    assert all(specs[check].blocking for check in checks)
+
+
+def test_daily_job_and_schedule(definitions):
+    job = definitions.resolve_job_def(MAIN_JOB)
+    assert job.partitions_def.get_first_partition_key() == "2026-09-01"  # tests/fixtures/sources.test.yml
+    schedule = definitions.resolve_schedule_def(f"{MAIN_JOB}_schedule")
+    assert schedule.job_name == MAIN_JOB
+    assert schedule.cron_schedule == "0 3 * * *"

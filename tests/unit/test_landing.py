@@ -1,0 +1,51 @@
+"""Landing files are written atomically: all days of a window or none."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from orchestration.lib.landing import LandingWindow
+
+SCHEMA = pa.schema([("day", pa.string()), ("value", pa.int64())])
+DAYS = [date(2026, 9, 1), date(2026, 9, 2), date(2026, 9, 3)]
+
+
+def window(root) -> LandingWindow:
+    return LandingWindow(root, "openai", "things", "src", SCHEMA, DAYS)
+
+
+def test_commit_writes_one_file_per_day_including_empty_days(tmp_path):
+    with window(tmp_path) as landing:
+        landing.add([{"day": "2026-09-01", "value": 1}, {"day": "2026-09-03", "value": 3}], lambda r: date.fromisoformat(r["day"]))
+        landed = landing.commit()
+    assert [(d.day, d.rows) for d in landed] == [(DAYS[0], 1), (DAYS[1], 0), (DAYS[2], 1)]
+    empty = pq.read_table(tmp_path / "openai/things/src/2026-09-02.parquet")
+    assert empty.num_rows == 0 and "_source_id" in empty.schema.names
+    first = pq.read_table(tmp_path / "openai/things/src/2026-09-01.parquet").to_pylist()
+    assert first[0]["value"] == 1 and first[0]["_source_id"] == "src" and first[0]["_partition_date"] == DAYS[0]
+
+
+def test_a_failure_midway_leaves_the_previous_files_untouched(tmp_path):
+    with window(tmp_path) as landing:
+        landing.add([{"day": "2026-09-01", "value": 1}], lambda r: date.fromisoformat(r["day"]))
+        landing.commit()
+    before = (tmp_path / "openai/things/src/2026-09-01.parquet").read_bytes()
+
+    def broken():
+        yield {"day": "2026-09-01", "value": 99}
+        raise RuntimeError("page 2 failed")
+
+    with pytest.raises(RuntimeError), window(tmp_path) as landing:
+        landing.add(broken(), lambda r: date.fromisoformat(r["day"]))
+        landing.commit()
+    assert (tmp_path / "openai/things/src/2026-09-01.parquet").read_bytes() == before
+    assert not list((tmp_path / "openai/things/src").glob(".*.tmp"))
+
+
+def test_records_outside_the_window_are_refused(tmp_path):
+    with pytest.raises(ValueError, match="outside the requested window"), window(tmp_path) as landing:
+        landing.add([{"day": "2026-10-01", "value": 1}], lambda r: date.fromisoformat(r["day"]))
