@@ -60,8 +60,12 @@ class SourceConfig(Strict):
     )
     timeout_seconds: float = Field(30.0, gt=0, le=600)
     max_attempts: int = Field(6, ge=1, le=20, description="Tries per request, the first included.")
-    backoff_base_seconds: float = Field(1.0, gt=0, le=60, description="First retry wait; doubles per attempt.")
-    backoff_max_seconds: float = Field(60.0, gt=0, le=600, description="Longest wait between tries (Retry-After included).")
+    backoff_base_seconds: float = Field(
+        1.0, gt=0, le=60, description="First retry wait; doubles per attempt."
+    )
+    backoff_max_seconds: float = Field(
+        60.0, gt=0, le=600, description="Longest wait between tries (Retry-After included)."
+    )
     enabled: bool = True
 
     @field_validator("base_url")

@@ -25,7 +25,15 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     if not manifest.exists():
         dbt = Path(sys.executable).parent / "dbt"
         subprocess.run(
-            [str(dbt), "parse", "--quiet", "--project-dir", "dbt_project", "--profiles-dir", "dbt_project"],
+            [
+                str(dbt),
+                "parse",
+                "--quiet",
+                "--project-dir",
+                "dbt_project",
+                "--profiles-dir",
+                "dbt_project",
+            ],
             cwd=ROOT,
             check=True,
         )
@@ -35,7 +43,12 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     data = tmp_path / "data"
     monkeypatch.setenv("AIUW_DATA_DIR", str(data))
-    for name in ("AIUW_LANDING_DIR", "AIUW_WAREHOUSE_PATH", "AIUW_PUBLISHED_DIR", "AIUW_QUALITY_DIR"):
+    for name in (
+        "AIUW_LANDING_DIR",
+        "AIUW_WAREHOUSE_PATH",
+        "AIUW_PUBLISHED_DIR",
+        "AIUW_QUALITY_DIR",
+    ):
         monkeypatch.delenv(name, raising=False)
     return data
 

@@ -128,7 +128,12 @@ def validate_dataframe(
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, dict | list | str | int | float | bool) or value is None:
+    """JSON-friendly example values (numpy scalars and tuples unwrapped)."""
+    if hasattr(value, "item") and callable(value.item):
+        return value.item()
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict | str | int | float | bool) or value is None:
         return value
     return str(value)
 

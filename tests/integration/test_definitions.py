@@ -24,10 +24,22 @@ def key(*parts: str) -> dg.AssetKey:
 def test_raw_to_published_lineage(definitions):
     graph = definitions.resolve_asset_graph()
     keys = graph.get_all_asset_keys()
-    for entity in ("usage_completions", "usage_embeddings", "costs", "projects", "api_keys", "users"):
+    for entity in (
+        "usage_completions",
+        "usage_embeddings",
+        "costs",
+        "projects",
+        "api_keys",
+        "users",
+    ):
         assert key("raw", "openai", entity) in keys
-    assert key("raw", "openai", "usage_completions") in graph.get(key("staging", "stg_openai__usage_completions")).parent_keys
-    assert key("marts", "fct_ai_usage_daily") in graph.get(key("published", "warehouse")).parent_keys
+    assert (
+        key("raw", "openai", "usage_completions")
+        in graph.get(key("staging", "stg_openai__usage_completions")).parent_keys
+    )
+    assert (
+        key("marts", "fct_ai_usage_daily") in graph.get(key("published", "warehouse")).parent_keys
+    )
     assert key("marts", "fct_ai_cost_daily") in graph.get(key("published", "warehouse")).parent_keys
     upstream = graph.upstream_key_iterator(key("published", "warehouse"))
     assert key("raw", "openai", "costs") in set(upstream)
@@ -62,7 +74,9 @@ def test_marts_have_blocking_gx_checks(definitions):
 
 def test_daily_job_and_schedule(definitions):
     job = definitions.resolve_job_def(MAIN_JOB)
-    assert job.partitions_def.get_first_partition_key() == "2026-09-01"  # tests/fixtures/sources.test.yml
+    assert (
+        job.partitions_def.get_first_partition_key() == "2026-09-01"
+    )  # tests/fixtures/sources.test.yml
     schedule = definitions.resolve_schedule_def(f"{MAIN_JOB}_schedule")
     assert schedule.job_name == MAIN_JOB
     assert schedule.cron_schedule == "0 3 * * *"

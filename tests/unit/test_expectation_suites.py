@@ -22,9 +22,16 @@ def test_every_published_mart_has_a_suite_and_every_suite_a_mart():
 
 def usage_frame(**overrides) -> pd.DataFrame:
     row = {
-        "usage_key": "k1", "usage_date": pd.Timestamp("2026-09-01"), "provider": "openai", "model_id": "gpt-4.1",
-        "operation": "chat", "request_count": 10, "input_tokens": 1000, "output_tokens": 50,
-        "cache_read_input_tokens": 400, "uncached_input_tokens": 600,
+        "usage_key": "k1",
+        "usage_date": pd.Timestamp("2026-09-01"),
+        "provider": "openai",
+        "model_id": "gpt-4.1",
+        "operation": "chat",
+        "request_count": 10,
+        "input_tokens": 1000,
+        "output_tokens": 50,
+        "cache_read_input_tokens": 400,
+        "uncached_input_tokens": 600,
     }
     rows = [row, {**row, "usage_key": "k2"}]
     rows[1].update(overrides)
@@ -42,8 +49,13 @@ def test_cached_above_input_fails_with_examples():
     )
     assert not outcome.success
     failed = {f.expectation for f in outcome.failures}
-    assert failed == {"expect_column_pair_values_a_to_be_greater_than_b", "expect_column_values_to_be_between"}
-    between = next(f for f in outcome.failures if f.expectation == "expect_column_values_to_be_between")
+    assert failed == {
+        "expect_column_pair_values_a_to_be_greater_than_b",
+        "expect_column_values_to_be_between",
+    }
+    between = next(
+        f for f in outcome.failures if f.expectation == "expect_column_values_to_be_between"
+    )
     assert between.kwargs["column"] == "uncached_input_tokens" and between.examples == [-1]
     assert "uncached_input_tokens" in between.describe()
 
@@ -51,8 +63,12 @@ def test_cached_above_input_fails_with_examples():
 def test_duplicate_keys_and_negative_cost_fail():
     frame = pd.DataFrame(
         {
-            "cost_key": ["a", "a"], "usage_date": [pd.Timestamp("2026-09-01")] * 2, "billed_cost": [1.5, -0.25],
-            "billing_currency": ["USD", "usd"], "cost_kind": ["invoiced"] * 2, "charge_category": ["Usage"] * 2,
+            "cost_key": ["a", "a"],
+            "usage_date": [pd.Timestamp("2026-09-01")] * 2,
+            "billed_cost": [1.5, -0.25],
+            "billing_currency": ["USD", "usd"],
+            "cost_kind": ["invoiced"] * 2,
+            "charge_category": ["Usage"] * 2,
         }
     )
     outcome = validate_dataframe("fct_ai_cost_daily", frame)

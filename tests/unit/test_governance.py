@@ -24,9 +24,13 @@ def test_the_example_governance_set_matches_the_sandbox_enterprise():
 
 
 def test_unknown_team_is_reported_with_file_field_and_fix(tmp_path):
-    shutil.copytree(GOVERNANCE_DIR, tmp_path / "gov", ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    shutil.copytree(
+        GOVERNANCE_DIR, tmp_path / "gov", ignore=shutil.ignore_patterns("*.py", "__pycache__")
+    )
     apps = tmp_path / "gov" / "applications.yml"
-    apps.write_text(apps.read_text().replace("owning_team: support-ops", "owning_team: support-opz", 1))
+    apps.write_text(
+        apps.read_text().replace("owning_team: support-ops", "owning_team: support-opz", 1)
+    )
     with pytest.raises(ConfigError) as raised:
         load_governance(tmp_path / "gov")
     assert "applications[0].owning_team: unknown team 'support-opz'" in str(raised.value)
@@ -36,11 +40,16 @@ def test_unknown_team_is_reported_with_file_field_and_fix(tmp_path):
 def test_a_credential_claimed_by_two_applications_is_rejected(tmp_path):
     import yaml
 
-    shutil.copytree(GOVERNANCE_DIR, tmp_path / "gov", ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    shutil.copytree(
+        GOVERNANCE_DIR, tmp_path / "gov", ignore=shutil.ignore_patterns("*.py", "__pycache__")
+    )
     apps = tmp_path / "gov" / "applications.yml"
     data = yaml.safe_load(apps.read_text())
     stolen = data["applications"][0]["credentials"][0]["id"]
     data["applications"][1]["credentials"][0]["id"] = stolen
     apps.write_text(yaml.safe_dump(data))
-    with pytest.raises(ConfigError, match=f"credential openai/project/{stolen} is declared by both app-support-assistant and app-ticket-triage"):
+    with pytest.raises(
+        ConfigError,
+        match=f"credential openai/project/{stolen} is declared by both app-support-assistant and app-ticket-triage",
+    ):
         load_governance(tmp_path / "gov")

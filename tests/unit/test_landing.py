@@ -20,13 +20,20 @@ def window(root) -> LandingWindow:
 
 def test_commit_writes_one_file_per_day_including_empty_days(tmp_path):
     with window(tmp_path) as landing:
-        landing.add([{"day": "2026-09-01", "value": 1}, {"day": "2026-09-03", "value": 3}], lambda r: date.fromisoformat(r["day"]))
+        landing.add(
+            [{"day": "2026-09-01", "value": 1}, {"day": "2026-09-03", "value": 3}],
+            lambda r: date.fromisoformat(r["day"]),
+        )
         landed = landing.commit()
     assert [(d.day, d.rows) for d in landed] == [(DAYS[0], 1), (DAYS[1], 0), (DAYS[2], 1)]
     empty = pq.read_table(tmp_path / "openai/things/src/2026-09-02.parquet")
     assert empty.num_rows == 0 and "_source_id" in empty.schema.names
     first = pq.read_table(tmp_path / "openai/things/src/2026-09-01.parquet").to_pylist()
-    assert first[0]["value"] == 1 and first[0]["_source_id"] == "src" and first[0]["_partition_date"] == DAYS[0]
+    assert (
+        first[0]["value"] == 1
+        and first[0]["_source_id"] == "src"
+        and first[0]["_partition_date"] == DAYS[0]
+    )
 
 
 def test_a_failure_midway_leaves_the_previous_files_untouched(tmp_path):
@@ -47,5 +54,8 @@ def test_a_failure_midway_leaves_the_previous_files_untouched(tmp_path):
 
 
 def test_records_outside_the_window_are_refused(tmp_path):
-    with pytest.raises(ValueError, match="outside the requested window"), window(tmp_path) as landing:
+    with (
+        pytest.raises(ValueError, match="outside the requested window"),
+        window(tmp_path) as landing,
+    ):
         landing.add([{"day": "2026-10-01", "value": 1}], lambda r: date.fromisoformat(r["day"]))

@@ -30,7 +30,9 @@ def test_usage_and_costs_sum_to_the_sandbox_ground_truth(sandbox):
         completions = list(client.usage("completions", START, END))
         embeddings = list(client.usage("embeddings", START, END))
         costs = list(client.costs(START, END))
-    truth = ground_truth(sandbox.state.activity, date(2026, 9, 1), date(2026, 10, 15), sandbox.state.now())
+    truth = ground_truth(
+        sandbox.state.activity, date(2026, 9, 1), date(2026, 10, 15), sandbox.state.now()
+    )
 
     rows = completions + embeddings
     assert sum(r["input_tokens"] for r in rows) == truth["usage"]["input_tokens"]
@@ -39,14 +41,23 @@ def test_usage_and_costs_sum_to_the_sandbox_ground_truth(sandbox):
     from decimal import Decimal
 
     assert sum(Decimal(r["amount_value"]) for r in costs) == Decimal(truth["cost_usd"])
-    assert {r["bucket_start_time"] for r in completions} == {int(START.timestamp()) + 86400 * i for i in range(44)}
+    assert {r["bucket_start_time"] for r in completions} == {
+        int(START.timestamp()) + 86400 * i for i in range(44)
+    }
 
 
 def test_a_429_burst_and_a_500_on_one_page_are_retried_and_nothing_is_lost(sandbox):
     with client_for(sandbox) as client:
         clean = list(client.usage("completions", START, END))
     # the second page fails twice with 429 (Retry-After: 0), then once with 500
-    add_fault(sandbox, path="/v1/organization/usage/completions", status=429, times=2, skip=1, retry_after=0)
+    add_fault(
+        sandbox,
+        path="/v1/organization/usage/completions",
+        status=429,
+        times=2,
+        skip=1,
+        retry_after=0,
+    )
     add_fault(sandbox, path="/v1/organization/usage/completions", status=500, times=1, skip=3)
     with client_for(sandbox) as client:
         retried = list(client.usage("completions", START, END))
@@ -97,4 +108,6 @@ def test_inventory_pages_with_after_cursor(sandbox):
     assert any(p["status"] == "archived" for p in projects)
     assert len(keys) == len(ent.api_keys)
     # only the redacted form of a key ever leaves the API
-    assert all(k["redacted_value"].startswith("sk-...") and len(k["redacted_value"]) == 10 for k in keys)
+    assert all(
+        k["redacted_value"].startswith("sk-...") and len(k["redacted_value"]) == 10 for k in keys
+    )

@@ -21,15 +21,33 @@ def test_usage_follows_next_page_and_keeps_null_group_fields():
     def respond(path, query):
         assert path == "/v1/organization/usage/completions"
         page = query.get("page", [None])[0]
-        return 200, {}, fixture("usage_completions_page2.json" if page == "page_AAAAAGmQx1k=" else "usage_completions_page1.json")
+        return (
+            200,
+            {},
+            fixture(
+                "usage_completions_page2.json"
+                if page == "page_AAAAAGmQx1k="
+                else "usage_completions_page1.json"
+            ),
+        )
 
-    with CannedServer(respond) as server, OpenAIAdminClient("sk-admin-x", f"{server.url}/v1") as client:
+    with (
+        CannedServer(respond) as server,
+        OpenAIAdminClient("sk-admin-x", f"{server.url}/v1") as client,
+    ):
         rows = list(client.usage("completions", START, END))
         sent = server.requests
 
     assert len(sent) == 2
     first_query = sent[0][1]
-    assert first_query["group_by"] == ["project_id", "user_id", "api_key_id", "model", "batch", "service_tier"]
+    assert first_query["group_by"] == [
+        "project_id",
+        "user_id",
+        "api_key_id",
+        "model",
+        "batch",
+        "service_tier",
+    ]
     assert first_query["bucket_width"] == ["1d"] and first_query["limit"] == ["31"]
     assert first_query["start_time"] == ["1767225600"] and first_query["end_time"] == ["1767484800"]
     assert sent[1][1]["page"] == ["page_AAAAAGmQx1k="]
@@ -66,9 +84,17 @@ def test_api_keys_flatten_a_service_account_owner():
 
     assert keys == [
         {
-            "id": "key_a1", "project_id": "proj_7Qd2", "name": "etl-prod", "redacted_value": "sk-...Xy9Q",
-            "created_at": 1751328000, "last_used_at": 1767300011, "owner_project_access": "active",
-            "owner_type": "service_account", "owner_user_id": None, "owner_user_email": None,
-            "owner_service_account_id": "svc_acct_3", "owner_service_account_name": "etl-bot",
+            "id": "key_a1",
+            "project_id": "proj_7Qd2",
+            "name": "etl-prod",
+            "redacted_value": "sk-...Xy9Q",
+            "created_at": 1751328000,
+            "last_used_at": 1767300011,
+            "owner_project_access": "active",
+            "owner_type": "service_account",
+            "owner_user_id": None,
+            "owner_user_email": None,
+            "owner_service_account_id": "svc_acct_3",
+            "owner_service_account_name": "etl-bot",
         }
     ]

@@ -68,14 +68,20 @@ def test_recent_costs_are_provisional_then_restated():
 
 def test_limit_caps_and_group_by_validation(sandbox):
     base = f"{sandbox.url}/v1/organization"
-    too_many = httpx.get(f"{base}/usage/completions", params={"start_time": 1788220800, "limit": 32}, headers=AUTH)
+    too_many = httpx.get(
+        f"{base}/usage/completions", params={"start_time": 1788220800, "limit": 32}, headers=AUTH
+    )
     assert too_many.status_code == 400 and too_many.json()["error"]["param"] == "limit"
     ok = httpx.get(f"{base}/costs", params={"start_time": 1788220800, "limit": 180}, headers=AUTH)
     assert ok.status_code == 200
-    hourly_costs = httpx.get(f"{base}/costs", params={"start_time": 1788220800, "bucket_width": "1h"}, headers=AUTH)
+    hourly_costs = httpx.get(
+        f"{base}/costs", params={"start_time": 1788220800, "bucket_width": "1h"}, headers=AUTH
+    )
     assert hourly_costs.status_code == 400
     bad_group = httpx.get(
-        f"{base}/usage/embeddings", params={"start_time": 1788220800, "group_by": "batch"}, headers=AUTH
+        f"{base}/usage/embeddings",
+        params={"start_time": 1788220800, "group_by": "batch"},
+        headers=AUTH,
     )
     assert bad_group.status_code == 400
 
@@ -84,13 +90,20 @@ def test_ungrouped_fields_are_null_and_hourly_buckets_add_up_to_the_day(sandbox)
     base = f"{sandbox.url}/v1/organization/usage/completions"
     day_start = 1790208000  # 2026-09-25
     daily = httpx.get(
-        base, params={"start_time": day_start, "end_time": day_start + 86400, "group_by": "model"}, headers=AUTH
+        base,
+        params={"start_time": day_start, "end_time": day_start + 86400, "group_by": "model"},
+        headers=AUTH,
     ).json()
     results = daily["data"][0]["results"]
     assert all(r["project_id"] is None and r["api_key_id"] is None and r["model"] for r in results)
     hourly = httpx.get(
         base,
-        params={"start_time": day_start, "end_time": day_start + 86400, "bucket_width": "1h", "limit": 24},
+        params={
+            "start_time": day_start,
+            "end_time": day_start + 86400,
+            "bucket_width": "1h",
+            "limit": 24,
+        },
         headers=AUTH,
     ).json()
     assert len(hourly["data"]) == 24 and hourly["has_more"] is False
@@ -103,7 +116,9 @@ def test_paging_cursor_walks_every_bucket(sandbox):
     params = {"start_time": 1788220800, "end_time": 1788220800 + 10 * 86400, "limit": 4}
     starts, page = [], None
     while True:
-        body = httpx.get(base, params={**params, **({"page": page} if page else {})}, headers=AUTH).json()
+        body = httpx.get(
+            base, params={**params, **({"page": page} if page else {})}, headers=AUTH
+        ).json()
         starts += [b["start_time"] for b in body["data"]]
         if not body["has_more"]:
             assert body["next_page"] is None

@@ -42,8 +42,13 @@ def test_errors_name_file_line_field_and_fix(tmp_path):
         load_sources(path)
     message = str(raised.value)
     assert f"{path}:2: warehouse.history_start:" in message
-    assert f"{path}:5: sources[0].type: Input should be 'openai'. Fix: use one of 'openai'." in message
-    assert f"{path}:8: sources[0].timout_seconds: Extra inputs are not permitted. Fix: remove this field" in message
+    assert (
+        f"{path}:5: sources[0].type: Input should be 'openai'. Fix: use one of 'openai'." in message
+    )
+    assert (
+        f"{path}:8: sources[0].timout_seconds: Extra inputs are not permitted. Fix: remove this field"
+        in message
+    )
     assert "3 problem(s)" in message
 
 
@@ -51,8 +56,15 @@ def test_duplicate_ids_and_bad_urls_are_rejected(tmp_path):
     second = VALID.split("sources:\n", 1)[1]
     with pytest.raises(ConfigError, match="source id 'openai_main' is declared twice"):
         load_sources(write(tmp_path, VALID + second))
-    with pytest.raises(ConfigError, match=r"sources\[1\].base_url: base_url must start with http:// or https://"):
-        load_sources(write(tmp_path, VALID + second.replace("openai_main", "openai_b").replace("https://", "ftp://")))
+    with pytest.raises(
+        ConfigError, match=r"sources\[1\].base_url: base_url must start with http:// or https://"
+    ):
+        load_sources(
+            write(
+                tmp_path,
+                VALID + second.replace("openai_main", "openai_b").replace("https://", "ftp://"),
+            )
+        )
 
 
 def test_missing_file_and_broken_yaml(tmp_path):
