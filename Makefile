@@ -33,6 +33,8 @@ run: manifest
 test: manifest
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	mkdir -p $(AIUW_DAGSTER_STORAGE)
+	VIRTUAL_ENV=$(CURDIR)/$(VENV) $(BIN)/dg check defs
 	$(BIN)/pytest
 
 lint:
