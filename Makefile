@@ -8,8 +8,10 @@ BIN := $(VENV)/bin
 export DAGSTER_HOME := $(CURDIR)
 export AIUW_DATA_DIR ?= $(CURDIR)/data
 export AIUW_DAGSTER_STORAGE ?= $(AIUW_DATA_DIR)/dagster
-# The sandbox accepts this key; it is not a real secret. Real runs set their own.
+# The sandbox accepts these keys; they are not real secrets. Real runs set their own.
 export OPENAI_ADMIN_KEY ?= sk-admin-sandbox-local
+export ANTHROPIC_ADMIN_KEY ?= sk-ant-admin-sandbox-local
+export LITELLM_MASTER_KEY ?= sk-litellm-sandbox-local
 
 .PHONY: install manifest run test lint format dev sandbox clean
 

@@ -1,12 +1,14 @@
 """The sources configuration: which source instances the warehouse pulls, and from where.
 
 The file is YAML (path in `AIUW_SOURCES`, default `config/sources.sandbox.yml`). Secrets are never in
-the file: each source names the environment variable that holds its secret.
+the file: each source names the environment variable that holds its secret. API sources have a base
+URL; file sources (billing exports, log exports) have a path to a directory of exported files.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Literal
@@ -19,14 +21,73 @@ from connectors.yaml_validation import load_yaml_model
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCES_PATH = REPO_ROOT / "config" / "sources.sandbox.yml"
 
-# Per source type: the public endpoint, and the env vars that override URL and hold the secret.
-SOURCE_TYPES = {
-    "openai": {
-        "base_url": "https://api.openai.com/v1",
-        "base_url_env": "OPENAI_BASE_URL",
-        "secret_env": "OPENAI_ADMIN_KEY",
-    },
+
+@dataclass(frozen=True)
+class SourceType:
+    """Defaults of one kind of source: where it lives and which env vars override it."""
+
+    kind: Literal["api", "files"]
+    description: str
+    base_url: str | None = None
+    base_url_env: str | None = None
+    secret_env: str | None = None
+    path_env: str | None = None
+
+
+SOURCE_TYPES: dict[str, SourceType] = {
+    "openai": SourceType(
+        "api",
+        "OpenAI Administration API (usage, costs, projects, keys, users)",
+        "https://api.openai.com/v1",
+        "OPENAI_BASE_URL",
+        "OPENAI_ADMIN_KEY",
+    ),
+    "anthropic": SourceType(
+        "api",
+        "Anthropic Admin API (usage and cost reports, Claude Code, workspaces, keys, users)",
+        "https://api.anthropic.com",
+        "ANTHROPIC_BASE_URL",
+        "ANTHROPIC_ADMIN_KEY",
+    ),
+    "litellm": SourceType(
+        "api",
+        "LiteLLM proxy spend logs through its API",
+        None,
+        "LITELLM_BASE_URL",
+        "LITELLM_MASTER_KEY",
+    ),
+    "litellm_export": SourceType(
+        "files", "LiteLLM spend logs exported as files", path_env="LITELLM_EXPORT_PATH"
+    ),
+    "aws_cur": SourceType(
+        "files", "AWS CUR 2.0 / Data Exports Parquet files (Bedrock rows)", path_env="AWS_CUR_PATH"
+    ),
+    "aws_bedrock_invocation_logs": SourceType(
+        "files",
+        "Bedrock model invocation logs (JSON lines, gzip)",
+        path_env="BEDROCK_INVOCATION_LOGS_PATH",
+    ),
+    "azure_focus": SourceType(
+        "files", "Azure Cost Management FOCUS 1.2 exports", path_env="AZURE_FOCUS_PATH"
+    ),
+    "gcp_billing_export": SourceType(
+        "files", "Google Cloud Billing export files", path_env="GCP_BILLING_EXPORT_PATH"
+    ),
+    "otlp_genai": SourceType(
+        "files", "OpenTelemetry GenAI spans exported as OTLP JSON", path_env="OTLP_GENAI_PATH"
+    ),
 }
+SourceTypeName = Literal[
+    "openai",
+    "anthropic",
+    "litellm",
+    "litellm_export",
+    "aws_cur",
+    "aws_bedrock_invocation_logs",
+    "azure_focus",
+    "gcp_billing_export",
+    "otlp_genai",
+]
 
 
 class Strict(BaseModel):
@@ -47,17 +108,22 @@ class SourceConfig(Strict):
     id: str = Field(
         pattern=r"^[a-z][a-z0-9_]{1,40}$", description="Stable id of this source instance."
     )
-    type: Literal["openai"]
+    type: SourceTypeName
     base_url: str | None = Field(
-        None, description="API root; the type's public endpoint when omitted."
+        None, description="API root (API sources); the type's public endpoint when omitted."
     )
     base_url_env: str | None = Field(None, description="Env var that overrides base_url when set.")
-    secret_env: str = Field(
-        pattern=r"^[A-Z][A-Z0-9_]*$", description="Env var holding this source's secret."
+    secret_env: str | None = Field(
+        None,
+        pattern=r"^[A-Z][A-Z0-9_]*$",
+        description="Env var holding this source's secret (API sources).",
     )
-    organization_id: str | None = Field(
-        None, description="Provider org or account id, sent where the API takes it."
+    path: str | None = Field(
+        None,
+        description="Directory of exported files (file sources); relative paths are from the repository root.",
     )
+    path_env: str | None = Field(None, description="Env var that overrides path when set.")
+    organization_id: str | None = Field(None, description="Provider org, account or billing id.")
     timeout_seconds: float = Field(30.0, gt=0, le=600)
     max_attempts: int = Field(6, ge=1, le=20, description="Tries per request, the first included.")
     backoff_base_seconds: float = Field(
@@ -65,6 +131,9 @@ class SourceConfig(Strict):
     )
     backoff_max_seconds: float = Field(
         60.0, gt=0, le=600, description="Longest wait between tries (Retry-After included)."
+    )
+    options: dict[str, str | int | float | bool] = Field(
+        default_factory=dict, description="Source-specific settings."
     )
     enabled: bool = True
 
@@ -75,16 +144,57 @@ class SourceConfig(Strict):
             raise ValueError(f"base_url must start with http:// or https://, got {value!r}")
         return value
 
-    def resolved_base_url(self) -> str:
-        env_name = self.base_url_env or SOURCE_TYPES[self.type]["base_url_env"]
-        return os.environ.get(env_name) or self.base_url or SOURCE_TYPES[self.type]["base_url"]
+    @model_validator(mode="after")
+    def _fits_its_kind(self) -> SourceConfig:
+        kind = SOURCE_TYPES[self.type]
+        if kind.kind == "api" and not (self.secret_env or kind.secret_env):
+            raise ValueError(f"source {self.id!r} of type {self.type} needs secret_env")
+        if kind.kind == "api" and self.path:
+            raise ValueError(
+                f"source {self.id!r} is an API source ({self.type}); use base_url, not path"
+            )
+        if kind.kind == "files" and (self.base_url or self.secret_env):
+            raise ValueError(
+                f"source {self.id!r} is a file source ({self.type}); use path, not base_url/secret_env"
+            )
+        if kind.kind == "files" and not (self.path or self.path_env or kind.path_env):
+            raise ValueError(f"source {self.id!r} of type {self.type} needs path")
+        return self
 
-    def secret(self) -> str:
-        value = os.environ.get(self.secret_env)
+    @property
+    def source_type(self) -> SourceType:
+        return SOURCE_TYPES[self.type]
+
+    @property
+    def secret_env_name(self) -> str | None:
+        return self.secret_env or self.source_type.secret_env
+
+    def resolved_base_url(self) -> str:
+        env_name = self.base_url_env or self.source_type.base_url_env
+        url = (env_name and os.environ.get(env_name)) or self.base_url or self.source_type.base_url
+        if not url:
+            raise ConfigError(
+                f"source {self.id!r}: no base_url. Fix: set base_url in the sources config or {env_name}."
+            )
+        return url
+
+    def resolved_path(self) -> Path:
+        env_name = self.path_env or self.source_type.path_env
+        value = (env_name and os.environ.get(env_name)) or self.path
         if not value:
             raise ConfigError(
-                f"source {self.id!r}: environment variable {self.secret_env} is not set. "
-                f"Fix: export {self.secret_env}=<the {self.type} secret> before running."
+                f"source {self.id!r}: no path. Fix: set path in the sources config or {env_name}."
+            )
+        path = Path(value.removeprefix("file://"))
+        return path if path.is_absolute() else REPO_ROOT / path
+
+    def secret(self) -> str:
+        name = self.secret_env_name
+        value = os.environ.get(name) if name else None
+        if not value:
+            raise ConfigError(
+                f"source {self.id!r}: environment variable {name} is not set. "
+                f"Fix: export {name}=<the {self.type} secret> before running."
             )
         return value
 
@@ -107,11 +217,15 @@ class SourcesConfig(Strict):
         return [s for s in self.sources if s.type == source_type and s.enabled]
 
     def check_secrets(self) -> None:
-        """Fail, naming every missing env var, if an enabled source has no secret set."""
-        missing = [s for s in self.sources if s.enabled and not os.environ.get(s.secret_env)]
+        """Fail, naming every missing env var, if an enabled API source has no secret set."""
+        missing = [
+            s
+            for s in self.sources
+            if s.enabled and s.secret_env_name and not os.environ.get(s.secret_env_name)
+        ]
         if missing:
             where = self.path or "sources config"
-            lines = [f"{where}: source {s.id!r} needs env var {s.secret_env}" for s in missing]
+            lines = [f"{where}: source {s.id!r} needs env var {s.secret_env_name}" for s in missing]
             raise ConfigError(
                 "missing secrets:\n  " + "\n  ".join(lines) + "\nFix: export them before running."
             )

@@ -1,3 +1,4 @@
 """Names shared by definitions and the command line."""
 
-MAIN_JOB = "warehouse_daily"
+INGEST_JOB = "ingest_daily"
+TRANSFORM_JOB = "transform_daily"

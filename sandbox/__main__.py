@@ -1,12 +1,18 @@
-"""Run the sandbox: `python -m sandbox --port 8765`."""
+"""Run the sandbox: `python -m sandbox --port 8765 [--exports data/sandbox_exports]`.
+
+It accepts the secrets in OPENAI_ADMIN_KEY, ANTHROPIC_ADMIN_KEY and LITELLM_MASTER_KEY (local
+defaults when unset). With --exports it also writes the file sources' exports (billing exports, log
+files) for the history window and prints the env vars that point the sources at them.
+"""
 
 from __future__ import annotations
 
 import argparse
 import logging
-import os
 import signal
 import sys
+from datetime import date, timedelta
+from pathlib import Path
 
 from sandbox.enterprise import DEFAULT_SEED
 from sandbox.server import SandboxServer, SandboxState
@@ -18,20 +24,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument(
-        "--openai-admin-key-env",
-        default="OPENAI_ADMIN_KEY",
-        help="environment variable holding the admin key the sandbox accepts",
+        "--exports", type=Path, help="write file-source exports under this directory"
     )
+    parser.add_argument("--history-start", type=date.fromisoformat, default=date(2026, 8, 1))
     args = parser.parse_args(argv)
-    key = os.environ.get(args.openai_admin_key_env)
-    if not key:
-        print(
-            f"sandbox: set {args.openai_admin_key_env} to the admin key the sandbox should accept",
-            file=sys.stderr,
-        )
-        return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s sandbox %(message)s")
-    server = SandboxServer(SandboxState(seed=args.seed, openai_admin_key=key), args.host, args.port)
+    server = SandboxServer(SandboxState(seed=args.seed), args.host, args.port)
+    if args.exports:
+        end = server.state.now().date()
+        env = server.state.write_exports(
+            args.exports.resolve(), args.history_start, end + timedelta(days=1)
+        )
+        for name, value in sorted(env.items()):
+            print(f"export {name}={value}")
     signal.signal(signal.SIGTERM, lambda *_: server.httpd.shutdown())
     print(f"sandbox listening on {server.url} (seed {args.seed})", flush=True)
     try:

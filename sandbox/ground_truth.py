@@ -1,4 +1,5 @@
-"""What the sandbox served, summed: the figures published tables must equal."""
+"""What the sandbox served, summed on the warehouse's canonical measures: the figures published
+tables must equal, per provider."""
 
 from __future__ import annotations
 
@@ -7,40 +8,41 @@ from decimal import Decimal
 
 from sandbox.activity import Activity
 
+MEASURES = (
+    "request_count",
+    "input_tokens",
+    "cache_read_input_tokens",
+    "cache_creation_input_tokens",
+    "output_tokens",
+)
 
-def ground_truth(activity: Activity, start: date, end: date, as_of: datetime) -> dict:
-    """Totals of usage and billed cost for days in [start, end), as the API shows them at `as_of`."""
-    usage = {
-        "request_count": 0,
-        "input_tokens": 0,
-        "cache_read_input_tokens": 0,
-        "cache_creation_input_tokens": 0,
-        "output_tokens": 0,
-    }
-    cost = Decimal(0)
-    by_day = []
-    day = start
-    while day < end:
-        if day < as_of.date():
-            day_cost = sum((c.amount_usd for c in activity.costs_as_of(day, as_of)), Decimal(0))
-            day_tokens = 0
-            for r in activity.usage(day):
-                usage["request_count"] += r.num_model_requests
-                usage["input_tokens"] += r.input_tokens
-                usage["cache_read_input_tokens"] += r.input_cached_tokens
-                usage["cache_creation_input_tokens"] += r.input_cache_write_tokens
-                usage["output_tokens"] += r.output_tokens
-                day_tokens += r.input_tokens + r.output_tokens
-            cost += day_cost
-            by_day.append(
-                {"date": day.isoformat(), "cost_usd": str(day_cost), "tokens": day_tokens}
-            )
-        day += timedelta(days=1)
+
+def empty_totals() -> dict:
+    """Canonical totals: tokens inclusive (input includes cache reads and writes), money as text."""
     return {
-        "start_date": start.isoformat(),
-        "end_date": end.isoformat(),
-        "as_of": as_of.isoformat(),
-        "usage": usage,
-        "cost_usd": str(cost),
-        "by_day": by_day,
+        "usage": dict.fromkeys(MEASURES, 0),
+        "invoiced_cost_usd": "0",
+        "measured_cost_usd": "0",
     }
+
+
+def days(start: date, end: date, as_of: datetime) -> list[date]:
+    """Complete days in [start, end) before the sandbox's clock."""
+    count = max(0, (min(end, as_of.date()) - start).days)
+    return [start + timedelta(days=i) for i in range(count)]
+
+
+def openai_totals(activity: Activity, start: date, end: date, as_of: datetime) -> dict:
+    totals = empty_totals()
+    usage = totals["usage"]
+    cost = Decimal(0)
+    for day in days(start, end, as_of):
+        cost += sum((c.amount_usd for c in activity.costs_as_of(day, as_of)), Decimal(0))
+        for r in activity.usage(day):
+            usage["request_count"] += r.num_model_requests
+            usage["input_tokens"] += r.input_tokens
+            usage["cache_read_input_tokens"] += r.input_cached_tokens
+            usage["cache_creation_input_tokens"] += r.input_cache_write_tokens
+            usage["output_tokens"] += r.output_tokens
+    totals["invoiced_cost_usd"] = str(cost)
+    return totals

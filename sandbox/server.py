@@ -1,40 +1,56 @@
 """The sandbox HTTP server: provider APIs on 127.0.0.1, with fault injection and a ground-truth view.
 
-Control endpoints live under `/_sandbox/` and are not part of any provider's API:
+Providers live in `sandbox/providers/` and are discovered at start. Control endpoints live under
+`/_sandbox/` and are not part of any provider's API:
 - `POST /_sandbox/faults` adds a fault: `{"path": "/v1/organization/costs", "status": 429, "times": 3,
   "skip": 0, "retry_after": 1}` fails `times` requests to paths starting with `path`, after the first
-  `skip` of them; each fault counts every matching request.
-- `DELETE /_sandbox/faults` clears faults; `POST /_sandbox/corrupt` with `{"date": "YYYY-MM-DD"}` makes
-  that day's usage break its own invariants (cached above input), for testing quality gates.
+  `skip` of them; each fault counts every matching request. `"kind"` may be `"status"` (default),
+  `"malformed_json"` (a 200 with a broken body) or `"disconnect"` (the connection closes without a reply).
+- `DELETE /_sandbox/faults` clears faults and corruption; `POST /_sandbox/corrupt` with
+  `{"date": "YYYY-MM-DD"}` makes that day's payloads break their own invariants.
 - `POST /_sandbox/clock` with `{"as_of": ISO-8601}` moves the sandbox's "now"; `null` returns to real time.
-- `GET /_sandbox/ground_truth?start_date=&end_date=` sums what the APIs serve for that window.
+- `GET /_sandbox/ground_truth?start_date=&end_date=` sums what every provider serves for that window.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from sandbox.activity import Activity
 from sandbox.enterprise import DEFAULT_SEED, Enterprise
-from sandbox.ground_truth import ground_truth
-from sandbox.openai_api import ApiError, OpenAIAdminApi, Query
+from sandbox.openai_api import ApiError, Query
+from sandbox.providers import Provider, discover
 
 log = logging.getLogger("sandbox")
+
+# The secrets the sandbox accepts, by env var name; the environment wins over these local defaults.
+DEFAULT_SECRETS = {
+    "OPENAI_ADMIN_KEY": "sk-admin-sandbox-local",
+    "ANTHROPIC_ADMIN_KEY": "sk-ant-admin-sandbox-local",
+    "LITELLM_MASTER_KEY": "sk-litellm-sandbox-local",
+}
+
+
+def secrets_from_env() -> dict[str, str]:
+    return {name: os.environ.get(name) or default for name, default in DEFAULT_SECRETS.items()}
 
 
 @dataclass
 class Fault:
     path: str
-    status: int
+    status: int = 500
     times: int = 1
     skip: int = 0
     retry_after: int | None = None
+    kind: str = "status"
     seen: int = 0
 
     def fires(self, path: str) -> bool:
@@ -49,7 +65,7 @@ class SandboxState:
     """Everything the sandbox serves from, shared by request threads."""
 
     seed: int = DEFAULT_SEED
-    openai_admin_key: str = "sk-admin-sandbox"
+    secrets: dict[str, str] = field(default_factory=secrets_from_env)
     as_of: datetime | None = None
     faults: list[Fault] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -57,10 +73,20 @@ class SandboxState:
     def __post_init__(self) -> None:
         self.enterprise = Enterprise(self.seed)
         self.activity = Activity(self.enterprise)
-        self.openai = OpenAIAdminApi(self.enterprise, self.activity, self.now)
+        self.providers: list[Provider] = [
+            build(self.enterprise, self.activity, self.now, self.secrets) for build in discover()
+        ]
 
     def now(self) -> datetime:
         return self.as_of or datetime.now(UTC)
+
+    def provider(self, name: str) -> Provider:
+        return next(p for p in self.providers if p.name == name)
+
+    def provider_for(self, path: str) -> Provider | None:
+        return next(
+            (p for p in self.providers if any(path.startswith(x) for x in p.prefixes)), None
+        )
 
     def take_fault(self, path: str) -> Fault | None:
         with self.lock:
@@ -68,9 +94,27 @@ class SandboxState:
             fired = [fault for fault in self.faults if fault.fires(path)]
         return fired[0] if fired else None
 
+    def ground_truth(self, start: date, end: date) -> dict:
+        as_of = self.now()
+        return {
+            "start_date": start.isoformat(),
+            "end_date": end.isoformat(),
+            "as_of": as_of.isoformat(),
+            "providers": {p.name: p.ground_truth(start, end, as_of) for p in self.providers},
+        }
 
-def masked(key: str) -> str:
-    return f"{key[:6]}{'*' * 8}{key[-4:]}" if len(key) > 10 else "****"
+    def write_exports(self, root: Path, start: date, end: date) -> dict[str, str]:
+        """Write every file source's exports under root; return the env vars that point at them."""
+        env: dict[str, str] = {}
+        for provider in self.providers:
+            env.update(provider.write_exports(root, start, end, self.now()))
+        return env
+
+    def environment(self, base_url: str) -> dict[str, str]:
+        env: dict[str, str] = {}
+        for provider in self.providers:
+            env.update(provider.environment(base_url))
+        return env
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -80,10 +124,15 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
         log.debug("%s %s", self.address_string(), format % args)
 
-    def _send(self, status: int, body: dict, headers: dict[str, str] | None = None) -> None:
-        payload = json.dumps(body).encode()
+    def _send(self, status: int, body: object, headers: dict[str, str] | None = None) -> None:
+        if isinstance(body, bytes):
+            payload, content_type = body, "application/octet-stream"
+        elif isinstance(body, str):
+            payload, content_type = body.encode(), "application/json"
+        else:
+            payload, content_type = json.dumps(body).encode(), "application/json"
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(payload)))
         for name, value in (headers or {}).items():
             self.send_header(name, value)
@@ -102,29 +151,30 @@ class Handler(BaseHTTPRequestHandler):
             return
         fault = self.state.take_fault(url.path)
         if fault:
-            headers = (
-                {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
-            )
-            message = (
-                "Rate limit reached for requests"
-                if fault.status == 429
-                else "The server had an error while processing your request."
-            )
-            self._send(fault.status, ApiError(fault.status, message).body(), headers)
+            self._fail(fault)
             return
-        if url.path.startswith("/v1/organization/"):
-            auth = self.headers.get("Authorization", "")
-            presented = auth.removeprefix("Bearer ").strip()
-            if presented != self.state.openai_admin_key:
-                message = f"Incorrect API key provided: {masked(presented)}. You can find your API key in your organization settings."
-                self._send(401, ApiError(401, message).body())
-                return
-            try:
-                self._send(200, self.state.openai.route(url.path, query))
-            except ApiError as error:
-                self._send(error.status, error.body())
+        provider = self.state.provider_for(url.path)
+        if provider is None:
+            self._send(404, ApiError(404, f"Unknown path {url.path}.").body())
             return
-        self._send(404, ApiError(404, f"Unknown path {url.path}.").body())
+        response = provider.handle(url.path, query, self.headers)
+        self._send(response.status, response.body, response.headers)
+
+    def _fail(self, fault: Fault) -> None:
+        if fault.kind == "disconnect":
+            self.close_connection = True
+            self.connection.close()
+            return
+        if fault.kind == "malformed_json":
+            self._send(200, '{"object": "page", "data": [')
+            return
+        headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
+        message = (
+            "Rate limit reached for requests"
+            if fault.status == 429
+            else "The server had an error while processing your request."
+        )
+        self._send(fault.status, ApiError(fault.status, message).body(), headers)
 
     def _control_get(self, path: str, query: Query) -> None:
         if path == "/_sandbox/health":
@@ -135,7 +185,7 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/_sandbox/ground_truth":
             start = date.fromisoformat(query.one("start_date"))
             end = date.fromisoformat(query.one("end_date"))
-            self._send(200, ground_truth(self.state.activity, start, end, self.state.now()))
+            self._send(200, self.state.ground_truth(start, end))
         else:
             self._send(404, {"error": {"message": f"Unknown control path {path}."}})
 
@@ -145,7 +195,8 @@ class Handler(BaseHTTPRequestHandler):
             if path == "/_sandbox/faults":
                 self.state.faults.append(Fault(**body))
             elif path == "/_sandbox/corrupt":
-                self.state.openai.corrupt_days.add(date.fromisoformat(body["date"]))
+                for provider in self.state.providers:
+                    provider.corrupt(date.fromisoformat(body["date"]))
             elif path == "/_sandbox/clock":
                 as_of = body.get("as_of")
                 self.state.as_of = datetime.fromisoformat(as_of).astimezone(UTC) if as_of else None
@@ -158,7 +209,8 @@ class Handler(BaseHTTPRequestHandler):
         if urlsplit(self.path).path == "/_sandbox/faults":
             with self.state.lock:
                 self.state.faults.clear()
-                self.state.openai.corrupt_days.clear()
+                for provider in self.state.providers:
+                    provider.reset()
             self._send(200, {"status": "ok"})
         else:
             self._send(404, {"error": {"message": "Unknown control path."}})
@@ -167,9 +219,11 @@ class Handler(BaseHTTPRequestHandler):
 class SandboxServer:
     """A running sandbox; use as a context manager or call start() and stop()."""
 
-    def __init__(self, state: SandboxState, host: str = "127.0.0.1", port: int = 0) -> None:
-        handler = type("BoundHandler", (Handler,), {"state": state})
-        self.state = state
+    def __init__(
+        self, state: SandboxState | None = None, host: str = "127.0.0.1", port: int = 0
+    ) -> None:
+        self.state = state or SandboxState()
+        handler = type("BoundHandler", (Handler,), {"state": self.state})
         self.httpd = ThreadingHTTPServer((host, port), handler)
         self.httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -178,6 +232,10 @@ class SandboxServer:
     def url(self) -> str:
         host, port = self.httpd.server_address[:2]
         return f"http://{host}:{port}"
+
+    def environment(self) -> dict[str, str]:
+        """Env vars that point every API source at this server."""
+        return self.state.environment(self.url)
 
     def start(self) -> SandboxServer:
         self._thread = threading.Thread(

@@ -12,10 +12,15 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TEST_ADMIN_KEY = "sk-admin-TEST-4f9c2b7e1a0d-do-not-leak"
+TEST_SECRETS = {
+    "OPENAI_ADMIN_KEY": TEST_ADMIN_KEY,
+    "ANTHROPIC_ADMIN_KEY": "sk-ant-admin-TEST-9d3e7c1b5a2f-do-not-leak",
+    "LITELLM_MASTER_KEY": "sk-litellm-TEST-6b8a0c2e4d1f-do-not-leak",
+}
 
 # Set before anything imports the definitions: partitions come from the sources config.
 os.environ["AIUW_SOURCES"] = str(FIXTURES / "sources.test.yml")
-os.environ["OPENAI_ADMIN_KEY"] = TEST_ADMIN_KEY
+os.environ.update(TEST_SECRETS)
 os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
 
 
@@ -57,6 +62,7 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def sandbox(monkeypatch: pytest.MonkeyPatch):
     from sandbox.server import SandboxServer, SandboxState
 
-    with SandboxServer(SandboxState(openai_admin_key=TEST_ADMIN_KEY)) as server:
-        monkeypatch.setenv("OPENAI_BASE_URL", f"{server.url}/v1")
+    with SandboxServer(SandboxState()) as server:
+        for name, value in server.environment().items():
+            monkeypatch.setenv(name, value)
         yield server

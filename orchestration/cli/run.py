@@ -12,7 +12,7 @@ import argparse
 import os
 import sys
 import time
-from datetime import date
+from datetime import date, timedelta
 
 import dagster as dg
 from dagster._core.storage.tags import (
@@ -22,6 +22,7 @@ from dagster._core.storage.tags import (
 
 from connectors.errors import ConfigError
 from governance.load import load_governance
+from orchestration.automation_names import INGEST_JOB, TRANSFORM_JOB
 from orchestration.cli.summary import compare_with_sandbox, published_summary, yesterday_utc
 from orchestration.lib.settings import Paths
 from orchestration.lib.sources import sources_config
@@ -39,7 +40,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--with-sandbox",
         action="store_true",
-        help="serve the sandbox enterprise in this process on a free port and point OPENAI_BASE_URL at it",
+        help="serve the sandbox enterprise in this process on a free port, write its file exports, and point every source at them",
     )
     return parser.parse_args(argv)
 
@@ -55,70 +56,81 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     sandbox = None
     if args.with_sandbox:
-        from sandbox.server import SandboxServer, SandboxState
+        from sandbox.server import SandboxServer
 
-        sandbox = SandboxServer(
-            SandboxState(openai_admin_key=os.environ["OPENAI_ADMIN_KEY"])
-        ).start()
-        os.environ["OPENAI_BASE_URL"] = f"{sandbox.url}/v1"
-        print(f"sandbox serving the synthetic enterprise at {sandbox.url}", flush=True)
+        sandbox = SandboxServer().start()
+        start = args.start or config.warehouse.history_start
+        exports = Paths.from_env().data / "sandbox_exports"
+        os.environ.update(sandbox.environment())
+        os.environ.update(
+            sandbox.state.write_exports(exports, start, yesterday_utc() + timedelta(days=1))
+        )
+        print(
+            f"sandbox serving the synthetic enterprise at {sandbox.url}; file exports under {exports}",
+            flush=True,
+        )
     try:
-        return run(args, config)
+        return run(args, config, sandbox.url if sandbox else None)
     finally:
         if sandbox:
             sandbox.stop()
 
 
-def run(args: argparse.Namespace, config) -> int:
+def run(args: argparse.Namespace, config, sandbox_url: str | None) -> int:
     start = args.start or config.warehouse.history_start
     end = args.end or yesterday_utc()
     if end < start:
         print(f"nothing to run: end {end} is before start {start}", file=sys.stderr)
         return 2
 
-    from orchestration.automation_names import MAIN_JOB
     from orchestration.definitions import defs
 
     definitions = defs()
-    job = definitions.resolve_job_def(MAIN_JOB)
     instance = (
         dg.DagsterInstance.get()
         if os.environ.get("DAGSTER_HOME")
         else dg.DagsterInstance.ephemeral()
     )
-    print(f"running {MAIN_JOB} for partitions {start} .. {end} in one run", flush=True)
-    began = time.monotonic()
-    result = job.execute_in_process(
-        instance=instance,
-        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-        tags={
-            ASSET_PARTITION_RANGE_START_TAG: start.isoformat(),
-            ASSET_PARTITION_RANGE_END_TAG: end.isoformat(),
-        },
-        raise_on_error=False,
-    )
-    elapsed = time.monotonic() - began
-    failed = [e for e in result.all_events if e.is_step_failure]
-    print(
-        f"run {result.run_id} {'succeeded' if result.success else 'FAILED'} in {elapsed:.0f}s",
-        flush=True,
-    )
-    for event in failed:
-        print(
-            f"  step failed: {event.step_key}: {event.event_specific_data.error.message.strip()[:2000]}",
-            file=sys.stderr,
-        )
+    tags = {
+        ASSET_PARTITION_RANGE_START_TAG: start.isoformat(),
+        ASSET_PARTITION_RANGE_END_TAG: end.isoformat(),
+    }
+    # ingest, then transform whatever landed: a broken source does not stop the others publishing
+    results = [
+        run_job(definitions, instance, name, tags, start, end)
+        for name in (INGEST_JOB, TRANSFORM_JOB)
+    ]
     if not args.no_summary:
         text, figures = published_summary(Paths.from_env().published)
         print()
         print(text)
-        sources = config.of_type("openai")
-        if figures and sources:
-            comparison = compare_with_sandbox(sources[0].resolved_base_url(), figures)
-            if comparison:
-                print()
-                print(comparison)
-    return 0 if result.success else 1
+        if figures and sandbox_url:
+            print()
+            print(compare_with_sandbox(sandbox_url, figures))
+    return 0 if all(r.success for r in results) else 1
+
+
+def run_job(definitions, instance, name: str, tags: dict[str, str], start: date, end: date):
+    """One run of a job over the whole partition range; step failures are printed, not raised."""
+    job = definitions.resolve_job_def(name)
+    print(f"running {name} for partitions {start} .. {end} in one run", flush=True)
+    began = time.monotonic()
+    result = job.execute_in_process(
+        instance=instance,
+        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+        tags=tags,
+        raise_on_error=False,
+    )
+    elapsed = time.monotonic() - began
+    print(
+        f"{name}: run {result.run_id} {'succeeded' if result.success else 'FAILED'} in {elapsed:.0f}s",
+        flush=True,
+    )
+    for event in result.all_events:
+        if event.is_step_failure:
+            message = event.event_specific_data.error.message.strip()[:2000]
+            print(f"  step failed: {event.step_key}: {message}", file=sys.stderr)
+    return result
 
 
 if __name__ == "__main__":

@@ -1,9 +1,9 @@
 """What a person wants to see after a run: where the outputs are, spend by team and model, top movers,
-and (against the sandbox) whether the published totals equal the sandbox's ground truth."""
+and (against the sandbox) whether the published totals equal the sandbox's ground truth per provider."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,9 +12,36 @@ import httpx
 
 from orchestration.lib.publish import current_dir
 
+CENT = Decimal("0.01")
+USAGE_MEASURES = (
+    "request_count",
+    "input_tokens",
+    "cache_read_input_tokens",
+    "cache_creation_input_tokens",
+    "output_tokens",
+)
+
 
 def _money(value: Decimal | float | None) -> str:
     return f"${Decimal(value or 0):,.2f}"
+
+
+def provider_totals(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
+    """Published usage and cost per provider, on the same measures as the sandbox's ground truth."""
+    totals: dict[str, dict] = {}
+    usage = con.execute(
+        f"select provider, {', '.join(f'sum({m})' for m in USAGE_MEASURES)} from fct_ai_usage_daily group by provider"
+    ).fetchall()
+    for provider, *values in usage:
+        totals.setdefault(provider, {})["usage"] = dict(
+            zip(USAGE_MEASURES, [int(v or 0) for v in values], strict=True)
+        )
+    costs = con.execute(
+        "select provider, cost_kind, sum(billed_cost) from fct_ai_cost_daily group by provider, cost_kind"
+    ).fetchall()
+    for provider, kind, amount in costs:
+        totals.setdefault(provider, {})[f"{kind}_cost_usd"] = Decimal(amount)
+    return totals
 
 
 def published_summary(published: Path, days: int = 30) -> tuple[str, dict]:
@@ -26,96 +53,90 @@ def published_summary(published: Path, days: int = 30) -> tuple[str, dict]:
         f"Parquet exports:     {current_dir(published) / 'parquet'}",
     ]
     with duckdb.connect(str(database), read_only=True) as con:
-        last = con.execute("select max(usage_date) from fct_ai_cost_daily").fetchone()[0]
-        first = con.execute("select min(usage_date) from fct_ai_cost_daily").fetchone()[0]
-        start = last - timedelta(days=days - 1)
-        totals = con.execute(
-            """
-            select
-                (select sum(billed_cost) from fct_ai_cost_daily),
-                (select sum(input_tokens) from fct_ai_usage_daily),
-                (select sum(output_tokens) from fct_ai_usage_daily),
-                (select sum(request_count) from fct_ai_usage_daily)
-            """
+        first, last = con.execute(
+            "select min(usage_date), max(usage_date) from fct_ai_cost_daily"
         ).fetchone()
+        start = last - timedelta(days=days - 1)
+        by_provider = provider_totals(con)
         lines += [
-            f"History: {first} .. {last}; cost {_money(totals[0])}, "
-            f"{totals[1]:,} input tokens, {totals[2]:,} output tokens, {totals[3]:,} requests",
+            f"History: {first} .. {last}",
             "",
-            f"Spend by team and model, last {days} days ({start} .. {last}):",
+            "Per provider (invoiced cost is the bill; measured is what gateways recorded):",
         ]
+        for provider, figures in sorted(by_provider.items()):
+            usage = figures.get("usage", {})
+            lines.append(
+                f"  {provider:<14} invoiced {_money(figures.get('invoiced_cost_usd')):>14}"
+                f"  measured {_money(figures.get('measured_cost_usd')):>12}"
+                f"  {usage.get('input_tokens', 0):>18,} in  {usage.get('output_tokens', 0):>16,} out"
+                f"  {usage.get('request_count', 0):>13,} requests"
+            )
+        lines += ["", f"Invoiced spend by team and model, last {days} days ({start} .. {last}):"]
         rows = con.execute(
             """
-            select coalesce(team_id, '(unattributed)') as team, model_id, sum(billed_cost) as spend
-            from fct_ai_cost_daily where usage_date >= ?
+            select coalesce(team_id, '(unattributed)') as team, provider, model_id, sum(billed_cost) as spend
+            from fct_ai_cost_daily where usage_date >= ? and cost_kind = 'invoiced'
             group by all order by spend desc limit 15
             """,
             [start],
         ).fetchall()
-        lines += [f"  {team:<24} {model:<24} {_money(spend):>14}" for team, model, spend in rows]
+        lines += [
+            f"  {team:<24} {provider:<12} {model or '-':<28} {_money(spend):>14}"
+            for team, provider, model, spend in rows
+        ]
         movers = con.execute(
             """
             with weekly as (
                 select coalesce(application_id, '(unattributed)') as application,
                     sum(case when usage_date > ? - 7 then billed_cost else 0 end) as this_week,
                     sum(case when usage_date <= ? - 7 and usage_date > ? - 14 then billed_cost else 0 end) as last_week
-                from fct_ai_cost_daily where usage_date > ? - 14 group by all
+                from fct_ai_cost_daily where usage_date > ? - 14 and cost_kind = 'invoiced' group by all
             )
             select application, last_week, this_week, this_week - last_week as change
             from weekly order by abs(this_week - last_week) desc limit 5
             """,
             [last, last, last, last],
         ).fetchall()
-        lines += ["", "Top movers, last 7 days against the 7 before:"]
+        lines += ["", "Top movers (invoiced), last 7 days against the 7 before:"]
         lines += [
             f"  {app:<30} {_money(before):>12} -> {_money(after):>12}  ({'+' if change >= 0 else '-'}{_money(abs(change))})"
             for app, before, after, change in movers
         ]
-    figures = {
-        "first": first,
-        "last": last,
-        "cost": totals[0],
-        "input_tokens": totals[1],
-        "output_tokens": totals[2],
-        "requests": totals[3],
-    }
-    return "\n".join(lines), figures
+    return "\n".join(lines), {"first": first, "last": last, "providers": by_provider}
 
 
-def compare_with_sandbox(base_url: str, figures: dict) -> str | None:
-    """Compare published totals with the sandbox's ground truth; None when the source is not a sandbox."""
-    root = base_url.split("/v1")[0]
-    try:
-        truth = httpx.get(
-            f"{root}/_sandbox/ground_truth",
-            params={
-                "start_date": figures["first"].isoformat(),
-                "end_date": (figures["last"] + timedelta(days=1)).isoformat(),
-            },
-            timeout=60,
-        )
-    except httpx.HTTPError:
-        return None
-    if truth.status_code != 200:
-        return None
-    body = truth.json()
-    cost_truth = Decimal(body["cost_usd"])
-    cost_ok = abs(cost_truth - Decimal(figures["cost"])) < Decimal("0.005")
-    tokens_ok = (
-        body["usage"]["input_tokens"] == figures["input_tokens"]
-        and body["usage"]["output_tokens"] == figures["output_tokens"]
-    )
-    requests_ok = body["usage"]["request_count"] == figures["requests"]
-    verdict = "MATCH" if cost_ok and tokens_ok and requests_ok else "MISMATCH"
-    return (
-        f"Sandbox ground truth {figures['first']} .. {figures['last']}: cost {_money(cost_truth)} "
-        f"({'equal to the cent' if cost_ok else 'DIFFERENT'}), input tokens {body['usage']['input_tokens']:,} "
-        f"and output tokens {body['usage']['output_tokens']:,} ({'exactly equal' if tokens_ok else 'DIFFERENT'}), "
-        f"requests {'equal' if requests_ok else 'DIFFERENT'}: {verdict}"
-    )
+def compare_with_sandbox(sandbox_url: str, figures: dict) -> str:
+    """Compare published per-provider totals with the sandbox's ground truth for the same days."""
+    truth = httpx.get(
+        f"{sandbox_url}/_sandbox/ground_truth",
+        params={
+            "start_date": figures["first"].isoformat(),
+            "end_date": (figures["last"] + timedelta(days=1)).isoformat(),
+        },
+        timeout=120,
+    ).json()["providers"]
+    lines = [
+        f"Sandbox ground truth {figures['first']} .. {figures['last']} (tokens exact, money to the cent):"
+    ]
+    all_match = True
+    for provider, expected in sorted(truth.items()):
+        published = figures["providers"].get(provider, {})
+        problems = [
+            f"{m} {published.get('usage', {}).get(m, 0):,} != {expected['usage'][m]:,}"
+            for m in USAGE_MEASURES
+            if published.get("usage", {}).get(m, 0) != expected["usage"][m]
+        ]
+        for kind in ("invoiced", "measured"):
+            want = Decimal(expected[f"{kind}_cost_usd"]).quantize(CENT)
+            got = Decimal(published.get(f"{kind}_cost_usd", 0)).quantize(CENT)
+            if want != got:
+                problems.append(f"{kind} cost {_money(got)} != {_money(want)}")
+        all_match &= not problems
+        verdict = "MATCH" if not problems else "MISMATCH: " + "; ".join(problems)
+        lines.append(f"  {provider:<14} {verdict}")
+    lines.append("All providers match." if all_match else "Some providers DO NOT match.")
+    return "\n".join(lines)
 
 
 def yesterday_utc() -> date:
-    from datetime import UTC, datetime
-
     return datetime.now(UTC).date() - timedelta(days=1)

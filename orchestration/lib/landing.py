@@ -9,6 +9,7 @@ nothing there" is different from "never pulled".
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import uuid
 from collections.abc import Callable, Iterable
@@ -20,6 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 LINEAGE_FIELDS = [
+    ("_extra_json", pa.string()),
     ("_source_id", pa.string()),
     ("_partition_date", pa.date32()),
     ("_pulled_at", pa.timestamp("us", tz="UTC")),
@@ -91,6 +93,10 @@ class LandingWindow:
             self._writers[day] = pq.ParquetWriter(temp, self.full_schema)
         self._writers[day].write_table(table)
         self._buffers[day] = []
+
+    def _extras(self, record: dict) -> str | None:
+        extra = {k: v for k, v in record.items() if k not in self._known}
+        return json.dumps(extra, sort_keys=True, default=str) if extra else None
 
     def commit(self) -> list[LandedDay]:
         landed = []

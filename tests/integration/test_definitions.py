@@ -5,7 +5,7 @@ from __future__ import annotations
 import dagster as dg
 import pytest
 
-from orchestration.automation_names import MAIN_JOB
+from orchestration.automation_names import INGEST_JOB, TRANSFORM_JOB
 
 
 @pytest.fixture(scope="module")
@@ -72,11 +72,22 @@ def test_marts_have_blocking_gx_checks(definitions):
     assert all(specs[check].blocking for check in checks)
 
 
-def test_daily_job_and_schedule(definitions):
-    job = definitions.resolve_job_def(MAIN_JOB)
-    assert (
-        job.partitions_def.get_first_partition_key() == "2026-09-01"
-    )  # tests/fixtures/sources.test.yml
-    schedule = definitions.resolve_schedule_def(f"{MAIN_JOB}_schedule")
-    assert schedule.job_name == MAIN_JOB
+def test_ingest_and_transform_jobs_schedule_and_sensors(definitions):
+    ingest = definitions.resolve_job_def(INGEST_JOB)
+    transform = definitions.resolve_job_def(TRANSFORM_JOB)
+    # tests/fixtures/sources.test.yml sets history_start
+    assert ingest.partitions_def.get_first_partition_key() == "2026-09-01"
+    ingest_keys = set(ingest.asset_layer.executable_asset_keys)
+    transform_keys = set(transform.asset_layer.executable_asset_keys)
+    assert all(k.path[0] == "raw" and k.path[1] != "governance" for k in ingest_keys)
+    assert key("raw", "openai", "costs") in ingest_keys
+    assert key("published", "warehouse") in transform_keys
+    assert key("raw", "governance", "teams") in transform_keys
+    assert not ingest_keys & transform_keys
+    schedule = definitions.resolve_schedule_def(f"{INGEST_JOB}_schedule")
+    assert schedule.job_name == INGEST_JOB
     assert schedule.cron_schedule == "0 3 * * *"
+    assert {s.name for s in definitions.sensors} == {
+        "transform_after_ingest",
+        "transform_after_failed_ingest",
+    }

@@ -9,7 +9,6 @@ import pytest
 
 from connectors.errors import SourceRequestError
 from connectors.openai.client import OpenAIAdminClient
-from sandbox.ground_truth import ground_truth
 from tests.conftest import TEST_ADMIN_KEY
 
 START = datetime(2026, 9, 1, tzinfo=UTC)
@@ -30,8 +29,8 @@ def test_usage_and_costs_sum_to_the_sandbox_ground_truth(sandbox):
         completions = list(client.usage("completions", START, END))
         embeddings = list(client.usage("embeddings", START, END))
         costs = list(client.costs(START, END))
-    truth = ground_truth(
-        sandbox.state.activity, date(2026, 9, 1), date(2026, 10, 15), sandbox.state.now()
+    truth = sandbox.state.provider("openai").ground_truth(
+        date(2026, 9, 1), date(2026, 10, 15), sandbox.state.now()
     )
 
     rows = completions + embeddings
@@ -40,7 +39,7 @@ def test_usage_and_costs_sum_to_the_sandbox_ground_truth(sandbox):
     assert sum(r["output_tokens"] for r in completions) == truth["usage"]["output_tokens"]
     from decimal import Decimal
 
-    assert sum(Decimal(r["amount_value"]) for r in costs) == Decimal(truth["cost_usd"])
+    assert sum(Decimal(r["amount_value"]) for r in costs) == Decimal(truth["invoiced_cost_usd"])
     assert {r["bucket_start_time"] for r in completions} == {
         int(START.timestamp()) + 86400 * i for i in range(44)
     }

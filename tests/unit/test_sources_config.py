@@ -42,9 +42,8 @@ def test_errors_name_file_line_field_and_fix(tmp_path):
         load_sources(path)
     message = str(raised.value)
     assert f"{path}:2: warehouse.history_start:" in message
-    assert (
-        f"{path}:5: sources[0].type: Input should be 'openai'. Fix: use one of 'openai'." in message
-    )
+    assert f"{path}:5: sources[0].type: Input should be 'openai', 'anthropic'," in message
+    assert "Fix: use one of 'openai', 'anthropic'," in message
     assert (
         f"{path}:8: sources[0].timout_seconds: Extra inputs are not permitted. Fix: remove this field"
         in message
@@ -72,6 +71,21 @@ def test_missing_file_and_broken_yaml(tmp_path):
         load_sources(tmp_path / "nope.yml")
     with pytest.raises(ConfigError, match=r"sources.yml:3: not valid YAML"):
         load_sources(write(tmp_path, "warehouse:\n  history_start: 2026-08-01\n sources: [\n"))
+
+
+def test_file_sources_need_a_path_and_api_sources_a_secret(tmp_path, monkeypatch):
+    file_source = (
+        VALID.split("sources:\n", 1)[0]
+        + "sources:\n  - id: cur\n    type: aws_cur\n    path: exports/cur\n"
+    )
+    config = load_sources(write(tmp_path, file_source))
+    monkeypatch.delenv("AWS_CUR_PATH", raising=False)
+    assert config.sources[0].resolved_path().parts[-2:] == ("exports", "cur")
+    monkeypatch.setenv("AWS_CUR_PATH", str(tmp_path / "elsewhere"))
+    assert config.sources[0].resolved_path() == tmp_path / "elsewhere"
+    config.check_secrets()  # file sources have no secret
+    with pytest.raises(ConfigError, match=r"is a file source \(aws_cur\); use path, not base_url"):
+        load_sources(write(tmp_path, file_source + "    base_url: https://example.com\n"))
 
 
 def test_env_overrides_base_url_and_missing_secret_is_named(tmp_path, monkeypatch):

@@ -1,19 +1,74 @@
-"""The main job and its daily schedule."""
+"""Two jobs per day: ingest every source, then transform, check and publish.
+
+They are separate runs on purpose: a source that is down fails its own ingest steps, and the
+transform run still builds and publishes everything from what has landed (the broken source keeps its
+last good files). The schedule starts the ingest run; a sensor starts the transform run for the same
+partitions when the ingest run ends, whether it succeeded or failed.
+"""
 
 import dagster as dg
 
-from orchestration.automation_names import MAIN_JOB
+from orchestration.automation_names import INGEST_JOB, TRANSFORM_JOB
 from orchestration.lib.partitions import daily_partitions
 from orchestration.lib.sources import sources_config
+
+PARTITION_TAGS = (
+    "dagster/partition",
+    "dagster/asset_partition_range_start",
+    "dagster/asset_partition_range_end",
+)
+
+SOURCE_ASSETS = dg.AssetSelection.key_prefixes(["raw"]) - dg.AssetSelection.key_prefixes(
+    ["raw", "governance"]
+)
+
+
+def transform_request(context: dg.RunStatusSensorContext) -> dg.RunRequest:
+    run = context.dagster_run
+    tags = {k: v for k, v in run.tags.items() if k in PARTITION_TAGS}
+    tags["aiuw/ingest_run_id"] = run.run_id
+    tags["aiuw/ingest_status"] = run.status.value
+    return dg.RunRequest(run_key=f"transform-after-{run.run_id}", tags=tags)
 
 
 @dg.definitions
 def automation() -> dg.Definitions:
-    job = dg.define_asset_job(
-        MAIN_JOB,
-        selection=dg.AssetSelection.all(include_sources=False),
-        partitions_def=daily_partitions(sources_config()),
-        description="Ingest every source, build the dbt models, run the quality gates, publish.",
+    partitions = daily_partitions(sources_config())
+    ingest = dg.define_asset_job(
+        INGEST_JOB,
+        selection=SOURCE_ASSETS,
+        partitions_def=partitions,
+        description="Pull every declared source for the partitions (plus restated days) into the landing zone.",
     )
-    schedule = dg.build_schedule_from_partitioned_job(job, hour_of_day=3, minute_of_hour=0)
-    return dg.Definitions(jobs=[job], schedules=[schedule])
+    transform = dg.define_asset_job(
+        TRANSFORM_JOB,
+        selection=dg.AssetSelection.all(include_sources=False) - SOURCE_ASSETS,
+        partitions_def=partitions,
+        description="Validate governance, build the dbt models, run the quality gates, publish.",
+    )
+
+    @dg.run_status_sensor(
+        run_status=dg.DagsterRunStatus.SUCCESS,
+        monitored_jobs=[ingest],
+        request_job=transform,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description="Starts the transform run when an ingest run succeeds.",
+    )
+    def transform_after_ingest(context: dg.RunStatusSensorContext):
+        return transform_request(context)
+
+    @dg.run_failure_sensor(
+        monitored_jobs=[ingest],
+        request_job=transform,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description="Starts the transform run when an ingest run fails: the other sources still publish.",
+    )
+    def transform_after_failed_ingest(context: dg.RunFailureSensorContext):
+        return transform_request(context)
+
+    schedule = dg.build_schedule_from_partitioned_job(ingest, hour_of_day=3, minute_of_hour=0)
+    return dg.Definitions(
+        jobs=[ingest, transform],
+        schedules=[schedule],
+        sensors=[transform_after_ingest, transform_after_failed_ingest],
+    )

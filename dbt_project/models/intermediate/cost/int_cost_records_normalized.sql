@@ -1,66 +1,50 @@
 {#-
-    Provider cost records on FOCUS-aligned columns. Everything here is what the provider bills
-    (cost_kind = 'invoiced'); rated and measured cost arrive from their own models.
+    Cost from every provider on FOCUS-aligned columns (see _intermediate__models.yml), with cost_kind
+    keeping invoiced (provider bills and exports) and measured (gateways) apart. Each provider's own
+    model (int_<provider>_costs_normalized) does its units (cents, dollars, pricing blocks) once.
 -#}
 
-with openai_costs as (
+{%- set provider_models = [
+    'int_openai_costs_normalized',
+] -%}
+
+with unioned as (
+
+    {% for model in provider_models %}
+    select
+        source_id, provider, usage_date, charge_period_start, charge_period_end, project_id, api_key_id,
+        credential_id, model_name, model_ref, token_type, pricing_tier, cost_kind, charge_category,
+        charge_description, billed_cost, effective_cost, list_cost, billing_currency,
+        consumed_quantity, consumed_unit
+    from {{ ref(model) }}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+),
+
+catalog as (
+
+    select * from {{ ref('model_catalog') }}
+
+),
+
+canonical as (
 
     select
-        source_id,
-        'openai' as provider,
-        usage_date,
-        charge_period_start,
-        charge_period_end,
-        project_id,
-        api_key_id,
-        line_item,
-        -- line items read "<model>, <token kind>[ (<tier>)]", e.g. "gpt-4.1-mini, cached input (batch)"
-        lower(trim({{ dbt.split_part('line_item', "', '", 1) }})) as model_id,
-        lower(trim({{ dbt.split_part('line_item', "', '", 2) }})) as charge_detail,
-        amount,
-        currency_code,
-        quantity,
-        quantity_unit
-
-    from {{ ref('stg_openai__costs') }}
+        *,
+        case when model_ref is not null then {{ canonical_model_id('model_ref') }} end as model_id
+    from unioned
 
 ),
 
 final as (
 
     select
-        source_id,
-        provider,
-        usage_date,
-        charge_period_start,
-        charge_period_end,
-        project_id,
-        api_key_id,
-        coalesce(api_key_id, project_id) as credential_id,
-        model_id,
-        case
-            when charge_detail like 'cached input%' then 'cache_read_input'
-            when charge_detail like 'cache write%' then 'cache_creation_input'
-            when charge_detail like 'input%' then 'input'
-            when charge_detail like 'output%' then 'output'
-            else 'other'
-        end as token_type,
-        case
-            when charge_detail like '%(batch)%' then 'batch'
-            when charge_detail like '%(flex)%' then 'flex'
-            when charge_detail like '%(priority)%' then 'priority'
-            else 'default'
-        end as pricing_tier,
-        'invoiced' as cost_kind,
-        'Usage' as charge_category,
-        line_item as charge_description,
-        amount as billed_cost,
-        amount as effective_cost,
-        currency_code as billing_currency,
-        quantity as consumed_quantity,
-        quantity_unit as consumed_unit
-
-    from openai_costs
+        canonical.*,
+        coalesce(catalog.model_family, canonical.model_id) as model_family
+    from canonical
+    left join catalog
+        on canonical.model_id = catalog.model_id
 
 )
 

@@ -1,78 +1,51 @@
 {#-
-    The one place token semantics are normalized to the canonical, inclusive form:
-    input_tokens counts every input token (cache reads and writes included), output_tokens counts
-    every output token (reasoning included), and the components stay as columns.
-    Each provider gets a CTE here and nowhere else.
+    Usage from every provider on one contract (see _intermediate__models.yml). Each provider's own
+    model (int_<provider>_usage_normalized) is the one place its token semantics become the canonical
+    inclusive form; here they are unioned and every model reference gets its canonical id and family.
 -#}
 
-with openai_completions as (
+{%- set provider_models = [
+    'int_openai_usage_normalized',
+] -%}
 
+with unioned as (
+
+    {% for model in provider_models %}
     select
-        source_id,
-        'openai' as provider,
-        usage_date,
-        model_name,
-        {{ canonical_model_id('model_name') }} as model_id,
-        'chat' as operation,
-        project_id,
-        api_key_id,
-        user_id as provider_user_id,
-        coalesce(is_batch, false) as is_batch,
-        coalesce(service_tier, 'default') as service_tier,
-        request_count,
-        -- OpenAI's input_tokens already include cached and cache-write tokens.
-        input_tokens,
-        input_cached_tokens as cache_read_input_tokens,
-        input_cache_write_tokens as cache_creation_input_tokens,
-        -- OpenAI's output_tokens already include reasoning tokens; the usage API does not split them out.
-        output_tokens,
-        cast(null as bigint) as reasoning_output_tokens
-
-    from {{ ref('stg_openai__usage_completions') }}
+        source_id, provider, usage_date, model_name, model_ref, operation, project_id, api_key_id,
+        credential_id, person_id, is_batch, service_tier, request_count, input_tokens,
+        cache_read_input_tokens, cache_creation_input_tokens, output_tokens, reasoning_output_tokens,
+        unit_count, unit, is_gateway
+    from {{ ref(model) }}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 ),
 
-openai_embeddings as (
+catalog as (
 
-    select
-        source_id,
-        'openai' as provider,
-        usage_date,
-        model_name,
-        {{ canonical_model_id('model_name') }} as model_id,
-        'embeddings' as operation,
-        project_id,
-        api_key_id,
-        user_id as provider_user_id,
-        false as is_batch,
-        'default' as service_tier,
-        request_count,
-        input_tokens,
-        cast(0 as bigint) as cache_read_input_tokens,
-        cast(0 as bigint) as cache_creation_input_tokens,
-        cast(0 as bigint) as output_tokens,
-        cast(null as bigint) as reasoning_output_tokens
-
-    from {{ ref('stg_openai__usage_embeddings') }}
+    select * from {{ ref('model_catalog') }}
 
 ),
 
-unioned as (
+canonical as (
 
-    select * from openai_completions
-    union all
-    select * from openai_embeddings
+    select
+        *,
+        {{ canonical_model_id('model_ref') }} as model_id
+    from unioned
 
 ),
 
 final as (
 
     select
-        *,
-        coalesce(api_key_id, project_id) as credential_id,
+        canonical.*,
+        coalesce(catalog.model_family, canonical.model_id) as model_family,
         input_tokens - cache_read_input_tokens - cache_creation_input_tokens as uncached_input_tokens
-
-    from unioned
+    from canonical
+    left join catalog
+        on canonical.model_id = catalog.model_id
 
 )
 

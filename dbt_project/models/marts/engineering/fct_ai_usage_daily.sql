@@ -7,22 +7,33 @@
     )
 }}
 
-with usage as (
+with normalized as (
 
     select * from {{ ref('int_usage_records_normalized') }}
     where {{ in_refresh_window('usage_date') }}
 
 ),
 
-credentials as (
+providers_reporting_directly as (
 
-    select * from {{ ref('int_credentials_attributed') }}
+    select distinct provider from {{ ref('int_usage_records_normalized') }} where not is_gateway
 
 ),
 
-users as (
+usage as (
 
-    select * from {{ ref('int_provider_users_resolved') }}
+    -- A request seen by a gateway and by the provider's own API is usage once: the provider's
+    -- report wins, and gateway rows count only for providers with no direct source. Gateway cost
+    -- stays in fct_ai_cost_daily as cost_kind = 'measured' for reconciliation.
+    select * from normalized
+    where not is_gateway
+        or provider not in (select provider from providers_reporting_directly)
+
+),
+
+credentials as (
+
+    select * from {{ ref('int_credentials_attributed') }}
 
 ),
 
@@ -33,38 +44,39 @@ joined as (
         usage.source_id,
         usage.provider,
         usage.model_id,
+        usage.model_family,
         usage.model_name,
         usage.operation,
         usage.credential_id,
         usage.project_id,
-        users.person_id,
+        usage.person_id,
         credentials.application_id,
         credentials.team_id,
         credentials.cost_center_id,
         usage.is_batch,
         usage.service_tier,
+        usage.is_gateway,
         usage.request_count,
         usage.input_tokens,
         usage.cache_read_input_tokens,
         usage.cache_creation_input_tokens,
         usage.uncached_input_tokens,
         usage.output_tokens,
-        usage.reasoning_output_tokens
+        usage.reasoning_output_tokens,
+        usage.unit_count,
+        usage.unit
     from usage
     left join credentials
         on usage.provider = credentials.provider
         and usage.project_id = credentials.project_id
         and usage.credential_id = credentials.credential_id
-    left join users
-        on usage.provider = users.provider
-        and usage.provider_user_id = users.provider_user_id
 
 ),
 
 final as (
 
     select
-        {{ surrogate_key(['usage_date', 'source_id', 'provider', 'model_name', 'operation', 'credential_id', 'project_id', 'person_id', 'is_batch', 'service_tier']) }} as usage_key,
+        {{ surrogate_key(['usage_date', 'source_id', 'provider', 'model_name', 'operation', 'credential_id', 'project_id', 'person_id', 'is_batch', 'service_tier', 'unit']) }} as usage_key,
         *,
         application_id is not null as is_attributed,
         input_tokens + output_tokens as total_tokens
@@ -78,6 +90,7 @@ select
     cast(source_id as varchar) as source_id,
     cast(provider as varchar) as provider,
     cast(model_id as varchar) as model_id,
+    cast(model_family as varchar) as model_family,
     cast(model_name as varchar) as model_name,
     cast(operation as varchar) as operation,
     cast(credential_id as varchar) as credential_id,
@@ -89,6 +102,7 @@ select
     cast(is_attributed as boolean) as is_attributed,
     cast(is_batch as boolean) as is_batch,
     cast(service_tier as varchar) as service_tier,
+    cast(is_gateway as boolean) as is_gateway,
     cast(request_count as bigint) as request_count,
     cast(input_tokens as bigint) as input_tokens,
     cast(cache_read_input_tokens as bigint) as cache_read_input_tokens,
@@ -96,5 +110,7 @@ select
     cast(uncached_input_tokens as bigint) as uncached_input_tokens,
     cast(output_tokens as bigint) as output_tokens,
     cast(reasoning_output_tokens as bigint) as reasoning_output_tokens,
-    cast(total_tokens as bigint) as total_tokens
+    cast(total_tokens as bigint) as total_tokens,
+    cast(unit_count as decimal(38, 6)) as unit_count,
+    cast(unit as varchar) as unit
 from final

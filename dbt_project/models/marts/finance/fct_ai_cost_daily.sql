@@ -38,7 +38,7 @@ joined as (
 final as (
 
     select
-        {{ surrogate_key(['usage_date', 'source_id', 'provider', 'cost_kind', 'project_id', 'credential_id', 'charge_description']) }} as cost_key,
+        {{ surrogate_key(['usage_date', 'source_id', 'provider', 'cost_kind', 'project_id', 'credential_id', 'charge_description', 'model_name', 'token_type', 'pricing_tier']) }} as cost_key,
         *,
         application_id is not null as is_attributed
     from joined
@@ -56,6 +56,8 @@ select
     cast(charge_category as varchar) as charge_category,
     cast(charge_description as varchar) as charge_description,
     cast(model_id as varchar) as model_id,
+    cast(model_family as varchar) as model_family,
+    cast(model_name as varchar) as model_name,
     cast(token_type as varchar) as token_type,
     cast(pricing_tier as varchar) as pricing_tier,
     cast(credential_id as varchar) as credential_id,
@@ -66,6 +68,7 @@ select
     cast(is_attributed as boolean) as is_attributed,
     cast(billed_cost as decimal(38, 10)) as billed_cost,
     cast(effective_cost as decimal(38, 10)) as effective_cost,
+    cast(list_cost as decimal(38, 10)) as list_cost,
     cast(billing_currency as varchar) as billing_currency,
     cast(consumed_quantity as decimal(38, 6)) as consumed_quantity,
     cast(consumed_unit as varchar) as consumed_unit
