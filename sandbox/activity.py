@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
@@ -69,6 +69,7 @@ class CostLine:
     line_item: str
     quantity: int
     amount_usd: Decimal
+    quantity_unit: str | None = "tokens"
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,19 @@ class Spike:
     days: int
 
 
+def as_billed(lines: list[CostLine], day: date, as_of: datetime) -> list[CostLine]:
+    """Cost lines as billing shows them at `as_of`: a day is provisional until it settles."""
+    if as_of.date() >= day + timedelta(days=SETTLEMENT_DAYS):
+        return lines
+    return [
+        replace(
+            c,
+            amount_usd=(c.amount_usd * PROVISIONAL_SHARE).quantize(AMOUNT_QUANTUM, ROUND_HALF_EVEN),
+        )
+        for c in lines
+    ]
+
+
 class Activity:
     """Generates and caches the enterprise's activity per day."""
 
@@ -85,6 +99,9 @@ class Activity:
         self.enterprise = enterprise
         self._usage = lru_cache(maxsize=2048)(self._generate_usage)
         self._costs = lru_cache(maxsize=2048)(self._generate_costs)
+
+    # kept for sandbox providers written against the earlier private name
+    _volume_factor = property(lambda self: self.volume_factor)
 
     def spike_for_block(self, block: int) -> Spike:
         rng = random.Random(stable_int(self.enterprise.seed, "spike", block))
@@ -122,7 +139,8 @@ class Activity:
             for c in lines
         ]
 
-    def _volume_factor(self, day: date, application_id: str, customer_facing: bool) -> float:
+    def volume_factor(self, day: date, application_id: str, customer_facing: bool) -> float:
+        """Weekday x growth x spike multiplier of an application's traffic on a day."""
         weekday = (WEEKDAY_CUSTOMER if customer_facing else WEEKDAY_INTERNAL)[day.weekday()]
         growth = 1.0 + DAILY_GROWTH * (day - EPOCH).days
         spike = self.spike_for_block((day - EPOCH).days // SPIKE_BLOCK_DAYS)
@@ -144,7 +162,7 @@ class Activity:
                 continue
             app = ent.application(project.application_id)
             customer_facing = app.use_category == "customer_facing"
-            factor = self._volume_factor(day, app.application_id, customer_facing) * key.share
+            factor = self.volume_factor(day, app.application_id, customer_facing) * key.share
             if project.environment == "staging":
                 factor *= 0.08
             if project.archived_at is not None and project.archived_at <= day_start:

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from sandbox.activity import Activity, UsageRecord
+from sandbox.activity import Activity, CostLine, UsageRecord, as_billed
 from sandbox.enterprise import Enterprise, unix
+from sandbox.openai_extras import KINDS as EXTRA_KINDS
+from sandbox.openai_extras import OpenAIExtras
 
 # bucket width -> (seconds, default limit, max limit)
 USAGE_BUCKETS = {"1d": (86400, 7, 31), "1h": (3600, 24, 168), "1m": (60, 60, 1440)}
@@ -52,6 +54,7 @@ HOURLY_PROFILE = [
 USAGE_GROUPS = {
     "completions": ("project_id", "user_id", "api_key_id", "model", "batch", "service_tier"),
     "embeddings": ("project_id", "user_id", "api_key_id", "model"),
+    **{name: kind.group_by for name, kind in EXTRA_KINDS.items()},
 }
 COST_GROUPS = ("project_id", "line_item", "api_key_id")
 COMPLETIONS_METRICS = (
@@ -144,6 +147,7 @@ class OpenAIAdminApi:
         self, enterprise: Enterprise, activity: Activity, clock: Callable[[], datetime]
     ) -> None:
         self.enterprise, self.activity, self.clock = enterprise, activity, clock
+        self.extras = OpenAIExtras(enterprise, activity)
         self.corrupt_days: set[date] = set()
 
     def route(self, path: str, query: Query) -> dict:
@@ -159,6 +163,8 @@ class OpenAIAdminApi:
             return self.projects(query)
         if len(rest) == 3 and rest[0] == "projects" and rest[2] == "api_keys":
             return self.api_keys(rest[1], query)
+        if len(rest) == 3 and rest[0] == "projects" and rest[2] == "service_accounts":
+            return self.service_accounts(rest[1], query)
         if rest == ["users"]:
             return self.users(query)
         raise ApiError(404, f"Unknown path {path}.")
@@ -198,14 +204,16 @@ class OpenAIAdminApi:
     def _buckets(start: int, end: int, width: int) -> list[tuple[int, int]]:
         return [(s, s + width) for s in range(start, end, width)]
 
-    def _records_in(self, start: int, end: int) -> list[tuple[UsageRecord, int]]:
-        """Usage records of every day that overlaps [start, end), each with its day's start."""
-        out: list[tuple[UsageRecord, int]] = []
-        day = datetime.fromtimestamp(start - start % 86400, UTC).date()
-        while unix(day) < end:
-            out.extend((record, unix(day)) for record in self.activity.usage(day))
-            day += timedelta(days=1)
-        return out
+    def day_rows(self, kind: str, day: date) -> list[tuple[dict, dict[str, int]]]:
+        """(group values, metrics) of one usage kind for a day, at the finest grain kept."""
+        if kind in EXTRA_KINDS:
+            return [(r.group, r.metrics) for r in self.extras.usage(day) if r.endpoint == kind]
+        metrics = COMPLETIONS_METRICS if kind == "completions" else EMBEDDINGS_METRICS
+        return [
+            ({g: getattr(r, g) for g in USAGE_GROUPS[kind]}, self._record_metrics(r, metrics))
+            for r in self.activity.usage(day)
+            if r.operation == kind
+        ]
 
     def usage(self, kind: str, query: Query) -> dict:
         width_name = query.one("bucket_width", "1d")
@@ -234,35 +242,38 @@ class OpenAIAdminApi:
             "model": set(query.many("models")),
         }
         batch_filter = query.one("batch")
-        metrics = COMPLETIONS_METRICS if kind == "completions" else EMBEDDINGS_METRICS
+        if kind in EXTRA_KINDS:
+            metrics, object_name = EXTRA_KINDS[kind].metrics, EXTRA_KINDS[kind].object_name
+        else:
+            metrics = COMPLETIONS_METRICS if kind == "completions" else EMBEDDINGS_METRICS
+            object_name = f"organization.usage.{kind}.result"
 
         def results(bucket_start: int, bucket_end: int) -> list[dict]:
             groups: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys(metrics, 0))
-            for record, day_start in self._records_in(bucket_start, bucket_end):
-                if record.operation != kind:
-                    continue
-                if any(
-                    values and getattr(record, name) not in values
-                    for name, values in filters.items()
-                ):
-                    continue
-                if batch_filter is not None and record.batch != (batch_filter.lower() == "true"):
-                    continue
-                values = self._record_metrics(record, metrics)
-                share = self._share(day_start, bucket_start, bucket_end, values)
-                if share is None:
-                    continue
-                key = tuple(getattr(record, g) for g in group_by)
-                group = groups[key]
-                for name in metrics:
-                    group[name] += share[name]
+            day = datetime.fromtimestamp(bucket_start - bucket_start % 86400, UTC).date()
+            while unix(day) < bucket_end:
+                for group_values, values in self.day_rows(kind, day):
+                    if any(
+                        wanted and group_values.get(name) not in wanted
+                        for name, wanted in filters.items()
+                    ):
+                        continue
+                    if batch_filter is not None and group_values.get("batch") != (
+                        batch_filter.lower() == "true"
+                    ):
+                        continue
+                    share = self._share(unix(day), bucket_start, bucket_end, values)
+                    if share is None:
+                        continue
+                    group = groups[tuple(group_values.get(g) for g in group_by)]
+                    for name in metrics:
+                        group[name] += share[name]
+                day += timedelta(days=1)
             rows = []
             for key, values in groups.items():
-                if not values["num_model_requests"]:
+                if not any(values.values()):
                     continue
-                row = {"object": f"organization.usage.{kind}.result", **values}
-                for name in allowed:
-                    row[name] = None
+                row = {"object": object_name, **values, **dict.fromkeys(allowed)}
                 row.update(dict(zip(group_by, key, strict=True)))
                 rows.append(row)
             return rows
@@ -284,6 +295,10 @@ class OpenAIAdminApi:
             # Fault injection: a payload that breaks the "cached never above input" rule.
             values["input_cached_tokens"] = record.input_tokens + 1
         return {m: values[m] for m in metrics}
+
+    def cost_lines(self, day: date, as_of: datetime) -> list[CostLine]:
+        """Every billed line of a day, as billing shows it at `as_of`."""
+        return self.activity.costs_as_of(day, as_of) + as_billed(self.extras.costs(day), day, as_of)
 
     @staticmethod
     def _share(
@@ -323,7 +338,7 @@ class OpenAIAdminApi:
                 return []
             groups: dict[tuple, list] = defaultdict(lambda: [Decimal(0), 0])
             units: dict[tuple, str] = {}
-            for line in self.activity.costs_as_of(day, as_of):
+            for line in self.cost_lines(day, as_of):
                 if (projects and line.project_id not in projects) or (
                     keys and line.api_key_id not in keys
                 ):
@@ -331,7 +346,7 @@ class OpenAIAdminApi:
                 key = tuple(getattr(line, g) for g in group_by)
                 groups[key][0] += line.amount_usd
                 groups[key][1] += line.quantity
-                units[key] = "tokens"
+                units[key] = line.quantity_unit
             rows = []
             for key, (amount, quantity) in groups.items():
                 grouped = dict(zip(group_by, key, strict=True))
@@ -436,6 +451,27 @@ class OpenAIAdminApi:
                     "owner": owner,
                 }
             )
+        return self._list(items, query)
+
+    def service_accounts(self, project_id: str, query: Query) -> dict:
+        if project_id not in {p.project_id for p in self.enterprise.projects}:
+            raise ApiError(404, f"No project found with id '{project_id}'.")
+        keys = {
+            k.owner_service_account_id
+            for k in self.enterprise.api_keys
+            if k.project_id == project_id
+        }
+        items = [
+            {
+                "object": "organization.project.service_account",
+                "id": s.service_account_id,
+                "name": s.name,
+                "role": "member",
+                "created_at": s.created_at,
+            }
+            for s in self.enterprise.service_accounts
+            if s.service_account_id in keys
+        ]
         return self._list(items, query)
 
     def users(self, query: Query) -> dict:

@@ -13,11 +13,20 @@ from connectors.http import HttpSource
 log = logging.getLogger("connectors.openai")
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
-USAGE_KINDS = ("completions", "embeddings")
+# Every usage endpoint, grouped as finely as it allows, so nothing billed is missed.
 USAGE_GROUP_BY = {
     "completions": ("project_id", "user_id", "api_key_id", "model", "batch", "service_tier"),
     "embeddings": ("project_id", "user_id", "api_key_id", "model"),
+    "moderations": ("project_id", "user_id", "api_key_id", "model"),
+    "images": ("project_id", "user_id", "api_key_id", "model", "size", "source"),
+    "audio_speeches": ("project_id", "user_id", "api_key_id", "model"),
+    "audio_transcriptions": ("project_id", "user_id", "api_key_id", "model"),
+    "vector_stores": ("project_id",),
+    "code_interpreter_sessions": ("project_id",),
+    "file_search_calls": ("project_id", "user_id", "api_key_id", "vector_store_id"),
+    "web_search_calls": ("project_id", "user_id", "api_key_id", "model", "context_level"),
 }
+USAGE_KINDS = tuple(USAGE_GROUP_BY)
 COSTS_GROUP_BY = ("project_id", "line_item", "api_key_id")
 MAX_DAILY_BUCKETS = {"usage": 31, "costs": 180}
 INVENTORY_PAGE_SIZE = 100
@@ -90,7 +99,7 @@ class OpenAIAdminClient:
         log.info("%s: %s read in %d page(s)", self.source_id, path, pages)
 
     def usage(self, kind: str, start: datetime, end: datetime) -> Iterator[dict]:
-        """Daily usage buckets of one kind (`completions`, `embeddings`), grouped as finely as allowed."""
+        """Daily usage buckets of one kind (a key of USAGE_GROUP_BY), grouped as finely as allowed."""
         if kind not in USAGE_KINDS:
             raise ValueError(f"unknown usage kind {kind!r}; expected one of {USAGE_KINDS}")
         params: list[tuple[str, Any]] = [
@@ -158,6 +167,11 @@ class OpenAIAdminClient:
                 "owner_service_account_id": account.get("id"),
                 "owner_service_account_name": account.get("name"),
             }
+
+    def service_accounts(self, project_id: str) -> Iterator[dict]:
+        """Service accounts of one project (they own keys that no person owns)."""
+        for account in self._list(f"organization/projects/{project_id}/service_accounts"):
+            yield {"project_id": project_id, **{k: v for k, v in account.items() if k != "object"}}
 
     def users(self) -> Iterator[dict]:
         for user in self._list("organization/users"):

@@ -10,7 +10,75 @@ import pyarrow as pa
 
 _BUCKET = [("bucket_start_time", pa.int64()), ("bucket_end_time", pa.int64())]
 
+_KEYED = [("project_id", pa.string()), ("user_id", pa.string()), ("api_key_id", pa.string())]
+
 SCHEMAS: dict[str, pa.Schema] = {
+    "usage_moderations": pa.schema(
+        [
+            *_BUCKET,
+            *_KEYED,
+            ("model", pa.string()),
+            ("input_tokens", pa.int64()),
+            ("num_model_requests", pa.int64()),
+        ]
+    ),
+    "usage_images": pa.schema(
+        [
+            *_BUCKET,
+            *_KEYED,
+            ("model", pa.string()),
+            ("size", pa.string()),
+            ("source", pa.string()),
+            ("images", pa.int64()),
+            ("num_model_requests", pa.int64()),
+        ]
+    ),
+    "usage_audio_speeches": pa.schema(
+        [
+            *_BUCKET,
+            *_KEYED,
+            ("model", pa.string()),
+            ("characters", pa.int64()),
+            ("num_model_requests", pa.int64()),
+        ]
+    ),
+    "usage_audio_transcriptions": pa.schema(
+        [
+            *_BUCKET,
+            *_KEYED,
+            ("model", pa.string()),
+            ("seconds", pa.int64()),
+            ("num_model_requests", pa.int64()),
+        ]
+    ),
+    "usage_vector_stores": pa.schema(
+        [*_BUCKET, ("project_id", pa.string()), ("usage_bytes", pa.int64())]
+    ),
+    "usage_code_interpreter_sessions": pa.schema(
+        [*_BUCKET, ("project_id", pa.string()), ("num_sessions", pa.int64())]
+    ),
+    "usage_file_search_calls": pa.schema(
+        [*_BUCKET, *_KEYED, ("vector_store_id", pa.string()), ("num_requests", pa.int64())]
+    ),
+    "usage_web_search_calls": pa.schema(
+        [
+            *_BUCKET,
+            *_KEYED,
+            ("model", pa.string()),
+            ("context_level", pa.string()),
+            ("num_requests", pa.int64()),
+            ("num_model_requests", pa.int64()),
+        ]
+    ),
+    "service_accounts": pa.schema(
+        [
+            ("id", pa.string()),
+            ("project_id", pa.string()),
+            ("name", pa.string()),
+            ("role", pa.string()),
+            ("created_at", pa.int64()),
+        ]
+    ),
     "usage_completions": pa.schema(
         [
             *_BUCKET,

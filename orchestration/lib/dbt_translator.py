@@ -21,7 +21,9 @@ class WarehouseDbtTranslator(DagsterDbtTranslator):
         if not node or node["resource_type"] not in ("model", "snapshot", "seed"):
             return spec
         if node["resource_type"] == "seed":
-            return spec.replace_attributes(key=dg.AssetKey(["seeds", node["name"]]), group_name="seeds")
+            return spec.replace_attributes(
+                key=dg.AssetKey(["seeds", node["name"]]), group_name="seeds"
+            )
         folders = node["fqn"][1:-1]  # e.g. ["marts", "finance"]
         return spec.replace_attributes(
             key=dg.AssetKey([folders[0], node["name"]]) if folders else spec.key,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 from sandbox.activity import Activity
 from sandbox.enterprise import Enterprise
-from sandbox.ground_truth import openai_totals
+from sandbox.ground_truth import days, empty_totals
 from sandbox.openai_api import ApiError, OpenAIAdminApi, Query
 from sandbox.providers import Response
 
@@ -45,7 +46,23 @@ class OpenAIProvider:
             return Response.json(error.body(), error.status)
 
     def ground_truth(self, start: date, end: date, as_of: datetime) -> dict:
-        return openai_totals(self.activity, start, end, as_of)
+        """Canonical totals over every usage kind; model requests only where the API counts them."""
+        totals = empty_totals()
+        usage = totals["usage"]
+        cost = Decimal(0)
+        for day in days(start, end, as_of):
+            cost += sum((c.amount_usd for c in self.api.cost_lines(day, as_of)), Decimal(0))
+            for r in self.activity.usage(day):
+                usage["request_count"] += r.num_model_requests
+                usage["input_tokens"] += r.input_tokens
+                usage["cache_read_input_tokens"] += r.input_cached_tokens
+                usage["cache_creation_input_tokens"] += r.input_cache_write_tokens
+                usage["output_tokens"] += r.output_tokens
+            for extra in self.api.extras.usage(day):
+                usage["request_count"] += extra.metrics.get("num_model_requests", 0)
+                usage["input_tokens"] += extra.metrics.get("input_tokens", 0)
+        totals["invoiced_cost_usd"] = str(cost)
+        return totals
 
     def write_exports(self, root: Path, start: date, end: date, as_of: datetime) -> dict[str, str]:
         return {}

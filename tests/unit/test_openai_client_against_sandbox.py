@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from connectors.errors import SourceRequestError
-from connectors.openai.client import OpenAIAdminClient
+from connectors.openai.client import USAGE_KINDS, OpenAIAdminClient
 from tests.conftest import TEST_ADMIN_KEY
 
 START = datetime(2026, 9, 1, tzinfo=UTC)
@@ -28,14 +28,24 @@ def test_usage_and_costs_sum_to_the_sandbox_ground_truth(sandbox):
     with client_for(sandbox) as client:
         completions = list(client.usage("completions", START, END))
         embeddings = list(client.usage("embeddings", START, END))
+        others = {
+            kind: list(client.usage(kind, START, END))
+            for kind in USAGE_KINDS
+            if kind not in ("completions", "embeddings")
+        }
         costs = list(client.costs(START, END))
     truth = sandbox.state.provider("openai").ground_truth(
         date(2026, 9, 1), date(2026, 10, 15), sandbox.state.now()
     )
 
-    rows = completions + embeddings
-    assert sum(r["input_tokens"] for r in rows) == truth["usage"]["input_tokens"]
-    assert sum(r["num_model_requests"] for r in rows) == truth["usage"]["request_count"]
+    rows = completions + embeddings + [r for kind in others.values() for r in kind]
+    assert sum(r.get("input_tokens", 0) for r in rows) == truth["usage"]["input_tokens"]
+    assert sum(r.get("num_model_requests", 0) for r in rows) == truth["usage"]["request_count"]
+    # every kind the enterprise uses has rows, with the documented object-specific fields
+    assert all(others[kind] for kind in others)
+    assert {r["size"] for r in others["images"]} == {"1024x1024", "1024x1792"}
+    assert all(r["vector_store_id"] == "vs_support_kb" for r in others["file_search_calls"])
+    assert all(r["usage_bytes"] > 10**9 for r in others["vector_stores"])
     assert sum(r["output_tokens"] for r in completions) == truth["usage"]["output_tokens"]
     from decimal import Decimal
 

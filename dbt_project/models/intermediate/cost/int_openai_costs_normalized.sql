@@ -22,8 +22,14 @@ final as (
         project_id,
         api_key_id,
         coalesce(api_key_id, project_id) as credential_id,
-        line_model as model_name,
-        line_model as model_ref,
+        case when line_item like '%, %' then line_model end as model_name,
+        -- tool line items name no model; they get the tool names the usage rows use
+        case
+            when line_item like '%, %' then line_model
+            when lower(line_item) like 'vector store%' then 'vector-store'
+            when lower(line_item) like 'code interpreter%' then 'code-interpreter'
+            when lower(line_item) like 'file search%' then 'file-search'
+        end as model_ref,
         case
             when charge_detail like 'cached input%' then 'cache_read_input'
             when charge_detail like 'cache write%' then 'cache_creation_input'

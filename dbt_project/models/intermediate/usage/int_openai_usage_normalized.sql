@@ -15,6 +15,58 @@ embeddings as (
 
 ),
 
+other_usage as (
+
+    {%- set keyless = "cast(null as varchar) as user_id, cast(null as varchar) as api_key_id" %}
+
+    select source_id, usage_date, project_id, user_id, api_key_id, model_name, model_name as model_ref,
+        'moderation' as operation, request_count, input_tokens,
+        cast(null as decimal(38, 6)) as unit_count, cast(null as varchar) as unit
+    from {{ ref('stg_openai__usage_moderations') }}
+
+    union all
+    select source_id, usage_date, project_id, user_id, api_key_id, model_name, model_name,
+        case image_source
+            when 'image.edit' then 'image_edit'
+            when 'image.variation' then 'image_variation'
+            else 'image_generation'
+        end,
+        request_count, cast(0 as bigint), cast(images as decimal(38, 6)), 'images'
+    from {{ ref('stg_openai__usage_images') }}
+
+    union all
+    select source_id, usage_date, project_id, user_id, api_key_id, model_name, model_name,
+        'text_to_speech', request_count, cast(0 as bigint), cast(characters as decimal(38, 6)), 'characters'
+    from {{ ref('stg_openai__usage_audio_speeches') }}
+
+    union all
+    select source_id, usage_date, project_id, user_id, api_key_id, model_name, model_name,
+        'speech_to_text', request_count, cast(0 as bigint), cast(seconds as decimal(38, 6)), 'seconds'
+    from {{ ref('stg_openai__usage_audio_transcriptions') }}
+
+    -- tools that are not models get a tool name as model reference, matching their cost line items
+    union all
+    select source_id, usage_date, project_id, {{ keyless }}, cast(null as varchar), 'vector-store',
+        'vector_store_storage', cast(0 as bigint), cast(0 as bigint), cast(usage_bytes as decimal(38, 6)), 'bytes'
+    from {{ ref('stg_openai__usage_vector_stores') }}
+
+    union all
+    select source_id, usage_date, project_id, {{ keyless }}, cast(null as varchar), 'code-interpreter',
+        'code_interpreter', cast(0 as bigint), cast(0 as bigint), cast(num_sessions as decimal(38, 6)), 'sessions'
+    from {{ ref('stg_openai__usage_code_interpreter_sessions') }}
+
+    union all
+    select source_id, usage_date, project_id, user_id, api_key_id, cast(null as varchar), 'file-search',
+        'file_search', cast(0 as bigint), cast(0 as bigint), cast(num_requests as decimal(38, 6)), 'calls'
+    from {{ ref('stg_openai__usage_file_search_calls') }}
+
+    union all
+    select source_id, usage_date, project_id, user_id, api_key_id, model_name, model_name,
+        'web_search', request_count, cast(0 as bigint), cast(num_requests as decimal(38, 6)), 'calls'
+    from {{ ref('stg_openai__usage_web_search_calls') }}
+
+),
+
 users as (
 
     select
@@ -31,6 +83,7 @@ unioned as (
         source_id,
         usage_date,
         model_name,
+        model_name as model_ref,
         'chat' as operation,
         project_id,
         api_key_id,
@@ -41,7 +94,9 @@ unioned as (
         input_tokens,
         input_cached_tokens as cache_read_input_tokens,
         input_cache_write_tokens as cache_creation_input_tokens,
-        output_tokens
+        output_tokens,
+        cast(null as decimal(38, 6)) as unit_count,
+        cast(null as varchar) as unit
     from completions
 
     union all
@@ -50,6 +105,7 @@ unioned as (
         source_id,
         usage_date,
         model_name,
+        model_name as model_ref,
         'embeddings' as operation,
         project_id,
         api_key_id,
@@ -60,8 +116,32 @@ unioned as (
         input_tokens,
         cast(0 as bigint) as cache_read_input_tokens,
         cast(0 as bigint) as cache_creation_input_tokens,
-        cast(0 as bigint) as output_tokens
+        cast(0 as bigint) as output_tokens,
+        cast(null as decimal(38, 6)) as unit_count,
+        cast(null as varchar) as unit
     from embeddings
+
+    union all
+
+    select
+        source_id,
+        usage_date,
+        model_name,
+        model_ref,
+        operation,
+        project_id,
+        api_key_id,
+        user_id,
+        false as is_batch,
+        'default' as service_tier,
+        request_count,
+        input_tokens,
+        cast(0 as bigint) as cache_read_input_tokens,
+        cast(0 as bigint) as cache_creation_input_tokens,
+        cast(0 as bigint) as output_tokens,
+        unit_count,
+        unit
+    from other_usage
 
 ),
 
@@ -72,7 +152,7 @@ final as (
         'openai' as provider,
         unioned.usage_date,
         unioned.model_name,
-        unioned.model_name as model_ref,
+        unioned.model_ref,
         unioned.operation,
         unioned.project_id,
         unioned.api_key_id,
@@ -86,8 +166,8 @@ final as (
         unioned.cache_creation_input_tokens,
         unioned.output_tokens,
         cast(null as bigint) as reasoning_output_tokens,
-        cast(null as decimal(38, 6)) as unit_count,
-        cast(null as varchar) as unit,
+        unioned.unit_count,
+        unioned.unit,
         false as is_gateway
     from unioned
     left join users

@@ -25,9 +25,24 @@ usage as (
     -- A request seen by a gateway and by the provider's own API is usage once: the provider's
     -- report wins, and gateway rows count only for providers with no direct source. Gateway cost
     -- stays in fct_ai_cost_daily as cost_kind = 'measured' for reconciliation.
-    select * from normalized
+    -- Sources may report finer than the grain (image sizes, context windows): sum up to it.
+    select
+        usage_date, source_id, provider, model_id, model_family, model_name, operation, credential_id,
+        project_id, person_id, is_batch, service_tier, is_gateway, unit,
+        sum(request_count) as request_count,
+        sum(input_tokens) as input_tokens,
+        sum(cache_read_input_tokens) as cache_read_input_tokens,
+        sum(cache_creation_input_tokens) as cache_creation_input_tokens,
+        sum(uncached_input_tokens) as uncached_input_tokens,
+        sum(output_tokens) as output_tokens,
+        sum(reasoning_output_tokens) as reasoning_output_tokens,
+        sum(unit_count) as unit_count
+    from normalized
     where not is_gateway
         or provider not in (select provider from providers_reporting_directly)
+    group by
+        usage_date, source_id, provider, model_id, model_family, model_name, operation, credential_id,
+        project_id, person_id, is_batch, service_tier, is_gateway, unit
 
 ),
 

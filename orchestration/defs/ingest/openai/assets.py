@@ -30,6 +30,28 @@ def _api_keys(client: OpenAIAdminClient, _window: RefreshWindow) -> Iterator[dic
         yield from client.api_keys(project["id"])
 
 
+def _service_accounts(client: OpenAIAdminClient, _window: RefreshWindow) -> Iterator[dict]:
+    for project in list(client.projects()):
+        yield from client.service_accounts(project["id"])
+
+
+def _usage(kind: str):
+    return lambda client, window: client.usage(kind, window.start_at, window.end_at)
+
+
+# The usage endpoints beyond completions and embeddings, so nothing billed is missed.
+OTHER_USAGE = {
+    "moderations": "Moderations usage (input tokens, requests) per day, project, user, key and model.",
+    "images": "Image generation and edits per day, project, user, key, model, size and source.",
+    "audio_speeches": "Text-to-speech characters per day, project, user, key and model.",
+    "audio_transcriptions": "Transcription seconds per day, project, user, key and model.",
+    "vector_stores": "Vector store bytes held per day and project.",
+    "code_interpreter_sessions": "Code interpreter sessions per day and project.",
+    "file_search_calls": "File search tool calls per day, project, user, key and vector store.",
+    "web_search_calls": "Web search tool calls per day, project, user, key, model and context level.",
+}
+
+
 def bucket_day(record: dict):
     return utc_day(record["bucket_start_time"])
 
@@ -55,6 +77,16 @@ ENTITIES = [
         SCHEMAS["costs"],
         lambda c, w: c.costs(w.start_at, w.end_at),
         bucket_day,
+    ),
+    *[
+        Entity(f"usage_{kind}", description, SCHEMAS[f"usage_{kind}"], _usage(kind), bucket_day)
+        for kind, description in OTHER_USAGE.items()
+    ],
+    Entity(
+        "service_accounts",
+        "Snapshot of every project's service accounts.",
+        SCHEMAS["service_accounts"],
+        _service_accounts,
     ),
     Entity(
         "projects",
