@@ -1,0 +1,69 @@
+"""Every source's model identifier reduces to one canonical model id (the macro behind the union models)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+CASES = {
+    "gpt-4.1-mini-2025-04-14": "gpt-4.1-mini",
+    "gpt-4o-2024-08-06": "gpt-4o",
+    "text-embedding-3-small": "text-embedding-3-small",
+    "claude-sonnet-4-5-20250929": "claude-sonnet-4-5",
+    "Claude-Haiku-4-5-20251001": "claude-haiku-4-5",
+    "anthropic.claude-sonnet-4-5-20250929-v1:0": "claude-sonnet-4-5",
+    "us.anthropic.claude-sonnet-4-5-20250929-v1:0": "claude-sonnet-4-5",
+    "arn:aws:bedrock:us-east-1:111122223333:inference-profile/eu.meta.llama3-70b-instruct-v1:0": "llama3-70b-instruct",
+    "amazon.titan-embed-text-v2:0": "titan-embed-text",
+    "publishers/google/models/gemini-2.5-pro@001": "gemini-2.5-pro",
+    "gemini-2.5-flash": "gemini-2.5-flash",
+}
+
+
+def test_canonical_model_id_of_every_kind_of_reference(tmp_path):
+    selects = " union all ".join(
+        f"select '{raw}' as raw, {{{{ canonical_model_id(\"'{raw}'\") }}}} as model_id"
+        for raw in CASES
+    )
+    env = {
+        **os.environ,
+        "AIUW_WAREHOUSE_PATH": str(tmp_path / "show.duckdb"),
+        "DBT_LOG_PATH": str(tmp_path / "logs"),
+    }
+    completed = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "dbt"),
+            "show",
+            "--inline",
+            selects,
+            "--limit",
+            "100",
+            "--output",
+            "json",
+            "--log-format",
+            "json",
+            "--project-dir",
+            "dbt_project",
+            "--profiles-dir",
+            "dbt_project",
+            "--target-path",
+            str(tmp_path / "target"),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    preview = next(
+        json.loads(line)["data"]["preview"]
+        for line in completed.stdout.splitlines()
+        if line.startswith("{") and "preview" in json.loads(line).get("data", {})
+    )
+    rows = json.loads(preview) if isinstance(preview, str) else preview
+    assert {row["raw"]: row["model_id"] for row in rows} == CASES
