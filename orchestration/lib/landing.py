@@ -53,6 +53,7 @@ class LandingWindow:
         self.full_schema = pa.schema(
             list(self.schema) + [pa.field(n, t) for n, t in LINEAGE_FIELDS]
         )
+        self._known = set(self.schema.names)
         self._buffers: dict[date, list[dict]] = {d: [] for d in self.days}
         self._writers: dict[date, pq.ParquetWriter] = {}
         self._temps: dict[date, Path] = {}
@@ -86,7 +87,10 @@ class LandingWindow:
             "_partition_date": day,
             "_pulled_at": self.pulled_at,
         }
-        table = pa.Table.from_pylist([{**r, **lineage} for r in rows], schema=self.full_schema)
+        table = pa.Table.from_pylist(
+            [{**r, **lineage, "_extra_json": self._extras(r)} for r in rows],
+            schema=self.full_schema,
+        )
         if day not in self._writers:
             temp = self.directory / f".{day.isoformat()}.{uuid.uuid4().hex}.tmp"
             self._temps[day] = temp
