@@ -24,6 +24,7 @@ from connectors.errors import ConfigError
 from governance.load import load_governance
 from orchestration.automation_names import INGEST_JOB, TRANSFORM_JOB
 from orchestration.cli.summary import compare_with_sandbox, published_summary, yesterday_utc
+from orchestration.lib.evidence import record_run
 from orchestration.lib.settings import Paths
 from orchestration.lib.sources import sources_config
 
@@ -96,10 +97,13 @@ def run(args: argparse.Namespace, config, sandbox_url: str | None) -> int:
         ASSET_PARTITION_RANGE_END_TAG: end.isoformat(),
     }
     # ingest, then transform whatever landed: a broken source does not stop the others publishing
-    results = [
-        run_job(definitions, instance, name, tags, start, end)
-        for name in (INGEST_JOB, TRANSFORM_JOB)
-    ]
+    ingest = run_job(definitions, instance, INGEST_JOB, tags, start, end)
+    status = "SUCCESS" if ingest.success else "FAILURE"
+    transform_tags = {**tags, "aiuw/ingest_run_id": ingest.run_id, "aiuw/ingest_status": status}
+    transform = run_job(definitions, instance, TRANSFORM_JOB, transform_tags, start, end)
+    results = [ingest, transform]
+    entry = record_run(instance, transform.run_id, Paths.from_env().ledger)
+    print(f"evidence: entry {entry['sequence']} appended to {Paths.from_env().ledger}", flush=True)
     if not args.no_summary:
         text, figures = published_summary(Paths.from_env().published)
         print()

@@ -18,6 +18,7 @@ class Paths:
     warehouse: Path
     published: Path
     quality: Path
+    evidence: Path
 
     @classmethod
     def from_env(cls) -> Paths:
@@ -30,7 +31,12 @@ class Paths:
             ).resolve(),
             published=Path(os.environ.get("AIUW_PUBLISHED_DIR") or data / "published").resolve(),
             quality=Path(os.environ.get("AIUW_QUALITY_DIR") or data / "quality").resolve(),
+            evidence=Path(os.environ.get("AIUW_EVIDENCE_DIR") or data / "evidence").resolve(),
         )
+
+    @property
+    def ledger(self) -> Path:
+        return self.evidence / "ledger.jsonl"
 
     def export_for_dbt(self) -> dict[str, str]:
         """Environment dbt needs so profiles.yml and sources see the same files as Dagster."""

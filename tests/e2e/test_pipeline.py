@@ -7,6 +7,7 @@ Each step is one Dagster run of the main job (or part of it) over real HTTP on 1
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from datetime import UTC, date, datetime
@@ -24,6 +25,7 @@ from dagster._core.storage.tags import (
 
 from orchestration.automation_names import INGEST_JOB, TRANSFORM_JOB
 from orchestration.cli.summary import provider_totals
+from orchestration.lib.evidence import Ledger, record_run
 from orchestration.lib.publish import current_dir
 from sandbox.server import SandboxServer, SandboxState
 from tests.conftest import TEST_SECRETS
@@ -57,14 +59,16 @@ class Deployment:
             tempdir=str(data / "dagster"), overrides={"telemetry": {"enabled": False}}
         )
 
-    def run_job(self, job, partition: date | None) -> dg.ExecuteInProcessResult:
+    def run_job(
+        self, job, partition: date | None, tags: dict | None = None
+    ) -> dg.ExecuteInProcessResult:
         whole_range = {
             ASSET_PARTITION_RANGE_START_TAG: FIRST.isoformat(),
             ASSET_PARTITION_RANGE_END_TAG: LAST.isoformat(),
         }
         return job.execute_in_process(
             instance=self.instance,
-            tags={} if partition else whole_range,
+            tags={**({} if partition else whole_range), **(tags or {})},
             partition_key=partition.isoformat() if partition else None,
             raise_on_error=False,
         )
@@ -72,8 +76,15 @@ class Deployment:
     def run(
         self, partition: date | None = None
     ) -> tuple[dg.ExecuteInProcessResult, dg.ExecuteInProcessResult]:
-        """Ingest then transform, as the schedule and its sensor do."""
-        return self.run_job(self.ingest, partition), self.run_job(self.transform, partition)
+        """Ingest then transform, as the schedule and its sensors do, and record the evidence."""
+        ingest = self.run_job(self.ingest, partition)
+        tags = {
+            "aiuw/ingest_run_id": ingest.run_id,
+            "aiuw/ingest_status": "SUCCESS" if ingest.success else "FAILURE",
+        }
+        transform = self.run_job(self.transform, partition, tags)
+        record_run(self.instance, transform.run_id, self.data / "evidence" / "ledger.jsonl")
+        return ingest, transform
 
     def set_clock(self, as_of: datetime) -> None:
         httpx.post(
@@ -263,3 +274,33 @@ def test_no_secret_is_anywhere(deployment):
     assert list(deployment.data.rglob("*.parquet")) and list(deployment.data.rglob("*.db"))
     assert any("landed" in message for message in run_logs)
     assert any("failed with HTTP 500" in message for message in run_logs)
+
+
+def test_the_evidence_ledger_records_every_transform_run(deployment):
+    ledger = Ledger(deployment.data / "evidence" / "ledger.jsonl")
+    entries = ledger.entries()
+    assert ledger.verify()[0]
+    transform_runs = [r for r in deployment.instance.get_runs() if r.job_name == TRANSFORM_JOB]
+    assert [e["run_id"] for e in entries] == [r.run_id for r in reversed(transform_runs)]
+    first = entries[0]
+    assert first["partitions"] == {"range_start": "2026-09-01", "range_end": "2026-09-20"}
+    costs = next(s for s in first["sources"] if s["asset"] == "raw/openai/costs")
+    assert costs["window_start"] == "2026-09-01" and costs["records"] > 0
+    landed = deployment.data / "landing" / "openai" / "costs" / "openai_test" / "2026-09-05.parquet"
+    assert landed.exists() and len(costs["files_sha256"]) == 20
+    assert {c["check"] for c in first["checks"]} >= {
+        "gx_fct_ai_usage_daily",
+        "gx_fct_ai_cost_daily",
+    }
+    assert len(first["governance_sha256"]) == 64
+    latest = entries[-1]
+    manifest = json.loads(
+        (current_dir(deployment.data / "published") / "manifest.json").read_text()
+    )
+    assert latest["published"] == {
+        "release_id": manifest["release_id"],
+        "tables": manifest["tables"],
+    }
+    blocked = next(e for e in entries if e["status"] == "FAILURE")
+    assert blocked["published"] is None
+    assert any(c["check"] == "gx_fct_ai_usage_daily" and not c["passed"] for c in blocked["checks"])

@@ -9,7 +9,9 @@ partitions when the ingest run ends, whether it succeeded or failed.
 import dagster as dg
 
 from orchestration.automation_names import INGEST_JOB, TRANSFORM_JOB
+from orchestration.lib.evidence import record_run
 from orchestration.lib.partitions import daily_partitions
+from orchestration.lib.settings import Paths
 from orchestration.lib.sources import sources_config
 
 PARTITION_TAGS = (
@@ -66,9 +68,28 @@ def automation() -> dg.Definitions:
     def transform_after_failed_ingest(context: dg.RunFailureSensorContext):
         return transform_request(context)
 
-    schedule = dg.build_schedule_from_partitioned_job(ingest, hour_of_day=3, minute_of_hour=0)
-    return dg.Definitions(
-        jobs=[ingest, transform],
-        schedules=[schedule],
-        sensors=[transform_after_ingest, transform_after_failed_ingest],
+    @dg.run_status_sensor(
+        run_status=dg.DagsterRunStatus.SUCCESS,
+        monitored_jobs=[transform],
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description="Appends the evidence ledger entry of every successful transform run.",
     )
+    def evidence_after_transform(context: dg.RunStatusSensorContext):
+        record_run(context.instance, context.dagster_run.run_id, Paths.from_env().ledger)
+
+    @dg.run_failure_sensor(
+        monitored_jobs=[transform],
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description="Appends the evidence ledger entry of every failed transform run (a blocked publish included).",
+    )
+    def evidence_after_failed_transform(context: dg.RunFailureSensorContext):
+        record_run(context.instance, context.dagster_run.run_id, Paths.from_env().ledger)
+
+    schedule = dg.build_schedule_from_partitioned_job(ingest, hour_of_day=3, minute_of_hour=0)
+    sensors = [
+        transform_after_ingest,
+        transform_after_failed_ingest,
+        evidence_after_transform,
+        evidence_after_failed_transform,
+    ]
+    return dg.Definitions(jobs=[ingest, transform], schedules=[schedule], sensors=sensors)
