@@ -90,4 +90,6 @@ def test_ingest_and_transform_jobs_schedule_and_sensors(definitions):
     assert {s.name for s in definitions.sensors} == {
         "transform_after_ingest",
         "transform_after_failed_ingest",
+        "evidence_after_transform",
+        "evidence_after_failed_transform",
     }
