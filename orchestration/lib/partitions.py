@@ -49,6 +49,17 @@ def refresh_window(
     )
 
 
+# Sources that restate (billing exports rewrite their month; some revisit a few days back) land more
+# than the refresh window; the transform rebuilds from the start of that month so marts follow.
+LATE_DATA_DAYS = 7
+
+
+def transform_window(refresh: RefreshWindow, config: SourcesConfig) -> RefreshWindow:
+    """Days the dbt run rebuilds: from the first of the month holding the earliest day any source rewrote."""
+    earliest = refresh.start - timedelta(days=LATE_DATA_DAYS)
+    return RefreshWindow(max(earliest.replace(day=1), config.warehouse.history_start), refresh.end)
+
+
 def window_of(
     context: dg.AssetExecutionContext | dg.AssetCheckExecutionContext, config: SourcesConfig
 ) -> RefreshWindow:

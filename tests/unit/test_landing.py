@@ -59,3 +59,28 @@ def test_records_outside_the_window_are_refused(tmp_path):
         window(tmp_path) as landing,
     ):
         landing.add([{"day": "2026-10-01", "value": 1}], lambda r: date.fromisoformat(r["day"]))
+
+
+def test_the_transform_rebuilds_from_the_month_any_source_may_have_rewritten():
+    from connectors.config import load_sources
+    from orchestration.lib.partitions import RefreshWindow, refresh_window, transform_window
+    from tests.conftest import FIXTURES
+
+    config = load_sources(
+        FIXTURES / "sources.test.yml"
+    )  # history from 2026-09-01, 2 restatement days
+    from datetime import UTC, datetime
+
+    refresh = refresh_window(
+        datetime(2026, 10, 20, tzinfo=UTC), datetime(2026, 10, 21, tzinfo=UTC), config
+    )
+    assert refresh == RefreshWindow(date(2026, 10, 18), date(2026, 10, 21))
+    assert transform_window(refresh, config) == RefreshWindow(date(2026, 10, 1), date(2026, 10, 21))
+    early = refresh_window(
+        datetime(2026, 10, 3, tzinfo=UTC), datetime(2026, 10, 4, tzinfo=UTC), config
+    )
+    assert transform_window(early, config).start == date(2026, 9, 1)  # reaches back into September
+    first = refresh_window(
+        datetime(2026, 9, 2, tzinfo=UTC), datetime(2026, 9, 3, tzinfo=UTC), config
+    )
+    assert transform_window(first, config).start == date(2026, 9, 1)  # never before history_start

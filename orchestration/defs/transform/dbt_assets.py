@@ -1,4 +1,4 @@
-"""Every dbt model as a daily-partitioned asset; each run rebuilds its refresh window."""
+"""Every dbt model as a daily-partitioned asset; each run rebuilds its transform window (restated months included)."""
 
 import json
 
@@ -7,7 +7,7 @@ from dagster_dbt import DbtCliResource, dbt_assets
 
 from orchestration.lib.dbt import dbt_executable, dbt_project
 from orchestration.lib.dbt_translator import WarehouseDbtTranslator
-from orchestration.lib.partitions import daily_partitions, window_of
+from orchestration.lib.partitions import daily_partitions, transform_window, window_of
 from orchestration.lib.settings import Paths
 from orchestration.lib.sources import sources_config
 
@@ -23,7 +23,7 @@ config = sources_config()
     pool="duckdb",
 )
 def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    window = window_of(context, config)
+    window = transform_window(window_of(context, config), config)
     Paths.from_env().export_for_dbt()
     context.log.info(f"dbt build for {window.start}..{window.end} (end exclusive)")
     yield from dbt.cli(["build", "--vars", json.dumps(window.dbt_vars())], context=context).stream()

@@ -6,6 +6,8 @@
 
 {%- set provider_models = [
     'int_openai_costs_normalized',
+    'int_azure_openai_costs_normalized',
+    'int_google_vertex_costs_normalized',
 ] -%}
 
 with unioned as (

@@ -6,6 +6,8 @@
 
 {%- set provider_models = [
     'int_openai_usage_normalized',
+    'int_azure_openai_usage_normalized',
+    'int_google_vertex_usage_normalized',
 ] -%}
 
 with unioned as (

@@ -38,7 +38,7 @@ joined as (
 final as (
 
     select
-        {{ surrogate_key(['usage_date', 'source_id', 'provider', 'cost_kind', 'project_id', 'credential_id', 'charge_description', 'model_name', 'token_type', 'pricing_tier']) }} as cost_key,
+        {{ surrogate_key(['usage_date', 'source_id', 'provider', 'cost_kind', 'charge_category', 'project_id', 'credential_id', 'charge_description', 'model_name', 'token_type', 'pricing_tier']) }} as cost_key,
         *,
         application_id is not null as is_attributed
     from joined

@@ -1,0 +1,1 @@
+"""Azure Cost Management FOCUS exports: Azure OpenAI / AI Foundry cost rows."""

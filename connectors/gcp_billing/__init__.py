@@ -1,0 +1,1 @@
+"""Google Cloud Billing export files (a BigQuery extract): Vertex AI cost rows."""

@@ -1,0 +1,1 @@
+"""Ingest of Azure Cost Management FOCUS exports (Azure OpenAI / Foundry rows)."""

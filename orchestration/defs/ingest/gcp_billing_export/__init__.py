@@ -1,0 +1,1 @@
+"""Ingest of the Google Cloud Billing export files (Vertex AI rows)."""
