@@ -44,10 +44,24 @@ class TeamsFile(Strict):
         return self
 
 
+Provider = Literal[
+    "openai", "anthropic", "aws_bedrock", "azure_openai", "google_vertex", "litellm", "otel"
+]
+
+
 class Credential(Strict):
-    provider: Literal["openai"]
+    """A credential an application owns. Per provider, `project` and `api_key` name:
+
+    - openai: project id / API key id; anthropic: workspace id / API key id;
+    - aws_bedrock: AWS account id / inference profile or IAM principal;
+    - azure_openai: subscription id / Azure OpenAI account ResourceId (lower case);
+    - google_vertex: GCP project id / (unused);
+    - litellm: LiteLLM team id / hashed virtual key; otel: service.name / (unused).
+    """
+
+    provider: Provider
     kind: CredentialKind = Field(
-        description="What the id names: a provider project or a single API key."
+        description="What the id names: the provider's project-level container, or one key."
     )
     id: str
 
