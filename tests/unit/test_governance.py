@@ -12,12 +12,25 @@ from sandbox.enterprise import Enterprise
 
 
 def test_the_example_governance_set_matches_the_sandbox_enterprise():
+    from sandbox.server import SandboxState
+
     governance = load_governance(GOVERNANCE_DIR)
     tables = governance.tables()
-    ent = Enterprise()
-    declared_projects = {c["credential_id"] for c in tables["application_credentials"]}
+    state = SandboxState()
+    declared = {
+        (c["provider"], c["credential_kind"], c["credential_id"])
+        for c in tables["application_credentials"]
+    }
+    expected = {
+        (c["provider"], c["kind"], c["id"])
+        for p in state.providers
+        for c in p.declared_credentials()
+    }
+    assert declared == expected
+    ent = state.enterprise
     shadow = {p.project_id for p in ent.projects if not ent.application(p.application_id).declared}
-    assert declared_projects == {p.project_id for p in ent.projects} - shadow
+    openai_projects = {c for provider, _, c in declared if provider == "openai"}
+    assert openai_projects == {p.project_id for p in ent.projects} - shadow
     assert len(tables["teams"]) == len(ent.teams)
     assert {a["lifecycle_status"] for a in tables["applications"]} == {"production", "retired"}
     assert len(governance.snapshot_hash()) == 64
@@ -45,8 +58,9 @@ def test_a_credential_claimed_by_two_applications_is_rejected(tmp_path):
     )
     apps = tmp_path / "gov" / "applications.yml"
     data = yaml.safe_load(apps.read_text())
-    stolen = data["applications"][0]["credentials"][0]["id"]
-    data["applications"][1]["credentials"][0]["id"] = stolen
+    first, second = data["applications"][0]["credentials"], data["applications"][1]["credentials"]
+    stolen = next(c for c in first if c["provider"] == "openai")["id"]
+    next(c for c in second if c["provider"] == "openai")["id"] = stolen
     apps.write_text(yaml.safe_dump(data))
     with pytest.raises(
         ConfigError,
