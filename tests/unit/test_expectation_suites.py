@@ -78,3 +78,21 @@ def test_duplicate_keys_and_negative_cost_fail():
         ("expect_column_values_to_be_between", "billed_cost"),
         ("expect_column_values_to_match_regex", "billing_currency"),
     }
+
+
+def test_credits_may_be_negative_but_charges_may_not():
+    base = {
+        "cost_key": "a",
+        "usage_date": pd.Timestamp("2026-09-01"),
+        "billing_currency": "USD",
+        "cost_kind": "invoiced",
+    }
+    rows = [
+        {**base, "cost_key": "a", "billed_cost": 2.0, "charge_category": "Usage"},
+        {**base, "cost_key": "b", "billed_cost": -0.5, "charge_category": "Credit"},
+    ]
+    assert validate_dataframe("fct_ai_cost_daily", pd.DataFrame(rows)).success
+    rows.append({**base, "cost_key": "c", "billed_cost": 0.25, "charge_category": "Credit"})
+    rows.append({**base, "cost_key": "d", "billed_cost": -1.0, "charge_category": "Usage"})
+    outcome = validate_dataframe("fct_ai_cost_daily", pd.DataFrame(rows))
+    assert sorted(f.examples for f in outcome.failures) == [[-1.0], [0.25]]
