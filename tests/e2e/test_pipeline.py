@@ -86,15 +86,16 @@ class Deployment:
         record_run(self.instance, transform.run_id, self.data / "evidence" / "ledger.jsonl")
         return ingest, transform
 
-    def set_clock(self, as_of: datetime) -> None:
+    def set_clock(self, as_of: datetime) -> dict[str, str]:
+        """Move the sandbox clock; file sources see it through freshly written exports."""
         httpx.post(
             f"{self.sandbox.url}/_sandbox/clock", json={"as_of": as_of.isoformat()}
         ).raise_for_status()
-        # file sources see the new clock through freshly written exports, as a real export restates
         exports = self.sandbox.state.write_exports(
             self.data / "sandbox_exports", FIRST, date(2026, 9, 21)
         )
         os.environ.update(exports)
+        return exports
 
     @property
     def published_db(self) -> Path:
@@ -118,13 +119,11 @@ def deployment(tmp_path_factory):
         patch.setenv("DBT_LOG_PATH", str(data / "dbt_logs"))
         for name, value in server.environment().items():
             patch.setenv(name, value)
-        for name, value in server.state.write_exports(
-            data / "sandbox_exports", FIRST, date(2026, 9, 21)
-        ).items():
-            patch.setenv(name, value)
         d = Deployment(data, server)
         d.collector = collector
-        d.set_clock(AS_OF_FIRST_RUN)
+        # exports are written at the sandbox clock: set it before the first export exists
+        for name, value in d.set_clock(AS_OF_FIRST_RUN).items():
+            patch.setenv(name, value)
         d.first_result = d.run()
         yield d
     logging.getLogger().removeHandler(collector)

@@ -8,7 +8,6 @@ import pytest
 
 from connectors.errors import ConfigError
 from governance.load import GOVERNANCE_DIR, load_governance
-from sandbox.enterprise import Enterprise
 
 
 def test_the_example_governance_set_matches_the_sandbox_enterprise():
