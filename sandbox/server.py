@@ -20,12 +20,14 @@ import os
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from sandbox.activity import Activity
 from sandbox.enterprise import DEFAULT_SEED, Enterprise
+from sandbox.ground_truth import MEASURES, empty_totals
 from sandbox.openai_api import ApiError, Query
 from sandbox.providers import Provider, discover
 
@@ -101,7 +103,32 @@ class SandboxState:
             "end_date": end.isoformat(),
             "as_of": as_of.isoformat(),
             "providers": {p.name: p.ground_truth(start, end, as_of) for p in self.providers},
+            "published": self.expected_published(start, end),
         }
+
+    def expected_published(self, start: date, end: date) -> dict:
+        """Per warehouse provider, what the published marts must show for [start, end).
+
+        Gateways (providers with `gateway_usage_by_provider`) report under the upstream provider:
+        their measured cost always adds to it, their usage only where no direct source reports it
+        (a request seen by both is usage once).
+        """
+        as_of = self.now()
+        gateways = [p for p in self.providers if hasattr(p, "gateway_usage_by_provider")]
+        expected = {
+            p.name: p.ground_truth(start, end, as_of) for p in self.providers if p not in gateways
+        }
+        direct = set(expected)
+        for gateway in gateways:
+            for upstream, figures in gateway.gateway_usage_by_provider(start, end, as_of).items():
+                entry = expected.setdefault(upstream, empty_totals())
+                if upstream not in direct:
+                    for measure in MEASURES:
+                        entry["usage"][measure] += figures["usage"][measure]
+                entry["measured_cost_usd"] = str(
+                    Decimal(entry["measured_cost_usd"]) + Decimal(figures["measured_cost_usd"])
+                )
+        return expected
 
     def write_exports(self, root: Path, start: date, end: date) -> dict[str, str]:
         """Write every file source's exports under root; return the env vars that point at them."""

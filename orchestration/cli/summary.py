@@ -114,7 +114,7 @@ def compare_with_sandbox(sandbox_url: str, figures: dict) -> str:
             "end_date": (figures["last"] + timedelta(days=1)).isoformat(),
         },
         timeout=120,
-    ).json()["providers"]
+    ).json()["published"]
     lines = [
         f"Sandbox ground truth {figures['first']} .. {figures['last']} (tokens exact, money to the cent):"
     ]

@@ -106,7 +106,7 @@ class Deployment:
             return provider_totals(con)
 
     def truth(self) -> dict:
-        return self.sandbox.state.ground_truth(FIRST, date(2026, 9, 21))["providers"]
+        return self.sandbox.state.expected_published(FIRST, date(2026, 9, 21))
 
 
 @pytest.fixture(scope="module")

@@ -63,6 +63,7 @@ def test_marts_have_blocking_gx_checks(definitions):
     assert {(c.asset_key, c.name) for c in checks} == {
         (key("marts", "fct_ai_usage_daily"), "gx_fct_ai_usage_daily"),
         (key("marts", "fct_ai_cost_daily"), "gx_fct_ai_cost_daily"),
+        (key("marts", "fct_gateway_requests_daily"), "gx_fct_gateway_requests_daily"),
     }
     specs = {
         spec.key: spec

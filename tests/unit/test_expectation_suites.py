@@ -14,7 +14,7 @@ from orchestration.lib.settings import EXPECTATIONS_DIR
 def test_every_published_mart_has_a_suite_and_every_suite_a_mart():
     published = set(published_models())
     suites = {p.stem for p in EXPECTATIONS_DIR.glob("*.json")}
-    assert published == {"fct_ai_usage_daily", "fct_ai_cost_daily"}
+    assert published == {"fct_ai_usage_daily", "fct_ai_cost_daily", "fct_gateway_requests_daily"}
     assert suites == published
     for name in suites:
         assert json.loads((EXPECTATIONS_DIR / f"{name}.json").read_text())["name"] == name

@@ -6,9 +6,18 @@
 
 {%- set provider_models = [
     'int_openai_costs_normalized',
+    'int_anthropic_costs_normalized',
+    'int_aws_bedrock_costs_normalized',
     'int_azure_openai_costs_normalized',
     'int_google_vertex_costs_normalized',
+    'int_litellm_costs_normalized',
 ] -%}
+{#- Gateways declare their credentials (teams, keys, services) under their own name in governance. -#}
+{%- set gateway_of = {
+    'int_litellm_usage_normalized': 'litellm',
+    'int_otel_usage_normalized': 'otel',
+    'int_litellm_costs_normalized': 'litellm',
+} -%}
 
 with unioned as (
 
@@ -18,6 +27,7 @@ with unioned as (
         credential_id, model_name, model_ref, token_type, pricing_tier, cost_kind, charge_category,
         charge_description, billed_cost, effective_cost, list_cost, billing_currency,
         consumed_quantity, consumed_unit
+        , '{{ gateway_of.get(model, "") }}' as gateway
     from {{ ref(model) }}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
@@ -34,7 +44,8 @@ canonical as (
 
     select
         *,
-        case when model_ref is not null then {{ canonical_model_id('model_ref') }} end as model_id
+        case when model_ref is not null then {{ canonical_model_id('model_ref') }} end as model_id,
+        case when gateway = '' then provider else gateway end as credential_provider
     from unioned
 
 ),

@@ -1,14 +1,15 @@
 {#-
-    Every credential seen in usage or cost, attributed to the application that declares it:
+    Every credential seen in usage or cost, attributed to the application that declares it (under
+    the provider's name, or the gateway's for gateway rows):
     a declared API key wins over its declared project. Undeclared credentials keep a null
     application (unattributed; shadow AI for the compliance marts).
 -#}
 
 with seen as (
 
-    select distinct provider, project_id, api_key_id, credential_id from {{ ref('int_usage_records_normalized') }}
+    select distinct credential_provider, project_id, api_key_id, credential_id from {{ ref('int_usage_records_normalized') }}
     union
-    select distinct provider, project_id, api_key_id, credential_id from {{ ref('int_cost_records_normalized') }}
+    select distinct credential_provider, project_id, api_key_id, credential_id from {{ ref('int_cost_records_normalized') }}
 
 ),
 
@@ -32,7 +33,7 @@ declared as (
 attributed as (
 
     select
-        seen.provider,
+        seen.credential_provider,
         seen.project_id,
         seen.credential_id,
         coalesce(by_key.application_id, by_project.application_id) as application_id,
@@ -44,11 +45,11 @@ attributed as (
         end as attribution_method
     from seen
     left join declared as by_key
-        on by_key.provider = seen.provider
+        on by_key.provider = seen.credential_provider
         and by_key.credential_kind = 'api_key'
         and by_key.credential_id = seen.api_key_id
     left join declared as by_project
-        on by_project.provider = seen.provider
+        on by_project.provider = seen.credential_provider
         and by_project.credential_kind = 'project'
         and by_project.credential_id = seen.project_id
 

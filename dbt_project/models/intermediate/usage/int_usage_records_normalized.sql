@@ -6,9 +6,19 @@
 
 {%- set provider_models = [
     'int_openai_usage_normalized',
+    'int_anthropic_usage_normalized',
+    'int_aws_bedrock_usage_normalized',
     'int_azure_openai_usage_normalized',
     'int_google_vertex_usage_normalized',
+    'int_litellm_usage_normalized',
+    'int_otel_usage_normalized',
 ] -%}
+{#- Gateways declare their credentials (teams, keys, services) under their own name in governance. -#}
+{%- set gateway_of = {
+    'int_litellm_usage_normalized': 'litellm',
+    'int_otel_usage_normalized': 'otel',
+    'int_litellm_costs_normalized': 'litellm',
+} -%}
 
 with unioned as (
 
@@ -18,6 +28,7 @@ with unioned as (
         credential_id, person_id, is_batch, service_tier, request_count, input_tokens,
         cache_read_input_tokens, cache_creation_input_tokens, output_tokens, reasoning_output_tokens,
         unit_count, unit, is_gateway
+        , '{{ gateway_of.get(model, "") }}' as gateway
     from {{ ref(model) }}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
@@ -34,7 +45,8 @@ canonical as (
 
     select
         *,
-        {{ canonical_model_id('model_ref') }} as model_id
+        {{ canonical_model_id('model_ref') }} as model_id,
+        case when gateway = '' then provider else gateway end as credential_provider
     from unioned
 
 ),

@@ -28,7 +28,7 @@ usage as (
     -- Sources may report finer than the grain (image sizes, context windows): sum up to it.
     select
         usage_date, source_id, provider, model_id, model_family, model_name, operation, credential_id,
-        project_id, person_id, is_batch, service_tier, is_gateway, unit,
+        project_id, person_id, is_batch, service_tier, is_gateway, unit, credential_provider,
         sum(request_count) as request_count,
         sum(input_tokens) as input_tokens,
         sum(cache_read_input_tokens) as cache_read_input_tokens,
@@ -42,7 +42,7 @@ usage as (
         or provider not in (select provider from providers_reporting_directly)
     group by
         usage_date, source_id, provider, model_id, model_family, model_name, operation, credential_id,
-        project_id, person_id, is_batch, service_tier, is_gateway, unit
+        project_id, person_id, is_batch, service_tier, is_gateway, unit, credential_provider
 
 ),
 
@@ -82,7 +82,7 @@ joined as (
         usage.unit
     from usage
     left join credentials
-        on usage.provider = credentials.provider
+        on usage.credential_provider = credentials.credential_provider
         and usage.project_id = credentials.project_id
         and usage.credential_id = credentials.credential_id
 

@@ -29,7 +29,7 @@ joined as (
         credentials.cost_center_id
     from costs
     left join credentials
-        on costs.provider = credentials.provider
+        on costs.credential_provider = credentials.credential_provider
         and costs.project_id = credentials.project_id
         and costs.credential_id = credentials.credential_id
 

@@ -1,0 +1,1 @@
+"""Anthropic Admin API: usage and cost reports, Claude Code usage and the organization inventory."""

@@ -1,0 +1,1 @@
+"""OpenTelemetry GenAI spans from OTLP JSON files (OpenTelemetry Collector file exporter)."""

@@ -1,0 +1,23 @@
+{#- Conversions the Anthropic models need, written once. -#}
+
+{#- A naive UTC timestamp from RFC 3339 text ("2026-03-01T00:00:00Z", any offset). -#}
+{% macro anthropic_timestamp_from_rfc3339(column) -%}
+    {{ return(adapter.dispatch('anthropic_timestamp_from_rfc3339', 'ai_usage_warehouse')(column)) }}
+{%- endmacro %}
+
+{% macro default__anthropic_timestamp_from_rfc3339(column) -%}
+    cast({{ column }} as timestamp)
+{%- endmacro %}
+
+{% macro duckdb__anthropic_timestamp_from_rfc3339(column) -%}
+    cast(cast({{ column }} as timestamptz) at time zone 'UTC' as timestamp)
+{%- endmacro %}
+
+{#-
+    Dollars from an exact decimal amount in cents, as decimal(38, 10). Multiplying by the decimal
+    literal 0.01 stays exact; dividing by 100 goes through DOUBLE on some engines (DuckDB) and loses
+    digits of large amounts.
+-#}
+{% macro anthropic_cents_to_dollars(column) -%}
+    cast({{ column }} * cast(0.01 as decimal(3, 2)) as decimal(38, 10))
+{%- endmacro %}

@@ -1,0 +1,1 @@
+"""Ingest of Amazon Bedrock model invocation logs (metadata only, no bodies)."""

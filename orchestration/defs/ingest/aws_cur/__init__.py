@@ -1,0 +1,1 @@
+"""Ingest of AWS CUR 2.0 (Data Exports) files (Amazon Bedrock rows)."""

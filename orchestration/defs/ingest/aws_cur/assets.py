@@ -1,0 +1,54 @@
+"""Daily ingest of AWS CUR 2.0 Bedrock rows into the landing zone (`raw/aws_cur/bedrock_line_items`).
+
+Data Exports rewrite the current month's files on every refresh until the invoice closes, so a run
+rewrites every day of each billing month the refresh window touches (up to the window's last day):
+a restated month replaces what was landed, never adds to it.
+"""
+
+from contextlib import nullcontext
+from datetime import date, timedelta
+
+import dagster as dg
+
+from connectors.aws_bedrock.cur import CurReader
+from connectors.aws_bedrock.schemas import SCHEMAS
+from connectors.config import SourceConfig
+from orchestration.lib.ingest import Entity, build_ingest_assets
+from orchestration.lib.partitions import RefreshWindow
+
+
+def open_client(source: SourceConfig):
+    return nullcontext(CurReader(source.resolved_path(), source_id=source.id))
+
+
+def billing_months(window: RefreshWindow) -> list[date]:
+    """Every day from the first of the window's first month to the window's last day."""
+    first = window.start.replace(day=1)
+    return [first + timedelta(days=i) for i in range((window.end - first).days)]
+
+
+def usage_day(record: dict) -> date:
+    return record["line_item_usage_start_date"].date()
+
+
+def _line_items(reader: CurReader, window: RefreshWindow):
+    days = billing_months(window)
+    return reader.line_items(days[0], days[-1] + timedelta(days=1))
+
+
+ENTITIES = [
+    Entity(
+        "bedrock_line_items",
+        "Amazon Bedrock CUR 2.0 rows per usage day, account, usage type (model x token type) and "
+        "resource; whole billing months reloaded; money and usage amounts as exact decimal text.",
+        SCHEMAS["bedrock_line_items"],
+        _line_items,
+        usage_day,
+        billing_months,
+    ),
+]
+
+
+@dg.definitions
+def aws_cur_ingest() -> dg.Definitions:
+    return dg.Definitions(assets=build_ingest_assets("aws_cur", ENTITIES, open_client))

@@ -1,0 +1,1 @@
+"""Ingest of LiteLLM proxy spend logs through the proxy API."""

@@ -1,0 +1,1 @@
+"""Ingest of LiteLLM spend logs exported as files."""

@@ -1,0 +1,1 @@
+"""Ingest of OpenTelemetry GenAI spans from OTLP JSON files."""

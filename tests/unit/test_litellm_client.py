@@ -1,0 +1,159 @@
+"""LiteLLM spend logs: documented payload shapes, the sandbox over HTTP (paging to the last page,
+429 with Retry-After, an empty window, totals), and exported files (CSV, NDJSON, malformed)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+import pytest
+
+from connectors.errors import SourceRequestError
+from connectors.litellm.client import LiteLLMClient
+from connectors.litellm.export import ExportFileError, LiteLLMExportReader
+from tests.canned_server import CannedServer
+from tests.conftest import TEST_SECRETS
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "litellm"
+KEY = TEST_SECRETS["LITELLM_MASTER_KEY"]
+START, END = datetime(2026, 9, 1, tzinfo=UTC), datetime(2026, 9, 4, tzinfo=UTC)
+
+
+def client_for(url: str, **options) -> LiteLLMClient:
+    options = {"backoff_base": 0.01, "backoff_max": 0.2, "max_attempts": 5, **options}
+    return LiteLLMClient(KEY, url, **options)
+
+
+def canned(path: str, query: dict) -> tuple[int, dict, str]:
+    page = (query.get("page") or ["1"])[0]
+    return 200, {}, (FIXTURES / f"spend_logs_v2_page{page}.json").read_text()
+
+
+def test_documented_rows_across_two_pages():
+    with CannedServer(canned) as server, client_for(server.url) as client:
+        rows = list(
+            client.spend_logs(datetime(2026, 3, 4, tzinfo=UTC), datetime(2026, 3, 5, tzinfo=UTC))
+        )
+        requests = server.requests
+    assert [r["request_id"] for r in rows] == [
+        "chatcmpl-9f2c71d0",
+        "8b1f0a52-3c2d-4e51-9a0b-6f1f2b7d9e10",
+        "msg_01XYZ",
+    ]
+    assert [q["page"] for _, q, _ in requests] == [["1"], ["2"]]
+    path, query, headers = requests[0]
+    assert path == "/spend/logs/v2"
+    assert query["start_date"] == ["2026-03-04 00:00:00"]
+    assert query["end_date"] == ["2026-03-05 00:00:00"]
+    assert headers["Authorization"] == f"Bearer {KEY}"
+    first, failed, last = rows
+    assert first["spend"] == "0.004215" and first["cached_tokens"] == 1536
+    assert first["startTime"] == datetime(2026, 3, 4, 10, 15, 1, 120000)
+    assert first["request_duration_ms"] == 2750 and first["organization_id"] is None
+    assert first["request_tags"] == '["job:nightly-eval"]'
+    assert failed["status"] == "failure" and failed["attempted_fallbacks"] == 1
+    assert (failed["error_class"], failed["error_code"]) == ("RateLimitError", "429")
+    assert failed["cache_hit"] is None and failed["agent_id"] == "agent-7"
+    assert last["spend"] == "0.0123456789012" and last["team_id"] is None
+    assert (last["cache_read_input_tokens"], last["cache_creation_input_tokens"]) == (800, 300)
+    assert last["reasoning_tokens"] == 40 and last["completionStartTime"] is None
+    # content never leaves the connector: no messages/response, no error message echoing a prompt
+    text = json.dumps(rows, default=str)
+    assert "DOCUMENTED-PROMPT-TEXT" not in text and "DOCUMENTED-COMPLETION-TEXT" not in text
+    assert not {"messages", "response"} & {k for r in rows for k in r}
+
+
+def test_empty_window_reads_one_page():
+    def empty(path: str, query: dict) -> tuple[int, dict, str]:
+        body = {"data": [], "total": 0, "page": 1, "page_size": 100, "total_pages": 0}
+        return 200, {}, json.dumps(body)
+
+    with CannedServer(empty) as server, client_for(server.url) as client:
+        assert list(client.spend_logs(START, END)) == []
+        assert len(server.requests) == 1
+
+
+def test_sandbox_pages_to_the_last_page_and_totals_equal_ground_truth(sandbox):
+    provider = sandbox.state.provider("litellm")
+    with client_for(f"{sandbox.url}/litellm") as client:
+        rows = list(client.spend_logs(START, END))
+    served = [log for d in (1, 2, 3) for log in provider.logs(date(2026, 9, d))]
+    assert len(served) > 3000  # dozens of pages of 100
+    assert [r["request_id"] for r in rows] == [log.request_id for log in served]
+    truth = provider.ground_truth(date(2026, 9, 1), date(2026, 9, 4), sandbox.state.now())
+    assert sum(Decimal(r["spend"]) for r in rows) == Decimal(truth["measured_cost_usd"])
+    assert {r["custom_llm_provider"] for r in rows} == {"openai", "anthropic", "hosted_vllm"}
+    assert {r["status"] for r in rows} == {"success", "failure"}
+    assert any(r["attempted_fallbacks"] for r in rows)
+    assert any(r["team_id"] is None for r in rows)  # the personal key: shadow AI
+
+
+def test_sandbox_429_with_retry_after_loses_nothing(sandbox):
+    with client_for(f"{sandbox.url}/litellm") as client:
+        clean = list(client.spend_logs(START, END))
+    fault = {"path": "/litellm/spend/logs/v2", "status": 429, "times": 2, "skip": 3}
+    httpx.post(
+        f"{sandbox.url}/_sandbox/faults", json={**fault, "retry_after": 0}
+    ).raise_for_status()
+    with client_for(f"{sandbox.url}/litellm") as client:
+        retried = list(client.spend_logs(START, END))
+    assert len(retried) == len(clean)
+    assert [r["request_id"] for r in retried] == [r["request_id"] for r in clean]
+    assert sandbox.state.faults[0].seen >= 5
+
+
+def test_sandbox_empty_window_and_wrong_key(sandbox):
+    with client_for(f"{sandbox.url}/litellm") as client:
+        assert (
+            list(
+                client.spend_logs(
+                    datetime(2025, 6, 1, tzinfo=UTC), datetime(2025, 6, 3, tzinfo=UTC)
+                )
+            )
+            == []
+        )
+    wrong = "sk-litellm-WRONG-0123456789"
+    with LiteLLMClient(wrong, f"{sandbox.url}/litellm", backoff_base=0.01) as client:
+        with pytest.raises(SourceRequestError) as raised:
+            list(client.spend_logs(START, END))
+    assert raised.value.status == 401 and wrong not in str(raised.value)
+
+
+def test_sandbox_csv_export_holds_the_same_requests_as_the_api(sandbox, tmp_path):
+    provider = sandbox.state.provider("litellm")
+    env = provider.write_exports(tmp_path, date(2026, 9, 1), date(2026, 9, 4), sandbox.state.now())
+    exported = list(LiteLLMExportReader(Path(env["LITELLM_EXPORT_PATH"])).spend_logs(START, END))
+    with client_for(f"{sandbox.url}/litellm") as client:
+        api = list(client.spend_logs(START, END))
+    assert len(exported) == len(api)
+    pick = ("request_id", "spend", "prompt_tokens", "cached_tokens", "startTime", "status")
+    assert [{k: r[k] for k in pick} for r in exported] == [{k: r[k] for k in pick} for r in api]
+
+
+def test_ndjson_export_and_a_malformed_file(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "logs.ndjson").write_text((FIXTURES / "spend_logs_export.ndjson").read_text())
+    reader = LiteLLMExportReader(tmp_path)
+    rows = list(
+        reader.spend_logs(datetime(2026, 3, 4, tzinfo=UTC), datetime(2026, 3, 6, tzinfo=UTC))
+    )
+    assert [(r["request_id"], r["spend"]) for r in rows] == [
+        ("chatcmpl-nd-1", "0.000125"),
+        ("chatcmpl-nd-2", "0.000002"),
+    ]
+    assert rows[0]["startTime"] == datetime(2026, 3, 4, 10, 0, 0, 500000)
+    broken = tmp_path / "b" / "LiteLLM_SpendLogs_2026-03-05.csv.gz"
+    broken.parent.mkdir()
+    broken.write_bytes(gzip.compress(b"request_id,startTime,spend\nr1,2026-03-05 01:00:00+00\n"))
+    with pytest.raises(ExportFileError) as raised:
+        list(reader.spend_logs(datetime(2026, 3, 4, tzinfo=UTC), datetime(2026, 3, 6, tzinfo=UTC)))
+    assert str(broken) in str(raised.value) and "line 2" in str(raised.value)
+    bad_json = tmp_path / "b" / "LiteLLM_SpendLogs_2026-03-05.csv.gz"
+    bad_json.unlink()
+    (tmp_path / "b" / "x.jsonl").write_text('{"request_id": "r1", "startTime": \n')
+    with pytest.raises(ExportFileError, match=r"x\.jsonl: line 1: not valid JSON"):
+        list(reader.spend_logs(datetime(2026, 3, 4, tzinfo=UTC), datetime(2026, 3, 6, tzinfo=UTC)))

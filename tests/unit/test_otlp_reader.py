@@ -1,0 +1,189 @@
+"""OTLP JSON GenAI spans: attribute decoding (intValue strings), optional and unknown attributes,
+content attributes dropped, malformed files named, and the sandbox's Collector exports."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from connectors.otlp.reader import ExportFileError, OtlpGenAiReader
+from connectors.otlp.schemas import SCHEMAS
+from orchestration.lib.landing import LandingWindow
+from sandbox.activity import Activity
+from sandbox.enterprise import Enterprise
+from sandbox.providers import otel
+
+START, END = datetime(2026, 9, 1, tzinfo=UTC), datetime(2026, 9, 4, tzinfo=UTC)
+T0 = 1788264000000000000  # 2026-09-01T12:00:00Z in ns
+
+
+def kv(key: str, value: dict) -> dict:
+    return {"key": key, "value": value}
+
+
+def request(*spans: dict, service: str = "search-api") -> dict:
+    return {
+        "resourceSpans": [
+            {
+                "resource": {
+                    "attributes": [
+                        kv("service.name", {"stringValue": service}),
+                        kv("host.name", {"stringValue": "pod-7"}),
+                    ]
+                },
+                "scopeSpans": [
+                    {"scope": {"name": "openai-v2", "version": "2.1b0"}, "spans": list(spans)}
+                ],
+            }
+        ]
+    }
+
+
+CHAT = {
+    "traceId": "0af7651916cd43dd8448eb211c80319c",
+    "spanId": "b7ad6b7169203331",
+    "parentSpanId": "",
+    "name": "chat gpt-4.1-mini",
+    "kind": 3,
+    "startTimeUnixNano": str(T0),
+    "endTimeUnixNano": str(T0 + 2_750_000_000),
+    "attributes": [
+        kv("gen_ai.operation.name", {"stringValue": "chat"}),
+        kv("gen_ai.provider.name", {"stringValue": "azure.ai.openai"}),
+        kv("gen_ai.request.model", {"stringValue": "gpt-4.1-mini"}),
+        kv("gen_ai.response.model", {"stringValue": "gpt-4.1-mini-2025-04-14"}),
+        kv("gen_ai.usage.input_tokens", {"intValue": "2110"}),
+        kv("gen_ai.usage.cache_read.input_tokens", {"intValue": "1536"}),
+        kv("gen_ai.usage.output_tokens", {"intValue": "361"}),
+        kv("gen_ai.response.finish_reasons", {"arrayValue": {"values": [{"stringValue": "stop"}]}}),
+        kv("gen_ai.request.temperature", {"doubleValue": 0.2}),
+        kv("gen_ai.request.stream", {"boolValue": True}),
+        kv("app.tenant", {"stringValue": "acme"}),
+        kv("gen_ai.input.messages", {"stringValue": '[{"role":"user","parts":["SECRET-PROMPT"]}]'}),
+        kv("gen_ai.output.messages", {"stringValue": '[{"parts":["SECRET-ANSWER"]}]'}),
+        kv("gen_ai.system_instructions", {"stringValue": "SECRET-SYSTEM"}),
+        kv("gen_ai.prompt.0.content", {"stringValue": "SECRET-LEGACY"}),
+    ],
+    "status": {},
+}
+FAILED = {
+    "traceId": "0af7651916cd43dd8448eb211c80319c",
+    "spanId": "c8be7c827a314442",
+    "name": "chat claude-haiku-4-5",
+    "kind": "SPAN_KIND_CLIENT",
+    "startTimeUnixNano": str(T0 + 10**9),
+    "endTimeUnixNano": str(T0 + 10**9 + 412_000_000),
+    "attributes": [
+        kv("gen_ai.operation.name", {"stringValue": "chat"}),
+        kv("gen_ai.system", {"stringValue": "anthropic"}),
+        kv("gen_ai.request.model", {"stringValue": "claude-haiku-4-5"}),
+        kv("error.type", {"stringValue": "429"}),
+    ],
+    "status": {"code": "STATUS_CODE_ERROR", "message": "rate limited"},
+}
+HTTP = {
+    "traceId": "0af7651916cd43dd8448eb211c80319c",
+    "spanId": "a1a1a1a1a1a1a1a1",
+    "name": "GET /search",
+    "kind": 2,
+    "startTimeUnixNano": str(T0),
+    "endTimeUnixNano": str(T0 + 3 * 10**9),
+    "attributes": [kv("http.request.method", {"stringValue": "GET"})],
+}
+
+
+def write(path: Path, *requests: dict) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(r) + "\n" for r in requests))
+    return path
+
+
+def test_spans_decode_int_strings_keep_extras_and_drop_content(tmp_path):
+    write(tmp_path / "traces.json", request(HTTP, CHAT, FAILED))
+    spans = list(OtlpGenAiReader(tmp_path).spans(START, END))
+    assert [s["span_id"] for s in spans] == ["b7ad6b7169203331", "c8be7c827a314442"]
+    chat, failed = spans
+    assert chat["gen_ai_usage_input_tokens"] == 2110  # intValue is a string in OTLP JSON
+    assert chat["gen_ai_usage_cache_read_input_tokens"] == 1536
+    assert chat["gen_ai_usage_output_tokens"] == 361
+    assert chat["gen_ai_provider_name"] == "azure.ai.openai"
+    assert chat["gen_ai_response_finish_reasons"] == '["stop"]'
+    assert chat["duration_ms"] == 2750.0 and chat["span_kind"] == "CLIENT"
+    assert chat["start_time"] == datetime(2026, 9, 1, 12, 0)
+    assert chat["parent_span_id"] is None and chat["status_code"] == "UNSET"
+    assert (chat["service_name"], chat["scope_name"]) == ("search-api", "openai-v2")
+    # unknown attributes are kept under their own names (they land in _extra_json)
+    assert chat["gen_ai.request.temperature"] == 0.2 and chat["gen_ai.request.stream"] is True
+    assert chat["app.tenant"] == "acme" and chat["resource.host.name"] == "pod-7"
+    assert "SECRET" not in json.dumps(spans, default=str)
+    # missing optional attributes are null; the deprecated provider attribute is kept apart
+    assert failed["gen_ai_usage_input_tokens"] is None and failed["gen_ai_response_model"] is None
+    assert (failed["gen_ai_system"], failed["gen_ai_provider_name"]) == ("anthropic", None)
+    assert (failed["status_code"], failed["error_type"]) == ("ERROR", "429")
+    assert failed["span_kind"] == "CLIENT" and failed["status_message"] == "rate limited"
+
+
+def test_landing_keeps_extras_in_extra_json_and_never_content(tmp_path):
+    gz = tmp_path / "in" / "traces.json.gz"
+    gz.parent.mkdir()
+    gz.write_bytes(gzip.compress((json.dumps(request(CHAT)) + "\n").encode()))
+    spans = OtlpGenAiReader(tmp_path / "in").spans(START, END)
+    with LandingWindow(
+        tmp_path / "landing",
+        "otlp_genai",
+        "genai_spans",
+        "t",
+        SCHEMAS["genai_spans"],
+        [date(2026, 9, 1)],
+    ) as landing:
+        landing.add(spans, lambda r: r["start_time"].date())
+        (day,) = landing.commit()
+    rows = pq.read_table(day.path).to_pylist()
+    assert len(rows) == 1
+    extra = json.loads(rows[0]["_extra_json"])
+    assert extra["app.tenant"] == "acme" and extra["gen_ai.request.temperature"] == 0.2
+    assert b"SECRET" not in day.path.read_bytes()
+
+
+def test_a_pretty_printed_request_and_malformed_files_name_the_file(tmp_path):
+    (tmp_path / "ok").mkdir()
+    (tmp_path / "ok" / "one.json").write_text(json.dumps(request(CHAT), indent=2))
+    assert len(list(OtlpGenAiReader(tmp_path / "ok").spans(START, END))) == 1
+    bad = write(tmp_path / "bad" / "traces.jsonl", request(CHAT))
+    bad.write_text(bad.read_text() + '{"resourceSpans": [\n')
+    with pytest.raises(ExportFileError) as raised:
+        list(OtlpGenAiReader(tmp_path / "bad").spans(START, END))
+    assert str(bad) in str(raised.value) and "line 2" in str(raised.value)
+    wrong = dict(CHAT, attributes=[kv("gen_ai.usage.input_tokens", {"intValue": "many"})])
+    odd = write(tmp_path / "odd" / "traces.json", request(wrong))
+    with pytest.raises(ExportFileError, match=r"traces\.json: line 1"):
+        list(OtlpGenAiReader(odd.parent).spans(START, END))
+    with pytest.raises(ExportFileError, match="does not exist"):
+        list(OtlpGenAiReader(tmp_path / "missing").spans(START, END))
+
+
+def test_sandbox_exports_sum_to_the_gateway_usage(tmp_path):
+    as_of = datetime(2026, 9, 10, tzinfo=UTC)
+    enterprise = Enterprise()
+    provider = otel.build(enterprise, Activity(enterprise), lambda: as_of, {})
+    env = provider.write_exports(tmp_path, date(2026, 9, 1), date(2026, 9, 4), as_of)
+    spans = list(OtlpGenAiReader(Path(env["OTLP_GENAI_PATH"])).spans(START, END))
+    calls = [s for s in spans if s["gen_ai_operation_name"] == "chat"]
+    truth = provider.gateway_usage_by_provider(date(2026, 9, 1), date(2026, 9, 4), as_of)
+    ok = [s for s in calls if s["status_code"] != "ERROR"]
+    assert len(ok) == sum(v["usage"]["request_count"] for v in truth.values())
+    openai_input = sum(
+        s["gen_ai_usage_input_tokens"] or s["gen_ai_usage_prompt_tokens"] or 0
+        for s in ok
+        if (s["gen_ai_provider_name"] or s["gen_ai_system"]) == "openai"
+    )
+    assert openai_input == truth["openai"]["usage"]["input_tokens"]
+    assert {s["gen_ai_operation_name"] for s in spans} == {"chat", "invoke_agent"}
+    assert not any("content" in k or "messages" in k for s in spans for k in s)
+    assert otel.CONTENT_MARKER not in json.dumps(spans, default=str)
+    assert otel.CONTENT_MARKER in next(Path(env["OTLP_GENAI_PATH"]).rglob("*.json")).read_text()
