@@ -100,9 +100,6 @@ class Activity:
         self._usage = lru_cache(maxsize=2048)(self._generate_usage)
         self._costs = lru_cache(maxsize=2048)(self._generate_costs)
 
-    # kept for sandbox providers written against the earlier private name
-    _volume_factor = property(lambda self: self.volume_factor)
-
     def spike_for_block(self, block: int) -> Spike:
         rng = random.Random(stable_int(self.enterprise.seed, "spike", block))
         candidates = [a for a in self.enterprise.applications if a.name in SPIKE_CANDIDATES]
