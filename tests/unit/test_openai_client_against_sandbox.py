@@ -120,3 +120,11 @@ def test_inventory_pages_with_after_cursor(sandbox):
     assert all(
         k["redacted_value"].startswith("sk-...") and len(k["redacted_value"]) == 10 for k in keys
     )
+
+
+def test_an_empty_window_yields_nothing_but_reads_every_page(sandbox):
+    quiet_start, quiet_end = datetime(2025, 11, 1, tzinfo=UTC), datetime(2025, 12, 15, tzinfo=UTC)
+    with client_for(sandbox) as client:
+        usage = list(client.usage("completions", quiet_start, quiet_end))
+        costs = list(client.costs(quiet_start, quiet_end))
+    assert usage == [] and costs == []
