@@ -14,7 +14,7 @@ from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from sandbox.activity import AMOUNT_QUANTUM, Activity, CostLine
-from sandbox.enterprise import Enterprise, stable_int, unix
+from sandbox.enterprise import EPOCH, Enterprise, stable_int, unix
 
 
 @dataclass(frozen=True)
@@ -177,6 +177,8 @@ class OpenAIExtras:
         return self._cache[day]
 
     def _generate(self, day: date) -> list[ExtraRecord]:
+        if day < EPOCH:
+            return []
         ent = self.enterprise
         apps = {a.name: a for a in ent.applications}
         records = []
