@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -47,10 +46,10 @@ class Collector(logging.Handler):
 
 
 class Deployment:
-    def __init__(self, data: Path, sandbox: SandboxServer) -> None:
+    def __init__(self, data: Path, sandbox: SandboxServer, patch: pytest.MonkeyPatch) -> None:
         from orchestration.definitions import defs
 
-        self.data, self.sandbox = data, sandbox
+        self.data, self.sandbox, self.patch = data, sandbox, patch
         definitions = defs()
         self.ingest = definitions.resolve_job_def(INGEST_JOB)
         self.transform = definitions.resolve_job_def(TRANSFORM_JOB)
@@ -94,7 +93,9 @@ class Deployment:
         exports = self.sandbox.state.write_exports(
             self.data / "sandbox_exports", FIRST, date(2026, 9, 21)
         )
-        os.environ.update(exports)
+        # through the monkeypatch, so no export path outlives this module's tests
+        for name, value in exports.items():
+            self.patch.setenv(name, value)
         return exports
 
     @property
@@ -119,11 +120,10 @@ def deployment(tmp_path_factory):
         patch.setenv("DBT_LOG_PATH", str(data / "dbt_logs"))
         for name, value in server.environment().items():
             patch.setenv(name, value)
-        d = Deployment(data, server)
+        d = Deployment(data, server, patch)
         d.collector = collector
         # exports are written at the sandbox clock: set it before the first export exists
-        for name, value in d.set_clock(AS_OF_FIRST_RUN).items():
-            patch.setenv(name, value)
+        d.set_clock(AS_OF_FIRST_RUN)
         d.first_result = d.run()
         yield d
     logging.getLogger().removeHandler(collector)
