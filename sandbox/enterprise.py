@@ -9,9 +9,10 @@ from __future__ import annotations
 import hashlib
 import random
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import cached_property
+from typing import Literal
 
 DEFAULT_SEED = 20260101
 EPOCH = date(2026, 1, 1)
@@ -385,6 +386,24 @@ class Person:
     hired_on: date
 
 
+PersonEventKind = Literal["moved", "suspended", "reinstated", "left"]
+
+
+@dataclass(frozen=True)
+class PersonEvent:
+    """A change to one person, effective from the start of `on` (UTC)."""
+
+    person_id: str
+    on: date
+    kind: PersonEventKind
+    team_id: str | None = None  # the new team, for "moved"
+
+
+# People history planted inside the sandbox's 2026-08 .. 2026-11 window.
+HISTORY_FROM, HISTORY_TO = date(2026, 8, 10), date(2026, 11, 10)
+MOVERS, LEAVERS, SUSPENDED = 12, 10, 4
+
+
 @dataclass(frozen=True)
 class Application:
     application_id: str
@@ -452,6 +471,7 @@ class Enterprise:
     org_users: list[OrgUser] = field(init=False)
     service_accounts: list[ServiceAccount] = field(init=False)
     api_keys: list[ApiKey] = field(init=False)
+    person_events: list[PersonEvent] = field(init=False)
 
     def __post_init__(self) -> None:
         rng = random.Random(self.seed)
@@ -462,6 +482,8 @@ class Enterprise:
         self.org_users = self._make_org_users(rng)
         self.service_accounts = []
         self.api_keys = self._make_api_keys(rng)
+        # its own generator, so the history never shifts anything generated above
+        self.person_events = self._make_person_events(random.Random(f"{self.seed}-people"))
 
     def _make_teams(self) -> list[Team]:
         teams = []
@@ -592,6 +614,60 @@ class Enterprise:
                     )
                 )
         return keys
+
+    def _make_person_events(self, rng: random.Random) -> list[PersonEvent]:
+        """Movers to another department, leavers (half of them own API keys that stay in use) and
+        people suspended for a while (half of them reinstated)."""
+        span = (HISTORY_TO - HISTORY_FROM).days
+
+        def some_day() -> date:
+            return HISTORY_FROM + timedelta(days=rng.randrange(span))
+
+        key_owners = sorted({k.owner_user_id for k in self.api_keys if k.owner_user_id})
+        owner_people = [u.person_id for u in self.org_users if u.user_id in key_owners]
+        chosen: set[str] = set()
+
+        def pick(pool: list[str], n: int) -> list[str]:
+            picked = rng.sample([p for p in pool if p not in chosen], n)
+            chosen.update(picked)
+            return sorted(picked)
+
+        everyone = [p.person_id for p in self.people]
+        events = []
+        for person_id in pick(everyone, MOVERS):
+            department = self.team(self.person(person_id).team_id).department
+            target = rng.choice([t for t in self.teams if t.department != department])
+            events.append(PersonEvent(person_id, some_day(), "moved", target.team_id))
+        leavers = pick(owner_people, LEAVERS // 2) + pick(everyone, LEAVERS - LEAVERS // 2)
+        events.extend(PersonEvent(person_id, some_day(), "left") for person_id in leavers)
+        for n, person_id in enumerate(pick(everyone, SUSPENDED)):
+            suspended_on = some_day()
+            events.append(PersonEvent(person_id, suspended_on, "suspended"))
+            if n % 2 == 0:
+                events.append(
+                    PersonEvent(person_id, suspended_on + timedelta(days=21), "reinstated")
+                )
+        return sorted(events, key=lambda e: (e.on, e.person_id, e.kind))
+
+    def events_of(self, person_id: str) -> list[PersonEvent]:
+        return [e for e in self.person_events if e.person_id == person_id]
+
+    def team_on(self, person_id: str, day: date) -> str:
+        """The team a person belonged to on a UTC day."""
+        team_id = self.person(person_id).team_id
+        for event in self.events_of(person_id):
+            if event.kind == "moved" and event.on <= day:
+                team_id = event.team_id or team_id
+        return team_id
+
+    def status_on(self, person_id: str, day: date) -> Literal["active", "suspended", "departed"]:
+        status: Literal["active", "suspended", "departed"] = "active"
+        for event in self.events_of(person_id):
+            if event.on <= day:
+                status = {"suspended": "suspended", "reinstated": "active", "left": "departed"}.get(
+                    event.kind, status
+                )
+        return status
 
     @cached_property
     def _teams_by_id(self) -> dict[str, Team]:

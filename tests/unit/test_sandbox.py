@@ -125,3 +125,36 @@ def test_paging_cursor_walks_every_bucket(sandbox):
             break
         page = body["next_page"]
     assert starts == [1788220800 + 86400 * i for i in range(10)]
+
+
+def test_people_history_plants_movers_leavers_and_suspensions():
+    from sandbox.enterprise import HISTORY_FROM, HISTORY_TO
+
+    enterprise = Enterprise()
+    kinds = [e.kind for e in enterprise.person_events]
+    assert (kinds.count("moved"), kinds.count("left"), kinds.count("suspended")) == (12, 10, 4)
+    assert kinds.count("reinstated") == 2
+    assert all(
+        HISTORY_FROM <= e.on <= HISTORY_TO + timedelta(days=21) for e in enterprise.person_events
+    )
+    assert enterprise.person_events == Enterprise().person_events  # deterministic
+
+    mover = next(e for e in enterprise.person_events if e.kind == "moved")
+    before, after = mover.on - timedelta(days=1), mover.on
+    assert enterprise.team_on(mover.person_id, before) == enterprise.person(mover.person_id).team_id
+    assert (
+        enterprise.team_on(mover.person_id, after)
+        == mover.team_id
+        != enterprise.team_on(mover.person_id, before)
+    )
+    leaver = next(e for e in enterprise.person_events if e.kind == "left")
+    assert enterprise.status_on(leaver.person_id, leaver.on - timedelta(days=1)) == "active"
+    assert enterprise.status_on(leaver.person_id, leaver.on) == "departed"
+    # half of the leavers own API keys, so their credentials outlive them
+    owners = {
+        u.person_id
+        for u in enterprise.org_users
+        if u.user_id in {k.owner_user_id for k in enterprise.api_keys}
+    }
+    leavers = {e.person_id for e in enterprise.person_events if e.kind == "left"}
+    assert len(leavers & owners) >= 5
