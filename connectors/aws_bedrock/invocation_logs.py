@@ -15,6 +15,7 @@ import logging
 import zlib
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from itertools import product
 from pathlib import Path
 
 from connectors.errors import ConnectorError
@@ -39,6 +40,7 @@ INPUT_FIELDS = (
     "cacheWriteInputTokenCount",
 )
 OUTPUT_FIELDS = ("outputContentType", "outputTokenCount")
+BODY_FIELDS = ("inputBodyJson", "inputBodyS3Path", "outputBodyJson", "outputBodyS3Path")
 COUNTS = (
     "inputTokenCount",
     "cacheReadInputTokenCount",
@@ -70,6 +72,10 @@ def flatten(raw: dict) -> dict:
     inputs, outputs = raw.get("input") or {}, raw.get("output") or {}
     record.update({name: inputs.get(name) for name in INPUT_FIELDS})
     record.update({name: outputs.get(name) for name in OUTPUT_FIELDS})
+    # whether the log carried request or response bodies (text delivery is on), never the bodies
+    record["contentLogged"] = any(
+        key in part for part, key in product((inputs, outputs), BODY_FIELDS)
+    )
     for name in COUNTS:
         if record[name] is not None:
             record[name] = int(record[name])

@@ -91,6 +91,7 @@ INVOCATIONS = pa.schema(
         ("cacheWriteInputTokenCount", pa.int64()),
         ("outputContentType", pa.string()),
         ("outputTokenCount", pa.int64()),
+        ("contentLogged", pa.bool_()),
     ]
 )
 

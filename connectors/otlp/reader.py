@@ -119,6 +119,8 @@ def span_record(span: dict, resource: dict[str, Any], scope: dict) -> dict | Non
         "service_name": resource.get("service.name"),
         "scope_name": scope.get("name"),
         "scope_version": scope.get("version"),
+        # the fact that content was captured (prompt logging is on), never the content itself
+        "records_prompts": any(is_content(name) for name in attrs),
     }
     for name in KNOWN_ATTRIBUTES:
         record[column(name)] = None

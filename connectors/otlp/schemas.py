@@ -72,6 +72,7 @@ SPAN_FIELDS: list[tuple[str, pa.DataType]] = [
     ("service_name", pa.string()),
     ("scope_name", pa.string()),
     ("scope_version", pa.string()),
+    ("records_prompts", pa.bool_()),
 ]
 
 SCHEMAS: dict[str, pa.Schema] = {

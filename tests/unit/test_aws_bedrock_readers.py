@@ -113,6 +113,13 @@ def test_documented_log_record_is_flattened_without_bodies(tmp_path):
     assert record["inferenceRegion"] == "us-west-2"
     assert json.loads(record["requestMetadata"]) == {"cost_center": "CC-4410", "team": "search"}
     assert "MUST-NOT-LAND" not in json.dumps(record, default=str)
+    assert record["contentLogged"] is True  # the fact that bodies were delivered, not the bodies
+    metadata_only = {**DOCUMENTED_LOG, "input": {"inputTokenCount": 5}, "output": {}}
+    (folder / "b.json.gz").write_bytes(gzip.compress(json.dumps(metadata_only).encode()))
+    records = InvocationLogReader(tmp_path).records(
+        datetime(2026, 3, 4, tzinfo=UTC), datetime(2026, 3, 5, tzinfo=UTC)
+    )
+    assert sorted(r["contentLogged"] for r in records) == [False, True]
 
 
 def test_documented_cur_rows_keep_exact_decimals(tmp_path):

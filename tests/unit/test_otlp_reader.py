@@ -121,6 +121,8 @@ def test_spans_decode_int_strings_keep_extras_and_drop_content(tmp_path):
     assert chat["gen_ai.request.temperature"] == 0.2 and chat["gen_ai.request.stream"] is True
     assert chat["app.tenant"] == "acme" and chat["resource.host.name"] == "pod-7"
     assert "SECRET" not in json.dumps(spans, default=str)
+    # only the fact that content was captured lands: prompt logging is on for that service
+    assert (chat["records_prompts"], failed["records_prompts"]) == (True, False)
     # missing optional attributes are null; the deprecated provider attribute is kept apart
     assert failed["gen_ai_usage_input_tokens"] is None and failed["gen_ai_response_model"] is None
     assert (failed["gen_ai_system"], failed["gen_ai_provider_name"]) == ("anthropic", None)
@@ -185,5 +187,6 @@ def test_sandbox_exports_sum_to_the_gateway_usage(tmp_path):
     assert openai_input == truth["openai"]["usage"]["input_tokens"]
     assert {s["gen_ai_operation_name"] for s in spans} == {"chat", "invoke_agent"}
     assert not any("content" in k or "messages" in k for s in spans for k in s)
+    assert 0 < sum(s["records_prompts"] for s in spans) < len(spans)
     assert otel.CONTENT_MARKER not in json.dumps(spans, default=str)
     assert otel.CONTENT_MARKER in next(Path(env["OTLP_GENAI_PATH"]).rglob("*.json")).read_text()

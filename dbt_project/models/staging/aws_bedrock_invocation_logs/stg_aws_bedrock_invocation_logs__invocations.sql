@@ -25,6 +25,8 @@ renamed as (
         cast(coalesce(cacheReadInputTokenCount, 0) as bigint) as cache_read_input_tokens,
         cast(coalesce(cacheWriteInputTokenCount, 0) as bigint) as cache_write_input_tokens,
         cast(outputTokenCount as bigint) as output_tokens,
+        -- files landed before the flag existed read as null: unknown, not "off"
+        cast(contentLogged as boolean) as is_content_logged,
         _pulled_at as pulled_at
 
     from source

@@ -21,6 +21,7 @@ renamed as (
         service_name,
         scope_name,
         scope_version,
+        cast(records_prompts as boolean) as is_recording_prompts,
         gen_ai_operation_name as operation_name,
         gen_ai_provider_name as provider_name,
         gen_ai_system as system_name,
