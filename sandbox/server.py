@@ -10,6 +10,9 @@ Providers live in `sandbox/providers/` and are discovered at start. Control endp
   `{"date": "YYYY-MM-DD"}` makes that day's payloads break their own invariants.
 - `POST /_sandbox/clock` with `{"as_of": ISO-8601}` moves the sandbox's "now"; `null` returns to real time.
 - `GET /_sandbox/ground_truth?start_date=&end_date=` sums what every provider serves for that window.
+
+A POST outside `/_sandbox/` goes to the provider's optional `handle_post(path, query, headers, body)`
+(token endpoints, APIs that take a JSON body); faults apply to it as to a GET.
 """
 
 from __future__ import annotations
@@ -217,7 +220,11 @@ class Handler(BaseHTTPRequestHandler):
             self._send(404, {"error": {"message": f"Unknown control path {path}."}})
 
     def do_POST(self) -> None:
-        path, body = urlsplit(self.path).path, self._body()
+        url = urlsplit(self.path)
+        if not url.path.startswith("/_sandbox/"):
+            self._provider_post(url.path, Query(parse_qs(url.query, keep_blank_values=True)))
+            return
+        path, body = url.path, self._body()
         with self.state.lock:
             if path == "/_sandbox/faults":
                 self.state.faults.append(Fault(**body))
@@ -231,6 +238,21 @@ class Handler(BaseHTTPRequestHandler):
                 self._send(404, {"error": {"message": f"Unknown control path {path}."}})
                 return
         self._send(200, {"status": "ok"})
+
+    def _provider_post(self, path: str, query: Query) -> None:
+        """A POST to a provider API (token endpoints, Cursor's reports): raw body, faults apply."""
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length)
+        fault = self.state.take_fault(path)
+        if fault:
+            self._fail(fault)
+            return
+        provider = self.state.provider_for(path)
+        if provider is None or not hasattr(provider, "handle_post"):
+            self._send(404, ApiError(404, f"Unknown path {path}.").body())
+            return
+        response = provider.handle_post(path, query, self.headers, raw)
+        self._send(response.status, response.body, response.headers)
 
     def do_DELETE(self) -> None:
         if urlsplit(self.path).path == "/_sandbox/faults":
