@@ -41,6 +41,10 @@ DEFAULT_SECRETS = {
     "OPENAI_ADMIN_KEY": "sk-admin-sandbox-local",
     "ANTHROPIC_ADMIN_KEY": "sk-ant-admin-sandbox-local",
     "LITELLM_MASTER_KEY": "sk-litellm-sandbox-local",
+    "OKTA_API_TOKEN": "okta-sandbox-local-token",
+    "ENTRA_CLIENT_SECRET": "entra-sandbox-local-secret",
+    "GOOGLE_WORKSPACE_TOKEN": "google-workspace-sandbox-local-token",
+    "SCIM_TOKEN": "scim-sandbox-local-token",
 }
 
 
