@@ -76,6 +76,34 @@ SOURCE_TYPES: dict[str, SourceType] = {
     "otlp_genai": SourceType(
         "files", "OpenTelemetry GenAI spans exported as OTLP JSON", path_env="OTLP_GENAI_PATH"
     ),
+    "github_copilot": SourceType(
+        "api",
+        "GitHub Copilot seats, usage-metrics reports and premium requests (organization_id: org login)",
+        "https://api.github.com",
+        "GITHUB_API_URL",
+        "GITHUB_TOKEN",
+    ),
+    "m365_copilot": SourceType(
+        "api",
+        "Microsoft 365 Copilot usage reports through Microsoft Graph (organization_id: tenant id)",
+        "https://graph.microsoft.com",
+        "GRAPH_BASE_URL",
+        "ENTRA_CLIENT_SECRET",
+    ),
+    "cursor": SourceType(
+        "api",
+        "Cursor Admin API (team members, daily usage, usage events, spend)",
+        "https://api.cursor.com",
+        "CURSOR_BASE_URL",
+        "CURSOR_API_KEY",
+    ),
+    "chatgpt_enterprise": SourceType(
+        "api",
+        "ChatGPT Enterprise Compliance API users (organization_id: workspace id)",
+        "https://api.chatgpt.com/v1/compliance",
+        "CHATGPT_COMPLIANCE_BASE_URL",
+        "CHATGPT_COMPLIANCE_API_KEY",
+    ),
 }
 SourceTypeName = Literal[
     "openai",
@@ -87,6 +115,10 @@ SourceTypeName = Literal[
     "azure_focus",
     "gcp_billing_export",
     "otlp_genai",
+    "github_copilot",
+    "m365_copilot",
+    "cursor",
+    "chatgpt_enterprise",
 ]
 
 
