@@ -1,0 +1,1 @@
+"""Microsoft Entra ID users through Microsoft Graph."""

@@ -1,0 +1,1 @@
+"""Google Workspace Admin SDK Directory API (users)."""

@@ -1,0 +1,1 @@
+"""Okta Users and Groups API."""
