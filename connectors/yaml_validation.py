@@ -92,3 +92,10 @@ def load_yaml_model(path: Path, model: type[Model], *, what: str) -> Model:
         raise ConfigError(
             f"invalid {what} ({len(problems)} problem(s)):\n  " + "\n  ".join(problems)
         ) from None
+
+
+def located(path: Path, loc: tuple[int | str, ...]) -> str:
+    """`file:line: field` for a location in a YAML file, for checks that span several files."""
+    node = yaml.compose(path.read_text(), Loader=_Loader)
+    line = _line_of(node, loc)
+    return f"{path}:{line}: {_field(loc)}" if line else f"{path}: {_field(loc)}"

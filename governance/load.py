@@ -7,12 +7,97 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyarrow as pa
+
 from connectors.errors import ConfigError
-from connectors.yaml_validation import load_yaml_model
-from governance.schema import ApplicationsFile, TeamsFile
+from connectors.yaml_validation import load_yaml_model, located
+from governance.schema import (
+    ApplicationsFile,
+    ExceptionsFile,
+    ModelsFile,
+    PoliciesFile,
+    TeamsFile,
+)
 
 GOVERNANCE_DIR = Path(__file__).resolve().parent
-FILES = ("teams.yml", "applications.yml")
+FILES = {
+    "teams.yml": TeamsFile,
+    "applications.yml": ApplicationsFile,
+    "models.yml": ModelsFile,
+    "policies.yml": PoliciesFile,
+    "exceptions.yml": ExceptionsFile,
+}
+TEXT, DATE, FLAG = pa.string(), pa.date32(), pa.bool_()
+# Every table the warehouse reads, with an explicit schema so an empty table still has its columns.
+SCHEMAS: dict[str, pa.Schema] = {
+    name: pa.schema(columns)
+    for name, columns in {
+        "teams": [
+            ("id", TEXT),
+            ("name", TEXT),
+            ("department", TEXT),
+            ("business_unit", TEXT),
+            ("cost_center", TEXT),
+            ("owner", TEXT),
+        ],
+        "applications": [
+            ("id", TEXT),
+            ("name", TEXT),
+            ("owning_team", TEXT),
+            ("business_purpose", TEXT),
+            ("use_category", TEXT),
+            ("sensitivity_tier", TEXT),
+            ("lifecycle_status", TEXT),
+            ("approval_reference", TEXT),
+            ("approved_on", DATE),
+            ("retired_on", DATE),
+            ("prompt_logging_allowed", FLAG),
+            ("human_review_required", FLAG),
+        ],
+        "application_credentials": [
+            ("application_id", TEXT),
+            ("provider", TEXT),
+            ("credential_kind", TEXT),
+            ("credential_id", TEXT),
+            ("environment", TEXT),
+        ],
+        "application_environments": [("application_id", TEXT), ("environment", TEXT)],
+        "application_data_categories": [("application_id", TEXT), ("data_category", TEXT)],
+        "application_approved_models": [
+            ("application_id", TEXT),
+            ("model_id", TEXT),
+            ("model_family", TEXT),
+        ],
+        "application_approved_regions": [("application_id", TEXT), ("region", TEXT)],
+        "providers": [("id", TEXT), ("retention", TEXT)],
+        "provider_regions": [("provider", TEXT), ("region", TEXT)],
+        "provider_data_categories": [("provider", TEXT), ("data_category", TEXT)],
+        "models": [("id", TEXT), ("family", TEXT), ("kind", TEXT), ("review_status", TEXT)],
+        "model_providers": [("model_id", TEXT), ("provider", TEXT)],
+        "model_use_categories": [("model_id", TEXT), ("use_category", TEXT)],
+        "model_data_categories": [("model_id", TEXT), ("data_category", TEXT)],
+        "policies": [
+            ("id", TEXT),
+            ("rule", TEXT),
+            ("severity", TEXT),
+            ("description", TEXT),
+            ("enabled", FLAG),
+        ],
+        "policy_controls": [("policy_id", TEXT), ("framework", TEXT), ("reference", TEXT)],
+        "exceptions": [
+            ("id", TEXT),
+            ("policy_id", TEXT),
+            ("application_id", TEXT),
+            ("credential_id", TEXT),
+            ("model_id", TEXT),
+            ("approver", TEXT),
+            ("reason", TEXT),
+            ("ticket", TEXT),
+            ("starts_on", DATE),
+            ("expires_on", DATE),
+        ],
+    }.items()
+}
 
 
 @dataclass(frozen=True)
@@ -20,14 +105,23 @@ class Governance:
     directory: Path
     teams: TeamsFile
     applications: ApplicationsFile
+    models: ModelsFile
+    policies: PoliciesFile
+    exceptions: ExceptionsFile
 
-    def tables(self) -> dict[str, list[dict]]:
-        """Rows for each governance table the warehouse reads."""
+    def rows(self) -> dict[str, list[dict]]:
+        """Rows for each governance table the warehouse reads (see SCHEMAS)."""
+        apps = self.applications.applications
+        models = self.models.models
         return {
             "teams": [t.model_dump() for t in self.teams.teams],
             "applications": [
-                {k: v for k, v in a.model_dump().items() if k != "credentials"}
-                for a in self.applications.applications
+                {
+                    **a.model_dump(include=set(SCHEMAS["applications"].names)),
+                    "prompt_logging_allowed": a.controls.prompt_logging_allowed,
+                    "human_review_required": a.controls.human_review_required,
+                }
+                for a in apps
             ],
             "application_credentials": [
                 {
@@ -35,11 +129,87 @@ class Governance:
                     "provider": c.provider,
                     "credential_kind": c.kind,
                     "credential_id": c.id,
+                    "environment": c.environment,
                 }
-                for a in self.applications.applications
+                for a in apps
                 for c in a.credentials
             ],
+            "application_environments": [
+                {"application_id": a.id, "environment": e} for a in apps for e in a.environments
+            ],
+            "application_data_categories": [
+                {"application_id": a.id, "data_category": d}
+                for a in apps
+                for d in a.data_categories
+            ],
+            "application_approved_models": [
+                {
+                    "application_id": a.id,
+                    "model_id": None if m.startswith("family:") else m,
+                    "model_family": m.removeprefix("family:") if m.startswith("family:") else None,
+                }
+                for a in apps
+                for m in a.approved_models
+            ],
+            "application_approved_regions": [
+                {"application_id": a.id, "region": r}
+                for a in apps
+                for r in a.controls.approved_regions
+            ],
+            "providers": [{"id": p.id, "retention": p.retention} for p in self.models.providers],
+            "provider_regions": [
+                {"provider": p.id, "region": r}
+                for p in self.models.providers
+                for r in p.hosting_regions
+            ],
+            "provider_data_categories": [
+                {"provider": p.id, "data_category": d}
+                for p in self.models.providers
+                for d in p.allowed_data_categories
+            ],
+            "models": [
+                m.model_dump(include={"id", "family", "kind", "review_status"}) for m in models
+            ],
+            "model_providers": [
+                {"model_id": m.id, "provider": p} for m in models for p in m.providers
+            ],
+            "model_use_categories": [
+                {"model_id": m.id, "use_category": u}
+                for m in models
+                for u in m.allowed_use_categories
+            ],
+            "model_data_categories": [
+                {"model_id": m.id, "data_category": d}
+                for m in models
+                for d in m.allowed_data_categories
+            ],
+            "policies": [
+                p.model_dump(include={"id", "rule", "severity", "description", "enabled"})
+                for p in self.policies.policies
+            ],
+            "policy_controls": [
+                {"policy_id": p.id, "framework": c.framework, "reference": c.reference}
+                for p in self.policies.policies
+                for c in p.controls
+            ],
+            "exceptions": [
+                {
+                    "id": e.id,
+                    "policy_id": e.policy,
+                    "application_id": e.application,
+                    "credential_id": e.credential,
+                    "model_id": e.model,
+                    **e.model_dump(
+                        include={"approver", "reason", "ticket", "starts_on", "expires_on"}
+                    ),
+                }
+                for e in self.exceptions.exceptions
+            ],
         }
+
+    def tables(self) -> dict[str, pa.Table]:
+        rows = self.rows()
+        return {name: pa.Table.from_pylist(rows[name], schema) for name, schema in SCHEMAS.items()}
 
     def snapshot_hash(self) -> str:
         digest = hashlib.sha256()
@@ -54,20 +224,74 @@ def governance_dir() -> Path:
 
 
 def load_governance(directory: Path | None = None) -> Governance:
+    """Validate every file, then the references between them; every problem is reported at once."""
     directory = directory or governance_dir()
-    teams = load_yaml_model(directory / "teams.yml", TeamsFile, what="governance teams")
-    applications = load_yaml_model(
-        directory / "applications.yml", ApplicationsFile, what="governance applications"
-    )
-    known = {t.id for t in teams.teams}
-    unknown = [
-        (i, a) for i, a in enumerate(applications.applications) if a.owning_team not in known
-    ]
-    if unknown:
-        lines = [
-            f"{directory / 'applications.yml'}: applications[{i}].owning_team: unknown team {a.owning_team!r}. "
-            f"Fix: use a team id from teams.yml or add the team there."
-            for i, a in unknown
-        ]
-        raise ConfigError("invalid governance applications:\n  " + "\n  ".join(lines))
-    return Governance(directory, teams, applications)
+    loaded = {
+        name: load_yaml_model(
+            directory / name, schema, what=f"governance {name.removesuffix('.yml')}"
+        )
+        for name, schema in FILES.items()
+    }
+    governance = Governance(directory, *loaded.values())
+    problems = _reference_problems(governance)
+    if problems:
+        raise ConfigError(
+            f"invalid governance references ({len(problems)} problem(s)):\n  "
+            + "\n  ".join(problems)
+        )
+    return governance
+
+
+def _reference_problems(g: Governance) -> list[str]:
+    apps_file, exceptions_file = g.directory / "applications.yml", g.directory / "exceptions.yml"
+    teams = {t.id for t in g.teams.teams}
+    models = {m.id for m in g.models.models}
+    families = {m.family for m in g.models.models}
+    providers = {p.id for p in g.models.providers}
+    policies = {p.id for p in g.policies.policies}
+    apps = {a.id for a in g.applications.applications}
+    problems = []
+
+    def problem(path: Path, loc: tuple, message: str, fix: str) -> None:
+        problems.append(f"{located(path, loc)}: {message}. Fix: {fix}.")
+
+    for i, app in enumerate(g.applications.applications):
+        if app.owning_team not in teams:
+            problem(
+                apps_file,
+                ("applications", i, "owning_team"),
+                f"unknown team {app.owning_team!r}",
+                "use a team id from teams.yml or add the team there",
+            )
+        for j, model in enumerate(app.approved_models):
+            family = model.removeprefix("family:")
+            if (family not in families) if model.startswith("family:") else (model not in models):
+                problem(
+                    apps_file,
+                    ("applications", i, "approved_models", j),
+                    f"unknown model {model!r}",
+                    "use a model id or family:<family> from models.yml, or add the model there",
+                )
+    for i, model in enumerate(g.models.models):
+        for j, provider in enumerate(model.providers):
+            if provider not in providers:
+                problem(
+                    g.directory / "models.yml",
+                    ("models", i, "providers", j),
+                    f"provider {provider!r} has no terms",
+                    "add it under providers: in models.yml",
+                )
+    for i, exception in enumerate(g.exceptions.exceptions):
+        for field, value, known, source in (
+            ("policy", exception.policy, policies, "policies.yml"),
+            ("application", exception.application, apps, "applications.yml"),
+            ("model", exception.model, models, "models.yml"),
+        ):
+            if value is not None and value not in known:
+                problem(
+                    exceptions_file,
+                    ("exceptions", i, field),
+                    f"unknown {field} {value!r}",
+                    f"use an id from {source}",
+                )
+    return problems

@@ -16,6 +16,30 @@ UseCategory = Literal[
 ]
 LifecycleStatus = Literal["proposed", "development", "production", "retired"]
 CredentialKind = Literal["project", "api_key"]
+Environment = Literal["production", "staging", "development"]
+DataCategory = Literal[
+    "public",
+    "internal",
+    "confidential",
+    "customer_personal_data",
+    "special_category_health",
+    "special_category_payment",
+]
+SensitivityTier = Literal["low", "medium", "high", "critical"]
+ReviewStatus = Literal["approved", "under_review", "restricted", "prohibited"]
+Severity = Literal["low", "medium", "high", "critical"]
+Framework = Literal["eu_ai_act", "iso_42001", "nist_ai_rmf"]
+Rule = Literal[
+    "model_not_approved_for_application",
+    "model_not_reviewed",
+    "use_category_not_allowed_for_model",
+    "data_category_not_allowed",
+    "prompt_logging_forbidden",
+    "usage_by_inactive_person",
+    "shadow_credential",
+    "environment_not_approved",
+    "retired_application_in_use",
+]
 
 
 class Strict(BaseModel):
@@ -29,6 +53,7 @@ class Team(Strict):
     cost_center: str = Field(
         pattern=r"^CC-[0-9]{3,6}$", description="Cost centre charged for the team's usage."
     )
+    business_unit: str = Field(description="Business unit the department reports into.")
     owner: str = Field(pattern=r"^[^@\s]+@[^@\s]+$", description="Email of the accountable owner.")
 
 
@@ -45,7 +70,7 @@ class TeamsFile(Strict):
 
 
 Provider = Literal[
-    "openai", "anthropic", "aws_bedrock", "azure_openai", "google_vertex", "litellm", "otel"
+    "openai", "anthropic", "aws_bedrock", "azure_openai", "google_vertex", "litellm", "otel", "vllm"
 ]
 
 
@@ -64,6 +89,22 @@ class Credential(Strict):
         description="What the id names: the provider's project-level container, or one key."
     )
     id: str
+    environment: Environment = Field(
+        default="production", description="The environment this credential serves."
+    )
+
+
+class Controls(Strict):
+    prompt_logging_allowed: bool = Field(
+        description="May prompts and completions be recorded (provider logs, tracing content capture)?"
+    )
+    human_review_required: bool = Field(
+        default=False, description="Must a person review outputs before they take effect?"
+    )
+    approved_regions: list[str] = Field(
+        default_factory=list,
+        description="Hosting regions the application's data may be processed in (empty: any).",
+    )
 
 
 class Application(Strict):
@@ -72,9 +113,34 @@ class Application(Strict):
     owning_team: str = Field(description="Team id from teams.yml.")
     business_purpose: str
     use_category: UseCategory
+    environments: list[Environment] = Field(
+        min_length=1, description="Environments the application is approved to run in."
+    )
+    data_categories: list[DataCategory] = Field(
+        min_length=1, description="Categories of data the application sends to models."
+    )
+    sensitivity_tier: SensitivityTier
+    approved_models: list[str] = Field(
+        min_length=1,
+        description="Canonical model ids from models.yml, or `family:<family>` for a whole family.",
+    )
+    controls: Controls
     lifecycle_status: LifecycleStatus
+    approval_reference: str | None = Field(
+        default=None, description="Ticket or decision record that approved the application."
+    )
     approved_on: date | None = None
+    retired_on: date | None = Field(
+        default=None,
+        description="Set when lifecycle_status is retired: usage from then is a finding.",
+    )
     credentials: list[Credential] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _lifecycle(self) -> Application:
+        if (self.lifecycle_status == "retired") != (self.retired_on is not None):
+            raise ValueError("retired_on is set exactly when lifecycle_status is retired")
+        return self
 
 
 class ApplicationsFile(Strict):
@@ -96,3 +162,93 @@ class ApplicationsFile(Strict):
                     )
                 owners[key] = app.id
         return self
+
+
+class ProviderTerms(Strict):
+    """What the enterprise's agreement with a provider allows, wherever its models run."""
+
+    id: Provider
+    hosting_regions: list[str] = Field(min_length=1)
+    allowed_data_categories: list[DataCategory] = Field(min_length=1)
+    retention: str = Field(description="Data retention terms, e.g. zero data retention, 30 days.")
+
+
+class Model(Strict):
+    id: str = Field(
+        pattern=r"^[a-z0-9][a-z0-9.-]*$", description="Canonical model id (see model_catalog)."
+    )
+    family: str
+    kind: Literal["model", "tool"] = Field(
+        default="model", description="tool: a built-in tool billed per call, session or storage."
+    )
+    providers: list[Provider] = Field(min_length=1)
+    review_status: ReviewStatus
+    allowed_use_categories: list[UseCategory] = Field(default_factory=list)
+    allowed_data_categories: list[DataCategory] = Field(default_factory=list)
+
+
+class ModelsFile(Strict):
+    providers: list[ProviderTerms] = Field(min_length=1)
+    models: list[Model] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> ModelsFile:
+        for what, ids in (
+            ("provider", [p.id for p in self.providers]),
+            ("model", [m.id for m in self.models]),
+        ):
+            duplicates = sorted({i for i in ids if ids.count(i) > 1})
+            if duplicates:
+                raise ValueError(f"{what} ids declared more than once: {', '.join(duplicates)}")
+        return self
+
+
+class ControlReference(Strict):
+    framework: Framework
+    reference: str = Field(description="Article, Annex A control or subcategory, e.g. Art. 26(5).")
+
+
+class Policy(Strict):
+    id: str = Field(pattern=r"^POL-[0-9]{3}$")
+    rule: Rule = Field(description="The check the warehouse runs for this policy.")
+    severity: Severity
+    description: str
+    controls: list[ControlReference] = Field(min_length=1)
+    enabled: bool = True
+
+
+class PoliciesFile(Strict):
+    policies: list[Policy] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> PoliciesFile:
+        ids = [p.id for p in self.policies]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"policy ids declared more than once: {', '.join(duplicates)}")
+        return self
+
+
+class PolicyException(Strict):
+    id: str = Field(pattern=r"^EXC-[0-9]{3,}$")
+    policy: str = Field(description="Policy id from policies.yml.")
+    application: str | None = Field(default=None, description="Scope: application id.")
+    credential: str | None = Field(default=None, description="Scope: credential id.")
+    model: str | None = Field(default=None, description="Scope: canonical model id.")
+    approver: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
+    reason: str
+    ticket: str
+    starts_on: date
+    expires_on: date = Field(description="First day the exception no longer applies.")
+
+    @model_validator(mode="after")
+    def _scoped_and_dated(self) -> PolicyException:
+        if not (self.application or self.credential):
+            raise ValueError("an exception needs a scope: application or credential")
+        if self.expires_on <= self.starts_on:
+            raise ValueError("expires_on must be after starts_on")
+        return self
+
+
+class ExceptionsFile(Strict):
+    exceptions: list[PolicyException] = Field(default_factory=list)

@@ -14,7 +14,7 @@ def test_the_example_governance_set_matches_the_sandbox_enterprise():
     from sandbox.server import SandboxState
 
     governance = load_governance(GOVERNANCE_DIR)
-    tables = governance.tables()
+    tables = governance.rows()
     state = SandboxState()
     declared = {
         (c["provider"], c["credential_kind"], c["credential_id"])
@@ -45,8 +45,85 @@ def test_unknown_team_is_reported_with_file_field_and_fix(tmp_path):
     )
     with pytest.raises(ConfigError) as raised:
         load_governance(tmp_path / "gov")
-    assert "applications[0].owning_team: unknown team 'support-opz'" in str(raised.value)
-    assert "Fix:" in str(raised.value)
+    message = str(raised.value)
+    line = next(
+        n for n, text in enumerate(apps.read_text().splitlines(), start=1) if "support-opz" in text
+    )
+    assert (
+        f"applications.yml:{line}: applications[0].owning_team: unknown team 'support-opz'"
+        in message
+    )
+    assert "Fix: use a team id from teams.yml" in message
+
+
+def copy_governance(tmp_path):
+    shutil.copytree(
+        GOVERNANCE_DIR, tmp_path / "gov", ignore=shutil.ignore_patterns("*.py", "__pycache__")
+    )
+    return tmp_path / "gov"
+
+
+def test_every_table_keeps_its_columns_even_when_empty(tmp_path):
+    gov = copy_governance(tmp_path)
+    (gov / "exceptions.yml").write_text("exceptions: []\n")
+    tables = load_governance(gov).tables()
+    assert tables["exceptions"].num_rows == 0
+    assert "expires_on" in tables["exceptions"].schema.names
+    assert str(tables["exceptions"].schema.field("expires_on").type) == "date32[day]"
+    approved = tables["application_approved_models"].to_pylist()
+    # `family:<family>` entries become a family, plain entries a model id
+    assert {
+        "application_id": "app-design-critique",
+        "model_id": None,
+        "model_family": "gpt-4.1",
+    } in approved
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "expected"),
+    [
+        (
+            "applications.yml",
+            "- family:gpt-4o\n",
+            "- family:gpt-5o\n",
+            "approved_models[1]: unknown model 'family:gpt-5o'. Fix: use a model id or family:<family> from models.yml",
+        ),
+        (
+            "exceptions.yml",
+            "policy: POL-001",
+            "policy: POL-999",
+            "exceptions[0].policy: unknown policy 'POL-999'. Fix: use an id from policies.yml",
+        ),
+        (
+            "exceptions.yml",
+            "expires_on: '2026-10-01'",
+            "expires_on: '2026-06-01'",
+            "exceptions[0]: expires_on must be after starts_on",
+        ),
+        (
+            "policies.yml",
+            "rule: shadow_credential",
+            "rule: shadow_credentials",
+            "policies[6].rule: Input should be",
+        ),
+        (
+            "models.yml",
+            "review_status: under_review",
+            "review_status: pending",
+            ".review_status: Input should be 'approved', 'under_review', 'restricted' or 'prohibited'",
+        ),
+    ],
+)
+def test_bad_governance_names_file_line_field_and_fix(tmp_path, file, old, new, expected):
+    gov = copy_governance(tmp_path)
+    path = gov / file
+    assert old in path.read_text()
+    path.write_text(path.read_text().replace(old, new, 1))
+    with pytest.raises(ConfigError) as raised:
+        load_governance(gov)
+    message = str(raised.value)
+    assert expected in message
+    assert f"{path}:" in message and "Fix:" in message
 
 
 def test_a_credential_claimed_by_two_applications_is_rejected(tmp_path):

@@ -4,7 +4,6 @@ import os
 import uuid
 
 import dagster as dg
-import pyarrow as pa
 import pyarrow.parquet as pq
 
 from governance.load import load_governance
@@ -12,9 +11,23 @@ from orchestration.lib.landing import file_sha256
 from orchestration.lib.settings import Paths
 
 TABLES = {
-    "teams": "Teams with department, cost centre and owner (governance/teams.yml).",
-    "applications": "Declared applications, owning team, use category and lifecycle (governance/applications.yml).",
-    "application_credentials": "Provider projects and keys each application declares as its own.",
+    "teams": "Teams with department, business unit, cost centre and owner (teams.yml).",
+    "applications": "Declared applications: owner, purpose, use category, sensitivity, controls, lifecycle.",
+    "application_credentials": "Provider projects and keys each application declares, with their environment.",
+    "application_environments": "Environments each application is approved to run in.",
+    "application_data_categories": "Data categories each application sends to models.",
+    "application_approved_models": "Models or model families each application is approved to use.",
+    "application_approved_regions": "Hosting regions each application's data may be processed in.",
+    "providers": "Providers the enterprise has terms with, and their retention terms (models.yml).",
+    "provider_regions": "Hosting regions of each provider.",
+    "provider_data_categories": "Data categories each provider's terms allow.",
+    "models": "Canonical models and tools with family and review status (models.yml).",
+    "model_providers": "Providers each model is served by.",
+    "model_use_categories": "Use categories each model is allowed for.",
+    "model_data_categories": "Data categories each model is allowed to process.",
+    "policies": "Policies as data: rule, severity, description (policies.yml).",
+    "policy_controls": "Framework controls each policy serves (EU AI Act, ISO/IEC 42001, NIST AI RMF).",
+    "exceptions": "Approved policy exceptions with scope, approver, ticket and validity (exceptions.yml).",
 }
 
 
@@ -36,16 +49,16 @@ def governance_tables(context: dg.AssetExecutionContext):
     target = Paths.from_env().landing / "governance"
     target.mkdir(parents=True, exist_ok=True)
     snapshot = governance.snapshot_hash()
-    for name, rows in governance.tables().items():
+    for name, table in governance.tables().items():
         path = target / f"{name}.parquet"
         temp = target / f".{name}.{uuid.uuid4().hex}.tmp"
-        pq.write_table(pa.Table.from_pylist(rows), temp)
+        pq.write_table(table, temp)
         os.replace(temp, path)
-        context.log.info(f"governance/{name}: {len(rows)} rows")
+        context.log.info(f"governance/{name}: {table.num_rows} rows")
         yield dg.MaterializeResult(
             asset_key=["raw", "governance", name],
             metadata={
-                "dagster/row_count": len(rows),
+                "dagster/row_count": table.num_rows,
                 "governance_sha256": snapshot,
                 "file_sha256": file_sha256(path),
             },

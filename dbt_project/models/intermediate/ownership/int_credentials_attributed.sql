@@ -21,7 +21,8 @@ declared as (
         credentials.credential_id,
         applications.application_id,
         applications.team_id,
-        teams.cost_center_id
+        teams.cost_center_id,
+        credentials.environment
     from {{ ref('stg_governance__application_credentials') }} as credentials
     inner join {{ ref('stg_governance__applications') }} as applications
         on credentials.application_id = applications.application_id
@@ -39,6 +40,7 @@ attributed as (
         coalesce(by_key.application_id, by_project.application_id) as application_id,
         coalesce(by_key.team_id, by_project.team_id) as team_id,
         coalesce(by_key.cost_center_id, by_project.cost_center_id) as cost_center_id,
+        coalesce(by_key.environment, by_project.environment) as environment,
         case
             when by_key.application_id is not null then 'api_key'
             when by_project.application_id is not null then 'project'

@@ -10,7 +10,8 @@ renamed as (
         application_id,
         provider,
         credential_kind,
-        credential_id
+        credential_id,
+        environment
 
     from source
 

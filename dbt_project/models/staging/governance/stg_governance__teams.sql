@@ -10,6 +10,7 @@ renamed as (
         id as team_id,
         name as team_name,
         department,
+        business_unit,
         cost_center as cost_center_id,
         lower(owner) as owner_email
 
