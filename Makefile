@@ -13,8 +13,7 @@ export OPENAI_ADMIN_KEY ?= sk-admin-sandbox-local
 export ANTHROPIC_ADMIN_KEY ?= sk-ant-admin-sandbox-local
 export LITELLM_MASTER_KEY ?= sk-litellm-sandbox-local
 export GITHUB_TOKEN ?= ghp-sandbox-local
-export ENTRA_CLIENT_ID ?= sandbox-graph-client
-export ENTRA_CLIENT_SECRET ?= entra-sandbox-local
+export ENTRA_CLIENT_SECRET ?= entra-sandbox-local-secret
 export CURSOR_API_KEY ?= key-cursor-sandbox-local
 export CHATGPT_COMPLIANCE_API_KEY ?= sk-compliance-sandbox-local
 

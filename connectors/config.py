@@ -86,7 +86,7 @@ SOURCE_TYPES: dict[str, SourceType] = {
     "m365_copilot": SourceType(
         "api",
         "Microsoft 365 Copilot usage reports through Microsoft Graph (organization_id: tenant id)",
-        "https://graph.microsoft.com",
+        "https://graph.microsoft.com/v1.0",
         "GRAPH_BASE_URL",
         "ENTRA_CLIENT_SECRET",
     ),

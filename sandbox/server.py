@@ -93,9 +93,9 @@ class SandboxState:
         return next(p for p in self.providers if p.name == name)
 
     def provider_for(self, path: str) -> Provider | None:
-        return next(
-            (p for p in self.providers if any(path.startswith(x) for x in p.prefixes)), None
-        )
+        """The provider with the longest prefix of the path (a more specific prefix wins)."""
+        matches = [(len(x), p) for p in self.providers for x in p.prefixes if path.startswith(x)]
+        return max(matches, key=lambda match: match[0])[1] if matches else None
 
     def take_fault(self, path: str) -> Fault | None:
         with self.lock:

@@ -17,7 +17,6 @@ TEST_SECRETS = {
     "ANTHROPIC_ADMIN_KEY": "sk-ant-admin-TEST-9d3e7c1b5a2f-do-not-leak",
     "LITELLM_MASTER_KEY": "sk-litellm-TEST-6b8a0c2e4d1f-do-not-leak",
     "GITHUB_TOKEN": "ghp_TEST7c2e9a4b1d3f5e6a8b0c-do-not-leak",
-    "ENTRA_CLIENT_ID": "0b8f3c1e-TEST-4a2d-9e7f-client-id",
     "ENTRA_CLIENT_SECRET": "entra~TEST~5d2c8b1a9f3e-do-not-leak",
     "CURSOR_API_KEY": "key_TEST3e8d1c6b2a9f4e7d-do-not-leak",
     "CHATGPT_COMPLIANCE_API_KEY": "sk-compliance-TEST-2f7a9c4e1b8d-do-not-leak",
