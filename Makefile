@@ -16,6 +16,9 @@ export GITHUB_TOKEN ?= ghp-sandbox-local
 export ENTRA_CLIENT_SECRET ?= entra-sandbox-local-secret
 export CURSOR_API_KEY ?= key-cursor-sandbox-local
 export CHATGPT_COMPLIANCE_API_KEY ?= sk-compliance-sandbox-local
+export OKTA_API_TOKEN ?= okta-sandbox-local-token
+export GOOGLE_WORKSPACE_TOKEN ?= google-workspace-sandbox-local-token
+export SCIM_TOKEN ?= scim-sandbox-local-token
 
 .PHONY: install manifest run test lint format dev sandbox clean
 

@@ -104,6 +104,35 @@ SOURCE_TYPES: dict[str, SourceType] = {
         "CHATGPT_COMPLIANCE_BASE_URL",
         "CHATGPT_COMPLIANCE_API_KEY",
     ),
+    "okta": SourceType(
+        "api",
+        "Okta Users and Groups API (base_url: the org URL; SSWS API token)",
+        None,
+        "OKTA_BASE_URL",
+        "OKTA_API_TOKEN",
+    ),
+    "entra_id": SourceType(
+        "api",
+        "Microsoft Entra ID users through Microsoft Graph (organization_id: tenant id; client id in "
+        "ENTRA_CLIENT_ID, authority in ENTRA_AUTHORITY_URL)",
+        "https://graph.microsoft.com",
+        "GRAPH_BASE_URL",
+        "ENTRA_CLIENT_SECRET",
+    ),
+    "google_workspace": SourceType(
+        "api",
+        "Google Workspace Admin SDK Directory users (a delegated service-account access token)",
+        "https://admin.googleapis.com",
+        "GOOGLE_ADMIN_BASE_URL",
+        "GOOGLE_WORKSPACE_TOKEN",
+    ),
+    "scim": SourceType(
+        "api",
+        "Any SCIM 2.0 service provider's /Users (base_url: the SCIM root; bearer token)",
+        None,
+        "SCIM_BASE_URL",
+        "SCIM_TOKEN",
+    ),
 }
 SourceTypeName = Literal[
     "openai",
@@ -119,6 +148,10 @@ SourceTypeName = Literal[
     "m365_copilot",
     "cursor",
     "chatgpt_enterprise",
+    "okta",
+    "entra_id",
+    "google_workspace",
+    "scim",
 ]
 
 

@@ -20,6 +20,9 @@ TEST_SECRETS = {
     "ENTRA_CLIENT_SECRET": "entra~TEST~5d2c8b1a9f3e-do-not-leak",
     "CURSOR_API_KEY": "key_TEST3e8d1c6b2a9f4e7d-do-not-leak",
     "CHATGPT_COMPLIANCE_API_KEY": "sk-compliance-TEST-2f7a9c4e1b8d-do-not-leak",
+    "OKTA_API_TOKEN": "00TEST-okta-8c1f4e7a2d9b-do-not-leak",
+    "GOOGLE_WORKSPACE_TOKEN": "ya29.TEST-google-3b7e1c9a5f2d-do-not-leak",
+    "SCIM_TOKEN": "scim-TEST-6e2a8d4c1f7b-do-not-leak",
 }
 
 # Set before anything imports the definitions: partitions come from the sources config.
