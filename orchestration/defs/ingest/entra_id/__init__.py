@@ -1,0 +1,1 @@
+"""Ingest of Entra ID users through Microsoft Graph (daily snapshots)."""

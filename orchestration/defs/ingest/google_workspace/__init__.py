@@ -1,0 +1,1 @@
+"""Ingest of Google Workspace Directory users (daily snapshots)."""

@@ -1,0 +1,1 @@
+"""Ingest of the Okta Users and Groups API (daily snapshots)."""

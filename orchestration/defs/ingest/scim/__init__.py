@@ -1,0 +1,1 @@
+"""Ingest of SCIM 2.0 users (daily snapshots)."""

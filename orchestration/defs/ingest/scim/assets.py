@@ -1,0 +1,36 @@
+"""Daily snapshots of a SCIM 2.0 service provider's users (`raw/scim/users`)."""
+
+import dagster as dg
+
+from connectors.config import SourceConfig
+from connectors.scim.client import ScimClient
+from connectors.scim.schemas import SCHEMAS
+from orchestration.lib.ingest import Entity, build_ingest_assets
+
+
+def open_client(source: SourceConfig) -> ScimClient:
+    return ScimClient(
+        source.secret(),
+        source.resolved_base_url(),
+        source_id=source.id,
+        page_size=int(source.options.get("page_size") or 100),
+        timeout=source.timeout_seconds,
+        max_attempts=source.max_attempts,
+        backoff_base=source.backoff_base_seconds,
+        backoff_max=source.backoff_max_seconds,
+    )
+
+
+ENTITIES = [
+    Entity(
+        "users",
+        "Snapshot of every SCIM user with the enterprise extension (employee number, cost centre, manager).",
+        SCHEMAS["users"],
+        lambda c, _w: c.users(),
+    ),
+]
+
+
+@dg.definitions
+def scim_ingest() -> dg.Definitions:
+    return dg.Definitions(assets=build_ingest_assets("scim", ENTITIES, open_client))
