@@ -115,7 +115,7 @@ SOURCE_TYPES: dict[str, SourceType] = {
         "api",
         "Microsoft Entra ID users through Microsoft Graph (organization_id: tenant id; client id in "
         "ENTRA_CLIENT_ID, authority in ENTRA_AUTHORITY_URL)",
-        "https://graph.microsoft.com",
+        "https://graph.microsoft.com/v1.0",
         "GRAPH_BASE_URL",
         "ENTRA_CLIENT_SECRET",
     ),

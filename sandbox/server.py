@@ -42,7 +42,7 @@ DEFAULT_SECRETS = {
     "ANTHROPIC_ADMIN_KEY": "sk-ant-admin-sandbox-local",
     "LITELLM_MASTER_KEY": "sk-litellm-sandbox-local",
     "OKTA_API_TOKEN": "okta-sandbox-local-token",
-    "ENTRA_CLIENT_SECRET": "entra-sandbox-local",
+    "ENTRA_CLIENT_SECRET": "entra-sandbox-local-secret",
     "GOOGLE_WORKSPACE_TOKEN": "google-workspace-sandbox-local-token",
     "SCIM_TOKEN": "scim-sandbox-local-token",
 }

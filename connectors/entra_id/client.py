@@ -19,7 +19,7 @@ from connectors.identity import relative_to_base
 
 log = logging.getLogger("connectors.entra_id")
 
-DEFAULT_GRAPH_URL = "https://graph.microsoft.com"
+DEFAULT_GRAPH_URL = "https://graph.microsoft.com/v1.0"
 DEFAULT_AUTHORITY_URL = "https://login.microsoftonline.com"
 MAX_PAGE_SIZE = 999
 SELECT = (
@@ -61,8 +61,8 @@ class EntraIdClient:
 
     Args:
         credentials: the client-credentials token source for the tenant.
-        base_url: Graph root without the version, `https://graph.microsoft.com` unless a national
-            cloud or a sandbox; requests go to `<root>/v1.0/users`.
+        base_url: Graph root with its version, `https://graph.microsoft.com/v1.0` unless a national
+            cloud or a sandbox; requests go to `<base_url>/users`.
     """
 
     def __init__(
@@ -124,7 +124,7 @@ class EntraIdClient:
 
     def users(self) -> Iterator[dict]:
         """Every user with the selected properties, `employeeOrgData` and `manager` flattened."""
-        path = "v1.0/users"
+        path = "users"
         params: list[tuple[str, Any]] | None = [
             ("$select", ",".join(SELECT)),
             ("$expand", EXPAND),

@@ -1,10 +1,11 @@
 """Microsoft Entra ID in the sandbox: the OAuth 2.0 client-credentials token endpoint and Graph
-`/v1.0/users`, both at the sandbox root (the authority and the Graph root, as the Microsoft 365
-sources use them too; this tenant has its own id).
+`/v1.0/users`. The Microsoft 365 sources share this Graph base (`/entra/v1.0`), authority
+(`/entra-login`), client id and secret: the token endpoint issues tokens for any tenant id, and
+`valid_token()` tells other providers whether a bearer token is one it issued.
 
-Token: `POST /<tenant>/oauth2/v2.0/token` (form: client_id, client_secret, scope
+Token: `POST /entra-login/<tenant>/oauth2/v2.0/token` (form: client_id, client_secret, scope
 `https://graph.microsoft.com/.default`, grant_type=client_credentials) answers an access token valid
-for an hour; errors use the AADSTS shape. Users: `GET /v1.0/users` with a bearer token returns
+for an hour; errors use the AADSTS shape. Users: `GET /entra/v1.0/users` with a bearer token returns
 only the default properties unless `$select` names more, expands the manager with
 `$expand=manager($select=id,userPrincipalName)`, pages with `$top` (at most 999, default 100) and an
 opaque `$skiptoken` inside `@odata.nextLink`. Suspended and departed people have
@@ -14,7 +15,6 @@ opaque `$skiptoken` inside `@odata.nextLink`. Suspended and departed people have
 from __future__ import annotations
 
 import base64
-import os
 import re
 import secrets as token_source
 from collections.abc import Mapping
@@ -26,7 +26,8 @@ from sandbox.openai_api import Query
 from sandbox.providers import Response
 
 TENANT_ID = "8d2f3c6e-5b1a-4c7d-9e0f-1a2b3c4d5e6f"
-CLIENT_ID = "sandbox-graph-client"  # the Makefile's ENTRA_CLIENT_ID default
+CLIENT_ID = "3f6a9c2e-7b14-4d58-a0c3-9e8d7b6a5f41"
+TOKEN_PATH = re.compile(r"^/entra-login/([0-9a-fA-F-]{36})/oauth2/v2\.0/token$")
 SCOPE = "https://graph.microsoft.com/.default"
 DEFAULT_TOP, MAX_TOP = 100, 999
 DEFAULT_PROPERTIES = (
@@ -70,18 +71,21 @@ def token_error(status: int, error: str, code: int, description: str) -> Respons
 
 class EntraIdProvider(DirectoryProvider):
     name = "entra_id"
-    prefixes = ("/v1.0/users", f"/{TENANT_ID}/oauth2/")
+    prefixes = ("/entra/v1.0/users", "/entra-login/")
     secret_env = "ENTRA_CLIENT_SECRET"
-    default_secret = "entra-sandbox-local"
+    default_secret = "entra-sandbox-local-secret"
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.tokens: set[str] = set()
         self.tokens_issued = 0
-        self.client_id = os.environ.get("ENTRA_CLIENT_ID") or CLIENT_ID
 
     def user_id(self, person_id: str) -> str:
         return guid(self.enterprise.seed, "entra-user", person_id)
+
+    def valid_token(self, token: str) -> bool:
+        """Is this bearer token one the token endpoint issued (and not revoked)?"""
+        return token in self.tokens
 
     def revoke_tokens(self) -> None:
         """Expire every issued access token (the next Graph call answers 401)."""
@@ -92,7 +96,8 @@ class EntraIdProvider(DirectoryProvider):
     def handle_post(
         self, path: str, query: Query, headers: Mapping[str, str], raw: bytes
     ) -> Response:
-        if path != f"/{TENANT_ID}/oauth2/v2.0/token":
+        match = TOKEN_PATH.match(path)
+        if not match:
             return token_error(
                 400, "invalid_request", 90002, f"Tenant not found for path '{path}'."
             )
@@ -101,7 +106,7 @@ class EntraIdProvider(DirectoryProvider):
             return token_error(
                 400, "unsupported_grant_type", 70003, "The app requested an unsupported grant type."
             )
-        if form.get("client_id") != self.client_id:
+        if form.get("client_id") != CLIENT_ID:
             return token_error(
                 400,
                 "unauthorized_client",
@@ -141,7 +146,7 @@ class EntraIdProvider(DirectoryProvider):
                 "InvalidAuthenticationToken",
                 "Lifetime validation failed, the token is expired.",
             )
-        if path.rstrip("/") != "/v1.0/users":
+        if path.rstrip("/") != "/entra/v1.0/users":
             return graph_error(
                 404, "Request_ResourceNotFound", f"Resource '{path}' does not exist."
             )
@@ -183,7 +188,7 @@ class EntraIdProvider(DirectoryProvider):
             if expand:
                 params["$expand"] = expand
             body["@odata.nextLink"] = (
-                f"{origin(headers)}/v1.0/users?{urlencode(params, safe='$,()=', quote_via=quote)}"
+                f"{origin(headers)}/entra/v1.0/users?{urlencode(params, safe='$,()=', quote_via=quote)}"
             )
         return Response.json(body)
 
@@ -226,7 +231,11 @@ class EntraIdProvider(DirectoryProvider):
         return user
 
     def environment(self, base_url: str) -> dict[str, str]:
-        return {"GRAPH_BASE_URL": base_url, "ENTRA_AUTHORITY_URL": base_url}
+        return {
+            "GRAPH_BASE_URL": f"{base_url}/entra/v1.0",
+            "ENTRA_AUTHORITY_URL": f"{base_url}/entra-login",
+            "ENTRA_CLIENT_ID": CLIENT_ID,
+        }
 
 
 def build(enterprise, activity, clock, secrets) -> EntraIdProvider:
