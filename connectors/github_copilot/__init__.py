@@ -1,0 +1,1 @@
+"""GitHub Copilot: seat assignments, usage-metrics reports and premium request billing."""

@@ -1,0 +1,1 @@
+"""Ingest of GitHub Copilot (seats, usage-metrics reports, premium requests)."""
