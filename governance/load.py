@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from governance.schema import (
     ApplicationsFile,
     ExceptionsFile,
     ModelsFile,
+    PersonAliasesFile,
     PoliciesFile,
     TeamsFile,
 )
@@ -27,6 +29,8 @@ FILES = {
     "policies.yml": PoliciesFile,
     "exceptions.yml": ExceptionsFile,
 }
+# Optional: addresses that name the same person in different identity sources.
+ALIASES_FILE = "person_aliases.yml"
 TEXT, DATE, FLAG = pa.string(), pa.date32(), pa.bool_()
 # Every table the warehouse reads, with an explicit schema so an empty table still has its columns.
 SCHEMAS: dict[str, pa.Schema] = {
@@ -96,6 +100,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("starts_on", DATE),
             ("expires_on", DATE),
         ],
+        "person_aliases": [("alias_email", TEXT), ("person_email", TEXT), ("reason", TEXT)],
     }.items()
 }
 
@@ -108,6 +113,7 @@ class Governance:
     models: ModelsFile
     policies: PoliciesFile
     exceptions: ExceptionsFile
+    person_aliases: PersonAliasesFile = dataclasses.field(default_factory=PersonAliasesFile)
 
     def rows(self) -> dict[str, list[dict]]:
         """Rows for each governance table the warehouse reads (see SCHEMAS)."""
@@ -205,6 +211,14 @@ class Governance:
                 }
                 for e in self.exceptions.exceptions
             ],
+            "person_aliases": [
+                {
+                    "alias_email": a.alias_email.strip().lower(),
+                    "person_email": a.person_email.strip().lower(),
+                    "reason": a.reason,
+                }
+                for a in self.person_aliases.aliases
+            ],
         }
 
     def tables(self) -> dict[str, pa.Table]:
@@ -213,9 +227,11 @@ class Governance:
 
     def snapshot_hash(self) -> str:
         digest = hashlib.sha256()
-        for name in FILES:
-            digest.update(name.encode())
-            digest.update((self.directory / name).read_bytes())
+        for name in [*FILES, ALIASES_FILE]:
+            path = self.directory / name
+            if path.exists():
+                digest.update(name.encode())
+                digest.update(path.read_bytes())
         return digest.hexdigest()
 
 
@@ -232,7 +248,13 @@ def load_governance(directory: Path | None = None) -> Governance:
         )
         for name, schema in FILES.items()
     }
-    governance = Governance(directory, *loaded.values())
+    aliases_path = directory / ALIASES_FILE
+    aliases = (
+        load_yaml_model(aliases_path, PersonAliasesFile, what="governance person aliases")
+        if aliases_path.exists()
+        else PersonAliasesFile()
+    )
+    governance = Governance(directory, *loaded.values(), person_aliases=aliases)
     problems = _reference_problems(governance)
     if problems:
         raise ConfigError(

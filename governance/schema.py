@@ -250,5 +250,33 @@ class PolicyException(Strict):
         return self
 
 
+class PersonAlias(Strict):
+    """An address one identity source uses for a person whose email elsewhere is `person_email`."""
+
+    alias_email: str = Field(pattern=r"^[^@\s]+@[^@\s]+$", description="The other address.")
+    person_email: str = Field(
+        pattern=r"^[^@\s]+@[^@\s]+$", description="The person's email in the other sources."
+    )
+    reason: str = Field(min_length=1, description="Why the two addresses are one person.")
+
+    @model_validator(mode="after")
+    def _distinct(self) -> PersonAlias:
+        if self.alias_email.strip().lower() == self.person_email.strip().lower():
+            raise ValueError("alias_email and person_email are the same address")
+        return self
+
+
+class PersonAliasesFile(Strict):
+    aliases: list[PersonAlias] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique(self) -> PersonAliasesFile:
+        emails = [a.alias_email.strip().lower() for a in self.aliases]
+        duplicates = sorted({e for e in emails if emails.count(e) > 1})
+        if duplicates:
+            raise ValueError(f"alias emails declared more than once: {', '.join(duplicates)}")
+        return self
+
+
 class ExceptionsFile(Strict):
     exceptions: list[PolicyException] = Field(default_factory=list)

@@ -28,6 +28,7 @@ TABLES = {
     "policies": "Policies as data: rule, severity, description (policies.yml).",
     "policy_controls": "Framework controls each policy serves (EU AI Act, ISO/IEC 42001, NIST AI RMF).",
     "exceptions": "Approved policy exceptions with scope, approver, ticket and validity (exceptions.yml).",
+    "person_aliases": "Addresses that name the same person across identity sources (person_aliases.yml).",
 }
 
 
