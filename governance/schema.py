@@ -40,6 +40,17 @@ Rule = Literal[
     "environment_not_approved",
     "retired_application_in_use",
 ]
+RULE_CHECKS: dict[str, str] = {
+    "model_not_approved_for_application": "An application uses a model missing from its approved_models (by id or family).",
+    "model_not_reviewed": "A model absent from models.yml, or under_review or prohibited, has usage.",
+    "use_category_not_allowed_for_model": "An application's use_category is not in its model's allowed_use_categories.",
+    "data_category_not_allowed": "An application's data category is not allowed by its model or its provider's terms, or the provider hosts outside the application's approved_regions.",
+    "prompt_logging_forbidden": "Prompts were recorded (Bedrock invocation logs with bodies, GenAI spans with content) for an application with prompt_logging_allowed false.",
+    "usage_by_inactive_person": "A credential held by a person who had left or was suspended that day is used.",
+    "shadow_credential": "Usage from a credential that no application declares.",
+    "environment_not_approved": "A declared credential serves an environment missing from its application's environments.",
+    "retired_application_in_use": "A retired application's credentials are used on or after retired_on.",
+}
 
 
 class Strict(BaseModel):
@@ -48,8 +59,8 @@ class Strict(BaseModel):
 
 class Team(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9-]*$", description="Stable team id.")
-    name: str
-    department: str = Field(description="Department or business unit the team belongs to.")
+    name: str = Field(description="Display name.")
+    department: str = Field(description="Department the team belongs to.")
     cost_center: str = Field(
         pattern=r"^CC-[0-9]{3,6}$", description="Cost centre charged for the team's usage."
     )
@@ -109,32 +120,34 @@ class Controls(Strict):
 
 class Application(Strict):
     id: str = Field(pattern=r"^app-[a-z0-9-]+$", description="Stable application id.")
-    name: str
+    name: str = Field(description="Display name.")
     owning_team: str = Field(description="Team id from teams.yml.")
-    business_purpose: str
-    use_category: UseCategory
+    business_purpose: str = Field(description="Why the application exists, in a sentence.")
+    use_category: UseCategory = Field(description="What the application does with models.")
     environments: list[Environment] = Field(
         min_length=1, description="Environments the application is approved to run in."
     )
     data_categories: list[DataCategory] = Field(
         min_length=1, description="Categories of data the application sends to models."
     )
-    sensitivity_tier: SensitivityTier
+    sensitivity_tier: SensitivityTier = Field(description="How sensitive the application is.")
     approved_models: list[str] = Field(
         min_length=1,
         description="Canonical model ids from models.yml, or `family:<family>` for a whole family.",
     )
-    controls: Controls
-    lifecycle_status: LifecycleStatus
+    controls: Controls = Field(description="Controls the application must respect.")
+    lifecycle_status: LifecycleStatus = Field(description="Where the application is in its life.")
     approval_reference: str | None = Field(
         default=None, description="Ticket or decision record that approved the application."
     )
-    approved_on: date | None = None
+    approved_on: date | None = Field(default=None, description="Date of approval.")
     retired_on: date | None = Field(
         default=None,
         description="Set when lifecycle_status is retired: usage from then is a finding.",
     )
-    credentials: list[Credential] = Field(default_factory=list)
+    credentials: list[Credential] = Field(
+        default_factory=list, description="Provider projects and keys that belong to it."
+    )
 
     @model_validator(mode="after")
     def _lifecycle(self) -> Application:

@@ -300,7 +300,7 @@ EXCEPTIONS = [
         "reason": "Design critique trial of gpt-4o while the gpt-4.1 prompts are rewritten.",
         "ticket": "GRC-1042",
         "starts_on": "2026-07-01",
-        "expires_on": "2026-10-01",
+        "expires_on": "2026-09-10",
     },
     {
         "id": "EXC-002",

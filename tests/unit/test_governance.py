@@ -96,7 +96,7 @@ def test_every_table_keeps_its_columns_even_when_empty(tmp_path):
         ),
         (
             "exceptions.yml",
-            "expires_on: '2026-10-01'",
+            "expires_on: '2026-09-10'",
             "expires_on: '2026-06-01'",
             "exceptions[0]: expires_on must be after starts_on",
         ),
@@ -143,3 +143,12 @@ def test_a_credential_claimed_by_two_applications_is_rejected(tmp_path):
         match=f"credential openai/project/{stolen} is declared by both app-support-assistant and app-ticket-triage",
     ):
         load_governance(tmp_path / "gov")
+
+
+def test_the_reference_page_is_generated_from_the_schema():
+    from governance.reference import REFERENCE, render
+
+    page = render()
+    assert REFERENCE.read_text() == page, "run `python -m governance.reference`"
+    assert "| `expires_on` | date | yes | First day the exception no longer applies. |" in page
+    assert "| `shadow_credential` | Usage from a credential that no application declares. |" in page
