@@ -1,0 +1,1 @@
+"""Cursor Admin API: team members, daily usage, usage events and spend."""

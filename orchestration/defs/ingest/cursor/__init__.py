@@ -1,0 +1,1 @@
+"""Ingest of the Cursor Admin API (members, daily usage, usage events, spend)."""
