@@ -69,6 +69,12 @@ class SaasHttpSource(HttpSource):
         self._anonymous.close()
         super().close()
 
+    def set_secret_header(self, name: str, value: str) -> None:
+        """Send a header from now on (a fresh access token), redacted like the other secrets."""
+        self._client.headers[name] = value
+        self._secrets.append(value)
+        self._secrets.append(value.partition(" ")[2])
+
     def _wait(self, state: RetryCallState) -> float:
         wait = super()._wait(state)
         error = state.outcome.exception() if state.outcome else None

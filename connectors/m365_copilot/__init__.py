@@ -1,0 +1,1 @@
+"""Microsoft 365 Copilot usage reports through Microsoft Graph."""

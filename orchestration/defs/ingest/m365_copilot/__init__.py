@@ -1,0 +1,1 @@
+"""Ingest of the Microsoft 365 Copilot usage user detail report."""
