@@ -1,0 +1,1 @@
+"""ChatGPT Enterprise Compliance API: workspace users."""

@@ -1,0 +1,1 @@
+"""Ingest of the ChatGPT Enterprise Compliance API (workspace users)."""
