@@ -1,0 +1,1 @@
+"""Effective-dated model prices from the installed genai-prices package (offline, no download)."""
