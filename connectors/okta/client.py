@@ -131,9 +131,11 @@ class OktaClient:
             yield from body
             response = self.http.last_response
             link = next_link(response.headers.get("Link") if response is not None else None)
-            if not link or not body:
+            # a page may be empty and still have a next link (filtered lists); a repeated link ends
+            following = relative_to_base(link, self.http.base_url, self.source_id) if link else None
+            if not following or following == target:
                 break
-            target, query = relative_to_base(link, self.http.base_url, self.source_id), None
+            target, query = following, None
         log.info("%s: %s read in %d page(s)", self.source_id, path, pages)
 
     def users(self) -> Iterator[dict]:
