@@ -6,6 +6,7 @@ import dataclasses
 import hashlib
 import os
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
@@ -18,6 +19,7 @@ from governance.schema import (
     ModelsFile,
     PersonAliasesFile,
     PoliciesFile,
+    PriceOverridesFile,
     TeamsFile,
 )
 
@@ -28,6 +30,7 @@ FILES = {
     "models.yml": ModelsFile,
     "policies.yml": PoliciesFile,
     "exceptions.yml": ExceptionsFile,
+    "price_overrides.yml": PriceOverridesFile,
 }
 # Optional: addresses that name the same person in different identity sources.
 ALIASES_FILE = "person_aliases.yml"
@@ -101,6 +104,22 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("expires_on", DATE),
         ],
         "person_aliases": [("alias_email", TEXT), ("person_email", TEXT), ("reason", TEXT)],
+        # Prices and percentages stay exact decimal text; staging casts them to DECIMAL.
+        "price_overrides": [
+            ("override_id", TEXT),
+            ("provider", TEXT),
+            ("model_id", TEXT),
+            ("price_tier", TEXT),
+            ("component", TEXT),
+            ("price_per_mtok", TEXT),
+            ("discount_percent", TEXT),
+            ("starts_on", DATE),
+            ("ends_on", DATE),
+            ("reason", TEXT),
+            ("reference", TEXT),
+        ],
+        "cost_tolerances": [("provider", TEXT), ("percent", TEXT), ("amount_usd", TEXT)],
+        "price_override_snapshots": [("overrides_sha256", TEXT), ("governance_sha256", TEXT)],
     }.items()
 }
 
@@ -113,6 +132,7 @@ class Governance:
     models: ModelsFile
     policies: PoliciesFile
     exceptions: ExceptionsFile
+    price_overrides: PriceOverridesFile
     person_aliases: PersonAliasesFile = dataclasses.field(default_factory=PersonAliasesFile)
 
     def rows(self) -> dict[str, list[dict]]:
@@ -219,6 +239,50 @@ class Governance:
                 }
                 for a in self.person_aliases.aliases
             ],
+            **self._pricing_rows(),
+        }
+
+    def _pricing_rows(self) -> dict[str, list[dict]]:
+        """One override row per price component it sets (a discount sets all four)."""
+        file = self.price_overrides
+        overrides = []
+        for o in file.overrides:
+            prices = o.prices.model_dump() if o.prices else dict.fromkeys(PRICE_COMPONENTS)
+            for component in PRICE_COMPONENTS:
+                if o.prices is not None and prices[component] is None:
+                    continue
+                overrides.append(
+                    {
+                        "override_id": o.id,
+                        "provider": o.provider,
+                        "model_id": o.model,
+                        "price_tier": o.tier,
+                        "component": component,
+                        "price_per_mtok": _exact(prices[component]),
+                        "discount_percent": _exact(o.discount_percent),
+                        "starts_on": o.starts_on,
+                        "ends_on": o.ends_on,
+                        "reason": o.reason,
+                        "reference": o.reference,
+                    }
+                )
+        path = self.directory / "price_overrides.yml"
+        return {
+            "price_overrides": overrides,
+            "cost_tolerances": [
+                {
+                    "provider": t.provider,
+                    "percent": _exact(t.percent),
+                    "amount_usd": _exact(t.amount_usd),
+                }
+                for t in file.reconciliation.tolerances
+            ],
+            "price_override_snapshots": [
+                {
+                    "overrides_sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+                    "governance_sha256": self.snapshot_hash(),
+                }
+            ],
         }
 
     def tables(self) -> dict[str, pa.Table]:
@@ -233,6 +297,13 @@ class Governance:
                 digest.update(name.encode())
                 digest.update(path.read_bytes())
         return digest.hexdigest()
+
+
+PRICE_COMPONENTS = ("input", "cache_read", "cache_write", "output")
+
+
+def _exact(value: Decimal | None) -> str | None:
+    return None if value is None else format(value.normalize(), "f")
 
 
 def governance_dir() -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -293,3 +294,106 @@ class PersonAliasesFile(Strict):
 
 class ExceptionsFile(Strict):
     exceptions: list[PolicyException] = Field(default_factory=list)
+
+
+PriceTier = Literal["standard", "batch", "flex", "priority"]
+
+
+class ComponentPrices(Strict):
+    """Negotiated prices in USD per million tokens; a component left out keeps the list price."""
+
+    input: Decimal | None = Field(default=None, ge=0, description="Uncached input tokens.")
+    cache_read: Decimal | None = Field(default=None, ge=0, description="Cache-read input tokens.")
+    cache_write: Decimal | None = Field(default=None, ge=0, description="Cache-write input tokens.")
+    output: Decimal | None = Field(
+        default=None, ge=0, description="Output tokens (reasoning included)."
+    )
+
+    @model_validator(mode="after")
+    def _some(self) -> ComponentPrices:
+        if all(v is None for v in (self.input, self.cache_read, self.cache_write, self.output)):
+            raise ValueError("prices needs at least one of input, cache_read, cache_write, output")
+        return self
+
+
+class PriceOverride(Strict):
+    """A negotiated rate that replaces the list price of one model and tier for a date range."""
+
+    id: str = Field(pattern=r"^PRC-[0-9]{3,}$", description="Stable override id.")
+    provider: Provider = Field(description="Provider the rate is agreed with.")
+    model: str = Field(
+        pattern=r"^[a-z0-9][a-z0-9.-]*$", description="Canonical model id (see model_catalog)."
+    )
+    tier: PriceTier = Field(default="standard", description="Price tier the rate applies to.")
+    starts_on: date = Field(description="First usage day (UTC) the rate applies to.")
+    ends_on: date | None = Field(
+        default=None, description="First usage day the rate no longer applies (empty: open)."
+    )
+    prices: ComponentPrices | None = Field(
+        default=None, description="Replacement prices per component (or give discount_percent)."
+    )
+    discount_percent: Decimal | None = Field(
+        default=None, gt=0, le=100, description="Discount off every list price, e.g. 15 for 15%."
+    )
+    reason: str = Field(min_length=1, description="Why the rate differs from the list price.")
+    reference: str = Field(min_length=1, description="Contract, order form or ticket.")
+
+    @model_validator(mode="after")
+    def _one_rate(self) -> PriceOverride:
+        if (self.prices is None) == (self.discount_percent is None):
+            raise ValueError("give exactly one of prices or discount_percent")
+        if self.ends_on is not None and self.ends_on <= self.starts_on:
+            raise ValueError("ends_on must be after starts_on")
+        return self
+
+
+class Tolerance(Strict):
+    provider: Provider | None = Field(
+        default=None, description="Provider it applies to (empty: every provider without its own)."
+    )
+    percent: Decimal = Field(ge=0, le=100, description="Allowed variance as % of invoiced cost.")
+    amount_usd: Decimal = Field(ge=0, description="Allowed variance in USD, whatever the percent.")
+
+
+class Reconciliation(Strict):
+    """How far rated and measured cost may differ from invoiced cost per provider, account and day:
+    within tolerance when |variance| <= max(amount_usd, percent% of invoiced)."""
+
+    tolerances: list[Tolerance] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _one_each(self) -> Reconciliation:
+        keys = [t.provider for t in self.tolerances]
+        if None not in keys:
+            raise ValueError("tolerances needs a default entry without provider")
+        duplicates = sorted({str(k or "(default)") for k in keys if keys.count(k) > 1})
+        if duplicates:
+            raise ValueError(f"tolerances declared more than once for: {', '.join(duplicates)}")
+        return self
+
+
+class PriceOverridesFile(Strict):
+    overrides: list[PriceOverride] = Field(default_factory=list)
+    reconciliation: Reconciliation
+
+    @model_validator(mode="after")
+    def _unique_and_disjoint(self) -> PriceOverridesFile:
+        ids = [o.id for o in self.overrides]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"override ids declared more than once: {', '.join(duplicates)}")
+        for i, a in enumerate(self.overrides):
+            for b in self.overrides[i + 1 :]:
+                same = (a.provider, a.model, a.tier) == (b.provider, b.model, b.tier)
+                if same and _overlap(a, b):
+                    raise ValueError(
+                        f"overrides {a.id} and {b.id} both price {a.provider}/{a.model}/{a.tier}"
+                        " on the same days: end one before the other starts"
+                    )
+        return self
+
+
+def _overlap(a: PriceOverride, b: PriceOverride) -> bool:
+    return (a.ends_on is None or b.starts_on < a.ends_on) and (
+        b.ends_on is None or a.starts_on < b.ends_on
+    )

@@ -1,0 +1,18 @@
+with source as (
+
+    select * from {{ source('prices', 'model_aliases') }}
+
+),
+
+renamed as (
+
+    select
+        provider,
+        lower(model_ref) as model_ref,
+        model_id as catalog_model_id
+
+    from source
+
+)
+
+select * from renamed
