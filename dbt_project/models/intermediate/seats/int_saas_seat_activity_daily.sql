@@ -1,0 +1,255 @@
+{#-
+    One row per SaaS AI tool seat per snapshot day: who holds it, on which plan, when it was last
+    used, whether it was used that day and, where the tool reports it, what it cost beyond the seat.
+    Activity "that day" is null when the tool's activity data for the day has not landed.
+-#}
+
+with github_seats as (
+
+    select
+        'github_copilot' as tool,
+        source_id,
+        snapshot_date as activity_date,
+        coalesce(assignee_email, lower(assignee_login)) as seat_holder_key,
+        assignee_email as seat_holder_email,
+        assignee_login as tool_user_name,
+        false as is_concealed,
+        plan_type as plan,
+        case when pending_cancellation_date is not null then 'pending_cancellation' else 'active' end
+            as seat_status,
+        cast(last_activity_at as date) as reported_last_activity_date
+    from {{ ref('stg_github_copilot__seats') }}
+    where assignee_type = 'User'
+
+),
+
+github_activity as (
+
+    select source_id, user_login as tool_user_name, activity_date
+    from {{ ref('stg_github_copilot__user_metrics') }}
+
+),
+
+github_days as (
+
+    select source_id, activity_date from github_activity group by source_id, activity_date
+
+),
+
+github as (
+
+    select
+        seats.tool,
+        seats.source_id,
+        seats.activity_date,
+        seats.seat_holder_key,
+        seats.seat_holder_email,
+        seats.tool_user_name,
+        seats.is_concealed,
+        seats.plan,
+        seats.seat_status,
+        max(seats.reported_last_activity_date) as reported_last_activity_date,
+        max(used.activity_date) as observed_last_activity_date,
+        max(case when used.activity_date = seats.activity_date then 1 else 0 end) as used_that_day,
+        max(case when reported.activity_date is not null then 1 else 0 end) as day_reported,
+        cast(null as {{ dbt.type_numeric() }}) as spend_cents
+    from github_seats as seats
+    left join github_activity as used
+        on used.source_id = seats.source_id
+        and used.tool_user_name = seats.tool_user_name
+        and used.activity_date <= seats.activity_date
+    left join github_days as reported
+        on reported.source_id = seats.source_id
+        and reported.activity_date = seats.activity_date
+    group by 1, 2, 3, 4, 5, 6, 7, 8, 9
+
+),
+
+cursor_usage_days as (
+
+    select source_id, email, activity_date
+    from {{ ref('stg_cursor__daily_usage') }}
+    where is_active
+
+),
+
+cursor_reported as (
+
+    select source_id, activity_date
+    from {{ ref('stg_cursor__daily_usage') }}
+    group by source_id, activity_date
+
+),
+
+cursor_spend as (
+
+    select
+        source_id,
+        email,
+        usage_date,
+        sum(coalesce(token_cost_cents, 0) + coalesce(cursor_token_fee_cents, 0)) as spend_cents
+    from {{ ref('stg_cursor__usage_events') }}
+    where charge_kind = 'Usage-based'
+    group by source_id, email, usage_date
+
+),
+
+cursor as (
+
+    select
+        'cursor' as tool,
+        members.source_id,
+        members.snapshot_date as activity_date,
+        members.email as seat_holder_key,
+        members.email as seat_holder_email,
+        members.email as tool_user_name,
+        false as is_concealed,
+        'teams' as plan,
+        'active' as seat_status,
+        cast(null as date) as reported_last_activity_date,
+        max(used.activity_date) as observed_last_activity_date,
+        max(case when used.activity_date = members.snapshot_date then 1 else 0 end) as used_that_day,
+        max(case when reported.activity_date is not null then 1 else 0 end) as day_reported,
+        max(spend.spend_cents) as spend_cents
+    from {{ ref('stg_cursor__members') }} as members
+    left join cursor_usage_days as used
+        on used.source_id = members.source_id
+        and used.email = members.email
+        and used.activity_date <= members.snapshot_date
+    left join cursor_reported as reported
+        on reported.source_id = members.source_id
+        and reported.activity_date = members.snapshot_date
+    left join cursor_spend as spend
+        on spend.source_id = members.source_id
+        and spend.email = members.email
+        and spend.usage_date = members.snapshot_date
+    group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
+
+),
+
+m365_rows as (
+
+    select
+        source_id,
+        snapshot_date,
+        report_refresh_date,
+        coalesce(email, user_principal_name) as seat_holder_key,
+        email,
+        user_principal_name,
+        is_concealed,
+        last_activity_date
+    from {{ ref('stg_m365_copilot__usage_user_details') }}
+
+),
+
+m365_refreshed as (
+
+    select source_id, max(report_refresh_date) as refreshed_through
+    from m365_rows
+    group by source_id
+
+),
+
+m365 as (
+
+    select
+        'm365_copilot' as tool,
+        seats.source_id,
+        seats.snapshot_date as activity_date,
+        seats.seat_holder_key,
+        seats.email as seat_holder_email,
+        seats.user_principal_name as tool_user_name,
+        seats.is_concealed,
+        'microsoft_365_copilot' as plan,
+        'active' as seat_status,
+        max(seats.last_activity_date) as reported_last_activity_date,
+        max(history.last_activity_date) as observed_last_activity_date,
+        max(case when history.last_activity_date = seats.snapshot_date then 1 else 0 end)
+            as used_that_day,
+        max(case when refreshed.refreshed_through >= seats.snapshot_date then 1 else 0 end)
+            as day_reported,
+        cast(null as {{ dbt.type_numeric() }}) as spend_cents
+    from m365_rows as seats
+    inner join m365_refreshed as refreshed
+        on refreshed.source_id = seats.source_id
+    left join m365_rows as history
+        on history.source_id = seats.source_id
+        and history.seat_holder_key = seats.seat_holder_key
+        and history.last_activity_date <= seats.snapshot_date
+    group by 1, 2, 3, 4, 5, 6, 7, 8, 9
+
+),
+
+chatgpt as (
+
+    select
+        'chatgpt_enterprise' as tool,
+        source_id,
+        snapshot_date as activity_date,
+        coalesce(email, user_id) as seat_holder_key,
+        email as seat_holder_email,
+        user_id as tool_user_name,
+        false as is_concealed,
+        'enterprise' as plan,
+        coalesce(user_status, 'active') as seat_status,
+        cast(null as date) as reported_last_activity_date,
+        cast(null as date) as observed_last_activity_date,
+        0 as used_that_day,
+        0 as day_reported,
+        cast(null as {{ dbt.type_numeric() }}) as spend_cents
+    from {{ ref('stg_chatgpt_enterprise__users') }}
+
+),
+
+seats as (
+
+    select * from github
+    union all
+    select * from cursor
+    union all
+    select * from m365
+    union all
+    select * from chatgpt
+
+),
+
+final as (
+
+    select
+        tool,
+        source_id,
+        activity_date,
+        seat_holder_key,
+        seat_holder_email,
+        tool_user_name,
+        is_concealed,
+        plan,
+        seat_status,
+        last_activity_date,
+        case
+            when last_activity_date is not null
+                then {{ dbt.datediff('last_activity_date', 'activity_date', 'day') }}
+        end as days_since_last_activity,
+        case when day_reported = 1 then used_that_day = 1 end as is_active_on_day,
+        {{ saas_cents_to_dollars('spend_cents') }} as spend_usd,
+        case when spend_cents is not null then 'USD' end as spend_currency
+    from (
+        select
+            seats.*,
+            -- the later of what the seat list says and the activity seen up to that day,
+            -- never a day after the row's own day (a snapshot pulled later knows more)
+            case
+                when reported_last_activity_date <= activity_date
+                    and (
+                        observed_last_activity_date is null
+                        or reported_last_activity_date > observed_last_activity_date
+                    )
+                    then reported_last_activity_date
+                else observed_last_activity_date
+            end as last_activity_date
+        from seats
+    ) as resolved
+
+)
+
+select * from final
