@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[2]
 FIRST, SECOND = date(2026, 9, 3), date(2026, 9, 12)
 MODELS = [
     "stg_okta__users",
+    "stg_okta__groups",
     "stg_entra_id__users",
     "stg_google_workspace__users",
     "stg_scim__users",
