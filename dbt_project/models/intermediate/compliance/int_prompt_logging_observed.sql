@@ -1,0 +1,62 @@
+{#-
+    Requests whose prompts were recorded somewhere we can see: Bedrock invocation logs that carried
+    request or response bodies, and GenAI spans with content attributes. Only the fact is landed,
+    never the text. Each request is attributed to the application declaring its credential.
+-#}
+
+with spans as (
+
+    select
+        usage_date,
+        'otel' as credential_provider,
+        service_name as project_id,
+        cast(null as varchar) as api_key_id,
+        'span:' || span_id as evidence_key
+    from {{ ref('stg_otlp_genai__genai_spans') }}
+    where is_recording_prompts
+
+),
+
+invocations as (
+
+    select
+        usage_date,
+        'aws_bedrock' as credential_provider,
+        account_id as project_id,
+        case when model_id like 'arn:%:application-inference-profile/%' then model_id end as api_key_id,
+        'bedrock:' || request_id as evidence_key
+    from {{ ref('stg_aws_bedrock_invocation_logs__invocations') }}
+    where is_content_logged
+
+),
+
+observed as (
+
+    select * from spans
+    union all
+    select * from invocations
+
+),
+
+declared as (
+
+    select * from {{ ref('stg_governance__application_credentials') }}
+
+)
+
+select
+    observed.usage_date,
+    observed.credential_provider,
+    observed.project_id,
+    coalesce(observed.api_key_id, observed.project_id) as credential_id,
+    coalesce(by_key.application_id, by_project.application_id) as application_id,
+    observed.evidence_key
+from observed
+left join declared as by_key
+    on by_key.provider = observed.credential_provider
+    and by_key.credential_kind = 'api_key'
+    and by_key.credential_id = observed.api_key_id
+left join declared as by_project
+    on by_project.provider = observed.credential_provider
+    and by_project.credential_kind = 'project'
+    and by_project.credential_id = observed.project_id

@@ -1,0 +1,26 @@
+{{ config(materialized='table') }}
+
+with teams as (
+
+    select * from {{ ref('stg_governance__teams') }}
+
+),
+
+applications as (
+
+    select team_id, count(*) as application_count
+    from {{ ref('stg_governance__applications') }}
+    group by team_id
+
+)
+
+select
+    cast(teams.team_id as varchar) as team_id,
+    cast(teams.team_name as varchar) as team_name,
+    cast(teams.department as varchar) as department,
+    cast(teams.business_unit as varchar) as business_unit,
+    cast(teams.cost_center_id as varchar) as cost_center_id,
+    cast(teams.owner_email as varchar) as owner_email,
+    cast(coalesce(applications.application_count, 0) as bigint) as application_count
+from teams
+left join applications on applications.team_id = teams.team_id
