@@ -14,7 +14,21 @@ from orchestration.lib.settings import EXPECTATIONS_DIR
 def test_every_published_mart_has_a_suite_and_every_suite_a_mart():
     published = set(published_models())
     suites = {p.stem for p in EXPECTATIONS_DIR.glob("*.json")}
-    assert published == {"fct_ai_usage_daily", "fct_ai_cost_daily", "fct_gateway_requests_daily"}
+    assert published >= {
+        "fct_ai_usage_daily",
+        "fct_ai_cost_daily",
+        "fct_gateway_requests_daily",
+        "fct_policy_violations",
+        "rpt_shadow_ai",
+        "rpt_sensitive_data_model_usage",
+        "rpt_access_anomalies",
+        "rpt_control_coverage",
+        "dim_application",
+        "dim_credential",
+        "dim_model",
+        "dim_team",
+        "rpt_inventory_coverage",
+    }
     assert suites == published
     for name in suites:
         assert json.loads((EXPECTATIONS_DIR / f"{name}.json").read_text())["name"] == name
@@ -96,3 +110,34 @@ def test_credits_may_be_negative_but_charges_may_not():
     rows.append({**base, "cost_key": "d", "billed_cost": -1.0, "charge_category": "Usage"})
     outcome = validate_dataframe("fct_ai_cost_daily", pd.DataFrame(rows))
     assert sorted(f.examples for f in outcome.failures) == [[-1.0], [0.25]]
+
+
+def violations_frame(**overrides) -> pd.DataFrame:
+    row = {
+        "violation_key": "v1",
+        "usage_date": pd.Timestamp("2026-09-01"),
+        "policy_id": "POL-001",
+        "rule": "model_not_approved_for_application",
+        "severity": "high",
+        "subject_type": "application",
+        "subject_id": "app-design-critique",
+        "status": "excepted",
+        "exception_id": "EXC-001",
+        "evidence_row_count": 2,
+        "evidence_keys": "k1,k2",
+    }
+    return pd.DataFrame([{**row, **overrides}])
+
+
+def test_the_violations_suite_wants_an_exception_behind_every_non_open_row():
+    assert validate_dataframe("fct_policy_violations", violations_frame()).success
+    assert validate_dataframe(
+        "fct_policy_violations", violations_frame(status="open", exception_id=None)
+    ).success
+    outcome = validate_dataframe("fct_policy_violations", violations_frame(exception_id=None))
+    assert not outcome.success
+    assert [f.expectation for f in outcome.failures] == ["expect_column_values_to_not_be_null"]
+    assert outcome.failures[0].kwargs["column"] == "exception_id"
+    assert not validate_dataframe(
+        "fct_policy_violations", violations_frame(status="waived")
+    ).success
