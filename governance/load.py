@@ -20,6 +20,7 @@ from governance.schema import (
     PersonAliasesFile,
     PoliciesFile,
     PriceOverridesFile,
+    SeatPricesFile,
     TeamsFile,
 )
 
@@ -34,6 +35,8 @@ FILES = {
 }
 # Optional: addresses that name the same person in different identity sources.
 ALIASES_FILE = "person_aliases.yml"
+# Optional: list prices of SaaS AI tool seats (tool, plan, price per month).
+SEAT_PRICES_FILE = "seat_prices.yml"
 TEXT, DATE, FLAG = pa.string(), pa.date32(), pa.bool_()
 # Every table the warehouse reads, with an explicit schema so an empty table still has its columns.
 SCHEMAS: dict[str, pa.Schema] = {
@@ -104,6 +107,15 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("expires_on", DATE),
         ],
         "person_aliases": [("alias_email", TEXT), ("person_email", TEXT), ("reason", TEXT)],
+        "seat_prices": [
+            ("tool", TEXT),
+            ("plan", TEXT),
+            ("price_per_month", TEXT),
+            ("currency", TEXT),
+            ("starts_on", DATE),
+            ("ends_on", DATE),
+            ("reference", TEXT),
+        ],
         # Prices and percentages stay exact decimal text; staging casts them to DECIMAL.
         "price_overrides": [
             ("override_id", TEXT),
@@ -134,6 +146,7 @@ class Governance:
     exceptions: ExceptionsFile
     price_overrides: PriceOverridesFile
     person_aliases: PersonAliasesFile = dataclasses.field(default_factory=PersonAliasesFile)
+    seat_prices: SeatPricesFile = dataclasses.field(default_factory=SeatPricesFile)
 
     def rows(self) -> dict[str, list[dict]]:
         """Rows for each governance table the warehouse reads (see SCHEMAS)."""
@@ -239,6 +252,13 @@ class Governance:
                 }
                 for a in self.person_aliases.aliases
             ],
+            "seat_prices": [
+                {
+                    **p.model_dump(exclude={"price_per_month"}),
+                    "price_per_month": _exact(p.price_per_month),
+                }
+                for p in self.seat_prices.prices
+            ],
             **self._pricing_rows(),
         }
 
@@ -291,7 +311,7 @@ class Governance:
 
     def snapshot_hash(self) -> str:
         digest = hashlib.sha256()
-        for name in [*FILES, ALIASES_FILE]:
+        for name in [*FILES, ALIASES_FILE, SEAT_PRICES_FILE]:
             path = self.directory / name
             if path.exists():
                 digest.update(name.encode())
@@ -325,7 +345,15 @@ def load_governance(directory: Path | None = None) -> Governance:
         if aliases_path.exists()
         else PersonAliasesFile()
     )
-    governance = Governance(directory, *loaded.values(), person_aliases=aliases)
+    seat_prices_path = directory / SEAT_PRICES_FILE
+    seat_prices = (
+        load_yaml_model(seat_prices_path, SeatPricesFile, what="governance seat prices")
+        if seat_prices_path.exists()
+        else SeatPricesFile()
+    )
+    governance = Governance(
+        directory, *loaded.values(), person_aliases=aliases, seat_prices=seat_prices
+    )
     problems = _reference_problems(governance)
     if problems:
         raise ConfigError(

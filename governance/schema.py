@@ -397,3 +397,46 @@ def _overlap(a: PriceOverride, b: PriceOverride) -> bool:
     return (a.ends_on is None or b.starts_on < a.ends_on) and (
         b.ends_on is None or a.starts_on < b.ends_on
     )
+
+
+SeatTool = Literal["github_copilot", "cursor", "m365_copilot", "chatgpt_enterprise"]
+
+
+class SeatPrice(Strict):
+    """The list price of one seat of a SaaS AI tool plan, per month, from a date."""
+
+    tool: SeatTool = Field(description="The SaaS AI tool (a seat source type).")
+    plan: str = Field(
+        pattern=r"^[a-z0-9_]+$", description="Plan as int_saas_seat_activity_daily names it."
+    )
+    price_per_month: Decimal = Field(ge=0, description="List price of one seat for a month.")
+    currency: Literal["USD"] = Field(default="USD", description="Currency of the price.")
+    starts_on: date = Field(description="First day (UTC) the price applies to.")
+    ends_on: date | None = Field(
+        default=None, description="First day the price no longer applies (empty: open)."
+    )
+    reference: str = Field(min_length=1, description="Price list or order form.")
+
+    @model_validator(mode="after")
+    def _dates(self) -> SeatPrice:
+        if self.ends_on is not None and self.ends_on <= self.starts_on:
+            raise ValueError("ends_on must be after starts_on")
+        return self
+
+
+class SeatPricesFile(Strict):
+    prices: list[SeatPrice] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _disjoint(self) -> SeatPricesFile:
+        for i, a in enumerate(self.prices):
+            for b in self.prices[i + 1 :]:
+                if (a.tool, a.plan) == (b.tool, b.plan) and (
+                    (a.ends_on is None or b.starts_on < a.ends_on)
+                    and (b.ends_on is None or a.starts_on < b.ends_on)
+                ):
+                    raise ValueError(
+                        f"two prices for {a.tool}/{a.plan} on the same days: end one before the"
+                        " other starts"
+                    )
+        return self

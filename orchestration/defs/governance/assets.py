@@ -29,6 +29,7 @@ TABLES = {
     "policy_controls": "Framework controls each policy serves (EU AI Act, ISO/IEC 42001, NIST AI RMF).",
     "exceptions": "Approved policy exceptions with scope, approver, ticket and validity (exceptions.yml).",
     "person_aliases": "Addresses that name the same person across identity sources (person_aliases.yml).",
+    "seat_prices": "List prices of SaaS AI tool seats per tool, plan and month (seat_prices.yml).",
     "price_overrides": "Negotiated rates replacing list prices, one row per price component (price_overrides.yml).",
     "cost_tolerances": "Allowed variance of rated and measured cost against invoiced cost, per provider.",
     "price_override_snapshots": "Hash of price_overrides.yml (and of all governance) that keys rated-cost restatements.",
