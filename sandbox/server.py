@@ -135,7 +135,8 @@ class SandboxState:
                 entry["measured_cost_usd"] = str(
                     Decimal(entry["measured_cost_usd"]) + Decimal(figures["measured_cost_usd"])
                 )
-        return expected
+        # sources with no usage or cost (identity, seats) publish nothing to these marts
+        return {name: totals for name, totals in expected.items() if totals != empty_totals()}
 
     def write_exports(self, root: Path, start: date, end: date) -> dict[str, str]:
         """Write every file source's exports under root; return the env vars that point at them."""

@@ -6,6 +6,7 @@ import dagster as dg
 import pytest
 
 from orchestration.automation_names import INGEST_JOB, TRANSFORM_JOB
+from orchestration.lib.dbt import published_models
 
 
 @pytest.fixture(scope="module")
@@ -60,11 +61,13 @@ def test_every_asset_has_description_owner_group_and_kinds(definitions):
 def test_marts_have_blocking_gx_checks(definitions):
     graph = definitions.resolve_asset_graph()
     checks = {ck for ck in graph.asset_check_keys if ck.name.startswith("gx_")}
+    published = set(published_models())
+    assert {"fct_ai_usage_daily", "fct_policy_violations", "dim_application"} <= published
     assert {(c.asset_key, c.name) for c in checks} == {
-        (key("marts", "fct_ai_usage_daily"), "gx_fct_ai_usage_daily"),
-        (key("marts", "fct_ai_cost_daily"), "gx_fct_ai_cost_daily"),
-        (key("marts", "fct_gateway_requests_daily"), "gx_fct_gateway_requests_daily"),
+        (key("marts", name), f"gx_{name}") for name in published
     }
+    parents = graph.get(key("published", "warehouse")).parent_keys
+    assert {key("marts", name) for name in published} <= parents
     specs = {
         spec.key: spec
         for checks_def in definitions.asset_checks or []

@@ -1,0 +1,100 @@
+"""One sandbox deployment shared by the e2e modules: the first backfill runs once per session."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import httpx
+import pytest
+from dagster._core.storage.tags import (
+    ASSET_PARTITION_RANGE_END_TAG,
+    ASSET_PARTITION_RANGE_START_TAG,
+)
+
+from orchestration.automation_names import INGEST_JOB, TRANSFORM_JOB
+from orchestration.cli.summary import provider_totals
+from orchestration.lib.evidence import record_run
+from orchestration.lib.publish import current_dir
+from sandbox.server import SandboxServer
+
+FIRST, LAST = date(2026, 9, 1), date(2026, 9, 20)
+AS_OF_FIRST_RUN = datetime(2026, 9, 22, 6, tzinfo=UTC)  # 2026-09-20 is still provisional
+AS_OF_LATER = datetime(2026, 9, 30, 6, tzinfo=UTC)
+
+
+class Collector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+class Deployment:
+    def __init__(self, data: Path, sandbox: SandboxServer, patch: pytest.MonkeyPatch) -> None:
+        from orchestration.definitions import defs
+
+        self.data, self.sandbox, self.patch = data, sandbox, patch
+        definitions = defs()
+        self.ingest = definitions.resolve_job_def(INGEST_JOB)
+        self.transform = definitions.resolve_job_def(TRANSFORM_JOB)
+        (data / "dagster").mkdir(parents=True, exist_ok=True)
+        self.instance = dg.DagsterInstance.local_temp(
+            tempdir=str(data / "dagster"), overrides={"telemetry": {"enabled": False}}
+        )
+
+    def run_job(
+        self, job, partition: date | None, tags: dict | None = None
+    ) -> dg.ExecuteInProcessResult:
+        whole_range = {
+            ASSET_PARTITION_RANGE_START_TAG: FIRST.isoformat(),
+            ASSET_PARTITION_RANGE_END_TAG: LAST.isoformat(),
+        }
+        return job.execute_in_process(
+            instance=self.instance,
+            tags={**({} if partition else whole_range), **(tags or {})},
+            partition_key=partition.isoformat() if partition else None,
+            raise_on_error=False,
+        )
+
+    def run(
+        self, partition: date | None = None
+    ) -> tuple[dg.ExecuteInProcessResult, dg.ExecuteInProcessResult]:
+        """Ingest then transform, as the schedule and its sensors do, and record the evidence."""
+        ingest = self.run_job(self.ingest, partition)
+        tags = {
+            "aiuw/ingest_run_id": ingest.run_id,
+            "aiuw/ingest_status": "SUCCESS" if ingest.success else "FAILURE",
+        }
+        transform = self.run_job(self.transform, partition, tags)
+        record_run(self.instance, transform.run_id, self.data / "evidence" / "ledger.jsonl")
+        return ingest, transform
+
+    def set_clock(self, as_of: datetime) -> dict[str, str]:
+        """Move the sandbox clock; file sources see it through freshly written exports."""
+        httpx.post(
+            f"{self.sandbox.url}/_sandbox/clock", json={"as_of": as_of.isoformat()}
+        ).raise_for_status()
+        exports = self.sandbox.state.write_exports(
+            self.data / "sandbox_exports", FIRST, date(2026, 9, 21)
+        )
+        # through the monkeypatch, so no export path outlives this module's tests
+        for name, value in exports.items():
+            self.patch.setenv(name, value)
+        return exports
+
+    @property
+    def published_db(self) -> Path:
+        return current_dir(self.data / "published") / "warehouse.duckdb"
+
+    def published_totals(self) -> dict:
+        with duckdb.connect(str(self.published_db), read_only=True) as con:
+            return provider_totals(con)
+
+    def truth(self) -> dict:
+        return self.sandbox.state.expected_published(FIRST, date(2026, 9, 21))

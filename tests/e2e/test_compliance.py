@@ -1,0 +1,218 @@
+"""The compliance marts on the sandbox enterprise after the first backfill (2026-09-01 .. 2026-09-20).
+
+Every finding the sandbox and the example governance planted is reported, with the right subject,
+days and status, and nothing else is: no false positive on a clean application.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pytest
+
+from sandbox.enterprise import Enterprise
+from sandbox.providers import anthropic, aws_bedrock, azure_openai, google_vertex, litellm
+from tests.e2e.deployment import FIRST, LAST
+
+pytestmark = pytest.mark.e2e
+
+WINDOW_DAYS = (LAST - FIRST).days + 1
+EXCEPTION_EXPIRES = date(2026, 9, 10)  # EXC-001, governance/exceptions.yml
+
+# policy -> applications the example governance plants a finding on (sandbox/governance_example.py)
+APPLICATION_FINDINGS = {
+    "POL-001": {"app-design-critique", "app-growth-copywriter"},  # gpt-4o not approved
+    "POL-002": {"app-contract-reviewer"},  # claude-opus-4-1 under review
+    "POL-003": {"app-search-ranker"},  # gpt-4.1-nano not allowed customer facing
+    "POL-004": {"app-support-assistant"},  # customer data to google_vertex
+    "POL-005": {"app-code-review-bot"},  # spans capture prompts
+    "POL-008": {"app-payments-fraud-notes"},  # staging not approved
+    "POL-009": {"app-brand-image-briefs"},  # retired 2026-06-30, one key still works
+}
+
+
+def query(deployment, sql: str) -> list[tuple]:
+    with duckdb.connect(str(deployment.published_db), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def expected_shadow_credentials(deployment) -> set[str]:
+    """Each provider's credentials that belong to no declared application, from the sandbox."""
+    state = deployment.sandbox.state
+    enterprise = state.enterprise
+    by_name = {p.name: p for p in state.providers}
+    undeclared = {a.application_id for a in enterprise.applications if not a.declared}
+    shadow = {
+        f"openai:{k.api_key_id}"
+        for k in enterprise.api_keys
+        if enterprise.project(k.project_id).application_id in undeclared
+    }
+    shadow |= {
+        f"anthropic:{by_name['anthropic'].key_id(k)}"
+        for k in anthropic.KEYS
+        if k.application_id in undeclared
+    }
+    shadow.add("anthropic:default")  # Console traffic: default workspace, no key
+    shadow |= {
+        f"aws_bedrock:{a.account_id}"
+        for a in aws_bedrock.ACCOUNTS
+        if a.application_id in undeclared
+    }
+    shadow |= {
+        f"azure_openai:{by_name['azure_openai'].resource_id(app)}"
+        for app in undeclared
+        if app in azure_openai.ACCOUNTS
+    }
+    shadow |= {
+        f"google_vertex:{google_vertex.PROJECTS[app][0]}"
+        for app in undeclared
+        if app in google_vertex.PROJECTS
+    }
+    shadow |= {
+        f"litellm:{litellm.hashed_key(enterprise.seed, r.key_alias)}"
+        for r in litellm.ROUTES
+        if r.personal
+    }
+    shadow.add("otel:notebook-experiments")  # a notebook's service.name nobody declared
+    return shadow
+
+
+def test_every_planted_application_finding_and_nothing_else(deployment):
+    rows = query(
+        deployment,
+        "select policy_id, subject_id, count(*) from fct_policy_violations "
+        "where subject_type = 'application' group by 1, 2",
+    )
+    found: dict[str, set[str]] = {}
+    for policy, subject, days in rows:
+        found.setdefault(policy, set()).add(subject)
+        assert days == WINDOW_DAYS, (policy, subject)  # every planted finding is daily
+    assert found == APPLICATION_FINDINGS
+
+
+def test_an_exception_suppresses_until_it_expires_then_the_violation_is_reraised(deployment):
+    rows = query(
+        deployment,
+        "select subject_id, usage_date, status, exception_id from fct_policy_violations "
+        "where policy_id = 'POL-001' order by 1, 2",
+    )
+    critique = [(d, s, e) for app, d, s, e in rows if app == "app-design-critique"]
+    assert {(s, e) for d, s, e in critique if d < EXCEPTION_EXPIRES} == {("excepted", "EXC-001")}
+    assert {(s, e) for d, s, e in critique if d >= EXCEPTION_EXPIRES} == {("reraised", "EXC-001")}
+    copywriter = {(s, e) for app, d, s, e in rows if app == "app-growth-copywriter"}
+    assert copywriter == {("excepted", "EXC-002")}  # in force until 2027-03-31
+    # every other finding is open
+    statuses = query(
+        deployment, "select distinct status from fct_policy_violations where policy_id != 'POL-001'"
+    )
+    assert statuses == [("open",)]
+
+
+def test_shadow_ai_is_every_undeclared_credential(deployment):
+    expected = expected_shadow_credentials(deployment)
+    violations = {
+        s
+        for (s,) in query(
+            deployment,
+            "select distinct subject_id from fct_policy_violations where policy_id = 'POL-007'",
+        )
+    }
+    assert violations == expected
+    report = {
+        f"{p}:{c}"
+        for p, c in query(
+            deployment, "select credential_provider, credential_id from rpt_shadow_ai"
+        )
+    }
+    assert report == expected
+    # an unreviewed model used from a shadow credential is its own finding
+    unreviewed = query(
+        deployment,
+        "select distinct subject_id from fct_policy_violations where policy_id = 'POL-002' and subject_type = 'credential'",
+    )
+    assert unreviewed == [("anthropic:default",)]
+
+
+def test_leavers_whose_keys_are_still_used(deployment):
+    enterprise: Enterprise = deployment.sandbox.state.enterprise
+    users = {u.user_id: u.person_id for u in enterprise.org_users}
+    keys_of: dict[str, set[str]] = {}
+    for key in enterprise.api_keys:
+        if key.owner_user_id:
+            keys_of.setdefault(users[key.owner_user_id], set()).add(key.api_key_id)
+    expected = {}
+    for event in enterprise.person_events:
+        if event.kind == "left" and event.on <= LAST and event.person_id in keys_of:
+            person = enterprise.person(event.person_id)
+            expected[person.email] = max(event.on, FIRST)
+    assert len(expected) == 2  # ben.okafor (2026-08-18) and rosa.quist4 (2026-08-27)
+    rows = query(
+        deployment,
+        "select person_id, min(usage_date), max(usage_date), count(distinct usage_date) "
+        "from fct_policy_violations where policy_id = 'POL-006' group by 1",
+    )
+    assert {p: first for p, first, _, _ in rows} == expected
+    for person, first, last, days in rows:
+        assert (last, days) == (LAST, (LAST - first).days + 1), person
+    anomalies = query(
+        deployment,
+        "select person_id, first_date from rpt_access_anomalies where anomaly_type = 'inactive_person_active'",
+    )
+    assert dict(anomalies) == expected
+
+
+def test_customer_data_by_model_last_quarter_is_one_query(deployment):
+    """'Which models touched customer data last quarter?' on the sandbox enterprise."""
+    rows = query(
+        deployment,
+        """
+        select distinct provider, model_id
+        from rpt_sensitive_data_model_usage
+        where data_category = 'customer_personal_data' and usage_quarter = date '2026-07-01'
+        order by 1, 2
+        """,
+    )
+    # the applications the example governance says handle customer personal data, and their models
+    handled = query(
+        deployment,
+        """
+        select distinct u.provider, u.model_id
+        from fct_ai_usage_daily as u
+        where u.application_id in (
+            'app-support-assistant', 'app-ticket-triage', 'app-sales-email-drafter',
+            'app-payments-fraud-notes', 'app-mobile-chat', 'app-privacy-dsar-helper',
+            'app-recruiting-screener', 'app-americas-call-notes'
+        ) and (u.request_count > 0 or u.total_tokens > 0 or u.unit_count > 0)
+        order by 1, 2
+        """,
+    )
+    assert rows == handled
+    assert ("google_vertex", "gemini-2.5-flash") in rows  # the planted data-category finding
+
+
+def test_control_coverage_shows_every_policy_evaluated(deployment):
+    rows = query(
+        deployment,
+        "select policy_id, count(*), max(evaluated_through_date), max(open_violations) "
+        "from rpt_control_coverage group by 1 order by 1",
+    )
+    assert [r[0] for r in rows] == [f"POL-{n:03d}" for n in range(1, 10)]
+    assert all(count == 3 and through == LAST for _, count, through, _ in rows)  # three frameworks
+    assert all(open_ > 0 for policy, _, _, open_ in rows if policy != "POL-001")
+
+
+def test_inventory_gaps_are_visible(deployment):
+    unseen = query(
+        deployment, "select application_id from dim_application where not is_seen_in_usage"
+    )
+    assert unseen == []  # every declared application is active in the sandbox
+    coverage = query(
+        deployment,
+        "select provider, min(attributed_token_pct), max(undeclared_credentials_seen) "
+        "from rpt_inventory_coverage where usage_month = date '2026-09-01' group by 1 order by 1",
+    )
+    by_provider = {p: (pct, n) for p, pct, n in coverage}
+    assert by_provider["openai"][1] == 3  # the three shadow projects' keys
+    assert 0 < by_provider["openai"][0] < 100
+    assert by_provider["vllm"] == (100, 0)  # only reached through declared gateway keys
