@@ -1,7 +1,8 @@
 """The SaaS AI tool sources landed by their connectors from the sandbox, then dbt: the seat-activity
 intermediate shows exactly the sandbox's planted idle seats, leavers who still hold seats, people
 active after leaving, the mover active on both sides of the move, Cursor spend in dollars, and the
-concealed Microsoft 365 tenant's rows kept and flagged."""
+concealed Microsoft 365 tenant's rows kept and flagged; and the seat mart prices every seat, flags idle
+ones and charges the holder's team of the day (identity sources landed as in test_identity_dbt)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+import pyarrow.parquet as pq
 import pytest
 
 from connectors.config import SourceConfig
+from governance.load import load_governance
 from orchestration.defs.ingest.chatgpt_enterprise import assets as chatgpt_assets
 from orchestration.defs.ingest.cursor import assets as cursor_assets
 from orchestration.defs.ingest.github_copilot import assets as github_assets
@@ -27,6 +30,7 @@ from sandbox.providers.chatgpt_enterprise import WORKSPACE_ID
 from sandbox.providers.m365_copilot import CONCEALED_TENANT, MAIN_TENANT, REFRESH_LAG
 from sandbox.saas_seats import hashed_name
 from sandbox.server import SandboxServer, SandboxState
+from tests.unit.test_identity_dbt import FIRST, SECOND, land_snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 ACTIVITY_START, END = date(2026, 8, 20), date(2026, 9, 21)
@@ -45,6 +49,7 @@ MODELS = [
     "stg_m365_copilot__usage_user_details",
     "stg_chatgpt_enterprise__users",
     "int_saas_seat_activity_daily",
+    "+fct_seat_assignments_daily",
 ]
 SOURCES = {
     "github_copilot": [
@@ -89,6 +94,13 @@ def warehouse(tmp_path_factory):
                         state.as_of = datetime.combine(day, time(23), UTC)
                         window = RefreshWindow(day, day + timedelta(days=1))
                         land_entity(source_type, entity, source, window, paths, module.open_client)
+        for day in (FIRST, SECOND):  # the identity directories, for dim_person
+            land_snapshot(server, day, paths)
+    governance = base / "data" / "landing" / "governance"
+    governance.mkdir(parents=True)
+    tables = load_governance().tables()
+    for name in ("teams", "person_aliases", "seat_prices"):
+        pq.write_table(tables[name], governance / f"{name}.parquet")
     database = base / "warehouse.duckdb"
     result = subprocess.run(
         [
@@ -100,6 +112,8 @@ def warehouse(tmp_path_factory):
             "dbt_project",
             "--target-path",
             str(base / "target"),
+            "--indirect-selection",
+            "cautious",
             "--select",
             *MODELS,
         ],
@@ -306,3 +320,101 @@ def test_cursor_spend_is_usage_based_cents_in_exact_dollars(warehouse):
     assert isinstance(total, Decimal)
     assert total == expected / 100 > 0
     assert currencies == 1
+
+
+def mart(con, sql: str, *params) -> list[tuple]:
+    return rows(con, sql.replace("{mart}", "marts.fct_seat_assignments_daily"), *params)
+
+
+def test_every_seat_is_priced_from_governance(warehouse):
+    con, _ = warehouse
+    prices = {
+        (tool, plan): price
+        for tool, plan, price in mart(
+            con, "select distinct tool, plan, list_price_per_seat_month from {mart}"
+        )
+    }
+    assert prices == {
+        ("github_copilot", "business"): Decimal("19"),
+        ("github_copilot", "enterprise"): Decimal("39"),
+        ("cursor", "teams"): Decimal("40"),
+        ("m365_copilot", "microsoft_365_copilot"): Decimal("30"),
+        ("chatgpt_enterprise", "enterprise"): Decimal("60"),
+    }
+    ((seats, intermediate),) = mart(
+        con,
+        "select (select count(*) from {mart}), "
+        "(select count(*) from intermediate.int_saas_seat_activity_daily)",
+    )
+    assert seats == intermediate
+
+
+@pytest.mark.parametrize("tool", ["github_copilot", "cursor"])
+def test_idle_flag_is_the_planted_truth(warehouse, tool):
+    con, state = warehouse
+    seats = state.provider("github_copilot").seats
+    idle = {
+        email
+        for (email,) in mart(
+            con,
+            "select seat_holder_email from {mart} where tool = ? and activity_date = ? and is_idle",
+            tool,
+            DAY,
+        )
+    }
+    assert idle == seats.idle_emails(tool, DAY, idle_days=30)
+    unknown = mart(
+        con, "select count(*) from {mart} where tool = 'chatgpt_enterprise' and is_idle is not null"
+    )
+    assert unknown == [(0,)]
+
+
+def test_leavers_holding_seats_show_as_departed(warehouse):
+    con, state = warehouse
+    seats = state.provider("github_copilot").seats
+    for tool in ("github_copilot", "chatgpt_enterprise"):
+        departed = {
+            email
+            for (email,) in mart(
+                con,
+                "select seat_holder_email from {mart} where tool = ? and activity_date = ? "
+                "and person_status = 'departed'",
+                tool,
+                DAY,
+            )
+        }
+        assert departed == seats.leavers_with_seats(tool, DAY)
+
+
+def test_the_mover_is_charged_to_the_team_of_each_day(warehouse):
+    con, state = warehouse
+    mover = state.provider("github_copilot").seats.mover
+    teams = dict(
+        mart(
+            con,
+            "select activity_date, team_id from {mart} where tool = 'github_copilot' "
+            "and seat_holder_email = ?",
+            mover.email,
+        )
+    )
+    for day in (date(2026, 9, 7), date(2026, 9, 8), SECOND, DAY):
+        assert teams[day] == state.enterprise.team_on(mover.person_id, day)
+    assert teams[date(2026, 9, 8)] != teams[DAY]
+
+
+def test_concealed_seats_have_no_person(warehouse):
+    con, _ = warehouse
+    ((concealed, matched),) = mart(
+        con,
+        "select count(*), count(person_id) from {mart} "
+        "where tool = 'm365_copilot' and activity_date = ? and is_concealed",
+        DAY,
+    )
+    assert concealed > 100 and matched == 0
+    ((visible, visible_matched),) = mart(
+        con,
+        "select count(*), count(person_id) from {mart} "
+        "where tool = 'm365_copilot' and activity_date = ? and not is_concealed",
+        DAY,
+    )
+    assert visible == visible_matched > 50
