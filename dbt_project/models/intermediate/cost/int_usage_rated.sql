@@ -1,0 +1,372 @@
+{#-
+    Rated cost: tokens x the list price in effect on the usage day (never today's price), per
+    provider, model and tier, with negotiated overrides from governance (see _int_cost__models.yml).
+
+    - Gateway traffic (LiteLLM, OpenTelemetry) is rated per request, so a request that crosses a
+      context band pays that band's price; it is then summed to the usage grain.
+    - Provider usage APIs give daily aggregates only: the band is chosen by the average input tokens
+      per request and the row is flagged is_price_approximate where the model has bands.
+    - A model or component without a price is no_price_known with rated_cost null, never zero.
+    - Cache reads and writes without their own price pay the input price (as genai-prices does).
+-#}
+
+{%- set keys = [
+    'usage_date', 'source_id', 'provider', 'gateway', 'is_gateway', 'model_id', 'model_name',
+    'model_ref', 'operation', 'project_id', 'api_key_id', 'credential_id', 'person_id', 'is_batch',
+    'service_tier', 'price_tier', 'rating_grain', 'unit',
+] -%}
+{%- set components = ['input', 'cache_read', 'cache_write', 'output'] -%}
+
+with provider_usage as (
+
+    select
+        usage_date, source_id, provider, gateway, is_gateway, model_id, model_name, model_ref,
+        operation, project_id, api_key_id, credential_id, person_id, is_batch, service_tier,
+        'daily' as rating_grain,
+        request_count, input_tokens, cache_read_input_tokens, cache_creation_input_tokens,
+        output_tokens, unit_count, unit,
+        case when request_count > 0 then input_tokens / request_count else input_tokens end
+            as band_input_tokens
+    from {{ ref('int_usage_records_normalized') }}
+    where not is_gateway
+
+),
+
+gateway_requests as (
+
+    {% for requests in ['int_litellm_requests', 'int_otel_requests'] %}
+    select
+        gateway, source_id, usage_date, provider, model_name, model_ref, operation, project_id,
+        api_key_id, credential_id, person_id, input_tokens, cache_read_input_tokens,
+        cache_creation_input_tokens, output_tokens
+    from {{ ref(requests) }}
+    where status = 'success'
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+),
+
+request_usage as (
+
+    select
+        usage_date, source_id, provider, gateway, true as is_gateway,
+        {{ canonical_model_id('model_ref') }} as model_id, model_name, model_ref, operation,
+        project_id, api_key_id, credential_id, person_id, false as is_batch,
+        'default' as service_tier, 'request' as rating_grain,
+        1 as request_count, input_tokens, cache_read_input_tokens, cache_creation_input_tokens,
+        output_tokens, cast(null as decimal(38, 6)) as unit_count, cast(null as varchar) as unit,
+        input_tokens as band_input_tokens
+    from gateway_requests
+
+),
+
+units as (
+
+    select
+        row_number() over (order by usage_date) as unit_id,
+        unioned.*,
+        case
+            when is_batch then 'batch'
+            when lower(service_tier) in ('flex', 'priority') then lower(service_tier)
+            else 'standard'
+        end as price_tier
+    from (
+        select * from provider_usage
+        union all
+        select * from request_usage
+    ) as unioned
+
+),
+
+aliases as (
+
+    select * from {{ ref('stg_prices__model_aliases') }}
+
+),
+
+creators as (
+
+    select
+        model_id,
+        case model_creator when 'google' then 'google_vertex' else model_creator end as provider
+    from {{ ref('model_catalog') }}
+
+),
+
+resolved as (
+
+    {#- The provider's own list price first, by its raw reference then the canonical id; else the
+        model creator's (e.g. a Claude model on a gateway whose upstream the catalog lacks). -#}
+    select
+        units.*,
+        case
+            when coalesce(by_ref.catalog_model_id, by_id.catalog_model_id) is not null then units.provider
+            when by_creator.catalog_model_id is not null then creators.provider
+        end as catalog_provider,
+        coalesce(by_ref.catalog_model_id, by_id.catalog_model_id, by_creator.catalog_model_id)
+            as catalog_model_id
+    from units
+    left join aliases as by_ref
+        on by_ref.provider = units.provider and by_ref.model_ref = lower(units.model_ref)
+    left join aliases as by_id
+        on by_id.provider = units.provider and by_id.model_ref = units.model_id
+    left join creators
+        on creators.model_id = units.model_id
+    left join aliases as by_creator
+        on by_creator.provider = creators.provider and by_creator.model_ref = units.model_id
+
+),
+
+component_tokens as (
+
+    {% for component in components %}
+    select
+        unit_id, usage_date, provider, model_id, price_tier, band_input_tokens, catalog_provider,
+        catalog_model_id, '{{ component }}' as component,
+        {%- if component == 'input' %}
+        input_tokens - cache_read_input_tokens - cache_creation_input_tokens as tokens
+        {%- elif component == 'cache_read' %}
+        cache_read_input_tokens as tokens
+        {%- elif component == 'cache_write' %}
+        cache_creation_input_tokens as tokens
+        {%- else %}
+        output_tokens as tokens
+        {%- endif %}
+    from resolved
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+),
+
+catalog as (
+
+    select
+        *,
+        count(*) over (
+            partition by provider, catalog_model_id, price_tier, component, effective_from
+        ) as band_count
+    from {{ ref('stg_prices__catalog') }}
+
+),
+
+list_price_candidates as (
+
+    {#- The requested tier before standard; a cache component's own price before the input price. -#}
+    select
+        component_tokens.unit_id,
+        component_tokens.component,
+        catalog.price_tier as catalog_price_tier,
+        catalog.price_per_mtok,
+        catalog.band_count,
+        row_number() over (
+            partition by component_tokens.unit_id, component_tokens.component
+            order by
+                case when catalog.price_tier = component_tokens.price_tier then 0 else 1 end,
+                case when catalog.component = component_tokens.component then 0 else 1 end
+        ) as preference
+    from component_tokens
+    inner join catalog
+        on catalog.provider = component_tokens.catalog_provider
+        and catalog.catalog_model_id = component_tokens.catalog_model_id
+        and catalog.price_tier in (component_tokens.price_tier, 'standard')
+        and (
+            catalog.component = component_tokens.component
+            or (catalog.component = 'input' and component_tokens.component in ('cache_read', 'cache_write'))
+        )
+        and (catalog.effective_from is null or component_tokens.usage_date >= catalog.effective_from)
+        and (catalog.effective_to is null or component_tokens.usage_date < catalog.effective_to)
+        and (catalog.band_threshold_tokens = 0 or component_tokens.band_input_tokens > catalog.band_threshold_tokens)
+        and (catalog.band_upper_tokens is null or component_tokens.band_input_tokens <= catalog.band_upper_tokens)
+
+),
+
+overrides as (
+
+    select * from {{ ref('stg_governance__price_overrides') }}
+
+),
+
+component_prices as (
+
+    select
+        component_tokens.unit_id,
+        component_tokens.component,
+        component_tokens.tokens,
+        list_prices.catalog_price_tier,
+        list_prices.band_count,
+        overrides.override_id,
+        case
+            when overrides.price_per_mtok is not null then overrides.price_per_mtok
+            when overrides.discount_percent is not null
+                then cast(
+                    list_prices.price_per_mtok * (100 - overrides.discount_percent) * cast('0.01' as decimal(38, 10))
+                    as decimal(38, 10)
+                )
+            else list_prices.price_per_mtok
+        end as price_per_mtok
+    from component_tokens
+    left join list_price_candidates as list_prices
+        on list_prices.unit_id = component_tokens.unit_id
+        and list_prices.component = component_tokens.component
+        and list_prices.preference = 1
+    left join overrides
+        on overrides.provider = component_tokens.provider
+        and overrides.model_id = component_tokens.model_id
+        and overrides.price_tier = component_tokens.price_tier
+        and overrides.component = component_tokens.component
+        and component_tokens.usage_date >= overrides.starts_on
+        and (overrides.ends_on is null or component_tokens.usage_date < overrides.ends_on)
+
+),
+
+component_costs as (
+
+    select
+        *,
+        case
+            when tokens = 0 then cast(0 as decimal(38, 10))
+            else cast(
+                cast(tokens as decimal(38, 0)) * price_per_mtok * cast('0.000001' as decimal(38, 10))
+                as decimal(38, 10)
+            )
+        end as cost,
+        case when tokens <> 0 and price_per_mtok is null then 1 else 0 end as is_unpriced,
+        case when tokens <> 0 and override_id is not null then 1 else 0 end as is_overridden,
+        case when tokens <> 0 and band_count > 1 then 1 else 0 end as is_banded
+    from component_prices
+
+),
+
+unit_costs as (
+
+    select
+        unit_id,
+        {% for component in components %}
+        sum(case when component = '{{ component }}' then cost end) as rated_{{ component }}_cost,
+        {% endfor %}
+        sum(cost) as component_cost,
+        max(is_unpriced) as has_unpriced_component,
+        max(is_overridden) as has_override,
+        max(is_banded) as has_bands,
+        max(case when tokens <> 0 then override_id end) as override_id,
+        max(case when tokens <> 0 then catalog_price_tier end) as catalog_price_tier
+    from component_costs
+    group by unit_id
+
+),
+
+rated_units as (
+
+    select
+        resolved.*,
+        unit_costs.rated_input_cost,
+        unit_costs.rated_cache_read_cost,
+        unit_costs.rated_cache_write_cost,
+        unit_costs.rated_output_cost,
+        unit_costs.override_id,
+        unit_costs.catalog_price_tier,
+        case
+            when unit_costs.has_unpriced_component = 1 then 'no_price_known'
+            when resolved.catalog_model_id is null and unit_costs.has_override = 0 then 'no_price_known'
+            when resolved.unit_count is not null and resolved.unit_count <> 0
+                and resolved.input_tokens + resolved.output_tokens = 0 then 'no_price_known'
+            when unit_costs.has_override = 1 then 'priced_by_override'
+            else 'priced'
+        end as price_status,
+        resolved.rating_grain = 'daily' and unit_costs.has_bands = 1 as is_price_approximate,
+        unit_costs.component_cost
+    from resolved
+    inner join unit_costs
+        on unit_costs.unit_id = resolved.unit_id
+
+),
+
+pricing_snapshot as (
+
+    select snapshots.overrides_sha256, catalog.catalog_version
+    from (
+        select max(overrides_sha256) as overrides_sha256
+        from {{ ref('stg_governance__price_override_snapshots') }}
+    ) as snapshots
+    cross join (
+        select max(catalog_version) as catalog_version from {{ ref('stg_prices__catalog') }}
+    ) as catalog
+
+),
+
+final as (
+
+    select
+        {% for key in keys %}rated_units.{{ key }},
+        {% endfor %}
+        max(rated_units.catalog_provider) as catalog_provider,
+        max(rated_units.catalog_model_id) as catalog_model_id,
+        max(rated_units.catalog_price_tier) as catalog_price_tier,
+        max(rated_units.override_id) as override_id,
+        case
+            when max(case when rated_units.price_status = 'no_price_known' then 1 else 0 end) = 1 then 'no_price_known'
+            when max(case when rated_units.price_status = 'priced_by_override' then 1 else 0 end) = 1 then 'priced_by_override'
+            else 'priced'
+        end as price_status,
+        max(case when rated_units.is_price_approximate then 1 else 0 end) = 1 as is_price_approximate,
+        sum(case when rated_units.price_status = 'no_price_known' then rated_units.request_count else 0 end)
+            as unpriced_request_count,
+        sum(rated_units.request_count) as request_count,
+        sum(rated_units.input_tokens) as input_tokens,
+        sum(rated_units.cache_read_input_tokens) as cache_read_input_tokens,
+        sum(rated_units.cache_creation_input_tokens) as cache_creation_input_tokens,
+        sum(rated_units.output_tokens) as output_tokens,
+        sum(rated_units.unit_count) as unit_count,
+        {% for component in components %}
+        sum(rated_units.rated_{{ component }}_cost) as rated_{{ component }}_cost,
+        {% endfor %}
+        case
+            when max(case when rated_units.price_status = 'no_price_known' then 1 else 0 end) = 0
+                then sum(rated_units.component_cost)
+        end as rated_cost
+    from rated_units
+    group by {% for key in keys %}rated_units.{{ key }}{% if not loop.last %}, {% endif %}{% endfor %}
+
+)
+
+select
+    cast(final.usage_date as date) as usage_date,
+    cast(final.source_id as varchar) as source_id,
+    cast(final.provider as varchar) as provider,
+    cast(final.gateway as varchar) as gateway,
+    cast(final.is_gateway as boolean) as is_gateway,
+    cast(final.rating_grain as varchar) as rating_grain,
+    cast(final.model_id as varchar) as model_id,
+    cast(final.model_name as varchar) as model_name,
+    cast(final.model_ref as varchar) as model_ref,
+    cast(final.operation as varchar) as operation,
+    cast(final.project_id as varchar) as project_id,
+    cast(final.api_key_id as varchar) as api_key_id,
+    cast(final.credential_id as varchar) as credential_id,
+    cast(final.person_id as varchar) as person_id,
+    cast(final.is_batch as boolean) as is_batch,
+    cast(final.service_tier as varchar) as service_tier,
+    cast(final.price_tier as varchar) as price_tier,
+    cast(final.catalog_price_tier as varchar) as catalog_price_tier,
+    cast(final.catalog_provider as varchar) as catalog_provider,
+    cast(final.catalog_model_id as varchar) as catalog_model_id,
+    cast(final.override_id as varchar) as override_id,
+    cast(final.price_status as varchar) as price_status,
+    cast(final.is_price_approximate as boolean) as is_price_approximate,
+    cast(final.request_count as bigint) as request_count,
+    cast(final.unpriced_request_count as bigint) as unpriced_request_count,
+    cast(final.input_tokens as bigint) as input_tokens,
+    cast(final.cache_read_input_tokens as bigint) as cache_read_input_tokens,
+    cast(final.cache_creation_input_tokens as bigint) as cache_creation_input_tokens,
+    cast(final.output_tokens as bigint) as output_tokens,
+    cast(final.unit_count as decimal(38, 6)) as unit_count,
+    cast(final.unit as varchar) as unit,
+    {% for component in components %}
+    cast(final.rated_{{ component }}_cost as decimal(38, 10)) as rated_{{ component }}_cost,
+    {% endfor %}
+    cast(final.rated_cost as decimal(38, 10)) as rated_cost,
+    cast('USD' as varchar) as billing_currency,
+    cast(pricing_snapshot.overrides_sha256 as varchar) as overrides_sha256,
+    cast(pricing_snapshot.catalog_version as varchar) as catalog_version
+from final
+cross join pricing_snapshot

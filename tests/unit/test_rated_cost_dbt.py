@@ -1,0 +1,324 @@
+"""Rated cost and reconciliation through landing and dbt: a documented OpenAI usage payload goes the
+real OpenAI path (landing, staging, normalization) and is priced from the genai-prices catalog;
+gateway requests are priced per context band; a mid-month governance override restates rated
+cost from its start date only, and the restatement stays queryable."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from types import SimpleNamespace
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+
+from connectors.openai.schemas import SCHEMAS as OPENAI_SCHEMAS
+from governance.load import GOVERNANCE_DIR, load_governance
+from orchestration.defs.ingest.openai.assets import ENTITIES as OPENAI_ENTITIES
+from orchestration.defs.ingest.openai.assets import bucket_day
+from orchestration.lib.gx import validate_dataframe
+from orchestration.lib.landing import LandingWindow
+from pricing.landing import land_catalog
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURE = ROOT / "tests" / "fixtures" / "openai" / "usage_completions_page1.json"
+PINNED_DAY, BEFORE, AFTER = date(2026, 1, 1), date(2026, 9, 10), date(2026, 9, 20)
+DAYS = [PINNED_DAY, BEFORE, AFTER]
+SELECT = [
+    "+int_openai_usage_normalized",
+    "model_catalog",
+    "int_usage_records_normalized",
+    "stg_prices__catalog",
+    "stg_prices__model_aliases",
+    "stg_governance__price_overrides",
+    "stg_governance__cost_tolerances",
+    "stg_governance__price_override_snapshots",
+    "int_usage_rated",
+    "fct_rated_cost_history",
+    "rpt_cost_reconciliation",
+]
+# OpenAI's documented list price of gpt-4.1-mini, USD per million tokens.
+GPT_41_MINI = {"input": Decimal("0.40"), "cache_read": Decimal("0.10"), "output": Decimal("1.60")}
+NO_OVERRIDES = """\
+overrides: []
+reconciliation:
+  tolerances:
+  - percent: 5
+    amount_usd: '1.00'
+"""
+USAGE_COLUMNS = """
+    source_id varchar, provider varchar, usage_date date, model_name varchar, model_ref varchar,
+    operation varchar, project_id varchar, api_key_id varchar, credential_id varchar,
+    person_id varchar, is_batch boolean, service_tier varchar, request_count bigint,
+    input_tokens bigint, cache_read_input_tokens bigint, cache_creation_input_tokens bigint,
+    output_tokens bigint, reasoning_output_tokens bigint, unit_count decimal(38, 6), unit varchar,
+    is_gateway boolean
+"""
+REQUEST_COLUMNS = """
+    gateway varchar, source_id varchar, request_id varchar, usage_date date, provider varchar,
+    model_name varchar, model_ref varchar, operation varchar, project_id varchar,
+    api_key_id varchar, credential_id varchar, person_id varchar, status varchar,
+    input_tokens bigint, cache_read_input_tokens bigint, cache_creation_input_tokens bigint,
+    output_tokens bigint
+"""
+
+
+def documented_records() -> list[dict]:
+    """The documented page, flattened as OpenAIAdminClient.usage yields it."""
+    page = json.loads(FIXTURE.read_text())
+    return [
+        {
+            "bucket_start_time": bucket["start_time"],
+            "bucket_end_time": bucket["end_time"],
+            **{k: v for k, v in result.items() if k != "object"},
+        }
+        for bucket in page["data"]
+        for result in bucket["results"]
+    ]
+
+
+def completions() -> list[dict]:
+    (pinned,) = documented_records()
+    assert datetime.fromtimestamp(pinned["bucket_start_time"], UTC).date() == PINNED_DAY
+    records = [pinned, {**pinned, "model": "acme-frontier-1", "num_model_requests": 7}]
+    for day in (BEFORE, AFTER):
+        start = int(datetime.combine(day, datetime.min.time(), UTC).timestamp())
+        records.append({**pinned, "bucket_start_time": start, "bucket_end_time": start + 86400})
+    return records
+
+
+def land_openai(landing: Path) -> None:
+    for entity in OPENAI_ENTITIES:
+        if not entity.name.startswith("usage_") and entity.name != "users":
+            continue
+        window = LandingWindow(
+            landing, "openai", entity.name, "openai_pinned", OPENAI_SCHEMAS[entity.name], DAYS
+        )
+        with window:
+            if entity.name == "usage_completions":
+                window.add(completions(), bucket_day)
+            window.commit()
+
+
+def land_governance(landing: Path, directory: Path) -> None:
+    target = landing / "governance"
+    target.mkdir(parents=True, exist_ok=True)
+    for name, table in load_governance(directory).tables().items():
+        pq.write_table(table, target / f"{name}.parquet")
+
+
+def seed_upstream(database: Path) -> None:
+    """The other providers' usage empty; gateway requests and cost records pinned."""
+    with duckdb.connect(str(database)) as con:
+        con.execute("create schema if not exists intermediate")
+        for provider in (
+            "anthropic",
+            "aws_bedrock",
+            "azure_openai",
+            "google_vertex",
+            "litellm",
+            "otel",
+        ):
+            con.execute(
+                f"create table intermediate.int_{provider}_usage_normalized ({USAGE_COLUMNS})"
+            )
+        for gateway in ("litellm", "otel"):
+            con.execute(f"create table intermediate.int_{gateway}_requests ({REQUEST_COLUMNS})")
+        # Two gemini-2.5-pro requests: one above the 200k-token band, one below.
+        con.execute(
+            """
+            insert into intermediate.int_litellm_requests values
+            ('litellm', 'litellm_pinned', 'req-long', '2026-01-01', 'google_vertex', 'gemini-2.5-pro',
+             'gemini-2.5-pro', 'chat', 'team-a', 'key-a', 'key-a', null, 'success', 250000, 0, 0, 1000),
+            ('litellm', 'litellm_pinned', 'req-short', '2026-01-01', 'google_vertex', 'gemini-2.5-pro',
+             'gemini-2.5-pro', 'chat', 'team-a', 'key-a', 'key-a', null, 'success', 1000, 0, 0, 1000),
+            ('litellm', 'litellm_pinned', 'req-failed', '2026-01-01', 'google_vertex', 'gemini-2.5-pro',
+             'gemini-2.5-pro', 'chat', 'team-a', 'key-a', 'key-a', null, 'failure', 9000, 0, 0, 0)
+            """
+        )
+        con.execute(
+            """
+            create table intermediate.int_cost_records_normalized (
+                usage_date date, provider varchar, project_id varchar, gateway varchar,
+                cost_kind varchar, billed_cost decimal(38, 10), billing_currency varchar
+            )
+            """
+        )
+        con.execute(
+            """
+            insert into intermediate.int_cost_records_normalized values
+            ('2026-01-01', 'openai', 'proj_7Qd2', '', 'invoiced', 0.12, 'USD'),
+            ('2026-01-01', 'openai', 'proj_dark', '', 'invoiced', 5.00, 'USD'),
+            ('2026-01-01', 'google_vertex', 'team-a', 'litellm', 'measured', 0.70, 'USD')
+            """
+        )
+
+
+def dbt_build(base: Path, database: Path) -> None:
+    dbt = Path(sys.executable).parent / "dbt"
+    result = subprocess.run(
+        [
+            str(dbt),
+            "build",
+            "--project-dir",
+            "dbt_project",
+            "--profiles-dir",
+            "dbt_project",
+            "--target-path",
+            str(base / "target"),
+            "--select",
+            *SELECT,
+        ],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "AIUW_WAREHOUSE_PATH": str(database),
+            "AIUW_LANDING_DIR": str(base / "landing"),
+            "DBT_LOG_PATH": str(base / "logs"),
+        },
+        capture_output=True,
+        check=False,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-4000:]
+
+
+def rated(con, day: date, model: str = "gpt-4.1-mini-2025-04-14") -> tuple:
+    return con.execute(
+        """
+        select price_status, override_id, rated_cost from intermediate.int_usage_rated
+        where provider = 'openai' and usage_date = ? and model_name = ?
+        """,
+        [day, model],
+    ).fetchone()
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory):
+    base = tmp_path_factory.mktemp("rated_cost")
+    landing, database = base / "landing", base / "warehouse.duckdb"
+    governance = base / "governance"
+    shutil.copytree(
+        GOVERNANCE_DIR, governance, ignore=shutil.ignore_patterns("*.py", "__pycache__")
+    )
+    (governance / "price_overrides.yml").write_text(NO_OVERRIDES)
+    land_openai(landing)
+    land_catalog(landing / "prices")
+    land_governance(landing, governance)
+    seed_upstream(database)
+    dbt_build(base, database)
+    with duckdb.connect(str(database), read_only=True) as con:
+        before = {day: rated(con, day) for day in DAYS}
+    # The override from the repository's governance: gpt-4.1-mini 10% off from 2026-09-15.
+    shutil.copy(GOVERNANCE_DIR / "price_overrides.yml", governance / "price_overrides.yml")
+    land_governance(landing, governance)
+    dbt_build(base, database)
+    with duckdb.connect(str(database), read_only=True) as con:
+        yield con, before
+
+
+def test_a_documented_openai_payload_is_rated_at_the_documented_price(warehouse):
+    con, before = warehouse
+    (pinned,) = documented_records()
+    status, override, cost = rated(con, PINNED_DAY)
+    expected = (
+        pinned["input_uncached_tokens"] * GPT_41_MINI["input"]
+        + pinned["input_cached_tokens"] * GPT_41_MINI["cache_read"]
+        + pinned["output_tokens"] * GPT_41_MINI["output"]
+    ) / 1_000_000
+    assert (status, override) == ("priced", None)
+    assert cost.quantize(Decimal("0.01")) == expected.quantize(Decimal("0.01")) == Decimal("0.12")
+    assert cost == expected == Decimal("0.1192136")
+    assert before[PINNED_DAY] == ("priced", None, cost)
+
+
+def test_an_override_restates_only_from_its_start_and_the_restatement_is_kept(warehouse):
+    con, before = warehouse
+    list_cost = before[AFTER][2]
+    assert before[BEFORE] == before[AFTER] == ("priced", None, list_cost)
+    assert rated(con, BEFORE) == ("priced", None, list_cost)
+    assert rated(con, AFTER) == ("priced_by_override", "PRC-001", list_cost * Decimal("0.9"))
+    history = con.execute(
+        """
+        select usage_date, override_id, rated_cost, overrides_sha256, recorded_at
+        from marts.fct_rated_cost_history
+        where provider = 'openai' and model_id = 'gpt-4.1-mini' and usage_date in (?, ?)
+        order by usage_date, recorded_at, rated_cost desc
+        """,
+        [BEFORE, AFTER],
+    ).fetchall()
+    by_day = {day: [(r[1], r[2]) for r in history if r[0] == day] for day in (BEFORE, AFTER)}
+    assert by_day[BEFORE] == [(None, list_cost), (None, list_cost)]
+    assert by_day[AFTER] == [(None, list_cost), ("PRC-001", list_cost * Decimal("0.9"))]
+    assert len({r[3] for r in history}) == 2, "each pricing version is keyed by its file hash"
+    (versions,) = con.execute(
+        "select count(distinct version_key) = count(*) from marts.fct_rated_cost_history"
+    ).fetchone()
+    assert versions
+
+
+def test_an_unknown_model_is_counted_never_zero(warehouse):
+    con, _ = warehouse
+    assert rated(con, PINNED_DAY, "acme-frontier-1") == ("no_price_known", None, None)
+    line = con.execute(
+        """
+        select unpriced_usage_rows, rated_cost from marts.rpt_cost_reconciliation
+        where provider = 'openai' and usage_date = ? and account_id = 'proj_7Qd2'
+        """,
+        [PINNED_DAY],
+    ).fetchone()
+    assert line == (1, Decimal("0.1192136"))
+
+
+def test_gateway_requests_are_rated_per_context_band(warehouse):
+    con, _ = warehouse
+    row = con.execute(
+        """
+        select rating_grain, request_count, input_tokens, rated_cost, is_price_approximate, price_status
+        from intermediate.int_usage_rated where is_gateway
+        """
+    ).fetchall()
+    # 250k input at the >200k band ($2.50 / $15) plus 1k at the base band ($1.25 / $10).
+    long = Decimal(250_000) * Decimal("2.5") / 10**6 + Decimal(1_000) * 15 / 10**6
+    short = Decimal(1_000) * Decimal("1.25") / 10**6 + Decimal(1_000) * 10 / 10**6
+    assert row == [("request", 2, 251_000, long + short, False, "priced")]
+
+
+def test_reconciliation_lines_variances_and_coverage(warehouse):
+    con, _ = warehouse
+    query = con.execute(
+        "select * from marts.rpt_cost_reconciliation where usage_date = ? order by provider, line_type",
+        [PINNED_DAY],
+    )
+    names = [c[0] for c in query.description]
+    rows = [SimpleNamespace(**dict(zip(names, r, strict=True))) for r in query.fetchall()]
+    lines = {(r.provider, r.line_type, r.account_id): r for r in rows}
+    assert set(lines) == {
+        ("google_vertex", "gateway", "gateway:litellm"),
+        ("openai", "account", "proj_7Qd2"),
+        ("openai", "unattributed", "(unattributed)"),
+    }
+    account = lines[("openai", "account", "proj_7Qd2")]
+    assert account.invoiced_cost == Decimal("0.12")
+    assert account.variance_cost == Decimal("0.1192136") - Decimal("0.12")
+    assert account.tolerance_cost == Decimal("1")  # max($1.00, 5% of $0.12)
+    assert account.is_within_tolerance
+    dark = lines[("openai", "unattributed", "(unattributed)")]
+    assert (dark.invoiced_cost, dark.unattributed_account_count) == (Decimal("5"), 1)
+    assert dark.variance_cost == Decimal("-5") and not dark.is_within_tolerance
+    assert account.coverage_pct == dark.coverage_pct == Decimal("2.3438")  # 0.12 / 5.12
+    gateway = lines[("google_vertex", "gateway", "gateway:litellm")]
+    assert (gateway.measured_cost, gateway.invoiced_cost) == (Decimal("0.7"), None)
+    assert gateway.variance_cost == Decimal("0.65125") - Decimal("0.7")
+    assert gateway.compared_cost_kinds == "rated_vs_measured"
+    frame = con.execute("select * from marts.rpt_cost_reconciliation").df()
+    outcome = validate_dataframe("rpt_cost_reconciliation", frame)
+    assert outcome.success, [f.describe() for f in outcome.failures]
