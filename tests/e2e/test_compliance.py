@@ -216,3 +216,46 @@ def test_inventory_gaps_are_visible(deployment):
     assert by_provider["openai"][1] == 3  # the three shadow projects' keys
     assert 0 < by_provider["openai"][0] < 100
     assert by_provider["vllm"] == (100, 0)  # only reached through declared gateway keys
+
+
+def findings(deployment) -> set[tuple]:
+    return set(
+        query(
+            deployment,
+            "select policy_id, subject_id, usage_date, status from fct_policy_violations",
+        )
+    )
+
+
+def test_changing_governance_changes_only_the_affected_findings(deployment, tmp_path, monkeypatch):
+    import shutil
+
+    import yaml
+
+    from governance.load import GOVERNANCE_DIR
+
+    governance = tmp_path / "governance"
+    shutil.copytree(
+        GOVERNANCE_DIR, governance, ignore=shutil.ignore_patterns("*.py", "*.md", "__pycache__")
+    )
+    applications = yaml.safe_load((governance / "applications.yml").read_text())
+    critique = next(a for a in applications["applications"] if a["id"] == "app-design-critique")
+    critique["approved_models"].append("family:gpt-4o")  # the review board approves gpt-4o
+    (governance / "applications.yml").write_text(yaml.safe_dump(applications, sort_keys=False))
+    monkeypatch.setenv("AIUW_GOVERNANCE_DIR", str(governance))
+
+    before = findings(deployment)
+    assert deployment.run_job(deployment.transform, None).success
+    after = findings(deployment)
+    assert after < before
+    assert {(p, s) for p, s, _, _ in before - after} == {("POL-001", "app-design-critique")}
+
+    # an invalid file stops the run before anything is published
+    release = deployment.published_db.resolve()
+    content = release.read_bytes()
+    (governance / "exceptions.yml").write_text("exceptions:\n- id: EXC-9\n  policy: POL-001\n")
+    result = deployment.run_job(deployment.transform, None)
+    assert not result.success
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    assert "exceptions.yml:2" in str(failure.event_specific_data.error)
+    assert deployment.published_db.resolve() == release and release.read_bytes() == content

@@ -1,0 +1,134 @@
+"""Each stakeholder question in docs/questions/ answered over the published warehouse, checked against
+the sandbox enterprise's own facts (first backfill, 2026-09-01 .. 2026-09-20)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.e2e.deployment import FIRST, LAST
+
+pytestmark = pytest.mark.e2e
+
+QUESTIONS = Path(__file__).resolve().parents[2] / "docs" / "questions"
+
+
+def answer(deployment, name: str, **parameters) -> list[dict]:
+    sql = (QUESTIONS / f"{name}.sql").read_text()
+    with duckdb.connect(str(deployment.published_db), read_only=True) as con:
+        cursor = con.execute(sql, parameters or None)
+        columns = [d[0] for d in cursor.description]
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def test_every_question_file_is_checked_here():
+    tested = {
+        name.removeprefix("test_")
+        for name in globals()
+        if name.startswith("test_") and name != "test_every_question_file_is_checked_here"
+    }
+    assert {p.stem for p in QUESTIONS.glob("*.sql")} == tested
+
+
+def test_finance_what_drove_the_spike(deployment):
+    (spike,) = deployment.sandbox.state.activity.spikes_between(FIRST, LAST + timedelta(days=1))
+    top = answer(deployment, "finance_what_drove_the_spike")[0]
+    assert top["application_id"] == spike.application_id
+    assert spike.start <= top["usage_date"] < spike.start + timedelta(days=spike.days)
+    assert top["cost"] > 3 * top["baseline"]
+    assert (
+        top["team_id"]
+        == deployment.sandbox.state.enterprise.application(spike.application_id).owning_team_id
+    )
+
+
+def test_compliance_customer_data_models_last_quarter(deployment):
+    rows = answer(
+        deployment, "compliance_customer_data_models_last_quarter", quarter_start=date(2026, 7, 1)
+    )
+    models = {(r["provider"], r["model_id"]) for r in rows}
+    assert ("google_vertex", "gemini-2.5-flash") in models  # support assistant, the planted finding
+    assert ("openai", "gpt-4.1-nano") in models  # ticket triage reads customer tickets
+    assert ("openai", "gpt-4o") not in models  # only low-sensitivity applications use it
+    assert not answer(
+        deployment, "compliance_customer_data_models_last_quarter", quarter_start=date(2026, 4, 1)
+    )
+
+
+def test_compliance_unapproved_and_shadow_usage(deployment):
+    rows = answer(deployment, "compliance_unapproved_and_shadow_usage")
+    by_policy: dict[str, set[str]] = {}
+    for row in rows:
+        by_policy.setdefault(row["policy_id"], set()).add(row["subject_id"])
+    assert by_policy["POL-001"] == {
+        "app-design-critique"
+    }  # its exception expired; copywriter's holds
+    assert by_policy["POL-002"] == {"app-contract-reviewer", "anthropic:default"}
+    assert len(by_policy["POL-007"]) == 11  # see test_compliance: every undeclared credential
+    critique = next(r for r in rows if r["subject_id"] == "app-design-critique")
+    assert (critique["status"], critique["first_day"]) == ("reraised", date(2026, 9, 10))
+
+
+def test_compliance_exceptions_open_or_expired(deployment):
+    rows = {
+        r["exception_id"]: r for r in answer(deployment, "compliance_exceptions_open_or_expired")
+    }
+    assert set(rows) == {"EXC-001", "EXC-002"}
+    expired, in_force = rows["EXC-001"], rows["EXC-002"]
+    assert (expired["excepted_from"], expired["excepted_until"]) == (FIRST, date(2026, 9, 9))
+    assert (expired["reraised_from"], expired["expires_on"]) == (
+        date(2026, 9, 10),
+        date(2026, 9, 10),
+    )
+    assert (in_force["excepted_until"], in_force["reraised_from"]) == (LAST, None)
+
+
+def test_compliance_leavers_still_using_ai(deployment):
+    enterprise = deployment.sandbox.state.enterprise
+    left = {
+        enterprise.person(e.person_id).email: e.on
+        for e in enterprise.person_events
+        if e.kind == "left"
+    }
+    rows = answer(deployment, "compliance_leavers_still_using_ai")
+    assert [r["person_id"] for r in rows] == [
+        "ben.okafor@example-corp.com",
+        "rosa.quist4@example-corp.com",
+    ]
+    for row in rows:
+        assert row["first_date"] == max(left[row["person_id"]], FIRST)
+        assert row["last_date"] == LAST and row["request_count"] > 0
+
+
+def test_compliance_monitoring_evidence(deployment):
+    rows = answer(deployment, "compliance_monitoring_evidence")
+    assert len(rows) == 27  # nine policies x three frameworks
+    assert {r["framework"] for r in rows} == {"eu_ai_act", "iso_42001", "nist_ai_rmf"}
+    assert all(r["is_enabled"] and r["evaluated_through_date"] == LAST for r in rows)
+
+
+def test_engineering_failures_fallbacks_latency(deployment):
+    rows = answer(deployment, "engineering_failures_fallbacks_latency")
+    keys = {(r["gateway"], r["application_key"]) for r in rows}
+    assert ("otel", "code-review-bot") in keys and ("litellm", "team-support-assistant") in keys
+    assert all(0 <= r["failures"] < r["requests"] and 0 <= r["failure_pct"] < 100 for r in rows)
+    assert sum(r["fallbacks"] for r in rows) > 0
+    assert rows == sorted(rows, key=lambda r: -r["requests"])
+
+
+def test_executive_where_spend_grows(deployment):
+    truth = deployment.truth()
+    rows = answer(deployment, "executive_where_spend_grows")
+    september = {r["provider"]: r["spend"] for r in rows if r["month"] == date(2026, 9, 1)}
+    expected = {
+        p: Decimal(t["invoiced_cost_usd"])
+        for p, t in truth.items()
+        if Decimal(t["invoiced_cost_usd"])
+    }
+    assert {p: s.quantize(Decimal("0.01")) for p, s in september.items() if s} == {
+        p: s.quantize(Decimal("0.01")) for p, s in expected.items()
+    }
