@@ -20,8 +20,10 @@ PARTITION_TAGS = (
     "dagster/asset_partition_range_end",
 )
 
+# Governance and the price catalog are read from the repository and installed packages, not pulled:
+# they land in the transform run.
 SOURCE_ASSETS = dg.AssetSelection.key_prefixes(["raw"]) - dg.AssetSelection.key_prefixes(
-    ["raw", "governance"]
+    ["raw", "governance"], ["raw", "prices"]
 )
 
 
