@@ -16,6 +16,7 @@ import os
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
+from functools import lru_cache
 from pathlib import Path
 
 from sandbox.activity import Activity
@@ -69,6 +70,9 @@ class CursorProvider:
         self.seed = enterprise.seed
         self.seats: SaasSeats = seats_for(enterprise)
         self.key = secrets.get(SECRET_ENV) or os.environ.get(SECRET_ENV) or DEFAULT_SECRET
+        # paging re-asks for the same days: compute each person-day and each range once
+        self._events = lru_cache(maxsize=100_000)(self._person_day_events)
+        self.events_between = lru_cache(maxsize=64)(self._events_between)
 
     # ---- what the team did -------------------------------------------------------------------
 
@@ -115,6 +119,10 @@ class CursorProvider:
         }
 
     def events(self, person: Person, day: date) -> list[dict]:
+        return self._events(person.person_id, day)
+
+    def _person_day_events(self, person_id: str, day: date) -> list[dict]:
+        person = self.enterprise.person(person_id)
         if not self.seats.active(TOOL, person, day):
             return []
         count = 1 + stable_int(self.seed, "cursor-events", person.person_id, day) % 4
@@ -157,7 +165,7 @@ class CursorProvider:
             )
         return sorted(events, key=lambda e: e["timestamp"])
 
-    def events_between(self, start_ms: int, end_ms: int) -> list[dict]:
+    def _events_between(self, start_ms: int, end_ms: int) -> list[dict]:
         first, last = day_of_millis(start_ms), day_of_millis(end_ms)
         found = []
         day = first

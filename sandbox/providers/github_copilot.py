@@ -16,6 +16,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -72,6 +73,7 @@ class GitHubCopilotProvider:
         self.seats: SaasSeats = seats_for(enterprise)
         self.token = secrets.get(SECRET_ENV) or os.environ.get(SECRET_ENV) or DEFAULT_SECRET
         self.seed = enterprise.seed
+        self._user_records = lru_cache(maxsize=512)(self._compute_user_records)
 
     # ---- people as GitHub knows them -----------------------------------------------------------
 
@@ -205,6 +207,9 @@ class GitHubCopilotProvider:
         }
 
     def user_records(self, day: date) -> list[dict]:
+        return self._user_records(day)
+
+    def _compute_user_records(self, day: date) -> list[dict]:
         return [self.user_record(p, day) for p in self.seats.active_people(TOOL, day)]
 
     def org_record(self, day: date) -> dict:

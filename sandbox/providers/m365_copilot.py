@@ -15,6 +15,7 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote
 
@@ -80,6 +81,7 @@ class M365CopilotProvider:
         self.seats: SaasSeats = seats_for(enterprise)
         self.secret = secrets.get(SECRET_ENV) or os.environ.get(SECRET_ENV) or DEFAULT_SECRET
         self.tokens: dict[str, str] = {}  # access token -> tenant id
+        self._rows = lru_cache(maxsize=64)(self._report_rows)
 
     # ---- the report --------------------------------------------------------------------------
 
@@ -120,7 +122,9 @@ class M365CopilotProvider:
         return row
 
     def rows(self, tenant: str, period: int) -> list[dict]:
-        refreshed = self.refresh_date()
+        return self._rows(tenant, period, self.refresh_date())
+
+    def _report_rows(self, tenant: str, period: int, refreshed: date) -> list[dict]:
         return [self.row(p, refreshed, period) for p in self.licensed(tenant, refreshed)]
 
     # ---- HTTP --------------------------------------------------------------------------------

@@ -14,12 +14,14 @@ from orchestration.lib.ingest import Entity, build_ingest_assets
 
 def open_client(source: SourceConfig) -> M365CopilotClient:
     """Tenant from organization_id (else ENTRA_TENANT_ID), client id from options.client_id (else
-    ENTRA_CLIENT_ID), authority from ENTRA_AUTHORITY_URL: the same app registration as Entra ID."""
+    ENTRA_CLIENT_ID), authority from options.authority_url (else ENTRA_AUTHORITY_URL, else the public
+    cloud's): the same app registration as the Entra ID source."""
     return M365CopilotClient(
         source.organization_id or os.environ.get("ENTRA_TENANT_ID", ""),
         str(source.options.get("client_id") or os.environ.get("ENTRA_CLIENT_ID", "")),
         source.secret(),
         source.resolved_base_url(),
+        authority=str(source.options.get("authority_url") or "") or None,
         source_id=source.id,
         timeout=source.timeout_seconds,
         max_attempts=source.max_attempts,
