@@ -7,13 +7,14 @@ import dagster as dg
 
 from connectors.config import SourceConfig
 from connectors.errors import ConfigError
-from connectors.github_copilot.client import GitHubCopilotClient
+from connectors.github_copilot.client import API_VERSION, GitHubCopilotClient
 from connectors.github_copilot.schemas import SCHEMAS
 from orchestration.lib.ingest import Entity, build_ingest_assets
 from orchestration.lib.partitions import RefreshWindow
 
 
 def open_client(source: SourceConfig) -> GitHubCopilotClient:
+    """Organization from organization_id; options.api_version picks the REST API version."""
     if not source.organization_id:
         raise ConfigError(
             f"source {source.id!r}: organization_id (the GitHub organization login) is required"
@@ -22,6 +23,7 @@ def open_client(source: SourceConfig) -> GitHubCopilotClient:
         source.secret(),
         source.organization_id,
         source.resolved_base_url(),
+        api_version=str(source.options.get("api_version") or API_VERSION),
         source_id=source.id,
         timeout=source.timeout_seconds,
         max_attempts=source.max_attempts,
