@@ -147,16 +147,18 @@ def seed_upstream(database: Path) -> None:
             """
             create table intermediate.int_cost_records_normalized (
                 usage_date date, provider varchar, project_id varchar, gateway varchar,
-                cost_kind varchar, billed_cost decimal(38, 10), billing_currency varchar
+                cost_kind varchar, charge_category varchar, billed_cost decimal(38, 10),
+                billing_currency varchar
             )
             """
         )
         con.execute(
             """
             insert into intermediate.int_cost_records_normalized values
-            ('2026-01-01', 'openai', 'proj_7Qd2', '', 'invoiced', 0.12, 'USD'),
-            ('2026-01-01', 'openai', 'proj_dark', '', 'invoiced', 5.00, 'USD'),
-            ('2026-01-01', 'google_vertex', 'team-a', 'litellm', 'measured', 0.70, 'USD')
+            ('2026-01-01', 'openai', 'proj_7Qd2', '', 'invoiced', 'Usage', 0.12, 'USD'),
+            ('2026-01-01', 'openai', 'proj_7Qd2', '', 'invoiced', 'Credit', -0.02, 'USD'),
+            ('2026-01-01', 'openai', 'proj_dark', '', 'invoiced', 'Usage', 5.00, 'USD'),
+            ('2026-01-01', 'google_vertex', 'team-a', 'litellm', 'measured', 'Usage', 0.70, 'USD')
             """
         )
 
@@ -307,7 +309,10 @@ def test_reconciliation_lines_variances_and_coverage(warehouse):
         ("openai", "unattributed", "(unattributed)"),
     }
     account = lines[("openai", "account", "proj_7Qd2")]
-    assert account.invoiced_cost == Decimal("0.12")
+    assert (account.invoiced_cost, account.invoiced_other_cost) == (
+        Decimal("0.12"),
+        Decimal("-0.02"),
+    )
     assert account.variance_cost == Decimal("0.1192136") - Decimal("0.12")
     assert account.tolerance_cost == Decimal("1")  # max($1.00, 5% of $0.12)
     assert account.is_within_tolerance

@@ -10,7 +10,9 @@
       lines' rated cost: sum rated over account lines for the provider's rated total.
     - unattributed: one per provider-day, the invoiced (and rated) cost of accounts no usage API
       reported, or with no account at all: spend nobody instrumented.
-    coverage_pct is the provider-day's invoiced cost on account lines over all its invoiced cost.
+    invoiced_cost is usage charges (what rated cost can explain); credits, tax, purchases and
+    adjustments are invoiced_other_cost. coverage_pct is the provider-day's invoiced usage on
+    account lines over all its invoiced usage.
     Invoiced cost in another currency than USD waits for the FX table and is left out.
 -#}
 
@@ -44,7 +46,12 @@ account_rated as (
 
 account_invoiced as (
 
-    select usage_date, provider, project_id as account_id, sum(billed_cost) as invoiced_cost
+    select
+        usage_date,
+        provider,
+        project_id as account_id,
+        sum(case when charge_category = 'Usage' then billed_cost end) as invoiced_cost,
+        sum(case when coalesce(charge_category, '') <> 'Usage' then billed_cost end) as invoiced_other_cost
     from costs
     where cost_kind = 'invoiced'
     group by usage_date, provider, project_id
@@ -59,6 +66,7 @@ accounts as (
         coalesce(r.account_id, i.account_id) as account_id,
         r.rated_cost,
         i.invoiced_cost,
+        i.invoiced_other_cost,
         coalesce(r.unpriced_usage_rows, 0) as unpriced_usage_rows,
         coalesce(r.has_approximate_price, 0) as has_approximate_price,
         case
@@ -78,7 +86,7 @@ account_lines as (
     select
         usage_date, provider, line_type, account_id,
         cast(null as decimal(38, 10)) as measured_cost,
-        rated_cost, invoiced_cost, unpriced_usage_rows, has_approximate_price,
+        rated_cost, invoiced_cost, invoiced_other_cost, unpriced_usage_rows, has_approximate_price,
         0 as unattributed_account_count
     from accounts
     where line_type = 'account'
@@ -96,10 +104,16 @@ unattributed_lines as (
         cast(null as decimal(38, 10)) as measured_cost,
         sum(case when line_type = 'unattributed' then rated_cost end) as rated_cost,
         coalesce(sum(case when line_type = 'unattributed' then invoiced_cost end), 0) as invoiced_cost,
+        sum(case when line_type = 'unattributed' then invoiced_other_cost end) as invoiced_other_cost,
         sum(case when line_type = 'unattributed' then unpriced_usage_rows else 0 end) as unpriced_usage_rows,
         max(case when line_type = 'unattributed' then has_approximate_price else 0 end) as has_approximate_price,
-        sum(case when line_type = 'unattributed' and invoiced_cost is not null then 1 else 0 end)
-            as unattributed_account_count
+        sum(
+            case
+                when line_type = 'unattributed' and coalesce(invoiced_cost, invoiced_other_cost) is not null
+                    then 1
+                else 0
+            end
+        ) as unattributed_account_count
     from accounts
     group by usage_date, provider
 
@@ -138,6 +152,7 @@ gateway_lines as (
         m.measured_cost,
         r.rated_cost,
         cast(null as decimal(38, 10)) as invoiced_cost,
+        cast(null as decimal(38, 10)) as invoiced_other_cost,
         coalesce(r.unpriced_usage_rows, 0) as unpriced_usage_rows,
         0 as has_approximate_price,
         0 as unattributed_account_count
@@ -239,6 +254,7 @@ select
     cast(measured_cost as decimal(38, 10)) as measured_cost,
     cast(rated_cost as decimal(38, 10)) as rated_cost,
     cast(invoiced_cost as decimal(38, 10)) as invoiced_cost,
+    cast(invoiced_other_cost as decimal(38, 10)) as invoiced_other_cost,
     cast('USD' as varchar) as billing_currency,
     cast(compared_cost_kinds as varchar) as compared_cost_kinds,
     cast(variance_cost as decimal(38, 10)) as variance_cost,
