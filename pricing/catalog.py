@@ -24,6 +24,8 @@ PROVIDERS = {
     "azure": "azure_openai",
     "google": "google_vertex",
 }
+# Vendor prefixes of Bedrock model ids, which canonical model ids drop.
+VENDOR_PREFIXES = ("amazon", "anthropic", "meta", "mistral", "cohere", "ai21", "deepseek", "qwen")
 # The warehouse's price components and genai-prices' per-million-token price keys.
 COMPONENTS = {
     "input": "input_mtok",
@@ -91,8 +93,8 @@ def build_catalog(
                 aliases.setdefault((warehouse_provider, ref), model.id)
         for ref in known_refs:
             ref = ref.strip().lower()
-            found = provider.find_model(ref, all_providers=providers)
-            if found is not None and any(found is m for m in provider.models):
+            found = _find(provider, ref, providers)
+            if found is not None:
                 aliases.setdefault((warehouse_provider, ref), found.id)
     alias_rows = [
         {"provider": p, "model_ref": ref, "model_id": model_id}
@@ -103,6 +105,18 @@ def build_catalog(
         aliases=pa.Table.from_pylist(alias_rows, ALIAS_SCHEMA),
         version=release,
     )
+
+
+def _find(
+    provider: types.Provider, ref: str, providers: list[types.Provider]
+) -> types.ModelInfo | None:
+    """The provider's own model a canonical id names, trying the vendor-prefixed form that
+    Bedrock ids use (canonical ids drop it: amazon.nova-pro -> nova-pro)."""
+    for candidate in (ref, *(f"{vendor}.{ref}" for vendor in VENDOR_PREFIXES)):
+        found = provider.find_model(candidate, all_providers=providers)
+        if found is not None and any(found is m for m in provider.models):
+            return found
+    return None
 
 
 def _model_rows(provider: str, source_id: str, model: types.ModelInfo, release: str) -> list[dict]:

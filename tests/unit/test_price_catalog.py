@@ -91,6 +91,9 @@ def test_aliases_resolve_canonical_ids(catalog):
     assert aliases[("openai", "gpt-4o-2024-08-06")] == "gpt-4o"
     assert aliases[("anthropic", "claude-sonnet-4-5")].startswith("claude-sonnet-4")
     assert aliases[("google_vertex", "gemini-2.5-pro")] == "gemini-2.5-pro"
+    # Bedrock ids carry the vendor prefix that canonical ids drop.
+    assert aliases[("aws_bedrock", "nova-pro")] == "amazon.nova-pro-v1:0"
+    assert aliases[("aws_bedrock", "llama3-70b-instruct")] == "meta.llama3-70b-instruct-v1:0"
 
 
 def test_landing_is_offline_and_atomic(tmp_path, monkeypatch):
