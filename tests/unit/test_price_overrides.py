@@ -138,5 +138,11 @@ def test_bad_overrides_name_file_line_field_and_fix(tmp_path, old, new, expected
 
 def test_the_repository_overrides_file_is_valid():
     tables = load_governance(GOVERNANCE_DIR).tables()
-    assert {r["override_id"] for r in tables["price_overrides"].to_pylist()} == {"PRC-001"}
+    overrides = tables["price_overrides"].to_pylist()
+    # OpenAI batch and flex at half price until the catalog prices those tiers itself.
+    assert {(r["price_tier"], r["discount_percent"]) for r in overrides} == {
+        ("batch", "50"),
+        ("flex", "50"),
+    }
+    assert {r["ends_on"] for r in overrides} == {date(2026, 10, 14), date(2026, 10, 12)}
     assert any(r["provider"] is None for r in tables["cost_tolerances"].to_pylist())

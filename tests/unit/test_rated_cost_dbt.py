@@ -46,13 +46,39 @@ SELECT = [
 ]
 # OpenAI's documented list price of gpt-4.1-mini, USD per million tokens.
 GPT_41_MINI = {"input": Decimal("0.40"), "cache_read": Decimal("0.10"), "output": Decimal("1.60")}
-NO_OVERRIDES = """\
-overrides: []
+TOLERANCES = """\
 reconciliation:
   tolerances:
   - percent: 5
     amount_usd: '1.00'
 """
+BATCH_OVERRIDE = """\
+- id: PRC-102
+  provider: openai
+  model: gpt-4.1-mini
+  tier: batch
+  starts_on: '2025-01-01'
+  ends_on: '2026-10-14'
+  discount_percent: '50'
+  reason: Batch API bills half the standard rate; the catalog has no batch price yet.
+  reference: pricing page
+"""
+NO_OVERRIDES = "overrides:\n" + BATCH_OVERRIDE + TOLERANCES
+# A negotiated 10% off gpt-4.1-mini from mid-September.
+MID_MONTH_OVERRIDE = (
+    """\
+overrides:
+- id: PRC-101
+  provider: openai
+  model: gpt-4.1-mini
+  starts_on: '2026-09-15'
+  discount_percent: '10'
+  reason: Commitment discount from the September renewal.
+  reference: PO-2026-0915
+"""
+    + BATCH_OVERRIDE
+    + TOLERANCES
+)
 USAGE_COLUMNS = """
     source_id varchar, provider varchar, usage_date date, model_name varchar, model_ref varchar,
     operation varchar, project_id varchar, api_key_id varchar, credential_id varchar,
@@ -87,7 +113,11 @@ def documented_records() -> list[dict]:
 def completions() -> list[dict]:
     (pinned,) = documented_records()
     assert datetime.fromtimestamp(pinned["bucket_start_time"], UTC).date() == PINNED_DAY
-    records = [pinned, {**pinned, "model": "acme-frontier-1", "num_model_requests": 7}]
+    records = [
+        pinned,
+        {**pinned, "model": "acme-frontier-1", "num_model_requests": 7},
+        {**pinned, "project_id": "proj_batch", "batch": True},
+    ]
     for day in (BEFORE, AFTER):
         start = int(datetime.combine(day, datetime.min.time(), UTC).timestamp())
         records.append({**pinned, "bucket_start_time": start, "bucket_end_time": start + 86400})
@@ -197,7 +227,7 @@ def rated(con, day: date, model: str = "gpt-4.1-mini-2025-04-14") -> tuple:
     return con.execute(
         """
         select price_status, override_id, rated_cost from intermediate.int_usage_rated
-        where provider = 'openai' and usage_date = ? and model_name = ?
+        where provider = 'openai' and usage_date = ? and model_name = ? and not is_batch
         """,
         [day, model],
     ).fetchone()
@@ -219,8 +249,7 @@ def warehouse(tmp_path_factory):
     dbt_build(base, database)
     with duckdb.connect(str(database), read_only=True) as con:
         before = {day: rated(con, day) for day in DAYS}
-    # The override from the repository's governance: gpt-4.1-mini 10% off from 2026-09-15.
-    shutil.copy(GOVERNANCE_DIR / "price_overrides.yml", governance / "price_overrides.yml")
+    (governance / "price_overrides.yml").write_text(MID_MONTH_OVERRIDE)
     land_governance(landing, governance)
     dbt_build(base, database)
     with duckdb.connect(str(database), read_only=True) as con:
@@ -247,7 +276,7 @@ def test_an_override_restates_only_from_its_start_and_the_restatement_is_kept(wa
     list_cost = before[AFTER][2]
     assert before[BEFORE] == before[AFTER] == ("priced", None, list_cost)
     assert rated(con, BEFORE) == ("priced", None, list_cost)
-    assert rated(con, AFTER) == ("priced_by_override", "PRC-001", list_cost * Decimal("0.9"))
+    assert rated(con, AFTER) == ("priced_by_override", "PRC-101", list_cost * Decimal("0.9"))
     history = con.execute(
         """
         select usage_date, override_id, rated_cost, overrides_sha256, recorded_at
@@ -259,12 +288,23 @@ def test_an_override_restates_only_from_its_start_and_the_restatement_is_kept(wa
     ).fetchall()
     by_day = {day: [(r[1], r[2]) for r in history if r[0] == day] for day in (BEFORE, AFTER)}
     assert by_day[BEFORE] == [(None, list_cost), (None, list_cost)]
-    assert by_day[AFTER] == [(None, list_cost), ("PRC-001", list_cost * Decimal("0.9"))]
+    assert by_day[AFTER] == [(None, list_cost), ("PRC-101", list_cost * Decimal("0.9"))]
     assert len({r[3] for r in history}) == 2, "each pricing version is keyed by its file hash"
     (versions,) = con.execute(
         "select count(distinct version_key) = count(*) from marts.fct_rated_cost_history"
     ).fetchone()
     assert versions
+
+
+def test_a_tier_the_catalog_lacks_is_priced_by_its_override(warehouse):
+    con, _ = warehouse
+    row = con.execute(
+        """
+        select price_tier, catalog_price_tier, price_status, override_id, rated_cost
+        from intermediate.int_usage_rated where is_batch
+        """
+    ).fetchall()
+    assert row == [("batch", "standard", "priced_by_override", "PRC-102", Decimal("0.0596068"))]
 
 
 def test_an_unknown_model_is_counted_never_zero(warehouse):
@@ -306,6 +346,7 @@ def test_reconciliation_lines_variances_and_coverage(warehouse):
     assert set(lines) == {
         ("google_vertex", "gateway", "gateway:litellm"),
         ("openai", "account", "proj_7Qd2"),
+        ("openai", "account", "proj_batch"),
         ("openai", "unattributed", "(unattributed)"),
     }
     account = lines[("openai", "account", "proj_7Qd2")]
