@@ -14,6 +14,7 @@ import pyarrow as pa
 from connectors.errors import ConfigError
 from connectors.yaml_validation import load_yaml_model, located
 from governance.schema import (
+    AlertingFile,
     ApplicationsFile,
     ExceptionsFile,
     ModelsFile,
@@ -22,6 +23,7 @@ from governance.schema import (
     PriceOverridesFile,
     SeatPricesFile,
     TeamsFile,
+    ThresholdsFile,
 )
 
 GOVERNANCE_DIR = Path(__file__).resolve().parent
@@ -32,11 +34,14 @@ FILES = {
     "policies.yml": PoliciesFile,
     "exceptions.yml": ExceptionsFile,
     "price_overrides.yml": PriceOverridesFile,
+    "thresholds.yml": ThresholdsFile,
 }
 # Optional: addresses that name the same person in different identity sources.
 ALIASES_FILE = "person_aliases.yml"
 # Optional: list prices of SaaS AI tool seats (tool, plan, price per month).
 SEAT_PRICES_FILE = "seat_prices.yml"
+# Optional: alert channels and severity routing, read by alert delivery (nothing lands).
+ALERTING_FILE = "alerting.yml"
 TEXT, DATE, FLAG = pa.string(), pa.date32(), pa.bool_()
 # Every table the warehouse reads, with an explicit schema so an empty table still has its columns.
 SCHEMAS: dict[str, pa.Schema] = {
@@ -132,6 +137,24 @@ SCHEMAS: dict[str, pa.Schema] = {
         ],
         "cost_tolerances": [("provider", TEXT), ("percent", TEXT), ("amount_usd", TEXT)],
         "price_override_snapshots": [("overrides_sha256", TEXT), ("governance_sha256", TEXT)],
+        # thresholds.yml: factors and amounts as exact decimal text, like prices.
+        "alert_cost_thresholds": [
+            ("threshold_id", TEXT),
+            ("scope", TEXT),
+            ("baseline_days", pa.int32()),
+            ("factor", TEXT),
+            ("min_daily_cost", TEXT),
+            ("severity", TEXT),
+            ("enabled", FLAG),
+        ],
+        "alert_rules": [
+            ("condition_type", TEXT),
+            ("enabled", FLAG),
+            ("severity", TEXT),
+            ("min_severity", TEXT),
+            ("include_reraised", FLAG),
+            ("min_sensitivity_tier", TEXT),
+        ],
     }.items()
 }
 
@@ -145,8 +168,10 @@ class Governance:
     policies: PoliciesFile
     exceptions: ExceptionsFile
     price_overrides: PriceOverridesFile
+    thresholds: ThresholdsFile
     person_aliases: PersonAliasesFile = dataclasses.field(default_factory=PersonAliasesFile)
     seat_prices: SeatPricesFile = dataclasses.field(default_factory=SeatPricesFile)
+    alerting: AlertingFile | None = None
 
     def rows(self) -> dict[str, list[dict]]:
         """Rows for each governance table the warehouse reads (see SCHEMAS)."""
@@ -260,6 +285,42 @@ class Governance:
                 for p in self.seat_prices.prices
             ],
             **self._pricing_rows(),
+            **self._threshold_rows(),
+        }
+
+    def _threshold_rows(self) -> dict[str, list[dict]]:
+        file = self.thresholds
+        rules = {
+            "inactive_person_active": file.access.inactive_person_active,
+            "new_person_on_restricted_application": file.access.new_person_on_restricted_application,
+            "policy_violation": file.risk.policy_violations,
+            "exception_expired": file.risk.exception_expired,
+            "data_quality_failed": file.data_quality,
+        }
+        return {
+            "alert_cost_thresholds": [
+                {
+                    "threshold_id": t.id,
+                    "scope": t.scope,
+                    "baseline_days": t.baseline_days,
+                    "factor": _exact(t.factor),
+                    "min_daily_cost": _exact(t.min_daily_cost),
+                    "severity": t.severity,
+                    "enabled": t.enabled,
+                }
+                for t in file.cost_spikes
+            ],
+            "alert_rules": [
+                {
+                    "condition_type": name,
+                    "enabled": rule.enabled,
+                    "severity": getattr(rule, "severity", None),
+                    "min_severity": getattr(rule, "min_severity", None),
+                    "include_reraised": getattr(rule, "include_reraised", None),
+                    "min_sensitivity_tier": getattr(rule, "min_sensitivity_tier", None),
+                }
+                for name, rule in rules.items()
+            ],
         }
 
     def _pricing_rows(self) -> dict[str, list[dict]]:
@@ -311,7 +372,7 @@ class Governance:
 
     def snapshot_hash(self) -> str:
         digest = hashlib.sha256()
-        for name in [*FILES, ALIASES_FILE, SEAT_PRICES_FILE]:
+        for name in [*FILES, ALIASES_FILE, SEAT_PRICES_FILE, ALERTING_FILE]:
             path = self.directory / name
             if path.exists():
                 digest.update(name.encode())
@@ -351,8 +412,18 @@ def load_governance(directory: Path | None = None) -> Governance:
         if seat_prices_path.exists()
         else SeatPricesFile()
     )
+    alerting_path = directory / ALERTING_FILE
+    alerting = (
+        load_yaml_model(alerting_path, AlertingFile, what="governance alerting")
+        if alerting_path.exists()
+        else None
+    )
     governance = Governance(
-        directory, *loaded.values(), person_aliases=aliases, seat_prices=seat_prices
+        directory,
+        *loaded.values(),
+        person_aliases=aliases,
+        seat_prices=seat_prices,
+        alerting=alerting,
     )
     problems = _reference_problems(governance)
     if problems:

@@ -440,3 +440,164 @@ class SeatPricesFile(Strict):
                         " other starts"
                     )
         return self
+
+
+# Thresholds and alerting (thresholds.yml, alerting.yml): the conditions fct_alerts evaluates, and
+# where the alerts go.
+CostScope = Literal["application", "team", "model"]
+AlertChannel = Literal["webhook", "email"]
+ENV_NAME = r"^[A-Z][A-Z0-9_]*$"
+
+
+class CostSpikeThreshold(Strict):
+    """A day's invoiced cost of one application, team or model against its trailing baseline."""
+
+    id: str = Field(pattern=r"^THR-[0-9]{3,}$", description="Stable threshold id.")
+    scope: CostScope = Field(description="What the cost is summed by.")
+    baseline_days: int = Field(
+        ge=3, le=90, description="Days before the day whose mean cost is the baseline."
+    )
+    factor: Decimal = Field(
+        gt=1, description="The day is a spike at factor x the baseline or more."
+    )
+    min_daily_cost: Decimal = Field(
+        ge=0, description="...and when its cost is at least this much (billing currency)."
+    )
+    severity: Severity
+    enabled: bool = True
+
+
+class AccessRule(Strict):
+    enabled: bool = True
+    severity: Severity
+
+
+class NewPersonRule(AccessRule):
+    min_sensitivity_tier: SensitivityTier = Field(
+        default="high", description="Restricted applications: this sensitivity tier or above."
+    )
+
+
+class AccessThresholds(Strict):
+    inactive_person_active: AccessRule = Field(
+        default=AccessRule(severity="critical"),
+        description="A departed or suspended person's credential is used.",
+    )
+    new_person_on_restricted_application: NewPersonRule = Field(
+        default=NewPersonRule(enabled=False, severity="medium"),
+        description="A person uses a restricted application for the first time.",
+    )
+
+
+class ViolationRule(Strict):
+    enabled: bool = True
+    min_severity: Severity = Field(default="high", description="Alert at this severity or above.")
+    include_reraised: bool = Field(
+        default=False, description="Also alert on re-raised violations (exception expired)."
+    )
+
+
+class RiskThresholds(Strict):
+    policy_violations: ViolationRule = Field(
+        default_factory=ViolationRule,
+        description="Violations in fct_policy_violations (usage by inactive people: see access).",
+    )
+    exception_expired: AccessRule = Field(
+        default=AccessRule(severity="high"),
+        description="Usage an expired exception used to cover goes on (violations re-raised).",
+    )
+
+
+class ThresholdsFile(Strict):
+    cost_spikes: list[CostSpikeThreshold] = Field(
+        default_factory=list, description="Invoiced cost spikes, one threshold per scope."
+    )
+    access: AccessThresholds = Field(
+        default_factory=AccessThresholds, description="Who uses AI who should not."
+    )
+    risk: RiskThresholds = Field(
+        default_factory=RiskThresholds, description="Policy violations and expired exceptions."
+    )
+    data_quality: AccessRule = Field(
+        default=AccessRule(severity="high"),
+        description="A blocking Great Expectations suite failed, so publishing was refused.",
+    )
+
+    @model_validator(mode="after")
+    def _unique(self) -> ThresholdsFile:
+        ids = [t.id for t in self.cost_spikes]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"threshold ids declared more than once: {', '.join(duplicates)}")
+        scopes = [t.scope for t in self.cost_spikes if t.enabled]
+        twice = sorted({s for s in scopes if scopes.count(s) > 1})
+        if twice:
+            raise ValueError(
+                f"more than one enabled cost spike threshold for scope {', '.join(twice)}"
+            )
+        return self
+
+
+class WebhookChannel(Strict):
+    """A Slack-compatible incoming webhook; its URL carries a token, so only the variable is named."""
+
+    url_env: str = Field(pattern=ENV_NAME, description="Environment variable holding the URL.")
+    timeout_seconds: float = Field(default=10, gt=0, le=120)
+    max_attempts: int = Field(default=3, ge=1, le=10, description="Attempts per delivery pass.")
+
+
+class EmailChannel(Strict):
+    host: str = Field(min_length=1, description="SMTP server host.")
+    port: int = Field(default=587, ge=1, le=65535)
+    security: Literal["starttls", "ssl", "none"] = Field(
+        default="starttls", description="starttls (587), ssl (465) or none (a local relay)."
+    )
+    from_address: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
+    to: list[str] = Field(min_length=1)
+    username_env: str | None = Field(default=None, pattern=ENV_NAME)
+    password_env: str | None = Field(default=None, pattern=ENV_NAME)
+    timeout_seconds: float = Field(default=10, gt=0, le=120)
+    max_attempts: int = Field(default=3, ge=1, le=10, description="Attempts per delivery pass.")
+
+    @model_validator(mode="after")
+    def _addresses(self) -> EmailChannel:
+        bad = [a for a in self.to if "@" not in a or " " in a.strip()]
+        if bad:
+            raise ValueError(f"not an email address: {', '.join(bad)}")
+        if (self.username_env is None) != (self.password_env is None):
+            raise ValueError("give both username_env and password_env, or neither")
+        return self
+
+
+class Channels(Strict):
+    webhook: WebhookChannel | None = None
+    email: EmailChannel | None = None
+
+
+class Routing(Strict):
+    """Channels each severity goes to."""
+
+    low: list[AlertChannel] = Field(default_factory=list)
+    medium: list[AlertChannel] = Field(default_factory=list)
+    high: list[AlertChannel] = Field(default_factory=list)
+    critical: list[AlertChannel] = Field(default_factory=list)
+
+
+class AlertingFile(Strict):
+    channels: Channels
+    routing: Routing
+    notify_resolved: bool = Field(
+        default=True, description="Send a follow-up when an alert that was sent is resolved."
+    )
+
+    @model_validator(mode="after")
+    def _routed_channels_exist(self) -> AlertingFile:
+        routed = {
+            c for s in ("low", "medium", "high", "critical") for c in getattr(self.routing, s)
+        }
+        missing = sorted(c for c in routed if getattr(self.channels, c) is None)
+        if missing:
+            raise ValueError(
+                f"routing names channels not declared under channels: {', '.join(missing)}"
+            )
+        return self

@@ -33,6 +33,8 @@ TABLES = {
     "price_overrides": "Negotiated rates replacing list prices, one row per price component (price_overrides.yml).",
     "cost_tolerances": "Allowed variance of rated and measured cost against invoiced cost, per provider.",
     "price_override_snapshots": "Hash of price_overrides.yml (and of all governance) that keys rated-cost restatements.",
+    "alert_cost_thresholds": "Cost spike thresholds per scope: baseline days, factor, minimum daily cost (thresholds.yml).",
+    "alert_rules": "Access, risk and data quality alert conditions with severity and filters (thresholds.yml).",
 }
 
 
