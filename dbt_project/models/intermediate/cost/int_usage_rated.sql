@@ -10,6 +10,9 @@
     - Cache reads and writes without their own price pay the input price (as genai-prices does).
 -#}
 
+{#- A table: the reconciliation and the restatement history both read it in the same run. -#}
+{{ config(materialized='table') }}
+
 {%- set keys = [
     'usage_date', 'source_id', 'provider', 'gateway', 'is_gateway', 'model_id', 'model_name',
     'model_ref', 'operation', 'project_id', 'api_key_id', 'credential_id', 'person_id', 'is_batch',
