@@ -42,6 +42,7 @@ SELECT = [
     "stg_governance__price_override_snapshots",
     "int_usage_rated",
     "fct_rated_cost_history",
+    "rpt_rated_cost_restatements",
     "rpt_cost_reconciliation",
 ]
 # OpenAI's documented list price of gpt-4.1-mini, USD per million tokens.
@@ -159,6 +160,15 @@ def seed_upstream(database: Path) -> None:
             con.execute(
                 f"create table intermediate.int_{provider}_usage_normalized ({USAGE_COLUMNS})"
             )
+        # A provider's daily aggregate of the same two requests: only the average is known.
+        con.execute(
+            """
+            insert into intermediate.int_google_vertex_usage_normalized values
+            ('vertex_pinned', 'google_vertex', '2026-01-01', 'gemini-2.5-pro', 'gemini-2.5-pro', 'chat',
+             'gcp-proj', null, 'gcp-proj', null, false, 'default', 2, 251000, 0, 0, 2000, 0, null,
+             null, false)
+            """
+        )
         for gateway in ("litellm", "otel"):
             con.execute(f"create table intermediate.int_{gateway}_requests ({REQUEST_COLUMNS})")
         # Two gemini-2.5-pro requests: one above the 200k-token band, one below.
@@ -290,6 +300,13 @@ def test_an_override_restates_only_from_its_start_and_the_restatement_is_kept(wa
     assert by_day[BEFORE] == [(None, list_cost), (None, list_cost)]
     assert by_day[AFTER] == [(None, list_cost), ("PRC-101", list_cost * Decimal("0.9"))]
     assert len({r[3] for r in history}) == 2, "each pricing version is keyed by its file hash"
+    restated = con.execute(
+        """
+        select usage_date, previous_rated_cost, rated_cost, previous_override_id, override_id
+        from marts.rpt_rated_cost_restatements where provider = 'openai'
+        """
+    ).fetchall()
+    assert restated == [(AFTER, list_cost, list_cost * Decimal("0.9"), None, "PRC-101")]
     (versions,) = con.execute(
         "select count(distinct version_key) = count(*) from marts.fct_rated_cost_history"
     ).fetchone()
@@ -325,13 +342,19 @@ def test_gateway_requests_are_rated_per_context_band(warehouse):
     row = con.execute(
         """
         select rating_grain, request_count, input_tokens, rated_cost, is_price_approximate, price_status
-        from intermediate.int_usage_rated where is_gateway
+        from intermediate.int_usage_rated where provider = 'google_vertex'
+        order by rating_grain
         """
     ).fetchall()
     # 250k input at the >200k band ($2.50 / $15) plus 1k at the base band ($1.25 / $10).
     long = Decimal(250_000) * Decimal("2.5") / 10**6 + Decimal(1_000) * 15 / 10**6
     short = Decimal(1_000) * Decimal("1.25") / 10**6 + Decimal(1_000) * 10 / 10**6
-    assert row == [("request", 2, 251_000, long + short, False, "priced")]
+    # The daily aggregate averages 125,500 input tokens a request: base band, flagged approximate.
+    daily = Decimal(251_000) * Decimal("1.25") / 10**6 + Decimal(2_000) * 10 / 10**6
+    assert row == [
+        ("daily", 2, 251_000, daily, True, "priced"),
+        ("request", 2, 251_000, long + short, False, "priced"),
+    ]
 
 
 def test_reconciliation_lines_variances_and_coverage(warehouse):
@@ -344,7 +367,9 @@ def test_reconciliation_lines_variances_and_coverage(warehouse):
     rows = [SimpleNamespace(**dict(zip(names, r, strict=True))) for r in query.fetchall()]
     lines = {(r.provider, r.line_type, r.account_id): r for r in rows}
     assert set(lines) == {
+        ("google_vertex", "account", "gcp-proj"),
         ("google_vertex", "gateway", "gateway:litellm"),
+        ("google_vertex", "unattributed", "(unattributed)"),
         ("openai", "account", "proj_7Qd2"),
         ("openai", "account", "proj_batch"),
         ("openai", "unattributed", "(unattributed)"),
