@@ -11,13 +11,14 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
 import pyarrow as pa
 
 from connectors.config import SourceConfig
-from orchestration.lib.landing import LandedDay, LandingWindow
+from orchestration.lib.landing import LandedDay, LandingWindow, ensure_schema_file
 from orchestration.lib.partitions import RefreshWindow, daily_partitions, window_of
 from orchestration.lib.settings import Paths
 from orchestration.lib.sources import sources_config
@@ -86,9 +87,24 @@ def land_entity(
         return landing.commit()
 
 
+# (source type, entity) -> landing schema of every ingest asset defined in this code location
+LANDING_SCHEMAS: dict[tuple[str, str], pa.Schema] = {}
+
+
+def ensure_landing_schemas(landing: Path) -> list[str]:
+    """Give every entity's landing folder its schema file, so dbt can read sources that never landed."""
+    return [
+        f"{source_type}/{entity}"
+        for (source_type, entity), schema in sorted(LANDING_SCHEMAS.items())
+        if ensure_schema_file(landing, source_type, entity, schema)
+    ]
+
+
 def build_ingest_assets(
     source_type: str, entities: list[Entity], open_client: OpenClient
 ) -> list[dg.AssetsDefinition]:
+    for entity in entities:
+        LANDING_SCHEMAS[(source_type, entity.name)] = entity.schema
     return [build_ingest_asset(source_type, entity, open_client) for entity in entities]
 
 

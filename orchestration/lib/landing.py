@@ -140,3 +140,21 @@ def file_sha256(path: Path) -> str:
 
 def utc_day(unix_seconds: int) -> date:
     return datetime.fromtimestamp(unix_seconds, UTC).date()
+
+
+def ensure_schema_file(root: Path, source_type: str, entity: str, schema: pa.Schema) -> bool:
+    """Keep a zero-row file with the entity's full landing schema under `<entity>/_schema/`.
+
+    dbt reads every landing folder with one glob, so a source that has never landed (not configured,
+    or down since the first run) would otherwise fail the whole build; the file also carries columns
+    added to the schema since older files were written. Returns True when the file was (re)written.
+    """
+    full = pa.schema(list(schema) + [pa.field(n, t) for n, t in LINEAGE_FIELDS])
+    path = root / source_type / entity / "_schema" / "empty.parquet"
+    if path.exists() and pq.read_schema(path).equals(full):
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{uuid.uuid4().hex}.tmp")
+    pq.write_table(full.empty_table(), temp)
+    os.replace(temp, path)
+    return True

@@ -84,3 +84,41 @@ def test_the_transform_rebuilds_from_the_month_any_source_may_have_rewritten():
         datetime(2026, 9, 2, tzinfo=UTC), datetime(2026, 9, 3, tzinfo=UTC), config
     )
     assert transform_window(first, config).start == date(2026, 9, 1)  # never before history_start
+
+
+def test_a_source_that_never_landed_still_reads_as_an_empty_table(tmp_path):
+    import duckdb
+
+    from orchestration.lib.landing import ensure_schema_file
+
+    schema = pa.schema([("id", pa.string()), ("amount", pa.string())])
+    assert ensure_schema_file(tmp_path, "okta", "users", schema)
+    assert not ensure_schema_file(tmp_path, "okta", "users", schema)  # unchanged: left alone
+    glob = f"{tmp_path}/okta/users/*/*.parquet"
+    with duckdb.connect() as con:
+        rows = con.execute(
+            f"select count(*) from read_parquet('{glob}', union_by_name = true)"
+        ).fetchone()
+        columns = [
+            c[0] for c in con.execute(f"describe select * from read_parquet('{glob}')").fetchall()
+        ]
+    assert rows == (0,)
+    assert columns[:2] == ["id", "amount"] and "_source_id" in columns
+    # a column added to the landing schema is there even before any new file carries it
+    assert ensure_schema_file(
+        tmp_path, "okta", "users", schema.append(pa.field("status", pa.string()))
+    )
+    with duckdb.connect() as con:
+        described = con.execute(
+            f"describe select * from read_parquet('{glob}', union_by_name = true)"
+        )
+        assert "status" in [c[0] for c in described.fetchall()]
+
+
+def test_every_ingest_entity_registers_its_landing_schema():
+    from orchestration.definitions import defs
+    from orchestration.lib.ingest import LANDING_SCHEMAS
+
+    defs()
+    assert ("openai", "costs") in LANDING_SCHEMAS and ("okta", "users") in LANDING_SCHEMAS
+    assert "records_prompts" in LANDING_SCHEMAS[("otlp_genai", "genai_spans")].names

@@ -7,6 +7,7 @@ from dagster_dbt import DbtCliResource, dbt_assets
 
 from orchestration.lib.dbt import dbt_executable, dbt_project
 from orchestration.lib.dbt_translator import WarehouseDbtTranslator
+from orchestration.lib.ingest import ensure_landing_schemas
 from orchestration.lib.partitions import daily_partitions, transform_window, window_of
 from orchestration.lib.settings import Paths
 from orchestration.lib.sources import sources_config
@@ -24,7 +25,11 @@ config = sources_config()
 )
 def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     window = transform_window(window_of(context, config), config)
-    Paths.from_env().export_for_dbt()
+    paths = Paths.from_env()
+    paths.export_for_dbt()
+    written = ensure_landing_schemas(paths.landing)
+    if written:
+        context.log.info(f"landing schema files (re)written for: {', '.join(written)}")
     context.log.info(f"dbt build for {window.start}..{window.end} (end exclusive)")
     yield from dbt.cli(["build", "--vars", json.dumps(window.dbt_vars())], context=context).stream()
 
