@@ -8,6 +8,7 @@ Prices are USD per million tokens, kept as exact decimal strings.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -52,6 +53,7 @@ SCHEMA = pa.schema(
         ("price_per_mtok", pa.string()),
         ("effective_from", pa.date32()),
         ("effective_to", pa.date32()),
+        ("has_time_of_day_prices", pa.bool_()),
         ("catalog_version", pa.string()),
     ]
 )
@@ -120,6 +122,9 @@ def _find(
 
 
 def _model_rows(provider: str, source_id: str, model: types.ModelInfo, release: str) -> list[dict]:
+    """Time-of-day prices (off-peak windows) have no place on a calendar: the rows carry the price
+    outside every window and say the model has them (rated cost is then approximate)."""
+    model, time_of_day = _without_time_of_day(model)
     rows = []
     for tier, context in TIERS.items():
         for start, end in _intervals(model):
@@ -142,15 +147,24 @@ def _model_rows(provider: str, source_id: str, model: types.ModelInfo, release: 
                             "price_per_mtok": _exact(price),
                             "effective_from": start,
                             "effective_to": end,
+                            "has_time_of_day_prices": time_of_day,
                             "catalog_version": release,
                         }
                     )
     return _merge_adjacent(rows)
 
 
+def _without_time_of_day(model: types.ModelInfo) -> tuple[types.ModelInfo, bool]:
+    if isinstance(model.prices, types.ModelPrice):
+        return model, False
+    kept = [p for p in model.prices if not isinstance(p.constraint, types.TimeOfDateConstraint)]
+    if len(kept) == len(model.prices):
+        return model, False
+    return dataclasses.replace(model, prices=kept), True
+
+
 def _intervals(model: types.ModelInfo) -> list[tuple[date | None, date | None]]:
-    """[from, to) date intervals between every start date the model's prices or variants name.
-    Time-of-day prices (off-peak windows) are not dated intervals and are left to the base price."""
+    """[from, to) date intervals between every start date the model's prices or variants name."""
     starts: set[date] = set()
     if not isinstance(model.prices, types.ModelPrice):
         starts.update(

@@ -64,6 +64,19 @@ def test_context_bands_and_tiers(catalog):
     ) == Decimal("0.625")
 
 
+def test_time_of_day_prices_keep_the_price_outside_their_windows(catalog):
+    # deepseek-chat: $0.135 off-peak, $0.27 from 00:30 to 16:30 UTC.
+    rows = [
+        (r["price_per_mtok"], r["has_time_of_day_prices"])
+        for r in catalog.prices.to_pylist()
+        if (r["provider"], r["model_id"], r["component"]) == ("deepseek", "deepseek-chat", "input")
+    ]
+    assert rows == [("0.135", True)]
+    assert not any(
+        r["has_time_of_day_prices"] for r in catalog.prices.to_pylist() if r["provider"] == "openai"
+    )
+
+
 def test_every_row_agrees_with_the_package(catalog):
     models = {(p.id, m.id): m for p in bundled.providers for m in p.models}
     contexts = {

@@ -8,6 +8,8 @@
       per request and the row is flagged is_price_approximate where the model has bands.
     - A model or component without a price is no_price_known with rated_cost null, never zero.
     - Cache reads and writes without their own price pay the input price (as genai-prices does).
+    - Models with time-of-day (off-peak) prices are rated at the price outside those windows and
+      flagged is_price_approximate.
 -#}
 
 {#- A table: the reconciliation and the restatement history both read it in the same run. -#}
@@ -161,6 +163,7 @@ list_price_candidates as (
         catalog.price_tier as catalog_price_tier,
         catalog.price_per_mtok,
         catalog.band_count,
+        catalog.has_time_of_day_prices,
         row_number() over (
             partition by component_tokens.unit_id, component_tokens.component
             order by
@@ -197,6 +200,7 @@ component_prices as (
         component_tokens.tokens,
         list_prices.catalog_price_tier,
         list_prices.band_count,
+        list_prices.has_time_of_day_prices,
         overrides.override_id,
         case
             when overrides.price_per_mtok is not null then overrides.price_per_mtok
@@ -235,7 +239,9 @@ component_costs as (
         end as cost,
         case when tokens <> 0 and price_per_mtok is null then 1 else 0 end as is_unpriced,
         case when tokens <> 0 and override_id is not null then 1 else 0 end as is_overridden,
-        case when tokens <> 0 and band_count > 1 then 1 else 0 end as is_banded
+        case when tokens <> 0 and band_count > 1 then 1 else 0 end as is_banded,
+        case when tokens <> 0 and has_time_of_day_prices and override_id is null then 1 else 0 end
+            as is_time_of_day
     from component_prices
 
 ),
@@ -251,6 +257,7 @@ unit_costs as (
         max(is_unpriced) as has_unpriced_component,
         max(is_overridden) as has_override,
         max(is_banded) as has_bands,
+        max(is_time_of_day) as has_time_of_day_prices,
         max(case when tokens <> 0 then override_id end) as override_id,
         max(case when tokens <> 0 then catalog_price_tier end) as catalog_price_tier
     from component_costs
@@ -276,7 +283,8 @@ rated_units as (
             when unit_costs.has_override = 1 then 'priced_by_override'
             else 'priced'
         end as price_status,
-        resolved.rating_grain = 'daily' and unit_costs.has_bands = 1 as is_price_approximate,
+        (resolved.rating_grain = 'daily' and unit_costs.has_bands = 1)
+            or unit_costs.has_time_of_day_prices = 1 as is_price_approximate,
         unit_costs.component_cost
     from resolved
     inner join unit_costs

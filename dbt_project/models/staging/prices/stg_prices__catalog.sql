@@ -17,6 +17,7 @@ renamed as (
         cast(price_per_mtok as decimal(38, 10)) as price_per_mtok,
         cast(effective_from as date) as effective_from,
         cast(effective_to as date) as effective_to,
+        cast(has_time_of_day_prices as boolean) as has_time_of_day_prices,
         catalog_version
 
     from source
