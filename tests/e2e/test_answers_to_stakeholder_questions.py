@@ -46,6 +46,21 @@ def test_finance_what_drove_the_spike(deployment):
     )
 
 
+def test_finance_idle_paid_seats(deployment):
+    from sandbox.saas_seats import seats_for
+
+    seats = seats_for(deployment.sandbox.state.enterprise)
+    rows = answer(deployment, "finance_idle_paid_seats")
+    copilot = {r["seat_holder_email"] for r in rows if r["tool"] == "github_copilot"}
+    # Copilot's seat API reports last activity from before the window; other tools only from landed days
+    assert copilot == seats.idle_emails("github_copilot", LAST)
+    assert all(r["list_price_per_seat_month"] > 0 for r in rows)
+    leavers = seats.leavers_with_seats("github_copilot", LAST)
+    assert {
+        r["seat_holder_email"] for r in rows if r["person_status"] == "departed"
+    } >= leavers & copilot
+
+
 def test_compliance_customer_data_models_last_quarter(deployment):
     rows = answer(
         deployment, "compliance_customer_data_models_last_quarter", quarter_start=date(2026, 7, 1)
