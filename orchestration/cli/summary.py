@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 import httpx
 
+from orchestration.cli.reconciliation import reconciliation_lines
 from orchestration.lib.publish import current_dir
 
 CENT = Decimal("0.01")
@@ -102,7 +103,37 @@ def published_summary(published: Path, days: int = 30) -> tuple[str, dict]:
             f"  {app:<30} {_money(before):>12} -> {_money(after):>12}  ({'+' if change >= 0 else '-'}{_money(abs(change))})"
             for app, before, after, change in movers
         ]
+        tables = {
+            name
+            for (name,) in con.execute(
+                "select table_name from information_schema.tables"
+            ).fetchall()
+        }
+        if "rpt_cost_reconciliation" in tables:
+            lines += ["", *reconciliation_lines(con, start, last)]
+        if "fct_policy_violations" in tables:
+            lines += ["", *findings_lines(con, start, last)]
     return "\n".join(lines), {"first": first, "last": last, "providers": by_provider}
+
+
+def findings_lines(con: duckdb.DuckDBPyConnection, start: date, last: date) -> list[str]:
+    """Open governance findings over [start, last]: subjects per policy, with the worst status."""
+    rows = con.execute(
+        """
+        select policy_id, rule, severity,
+            count(distinct case when status in ('open', 'reraised') then subject_id end) as open_subjects,
+            count(distinct case when status = 'excepted' then subject_id end) as excepted_subjects
+        from fct_policy_violations where usage_date between ? and ?
+        group by all order by policy_id
+        """,
+        [start, last],
+    ).fetchall()
+    lines = [f"Governance findings {start} .. {last} (subjects: applications or credentials):"]
+    lines += [
+        f"  {policy} {rule:<38} {severity:<8} {open_:>3} open  {excepted:>3} excepted"
+        for policy, rule, severity, open_, excepted in rows
+    ]
+    return lines
 
 
 def compare_with_sandbox(sandbox_url: str, figures: dict) -> str:
