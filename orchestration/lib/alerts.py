@@ -1,0 +1,295 @@
+"""Alert delivery: read fct_alerts from the published warehouse (and failing quality results), send
+what no channel has received yet, and record every attempt in an append-only log.
+
+The log (data/alerts/deliveries.jsonl) is the delivery state: a message (alert key x opened/resolved)
+counts as sent to a channel once a `delivered` line exists for it, so it is never sent again; one
+whose attempts all failed is tried again on the next pass, never dropped. Passes hold a file lock, so
+two never interleave.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+
+from governance.schema import AlertingFile
+from orchestration.lib.alert_channels import (
+    ChannelNotReady,
+    DeliveryError,
+    EmailSender,
+    Message,
+    Sender,
+    WebhookSender,
+)
+from orchestration.lib.publish import current_dir
+
+SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+OPEN_STATES = ("new", "ongoing")
+BACKOFF_BASE, BACKOFF_MAX = 1.0, 30.0
+
+
+def alerts_dir(data_dir: Path) -> Path:
+    return Path(os.environ.get("AIUW_ALERTS_DIR") or data_dir / "alerts").resolve()
+
+
+def published_release(published: Path) -> str | None:
+    manifest = current_dir(published) / "manifest.json"
+    return json.loads(manifest.read_text())["release_id"] if manifest.is_file() else None
+
+
+def read_published_alerts(published: Path) -> list[Message]:
+    """Alerts of the current release, read-only; none when nothing (or no fct_alerts) is published."""
+    database = current_dir(published) / "warehouse.duckdb"
+    if not database.is_file():
+        return []
+    with duckdb.connect(str(database), read_only=True) as con:
+        tables = {
+            row[0]
+            for row in con.execute("select table_name from information_schema.tables").fetchall()
+        }
+        if "fct_alerts" not in tables:
+            return []
+        cursor = con.execute(
+            """
+            select alert_key, condition_type, category, severity, state,
+                subject_type || ' ' || subject_id, cast(first_seen_date as varchar),
+                cast(last_seen_date as varchar), summary, evidence
+            from fct_alerts
+            """
+        )
+        rows = cursor.fetchall()
+    return [
+        Message(
+            alert_key=key,
+            kind="opened" if state in OPEN_STATES else "resolved",
+            condition_type=condition,
+            category=category,
+            severity=severity,
+            state=state,
+            subject=subject,
+            first_seen_date=first,
+            last_seen_date=last,
+            summary=summary,
+            evidence=evidence,
+        )
+        for key, condition, category, severity, state, subject, first, last, summary, evidence in rows
+    ]
+
+
+def quality_alerts(quality: Path, severity: str) -> list[Message]:
+    """One alert per failing validation among the latest results: publishing was refused."""
+    found = []
+    for path in sorted((quality / "latest").glob("*.json")):
+        result = json.loads(path.read_text())
+        if result.get("success"):
+            continue
+        suite, validated_at = result["suite"], result.get("validated_at", "")
+        identity = "|".join(["data_quality_failed", suite, validated_at, result.get("run_id", "")])
+        failures = result.get("failures") or []
+        evidence = "; ".join(
+            f"{f['expectation']}({f['kwargs'].get('column', '')}): {f.get('unexpected_count')} unexpected"
+            for f in failures
+        )
+        found.append(
+            Message(
+                alert_key=hashlib.sha256(identity.encode()).hexdigest()[:32],
+                kind="opened",
+                condition_type="data_quality_failed",
+                category="quality",
+                severity=severity,
+                state="new",
+                subject=f"suite {suite}",
+                first_seen_date=validated_at[:10],
+                last_seen_date=validated_at[:10],
+                summary=(
+                    f"Great Expectations suite {suite} failed "
+                    f"({result.get('evaluated_expectations', 0) - result.get('successful_expectations', 0)}"
+                    f" of {result.get('evaluated_expectations', 0)} expectations) at {validated_at}:"
+                    " publishing was refused, the last good release stays"
+                ),
+                evidence=evidence or "see data/quality/results",
+            )
+        )
+    return found
+
+
+class DeliveryLog:
+    """Append-only JSON lines: one per attempt, with its outcome."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._attempts: dict[tuple[str, str, str], int] = {}
+        self._delivered: set[tuple[str, str, str]] = set()
+        if path.is_file():
+            for line in path.read_text().splitlines():
+                if line.strip():
+                    self._remember(json.loads(line))
+
+    def _remember(self, record: dict) -> None:
+        key = (record["alert_key"], record["message"], record["channel"])
+        self._attempts[key] = max(self._attempts.get(key, 0), record["attempt"])
+        if record["outcome"] == "delivered":
+            self._delivered.add(key)
+
+    def delivered(self, alert_key: str, kind: str, channel: str) -> bool:
+        return (alert_key, kind, channel) in self._delivered
+
+    def attempted(self, alert_key: str, kind: str, channel: str) -> bool:
+        return (alert_key, kind, channel) in self._attempts
+
+    def next_attempt(self, alert_key: str, kind: str, channel: str) -> int:
+        return self._attempts.get((alert_key, kind, channel), 0) + 1
+
+    def append(
+        self, message: Message, channel: str, outcome: str, error: str | None, **extra
+    ) -> None:
+        record = {
+            "at": datetime.now(UTC).isoformat(),
+            "alert_key": message.alert_key,
+            "message": message.kind,
+            "state": message.state,
+            "severity": message.severity,
+            "condition_type": message.condition_type,
+            "channel": channel,
+            "attempt": self.next_attempt(message.alert_key, message.kind, channel),
+            "outcome": outcome,
+            "error": error,
+            **extra,
+        }
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a") as handle:
+            handle.write(json.dumps(record, sort_keys=True) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        self._remember(record)
+
+
+@dataclass
+class PassReport:
+    delivered: list[tuple[str, str, str]] = field(default_factory=list)
+    failed: list[tuple[str, str, str]] = field(default_factory=list)
+    waiting: dict[str, str] = field(default_factory=dict)  # channel -> why it is not ready
+    deferred: int = 0  # left for the next pass when the deadline came
+
+    def describe(self) -> str:
+        parts = [
+            f"{len(self.delivered)} delivered",
+            f"{len(self.failed)} failed (retried next pass)",
+        ]
+        parts += [f"{channel} waiting: {why}" for channel, why in self.waiting.items()]
+        if self.deferred:
+            parts.append(f"{self.deferred} deferred to the next pass")
+        return "; ".join(parts)
+
+
+def build_senders(config: AlertingFile, env: Mapping[str, str] | None = None) -> tuple[dict, dict]:
+    """Senders for the declared channels, and why the others are not ready."""
+    senders: dict[str, Sender] = {}
+    waiting: dict[str, str] = {}
+    for name, factory in (("webhook", WebhookSender), ("email", EmailSender)):
+        channel = getattr(config.channels, name)
+        if channel is None:
+            continue
+        try:
+            senders[name] = factory(channel, env)
+        except ChannelNotReady as why:
+            waiting[name] = str(why)
+    return senders, waiting
+
+
+def due(
+    messages: list[Message], config: AlertingFile, log: DeliveryLog
+) -> Iterator[tuple[Message, str]]:
+    """(message, channel) pairs not yet delivered: open alerts, and the resolution of those whose
+    opening was sent or tried (so an alert that resolved while its channel was failing still arrives).
+    Alerts that opened and resolved before any pass saw them stay in the table only."""
+    for message in sorted(messages, key=lambda m: (SEVERITY_ORDER[m.severity], m.first_seen_date)):
+        for channel in getattr(config.routing, message.severity):
+            if log.delivered(message.alert_key, message.kind, channel):
+                continue
+            opened = log.attempted(message.alert_key, "opened", channel)
+            if message.kind == "resolved" and not (
+                (config.notify_resolved and opened)
+                or (opened and not log.delivered(message.alert_key, "opened", channel))
+            ):
+                continue
+            yield message, channel
+
+
+def _wait(state: RetryCallState) -> float:
+    wait = min(BACKOFF_MAX, BACKOFF_BASE * 2 ** (state.attempt_number - 1))
+    error = state.outcome.exception() if state.outcome else None
+    if isinstance(error, DeliveryError) and error.retry_after is not None:
+        wait = max(wait, min(error.retry_after, BACKOFF_MAX))
+    return wait
+
+
+def deliver(
+    messages: list[Message],
+    config: AlertingFile,
+    log_path: Path,
+    senders: Mapping[str, Sender],
+    *,
+    waiting: Mapping[str, str] | None = None,
+    deadline_seconds: float = 40.0,
+    sleep: Callable[[float], None] = time.sleep,
+    release_id: str | None = None,
+) -> PassReport:
+    """One delivery pass: every due message to every routed, ready channel, each attempt logged."""
+    report = PassReport(waiting=dict(waiting or {}))
+    started = time.monotonic()
+    with _locked(log_path):
+        log = DeliveryLog(log_path)
+        for message, channel in list(due(messages, config, log)):
+            sender = senders.get(channel)
+            if sender is None:
+                report.waiting.setdefault(channel, "channel not ready")
+                continue
+            if time.monotonic() - started > deadline_seconds:
+                report.deferred += 1
+                continue
+            retrying = Retrying(
+                stop=stop_after_attempt(sender.max_attempts),
+                wait=_wait,
+                retry=retry_if_exception(lambda e: isinstance(e, DeliveryError) and e.retryable),
+                reraise=True,
+                sleep=sleep,
+            )
+            try:
+                retrying(_attempt, sender, message, log, release_id)
+            except DeliveryError:
+                report.failed.append((message.alert_key, message.kind, channel))
+            else:
+                report.delivered.append((message.alert_key, message.kind, channel))
+    return report
+
+
+def _attempt(sender: Sender, message: Message, log: DeliveryLog, release_id: str | None) -> None:
+    try:
+        sender.send(message)
+    except DeliveryError as error:
+        log.append(message, sender.name, "failed", str(error), release_id=release_id)
+        raise
+    log.append(message, sender.name, "delivered", None, release_id=release_id)
+
+
+@contextmanager
+def _locked(log_path: Path) -> Iterator[None]:
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with (log_path.parent / f".{log_path.name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
