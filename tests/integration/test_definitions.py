@@ -96,4 +96,5 @@ def test_ingest_and_transform_jobs_schedule_and_sensors(definitions):
         "transform_after_failed_ingest",
         "evidence_after_transform",
         "evidence_after_failed_transform",
+        "alert_delivery",
     }
