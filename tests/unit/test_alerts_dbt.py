@@ -18,9 +18,13 @@ import pyarrow.parquet as pq
 import pytest
 
 from governance.load import GOVERNANCE_DIR, load_governance
+from governance.schema import Channels, EmailChannel, WebhookChannel
+from orchestration.lib.alerts import build_senders, deliver, read_published_alerts
 from orchestration.lib.gx import validate_dataframe
+from orchestration.lib.publish import publish
 from sandbox.activity import Activity
 from sandbox.enterprise import Enterprise
+from tests.alert_receivers import SmtpReceiver, WebhookReceiver
 
 ROOT = Path(__file__).resolve().parents[2]
 START, END = date(2026, 8, 1), date(2026, 9, 18)
@@ -198,9 +202,20 @@ def built(tmp_path_factory):
     first = alerts(database)
     with duckdb.connect(str(database), read_only=True) as con:
         frame = con.sql("select * from marts.fct_alerts").df()
+    first_release = publish(database, base / "published", ["fct_alerts"], "run-first")
     seed_upstream(database, END + timedelta(days=1))
     dbt_build(base, database)
-    return {"first": first, "frame": frame, "next": alerts(database), "database": database}
+    return {
+        "first": first,
+        "frame": frame,
+        "next": alerts(database),
+        "database": database,
+        "releases": [
+            first_release,
+            publish(database, base / "published", ["fct_alerts"], "run-next"),
+        ],
+        "base": base,
+    }
 
 
 def test_the_planted_spike_is_the_one_new_cost_alert_with_its_figures(built):
@@ -284,3 +299,50 @@ def test_a_day_more_keeps_every_key_and_moves_states(built):
 def test_the_suite_passes_on_the_built_table(built):
     outcome = validate_dataframe("fct_alerts", built["frame"])
     assert outcome.success, [f.describe() for f in outcome.failures]
+
+
+def test_published_alerts_reach_the_shipped_routes_once_then_their_resolution(built, tmp_path):
+    """The shipped routing (governance/alerting.yml) with local receivers in place of the channels."""
+    log, leaver = tmp_path / "deliveries.jsonl", leaver_email()
+    first, later = built["releases"]
+    with WebhookReceiver() as hook, SmtpReceiver() as smtp:
+        config = load_governance().alerting.model_copy(
+            update={
+                "channels": Channels(
+                    webhook=WebhookChannel(url_env="TEST_HOOK"),
+                    email=EmailChannel(
+                        host="127.0.0.1",
+                        port=smtp.port,
+                        security="none",
+                        from_address="alerts@example-corp.com",
+                        to=["governance@example-corp.com"],
+                    ),
+                )
+            }
+        )
+
+        def delivery_pass(release) -> None:
+            senders, waiting = build_senders(config, {"TEST_HOOK": hook.url("/hook")})
+            assert waiting == {}
+            published = release.directory.parent.parent
+            # Each pass reads the current release; make this one current.
+            (published / "current").unlink()
+            (published / "current").symlink_to(release.directory)
+            deliver(read_published_alerts(published), config, log, senders)
+
+        delivery_pass(first)
+        texts = [body["text"] for body in hook.bodies]
+        assert len([t for t in texts if SPIKE_APP in t]) == 1
+        assert len([t for t in texts if leaver in t]) == 1
+        assert len([m for m in smtp.messages if SPIKE_APP in m["Subject"]]) == 1
+        assert len([m for m in smtp.messages if leaver in m["Subject"]]) == 1
+        assert not [t for t in texts if EARLIER_SPIKE_APP in t or NEWCOMER in t]
+        opened = len(hook.bodies)
+        delivery_pass(first)
+        assert len(hook.bodies) == opened
+        delivery_pass(later)
+        resolved = [body["text"] for body in hook.bodies[opened:]]
+        assert sorted(t.split(":")[0] for t in resolved) == [
+            "Resolved",
+            "Resolved",
+        ] and {SPIKE_APP in t or leaver in t for t in resolved} == {True}
