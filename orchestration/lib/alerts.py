@@ -23,6 +23,7 @@ from pathlib import Path
 import duckdb
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
+from governance.load import Governance
 from governance.schema import AlertingFile
 from orchestration.lib.alert_channels import (
     ChannelNotReady,
@@ -33,6 +34,7 @@ from orchestration.lib.alert_channels import (
     WebhookSender,
 )
 from orchestration.lib.publish import current_dir
+from orchestration.lib.settings import Paths
 
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 OPEN_STATES = ("new", "ongoing")
@@ -293,3 +295,40 @@ def _locked(log_path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def current_messages(paths: Paths, governance: Governance) -> tuple[str | None, list[Message]]:
+    """The current release id, and its alerts plus one per failing blocking suite."""
+    messages = read_published_alerts(paths.published)
+    quality = governance.thresholds.data_quality
+    if quality.enabled:
+        messages += quality_alerts(paths.quality, quality.severity)
+    return published_release(paths.published), messages
+
+
+def delivery_log_path(paths: Paths) -> Path:
+    return alerts_dir(paths.data) / "deliveries.jsonl"
+
+
+def run_pass(
+    paths: Paths, governance: Governance, env: Mapping[str, str] | None = None
+) -> tuple[str | None, PassReport]:
+    """One pass as the sensor runs it: current alerts, governance routing, senders from `env`."""
+    config = governance.alerting
+    if config is None:
+        raise ValueError("no governance/alerting.yml: alerts stay in fct_alerts only")
+    release, messages = current_messages(paths, governance)
+    senders, waiting = build_senders(config, env)
+    try:
+        report = deliver(
+            messages,
+            config,
+            delivery_log_path(paths),
+            senders,
+            waiting=waiting,
+            release_id=release,
+        )
+    finally:
+        for sender in senders.values():
+            sender.close()
+    return release, report

@@ -280,3 +280,28 @@ def test_the_sensor_delivers_the_published_release_from_governance_settings(tmp_
     assert len(lines) == 2 and all(r["release_id"] == context.cursor for r in lines)
     if len(hook.bodies) != 2:
         pytest.fail(f"expected 2 webhook posts, got {len(hook.bodies)}")
+
+
+def test_the_cli_lists_pending_alerts_then_delivers_them(tmp_path, monkeypatch, capsys):
+    from orchestration.cli.alerts import main
+
+    published = publish_alerts(tmp_path)
+    governance = tmp_path / "governance"
+    shutil.copytree(
+        GOVERNANCE_DIR, governance, ignore=shutil.ignore_patterns("*.py", "__pycache__")
+    )
+    (governance / "alerting.yml").write_text(
+        "channels:\n  webhook:\n    url_env: TEST_ALERT_WEBHOOK_URL\nrouting:\n  critical: [webhook]\n"
+    )
+    monkeypatch.setenv("AIUW_GOVERNANCE_DIR", str(governance))
+    monkeypatch.setenv("AIUW_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("AIUW_PUBLISHED_DIR", str(published))
+    assert main(["pending"]) == 0
+    pending = capsys.readouterr().out.splitlines()[1:]
+    assert [line.split("\t")[:3] for line in pending] == [[LEAVER, "opened", "webhook"]]
+    with WebhookReceiver(statuses=[500, 500, 500]) as hook:
+        monkeypatch.setenv("TEST_ALERT_WEBHOOK_URL", hook.url(f"/services/{TOKEN}"))
+        assert main(["deliver"]) == 1
+        assert main(["deliver"]) == 0 and len(hook.bodies) == 1
+    assert "0 delivered" in capsys.readouterr().out.splitlines()[0]
+    assert main(["pending"]) == 0 and capsys.readouterr().out.splitlines()[1:] == []

@@ -4,43 +4,17 @@ blocking quality check) that no routed channel has received, and retries what fa
 import dagster as dg
 
 from governance.load import load_governance
-from orchestration.lib.alerts import (
-    alerts_dir,
-    build_senders,
-    deliver,
-    published_release,
-    quality_alerts,
-    read_published_alerts,
-)
+from orchestration.lib.alerts import run_pass
 from orchestration.lib.settings import Paths
 
 TICK_SECONDS = 300
 
 
 def delivery_pass(context: dg.SensorEvaluationContext) -> dg.SkipReason:
-    paths = Paths.from_env()
     governance = load_governance()
-    config = governance.alerting
-    if config is None:
+    if governance.alerting is None:
         return dg.SkipReason("no governance/alerting.yml: alerts stay in fct_alerts only")
-    release = published_release(paths.published)
-    messages = read_published_alerts(paths.published)
-    quality = governance.thresholds.data_quality
-    if quality.enabled:
-        messages += quality_alerts(paths.quality, quality.severity)
-    senders, waiting = build_senders(config)
-    try:
-        report = deliver(
-            messages,
-            config,
-            alerts_dir(paths.data) / "deliveries.jsonl",
-            senders,
-            waiting=waiting,
-            release_id=release,
-        )
-    finally:
-        for sender in senders.values():
-            sender.close()
+    release, report = run_pass(Paths.from_env(), governance)
     for key, kind, channel in report.failed:
         context.log.warning(f"alert {key} ({kind}) to {channel} failed; retried next tick")
     if release:
