@@ -1,6 +1,6 @@
 -- Executives: where is AI spend growing? Invoiced spend per provider, month over month.
 with monthly as (
-    select provider, date_trunc('month', usage_date) as month, sum(billed_cost) as spend
+    select provider, cast(date_trunc('month', usage_date) as date) as month, sum(billed_cost) as spend
     from fct_ai_cost_daily
     where cost_kind = 'invoiced'
     group by provider, date_trunc('month', usage_date)

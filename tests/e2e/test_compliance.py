@@ -245,7 +245,7 @@ def test_changing_governance_changes_only_the_affected_findings(deployment, tmp_
     monkeypatch.setenv("AIUW_GOVERNANCE_DIR", str(governance))
 
     before = findings(deployment)
-    assert deployment.run_job(deployment.transform, None).success
+    assert deployment.transform_only().success
     after = findings(deployment)
     assert after < before
     assert {(p, s) for p, s, _, _ in before - after} == {("POL-001", "app-design-critique")}
@@ -254,7 +254,7 @@ def test_changing_governance_changes_only_the_affected_findings(deployment, tmp_
     release = deployment.published_db.resolve()
     content = release.read_bytes()
     (governance / "exceptions.yml").write_text("exceptions:\n- id: EXC-9\n  policy: POL-001\n")
-    result = deployment.run_job(deployment.transform, None)
+    result = deployment.transform_only()
     assert not result.success
     failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
     assert "exceptions.yml:2" in str(failure.event_specific_data.error)
