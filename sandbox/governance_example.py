@@ -158,6 +158,16 @@ PLANTED = {
 # claude-opus-4-1 is under review: contract-reviewer uses it.
 # google_vertex's terms exclude customer personal data: support-assistant sends it there.
 # brand-image-briefs is retired on RETIRED_ON and one key still works.
+# rule -> the applications the warehouse must report for it, and no others
+PLANTED_APPLICATION_FINDINGS = {
+    "model_not_approved_for_application": {"app-design-critique", "app-growth-copywriter"},
+    "model_not_reviewed": {"app-contract-reviewer"},
+    "use_category_not_allowed_for_model": {"app-search-ranker"},
+    "data_category_not_allowed": {"app-support-assistant"},
+    "prompt_logging_forbidden": {"app-code-review-bot"},
+    "environment_not_approved": {"app-payments-fraud-notes"},
+    "retired_application_in_use": {"app-brand-image-briefs"},
+}
 
 MODEL_FAMILIES = {
     "gpt-4.1": (["gpt-4.1", "gpt-4.1-mini", "gpt-4.1-nano"], ["openai", "azure_openai"]),

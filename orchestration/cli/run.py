@@ -71,13 +71,13 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
     try:
-        return run(args, config, sandbox.url if sandbox else None)
+        return run(args, config, sandbox)
     finally:
         if sandbox:
             sandbox.stop()
 
 
-def run(args: argparse.Namespace, config, sandbox_url: str | None) -> int:
+def run(args: argparse.Namespace, config, sandbox=None) -> int:
     start = args.start or config.warehouse.history_start
     end = args.end or yesterday_utc()
     if end < start:
@@ -108,9 +108,13 @@ def run(args: argparse.Namespace, config, sandbox_url: str | None) -> int:
         text, figures = published_summary(Paths.from_env().published)
         print()
         print(text)
-        if figures and sandbox_url:
+        if figures and sandbox:
+            from orchestration.cli.sandbox_checks import check_lines
+
             print()
-            print(compare_with_sandbox(sandbox_url, figures))
+            print(compare_with_sandbox(sandbox.url, figures))
+            print()
+            print("\n".join(check_lines(Paths.from_env().published, sandbox.state, start, end)))
     return 0 if all(r.success for r in results) else 1
 
 

@@ -12,6 +12,7 @@ import duckdb
 import pytest
 
 from sandbox.enterprise import Enterprise
+from sandbox.governance_example import PLANTED_APPLICATION_FINDINGS
 from sandbox.providers import anthropic, aws_bedrock, azure_openai, google_vertex, litellm
 from tests.e2e.deployment import FIRST, LAST
 
@@ -19,17 +20,6 @@ pytestmark = pytest.mark.e2e
 
 WINDOW_DAYS = (LAST - FIRST).days + 1
 EXCEPTION_EXPIRES = date(2026, 9, 10)  # EXC-001, governance/exceptions.yml
-
-# policy -> applications the example governance plants a finding on (sandbox/governance_example.py)
-APPLICATION_FINDINGS = {
-    "POL-001": {"app-design-critique", "app-growth-copywriter"},  # gpt-4o not approved
-    "POL-002": {"app-contract-reviewer"},  # claude-opus-4-1 under review
-    "POL-003": {"app-search-ranker"},  # gpt-4.1-nano not allowed customer facing
-    "POL-004": {"app-support-assistant"},  # customer data to google_vertex
-    "POL-005": {"app-code-review-bot"},  # spans capture prompts
-    "POL-008": {"app-payments-fraud-notes"},  # staging not approved
-    "POL-009": {"app-brand-image-briefs"},  # retired 2026-06-30, one key still works
-}
 
 
 def query(deployment, sql: str) -> list[tuple]:
@@ -81,14 +71,14 @@ def expected_shadow_credentials(deployment) -> set[str]:
 def test_every_planted_application_finding_and_nothing_else(deployment):
     rows = query(
         deployment,
-        "select policy_id, subject_id, count(*) from fct_policy_violations "
+        "select rule, subject_id, count(*) from fct_policy_violations "
         "where subject_type = 'application' group by 1, 2",
     )
     found: dict[str, set[str]] = {}
-    for policy, subject, days in rows:
-        found.setdefault(policy, set()).add(subject)
-        assert days == WINDOW_DAYS, (policy, subject)  # every planted finding is daily
-    assert found == APPLICATION_FINDINGS
+    for rule, subject, days in rows:
+        found.setdefault(rule, set()).add(subject)
+        assert days == WINDOW_DAYS, (rule, subject)  # every planted finding is daily
+    assert found == PLANTED_APPLICATION_FINDINGS
 
 
 def test_an_exception_suppresses_until_it_expires_then_the_violation_is_reraised(deployment):
