@@ -1,27 +1,70 @@
-"""Verify the evidence ledger: `python -m orchestration.cli.evidence verify [--ledger PATH]`.
+"""The evidence ledger and audit packs: `python -m orchestration.cli.evidence COMMAND`.
 
-Exits 0 when every entry's hash and link to the previous entry hold, 1 naming the first broken entry.
+    verify [--ledger PATH]                        check the ledger's hash chain
+    pack --period 2026-Q3 | --start D --end D [--out DIR]   write an evidence pack for a period
+    verify-pack DIR                               check a pack's file hashes and ledger excerpt
+
+Exits 0 when everything holds, 1 naming the first broken entry or mismatching file.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
 
-from orchestration.lib.evidence import Ledger
+from orchestration.lib import evidence_pack
 from orchestration.lib.settings import Paths
+
+
+def _pack(args: argparse.Namespace, paths: Paths) -> int:
+    try:
+        if args.period and not (args.start or args.end):
+            period = evidence_pack.Period.parse(args.period)
+        elif args.start and args.end and not args.period:
+            period = evidence_pack.Period.between(
+                date.fromisoformat(args.start), date.fromisoformat(args.end)
+            )
+        else:
+            raise ValueError("give either --period (e.g. 2026-Q3) or both --start and --end")
+        out = args.out or paths.evidence / "packs" / period.name
+        manifest = evidence_pack.build_pack(
+            paths.published, args.ledger or paths.ledger, paths.quality, period, out
+        )
+    except (ValueError, OSError) as error:
+        print(f"evidence pack: {error}", file=sys.stderr)
+        return 2
+    print(f"{out}: {len(manifest['files'])} files, release {manifest['release_id']}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m orchestration.cli.evidence", description=__doc__
     )
-    parser.add_argument("command", choices=["verify"])
+    parser.add_argument("command", choices=["verify", "pack", "verify-pack"])
+    parser.add_argument("directory", nargs="?", type=Path, help="the pack (verify-pack)")
     parser.add_argument(
         "--ledger", type=Path, help="ledger file (default: data/evidence/ledger.jsonl)"
     )
+    parser.add_argument("--period", help="pack: 2026-Q3, 2026-07 or 2026")
+    parser.add_argument("--start", help="pack: first day, YYYY-MM-DD")
+    parser.add_argument("--end", help="pack: last day (inclusive), YYYY-MM-DD")
+    parser.add_argument(
+        "--out", type=Path, help="pack: folder (default data/evidence/packs/<period>)"
+    )
     args = parser.parse_args(argv)
+    if args.command == "pack":
+        return _pack(args, Paths.from_env())
+    if args.command == "verify-pack":
+        if args.directory is None:
+            parser.error("verify-pack needs the pack directory")
+        intact, message = evidence_pack.verify_pack(args.directory)
+        print(f"{args.directory}: {message}", file=sys.stdout if intact else sys.stderr)
+        return 0 if intact else 1
+    from orchestration.lib.evidence import Ledger
+
     path = args.ledger or Paths.from_env().ledger
     if not path.exists():
         print(f"no ledger at {path}", file=sys.stderr)
