@@ -21,6 +21,7 @@ import hashlib
 import json
 import re
 import shutil
+import tempfile
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -216,18 +217,39 @@ def build_pack(
             f"no published warehouse at {published / 'current' / 'warehouse.duckdb'}"
         )
     release_manifest_path = release_dir / "manifest.json"
+    if out.exists() and any(out.iterdir()):
+        raise FileExistsError(f"{out} already exists and is not empty; choose another --out")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        manifest = _write_pack(staging, database, release_manifest_path, ledger, quality, period)
+        if out.exists():
+            out.rmdir()
+        staging.rename(out)  # a pack appears whole or not at all
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return manifest
+
+
+def _write_pack(
+    out: Path,
+    database: Path,
+    release_manifest_path: Path,
+    ledger: Path,
+    quality: Path,
+    period: Period,
+) -> dict[str, Any]:
     release_manifest = (
         json.loads(release_manifest_path.read_text()) if release_manifest_path.is_file() else {}
     )
-    release_id = release_manifest.get("release_id", release_dir.name)
-    if out.exists() and any(out.iterdir()):
-        raise FileExistsError(f"{out} already exists and is not empty; choose another --out")
-    out.mkdir(parents=True, exist_ok=True)
-
+    release_id = release_manifest.get("release_id", release_manifest_path.parent.name)
     with duckdb.connect(str(database), read_only=True) as con:
         tables = {
             r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()
         }
+        if "fct_policy_violations" not in tables:
+            raise ValueError(f"{database} has no fct_policy_violations table")
         _write_csv(out / "findings.csv", FINDINGS_COLUMNS, findings(con, period))
         for filename, (table, first, last) in REPORTS.items():
             if table in tables:
@@ -260,14 +282,15 @@ def build_pack(
         "ledger_head_hash": head,
         "ledger_excerpt_head_hash": json.loads(lines[-1])["entry_hash"] if lines else None,
         "publishing_entry_sequence": publishing_sequence,
+        "reports_missing": sorted(f for f, (t, _, _) in REPORTS.items() if t not in tables),
         "files": files,
     }
     (out / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     return manifest
 
 
-def _verify_chain(path: Path, expected_head: str | None) -> str | None:
-    previous, count = GENESIS, 0
+def _verify_chain(path: Path, manifest: dict[str, Any]) -> str | None:
+    previous, count, entry = GENESIS, 0, {}
     for number, line in enumerate(path.read_text().splitlines(), 1):
         if not line.strip():
             continue
@@ -284,8 +307,11 @@ def _verify_chain(path: Path, expected_head: str | None) -> str | None:
         if entry_hash(entry) != entry.get("entry_hash"):
             return f"{where}: content does not match its entry_hash (edited)"
         previous = entry["entry_hash"]
-    if count and previous != expected_head:
+    if count and previous != manifest.get("ledger_excerpt_head_hash"):
         return f"{path.name}: last entry hash does not match manifest ledger_excerpt_head_hash"
+    published = (entry.get("published") or {}).get("release_id")
+    if manifest.get("publishing_entry_sequence") and published != manifest.get("release_id"):
+        return f"{path.name}: last entry published {published}, not release {manifest.get('release_id')}"
     return None
 
 
@@ -312,9 +338,7 @@ def verify_pack(directory: Path) -> tuple[bool, str]:
         if sha256_file(directory / name) != expected[name]:
             return False, f"{name}: sha256 does not match the manifest"
     if LEDGER_EXCERPT in expected:
-        problem = _verify_chain(
-            directory / LEDGER_EXCERPT, manifest.get("ledger_excerpt_head_hash")
-        )
+        problem = _verify_chain(directory / LEDGER_EXCERPT, manifest)
         if problem:
             return False, problem
     return True, f"{len(expected)} files match the manifest, ledger excerpt chain intact"

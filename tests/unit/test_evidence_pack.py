@@ -249,6 +249,7 @@ def test_manifest_ledger_excerpt_and_quality_results(pack, tmp_path):
     assert manifest["ledger_head_hash"] == entries[-1]["entry_hash"]
     assert manifest["ledger_excerpt_head_hash"] == entries[2]["entry_hash"]
     assert manifest["publishing_entry_sequence"] == 3
+    assert manifest["reports_missing"] == []
     database = tmp_path / "published" / "releases" / RELEASE / "warehouse.duckdb"
     assert manifest["database_sha256"] == evidence_pack.sha256_file(database)
     assert sorted(manifest["files"]) == [
@@ -318,3 +319,24 @@ def test_the_commands_write_and_verify_a_pack(tmp_path, monkeypatch, capsys):
     assert "either --period" in capsys.readouterr().err
     assert evidence_cli.main(["pack", "--start", "2026-07-01", "--end", "2026-07-31"]) == 2
     assert "already exists" in capsys.readouterr().err
+
+
+def test_a_release_mismatch_in_the_manifest_is_named(pack):
+    out, _, _ = pack
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["release_id"] = "some-other-release"
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    assert verify_pack(out) == (
+        False,
+        f"ledger_excerpt.jsonl: last entry published {RELEASE}, not release some-other-release",
+    )
+
+
+def test_a_failed_pack_leaves_nothing_behind(tmp_path):
+    published = published_release(tmp_path)
+    with duckdb.connect(str(published / "current" / "warehouse.duckdb")) as con:
+        con.execute("drop table fct_policy_violations")
+    out = tmp_path / "packs" / "2026-Q3"
+    with pytest.raises(ValueError, match="no fct_policy_violations table"):
+        build_pack(published, tmp_path / "none.jsonl", tmp_path, Period.parse("2026-Q3"), out)
+    assert list((tmp_path / "packs").iterdir()) == []
