@@ -263,6 +263,7 @@ class LiteLLMProvider:
         self._logs = lru_cache(maxsize=512)(self._generate)
         self.owner = next(p for p in enterprise.people if p.team_id == "analytics").email
         self.corrupt_days: set[date] = set()
+        self._last_selection: tuple[tuple | None, list] = (None, [])
 
     def route(self, index: int) -> Route:
         return ROUTES[index]
@@ -433,6 +434,22 @@ class LiteLLMProvider:
             "proxy_server_request": {},
         }
 
+    def _selection(self, start: datetime, end: datetime, now: datetime, descending: bool) -> list:
+        """The window's logs in order; kept for the next page, as a database keeps its result set
+        (selecting the whole window again for every page made paging quadratic)."""
+        key = (start, end, now, descending)
+        if self._last_selection[0] != key:
+            selected = [
+                log
+                for i in range((end.date() - start.date()).days + 1)
+                for log in self.logs(start.date() + timedelta(days=i))
+                if start <= log.start <= end and log.start < now
+            ]
+            if descending:
+                selected.reverse()
+            self._last_selection = (key, selected)
+        return self._last_selection[1]
+
     def handle(self, path: str, query: Query, headers: Mapping[str, str]) -> Response:
         presented = (headers.get("Authorization") or "").removeprefix("Bearer ").strip()
         if not self.key or presented != self.key:
@@ -450,15 +467,10 @@ class LiteLLMProvider:
             return _error(400, str(error), "bad_request")
         if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
             return _error(400, f"page >= 1 and 1 <= page_size <= {MAX_PAGE_SIZE}", "bad_request")
-        now = self.clock().astimezone(UTC).replace(tzinfo=None)
-        selected = [
-            log
-            for i in range((end.date() - start.date()).days + 1)
-            for log in self.logs(start.date() + timedelta(days=i))
-            if start <= log.start <= end and log.start < now
-        ]
-        if (query.one("sort_order") or "desc").lower() == "desc":
-            selected.reverse()
+        # to the minute, so the pages of one listing share one result set
+        now = self.clock().astimezone(UTC).replace(tzinfo=None, second=0, microsecond=0)
+        descending = (query.one("sort_order") or "desc").lower() == "desc"
+        selected = self._selection(start, end, now, descending)
         total = len(selected)
         chunk = selected[(page - 1) * page_size : page * page_size]
         rows = [self.row(log) for log in chunk]
