@@ -1,7 +1,7 @@
 {#-
     Requests whose prompts were recorded somewhere we can see: Bedrock invocation logs that carried
     request or response bodies, and GenAI spans with content attributes. Only the fact is landed,
-    never the text. Each request is attributed to the application declaring its credential.
+    never the text. Each request is attributed through int_credentials_attributed, as usage is.
 -#}
 
 with spans as (
@@ -38,25 +38,22 @@ observed as (
 
 ),
 
-declared as (
+credentials as (
 
-    select * from {{ ref('stg_governance__application_credentials') }}
+    select * from {{ ref('int_credentials_attributed') }}
 
 )
 
+-- attributed like usage: the same credential seen in usage or cost names its application
 select
     observed.usage_date,
     observed.credential_provider,
     observed.project_id,
     coalesce(observed.api_key_id, observed.project_id) as credential_id,
-    coalesce(by_key.application_id, by_project.application_id) as application_id,
+    credentials.application_id,
     observed.evidence_key
 from observed
-left join declared as by_key
-    on by_key.provider = observed.credential_provider
-    and by_key.credential_kind = 'api_key'
-    and by_key.credential_id = observed.api_key_id
-left join declared as by_project
-    on by_project.provider = observed.credential_provider
-    and by_project.credential_kind = 'project'
-    and by_project.credential_id = observed.project_id
+left join credentials
+    on credentials.credential_provider = observed.credential_provider
+    and credentials.project_id = observed.project_id
+    and credentials.credential_id = coalesce(observed.api_key_id, observed.project_id)
