@@ -114,7 +114,7 @@ def run(args: argparse.Namespace, config, sandbox=None) -> int:
             print()
             print(compare_with_sandbox(sandbox.url, figures))
             print()
-            print("\n".join(check_lines(Paths.from_env().published, sandbox.state, start, end)))
+            print("\n".join(check_lines(Paths.from_env().published, sandbox.state, end)))
     return 0 if all(r.success for r in results) else 1
 
 

@@ -17,19 +17,19 @@ from sandbox.saas_seats import seats_for
 from sandbox.server import SandboxState
 
 
-def expected_leavers_with_keys(state: SandboxState, start: date, end: date) -> set[str]:
-    """Emails of people who left by `end` and hold an OpenAI key (their keys keep working)."""
+def expected_leavers_with_keys(state: SandboxState, end: date) -> dict[str, date]:
+    """People who left by `end` and hold an OpenAI key (their keys keep working): email -> left on."""
     enterprise = state.enterprise
     users = {u.user_id: u.person_id for u in enterprise.org_users}
     holders = {users[k.owner_user_id] for k in enterprise.api_keys if k.owner_user_id}
     return {
-        enterprise.person(e.person_id).email
+        enterprise.person(e.person_id).email: e.on
         for e in enterprise.person_events
         if e.kind == "left" and e.on <= end and e.person_id in holders
     }
 
 
-def check_lines(published: Path, state: SandboxState, start: date, end: date) -> list[str]:
+def check_lines(published: Path, state: SandboxState, end: date) -> list[str]:
     database = current_dir(published) / "warehouse.duckdb"
     with duckdb.connect(str(database), read_only=True) as con:
         found: dict[str, set[str]] = {}
@@ -62,7 +62,7 @@ def check_lines(published: Path, state: SandboxState, start: date, end: date) ->
         (
             "leavers whose keys are still used",
             leavers,
-            expected_leavers_with_keys(state, start, end),
+            set(expected_leavers_with_keys(state, end)),
         )
     )
     if last_seat_day:

@@ -11,7 +11,7 @@ from datetime import date
 import duckdb
 import pytest
 
-from sandbox.enterprise import Enterprise
+from orchestration.cli.sandbox_checks import expected_leavers_with_keys
 from sandbox.governance_example import PLANTED_APPLICATION_FINDINGS
 from sandbox.providers import anthropic, aws_bedrock, azure_openai, google_vertex, litellm
 from tests.e2e.deployment import FIRST, LAST
@@ -125,17 +125,8 @@ def test_shadow_ai_is_every_undeclared_credential(deployment):
 
 
 def test_leavers_whose_keys_are_still_used(deployment):
-    enterprise: Enterprise = deployment.sandbox.state.enterprise
-    users = {u.user_id: u.person_id for u in enterprise.org_users}
-    keys_of: dict[str, set[str]] = {}
-    for key in enterprise.api_keys:
-        if key.owner_user_id:
-            keys_of.setdefault(users[key.owner_user_id], set()).add(key.api_key_id)
-    expected = {}
-    for event in enterprise.person_events:
-        if event.kind == "left" and event.on <= LAST and event.person_id in keys_of:
-            person = enterprise.person(event.person_id)
-            expected[person.email] = max(event.on, FIRST)
+    left = expected_leavers_with_keys(deployment.sandbox.state, LAST)
+    expected = {email: max(left_on, FIRST) for email, left_on in left.items()}
     assert len(expected) == 2  # ben.okafor (2026-08-18) and rosa.quist4 (2026-08-27)
     rows = query(
         deployment,
