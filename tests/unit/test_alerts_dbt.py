@@ -4,10 +4,7 @@ against the latest day, keys stable when a day is added, and the suite passes on
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
@@ -25,8 +22,8 @@ from orchestration.lib.publish import publish
 from sandbox.activity import Activity
 from sandbox.enterprise import Enterprise
 from tests.alert_receivers import SmtpReceiver, WebhookReceiver
+from tests.dbt_build import dbt_build
 
-ROOT = Path(__file__).resolve().parents[2]
 START, END = date(2026, 8, 1), date(2026, 9, 18)
 SPIKE_APP, SPIKE_DAY = "app-code-review-bot", date(2026, 9, 18)
 EARLIER_SPIKE_APP = "app-contract-reviewer"
@@ -143,35 +140,8 @@ def seed_upstream(database: Path, end: date) -> None:
         )
 
 
-def dbt_build(base: Path, database: Path) -> None:
-    result = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "dbt"),
-            "build",
-            "--project-dir",
-            "dbt_project",
-            "--profiles-dir",
-            "dbt_project",
-            "--target-path",
-            str(base / "target"),
-            "--indirect-selection",
-            "cautious",
-            "--select",
-            *SELECT,
-        ],
-        cwd=ROOT,
-        env={
-            **os.environ,
-            "AIUW_WAREHOUSE_PATH": str(database),
-            "AIUW_LANDING_DIR": str(base / "landing"),
-            "DBT_LOG_PATH": str(base / "logs"),
-        },
-        capture_output=True,
-        check=False,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stdout[-4000:]
+def build(base: Path, database: Path) -> None:
+    dbt_build(base, database, base / "landing", SELECT, cautious=True)
 
 
 def alerts(database: Path) -> dict[tuple[str, str], list[dict]]:
@@ -198,13 +168,13 @@ def built(tmp_path_factory):
         pq.write_table(table, target / f"{name}.parquet")
     database = base / "warehouse.duckdb"
     seed_upstream(database, END)
-    dbt_build(base, database)
+    build(base, database)
     first = alerts(database)
     with duckdb.connect(str(database), read_only=True) as con:
         frame = con.sql("select * from marts.fct_alerts").df()
     first_release = publish(database, base / "published", ["fct_alerts"], "run-first")
     seed_upstream(database, END + timedelta(days=1))
-    dbt_build(base, database)
+    build(base, database)
     return {
         "first": first,
         "frame": frame,

@@ -3,9 +3,6 @@ the sandbox ground truth, and the inclusive-input and cents rules hold on pinned
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -22,8 +19,8 @@ from orchestration.lib.partitions import RefreshWindow
 from orchestration.lib.settings import Paths
 from sandbox.server import SandboxServer, SandboxState
 from tests.conftest import TEST_SECRETS
+from tests.dbt_build import dbt_build
 
-ROOT = Path(__file__).resolve().parents[2]
 AS_OF = datetime(2026, 9, 22, 6, tzinfo=UTC)  # 2026-09-20 and 21 are still provisional
 START, END = date(2026, 9, 1), date(2026, 9, 22)
 PIN_DAY = date(2026, 9, 3)
@@ -139,32 +136,7 @@ def warehouse(tmp_path_factory):
         truth = state.provider("anthropic").ground_truth(START, END, AS_OF)
     land_pinned(landing)
     database = base / "warehouse.duckdb"
-    result = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "dbt"),
-            "build",
-            "--project-dir",
-            "dbt_project",
-            "--profiles-dir",
-            "dbt_project",
-            "--target-path",
-            str(base / "target"),
-            "--select",
-            *MODELS,
-        ],
-        cwd=ROOT,
-        env={
-            **os.environ,
-            "AIUW_WAREHOUSE_PATH": str(database),
-            "AIUW_LANDING_DIR": str(landing),
-            "DBT_LOG_PATH": str(base / "logs"),
-        },
-        capture_output=True,
-        check=False,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stdout[-4000:]
+    dbt_build(base, database, landing, MODELS)
     with duckdb.connect(str(database), read_only=True) as con:
         yield con, truth
 

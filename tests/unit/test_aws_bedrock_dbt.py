@@ -3,9 +3,6 @@ token-type pivot, model references and cost columns hold on pinned CUR rows."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -24,8 +21,8 @@ from orchestration.lib.settings import Paths
 from sandbox.activity import Activity
 from sandbox.enterprise import Enterprise
 from sandbox.providers import aws_bedrock
+from tests.dbt_build import dbt_build
 
-ROOT = Path(__file__).resolve().parents[2]
 AS_OF = datetime(2026, 9, 20, 6, tzinfo=UTC)
 START, END = date(2026, 8, 28), date(2026, 9, 22)
 MODELS = [
@@ -111,32 +108,7 @@ def warehouse(tmp_path_factory):
             (entity,) = assets.ENTITIES
             land_entity(source_type, entity, source, window, paths, assets.open_client)
     database = base / "warehouse.duckdb"
-    result = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "dbt"),
-            "build",
-            "--project-dir",
-            "dbt_project",
-            "--profiles-dir",
-            "dbt_project",
-            "--target-path",
-            str(base / "target"),
-            "--select",
-            *MODELS,
-        ],
-        cwd=ROOT,
-        env={
-            **os.environ,
-            "AIUW_WAREHOUSE_PATH": str(database),
-            "AIUW_LANDING_DIR": str(base / "data" / "landing"),
-            "DBT_LOG_PATH": str(base / "logs"),
-        },
-        capture_output=True,
-        check=False,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stdout[-4000:]
+    dbt_build(base, database, base / "data" / "landing", MODELS)
     with duckdb.connect(str(database), read_only=True) as con:
         yield con, provider
 

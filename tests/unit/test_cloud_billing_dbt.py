@@ -4,12 +4,8 @@ ground truth, and the pricing-block and meter-pattern rules hold on pinned rows.
 from __future__ import annotations
 
 import gzip
-import os
-import subprocess
-import sys
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from pathlib import Path
 
 import duckdb
 import pytest
@@ -23,8 +19,8 @@ from orchestration.lib.settings import Paths
 from sandbox.activity import Activity
 from sandbox.enterprise import Enterprise
 from sandbox.providers import azure_openai, google_vertex
+from tests.dbt_build import dbt_build
 
-ROOT = Path(__file__).resolve().parents[2]
 AS_OF = datetime(2026, 9, 20, 6, tzinfo=UTC)
 START, END = date(2026, 9, 1), date(2026, 9, 22)
 MODELS = [
@@ -95,33 +91,7 @@ def warehouse(tmp_path_factory):
             "gcp_billing_export", entity, source, window, paths, gcp_assets.open_client
         )
     database = base / "warehouse.duckdb"
-    dbt = Path(sys.executable).parent / "dbt"
-    result = subprocess.run(
-        [
-            str(dbt),
-            "build",
-            "--project-dir",
-            "dbt_project",
-            "--profiles-dir",
-            "dbt_project",
-            "--target-path",
-            str(base / "target"),
-            "--select",
-            *MODELS,
-        ],
-        cwd=ROOT,
-        env={
-            **os.environ,
-            "AIUW_WAREHOUSE_PATH": str(database),
-            "AIUW_LANDING_DIR": str(base / "data" / "landing"),
-            "DBT_LOG_PATH": str(base / "logs"),
-        },
-        capture_output=True,
-        check=False,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stdout[-4000:]
+    dbt_build(base, database, base / "data" / "landing", MODELS)
     with duckdb.connect(str(database), read_only=True) as con:
         yield con, providers, landed
 

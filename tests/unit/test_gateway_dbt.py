@@ -5,12 +5,8 @@ mart's latency percentiles and failure counts hold on pinned requests."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from pathlib import Path
 
 import duckdb
 import pytest
@@ -26,8 +22,8 @@ from sandbox.ground_truth import MEASURES
 from sandbox.providers import litellm, otel
 from sandbox.server import SandboxServer, SandboxState
 from tests.conftest import TEST_SECRETS
+from tests.dbt_build import dbt_build
 
-ROOT = Path(__file__).resolve().parents[2]
 AS_OF = datetime(2026, 9, 10, 6, tzinfo=UTC)
 START, END = date(2026, 9, 1), date(2026, 9, 5)
 MODELS = [
@@ -132,32 +128,7 @@ def warehouse(tmp_path_factory):
             (entity,) = assets.ENTITIES
             land_entity(source_type, entity, source, window, paths, assets.open_client)
     database = base / "warehouse.duckdb"
-    result = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "dbt"),
-            "build",
-            "--project-dir",
-            "dbt_project",
-            "--profiles-dir",
-            "dbt_project",
-            "--target-path",
-            str(base / "target"),
-            "--select",
-            *MODELS,
-        ],
-        cwd=ROOT,
-        env={
-            **os.environ,
-            "AIUW_WAREHOUSE_PATH": str(database),
-            "AIUW_LANDING_DIR": str(base / "data" / "landing"),
-            "DBT_LOG_PATH": str(base / "logs"),
-        },
-        capture_output=True,
-        check=False,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stdout[-4000:]
+    dbt_build(base, database, base / "data" / "landing", MODELS)
     with duckdb.connect(str(database), read_only=True) as con:
         yield con, gateway, spans, duplicate
 

@@ -8,11 +8,7 @@ enterprise, not from the warehouse.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 
 import duckdb
 import pyarrow.parquet as pq
@@ -30,8 +26,8 @@ from orchestration.lib.settings import Paths
 from sandbox.identity import employee_id, team_display_name
 from sandbox.providers.entra_id import TENANT_ID
 from sandbox.server import SandboxServer, SandboxState
+from tests.dbt_build import dbt_build
 
-ROOT = Path(__file__).resolve().parents[2]
 FIRST, SECOND = date(2026, 9, 3), date(2026, 9, 12)
 MODELS = [
     "stg_okta__users",
@@ -99,35 +95,7 @@ def warehouse(tmp_path_factory):
     for name in ("teams", "person_aliases"):
         pq.write_table(tables[name], landing / "governance" / f"{name}.parquet")
     database = base / "warehouse.duckdb"
-    dbt = Path(sys.executable).parent / "dbt"
-    result = subprocess.run(
-        [
-            str(dbt),
-            "build",
-            "--project-dir",
-            "dbt_project",
-            "--profiles-dir",
-            "dbt_project",
-            "--target-path",
-            str(base / "target"),
-            "--indirect-selection",
-            "cautious",
-            "--select",
-            *MODELS,
-        ],
-        cwd=ROOT,
-        env={
-            **os.environ,
-            "AIUW_WAREHOUSE_PATH": str(database),
-            "AIUW_LANDING_DIR": str(landing),
-            "DBT_LOG_PATH": str(base / "logs"),
-        },
-        capture_output=True,
-        check=False,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stdout[-4000:]
+    dbt_build(base, database, landing, MODELS, cautious=True, timeout=600)
     with duckdb.connect(str(database), read_only=True) as con:
         yield con, enterprise, planted
 

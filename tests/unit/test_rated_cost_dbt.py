@@ -6,10 +6,7 @@ cost from its start date only, and the restatement stays queryable."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -26,6 +23,7 @@ from orchestration.defs.ingest.openai.assets import bucket_day
 from orchestration.lib.gx import validate_dataframe
 from orchestration.lib.landing import LandingWindow
 from pricing.landing import land_catalog
+from tests.dbt_build import dbt_build
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "fixtures" / "openai" / "usage_completions_page1.json"
@@ -203,34 +201,8 @@ def seed_upstream(database: Path) -> None:
         )
 
 
-def dbt_build(base: Path, database: Path) -> None:
-    dbt = Path(sys.executable).parent / "dbt"
-    result = subprocess.run(
-        [
-            str(dbt),
-            "build",
-            "--project-dir",
-            "dbt_project",
-            "--profiles-dir",
-            "dbt_project",
-            "--target-path",
-            str(base / "target"),
-            "--select",
-            *SELECT,
-        ],
-        cwd=ROOT,
-        env={
-            **os.environ,
-            "AIUW_WAREHOUSE_PATH": str(database),
-            "AIUW_LANDING_DIR": str(base / "landing"),
-            "DBT_LOG_PATH": str(base / "logs"),
-        },
-        capture_output=True,
-        check=False,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stdout[-4000:]
+def build(base: Path, database: Path) -> None:
+    dbt_build(base, database, base / "landing", SELECT)
 
 
 def rated(con, day: date, model: str = "gpt-4.1-mini-2025-04-14") -> tuple:
@@ -256,12 +228,12 @@ def warehouse(tmp_path_factory):
     land_catalog(landing / "prices")
     land_governance(landing, governance)
     seed_upstream(database)
-    dbt_build(base, database)
+    build(base, database)
     with duckdb.connect(str(database), read_only=True) as con:
         before = {day: rated(con, day) for day in DAYS}
     (governance / "price_overrides.yml").write_text(MID_MONTH_OVERRIDE)
     land_governance(landing, governance)
-    dbt_build(base, database)
+    build(base, database)
     with duckdb.connect(str(database), read_only=True) as con:
         yield con, before
 

@@ -6,12 +6,8 @@ ones and charges the holder's team of the day (identity sources landed as in tes
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import duckdb
 import pyarrow.parquet as pq
@@ -30,9 +26,9 @@ from sandbox.providers.chatgpt_enterprise import WORKSPACE_ID
 from sandbox.providers.m365_copilot import CONCEALED_TENANT, MAIN_TENANT, REFRESH_LAG
 from sandbox.saas_seats import hashed_name
 from sandbox.server import SandboxServer, SandboxState
+from tests.dbt_build import dbt_build
 from tests.unit.test_identity_dbt import FIRST, SECOND, land_snapshot
 
-ROOT = Path(__file__).resolve().parents[2]
 ACTIVITY_START, END = date(2026, 8, 20), date(2026, 9, 21)
 SNAPSHOT_DAYS = [date(2026, 9, 7) + timedelta(days=n) for n in range(14)]  # 09-07 .. 09-20
 DAY = SNAPSHOT_DAYS[-1]
@@ -102,34 +98,7 @@ def warehouse(tmp_path_factory):
     for name in ("teams", "person_aliases", "seat_prices"):
         pq.write_table(tables[name], governance / f"{name}.parquet")
     database = base / "warehouse.duckdb"
-    result = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "dbt"),
-            "build",
-            "--project-dir",
-            "dbt_project",
-            "--profiles-dir",
-            "dbt_project",
-            "--target-path",
-            str(base / "target"),
-            "--indirect-selection",
-            "cautious",
-            "--select",
-            *MODELS,
-        ],
-        cwd=ROOT,
-        env={
-            **os.environ,
-            "AIUW_WAREHOUSE_PATH": str(database),
-            "AIUW_LANDING_DIR": str(base / "data" / "landing"),
-            "DBT_LOG_PATH": str(base / "logs"),
-        },
-        capture_output=True,
-        check=False,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stdout[-4000:]
+    dbt_build(base, database, base / "data" / "landing", MODELS, cautious=True, timeout=600)
     with duckdb.connect(str(database), read_only=True) as con:
         yield con, state
 

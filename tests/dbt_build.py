@@ -1,0 +1,50 @@
+"""`dbt build` of a selection into a test's own DuckDB file, reading a test's own landing zone."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def dbt_build(
+    base: Path,
+    database: Path,
+    landing: Path,
+    select: list[str],
+    *,
+    cautious: bool = False,
+    timeout: int = 300,
+) -> None:
+    """Build `select` (tests included); targets and logs go under `base`. Fails with dbt's output."""
+    indirect = ["--indirect-selection", "cautious"] if cautious else []
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "dbt"),
+            "build",
+            "--project-dir",
+            "dbt_project",
+            "--profiles-dir",
+            "dbt_project",
+            "--target-path",
+            str(base / "target"),
+            *indirect,
+            "--select",
+            *select,
+        ],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "AIUW_WAREHOUSE_PATH": str(database),
+            "AIUW_LANDING_DIR": str(landing),
+            "DBT_LOG_PATH": str(base / "logs"),
+        },
+        capture_output=True,
+        check=False,
+        text=True,
+        timeout=timeout,
+    )
+    assert result.returncode == 0, result.stdout[-4000:]
