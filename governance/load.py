@@ -16,7 +16,9 @@ from connectors.yaml_validation import load_yaml_model, located
 from governance.schema import (
     AlertingFile,
     ApplicationsFile,
+    BudgetsFile,
     ExceptionsFile,
+    FxRatesFile,
     ModelsFile,
     PersonAliasesFile,
     PoliciesFile,
@@ -42,6 +44,16 @@ ALIASES_FILE = "person_aliases.yml"
 SEAT_PRICES_FILE = "seat_prices.yml"
 # Optional: alert channels and severity routing, read by alert delivery (nothing lands).
 ALERTING_FILE = "alerting.yml"
+# Optional: the reporting currency and dated FX rates (absent: USD and no rates).
+FX_RATES_FILE = "fx_rates.yml"
+# Optional: monthly budgets per team or application (absent: no budgets).
+BUDGETS_FILE = "budgets.yml"
+# Optional files documented in REFERENCE.md next to FILES.
+OPTIONAL_FILES = {
+    SEAT_PRICES_FILE: SeatPricesFile,
+    FX_RATES_FILE: FxRatesFile,
+    BUDGETS_FILE: BudgetsFile,
+}
 TEXT, DATE, FLAG = pa.string(), pa.date32(), pa.bool_()
 # Every table the warehouse reads, with an explicit schema so an empty table still has its columns.
 SCHEMAS: dict[str, pa.Schema] = {
@@ -121,6 +133,24 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("ends_on", DATE),
             ("reference", TEXT),
         ],
+        # One row per rate, plus the reporting currency's own rate of 1 (open dates).
+        "fx_rates": [
+            ("currency", TEXT),
+            ("reporting_currency", TEXT),
+            ("rate", TEXT),
+            ("valid_from", DATE),
+            ("valid_to", DATE),
+            ("source", TEXT),
+        ],
+        "budgets": [
+            ("scope", TEXT),
+            ("scope_id", TEXT),
+            ("amount_per_month", TEXT),
+            ("currency", TEXT),
+            ("starts_on", DATE),
+            ("ends_on", DATE),
+            ("owner", TEXT),
+        ],
         # Prices and percentages stay exact decimal text; staging casts them to DECIMAL.
         "price_overrides": [
             ("override_id", TEXT),
@@ -172,6 +202,8 @@ class Governance:
     person_aliases: PersonAliasesFile = dataclasses.field(default_factory=PersonAliasesFile)
     seat_prices: SeatPricesFile = dataclasses.field(default_factory=SeatPricesFile)
     alerting: AlertingFile | None = None
+    fx_rates: FxRatesFile = dataclasses.field(default_factory=FxRatesFile)
+    budgets: BudgetsFile = dataclasses.field(default_factory=BudgetsFile)
 
     def rows(self) -> dict[str, list[dict]]:
         """Rows for each governance table the warehouse reads (see SCHEMAS)."""
@@ -286,6 +318,38 @@ class Governance:
             ],
             **self._pricing_rows(),
             **self._threshold_rows(),
+            **self._money_rows(),
+        }
+
+    def _money_rows(self) -> dict[str, list[dict]]:
+        reporting = self.fx_rates.reporting_currency
+        return {
+            "fx_rates": [
+                {
+                    "currency": reporting,
+                    "reporting_currency": reporting,
+                    "rate": "1",
+                    "valid_from": None,
+                    "valid_to": None,
+                    "source": "reporting currency",
+                },
+                *(
+                    {
+                        **r.model_dump(exclude={"rate"}),
+                        "reporting_currency": reporting,
+                        "rate": _exact(r.rate),
+                    }
+                    for r in self.fx_rates.rates
+                ),
+            ],
+            "budgets": [
+                {
+                    **b.model_dump(exclude={"id", "amount_per_month"}),
+                    "scope_id": b.id,
+                    "amount_per_month": _exact(b.amount_per_month),
+                }
+                for b in self.budgets.budgets
+            ],
         }
 
     def _threshold_rows(self) -> dict[str, list[dict]]:
@@ -372,7 +436,14 @@ class Governance:
 
     def snapshot_hash(self) -> str:
         digest = hashlib.sha256()
-        for name in [*FILES, ALIASES_FILE, SEAT_PRICES_FILE, ALERTING_FILE]:
+        for name in [
+            *FILES,
+            ALIASES_FILE,
+            SEAT_PRICES_FILE,
+            ALERTING_FILE,
+            FX_RATES_FILE,
+            BUDGETS_FILE,
+        ]:
             path = self.directory / name
             if path.exists():
                 digest.update(name.encode())
@@ -418,12 +489,25 @@ def load_governance(directory: Path | None = None) -> Governance:
         if alerting_path.exists()
         else None
     )
+    fx_rates_path, budgets_path = directory / FX_RATES_FILE, directory / BUDGETS_FILE
+    fx_rates = (
+        load_yaml_model(fx_rates_path, FxRatesFile, what="governance FX rates")
+        if fx_rates_path.exists()
+        else FxRatesFile()
+    )
+    budgets = (
+        load_yaml_model(budgets_path, BudgetsFile, what="governance budgets")
+        if budgets_path.exists()
+        else BudgetsFile()
+    )
     governance = Governance(
         directory,
         *loaded.values(),
         person_aliases=aliases,
         seat_prices=seat_prices,
         alerting=alerting,
+        fx_rates=fx_rates,
+        budgets=budgets,
     )
     problems = _reference_problems(governance)
     if problems:
@@ -486,4 +570,32 @@ def _reference_problems(g: Governance) -> list[str]:
                     f"unknown {field} {value!r}",
                     f"use an id from {source}",
                 )
+    problems += _money_problems(g, teams, apps)
+    return problems
+
+
+def _money_problems(g: Governance, teams: set[str], apps: set[str]) -> list[str]:
+    """Every priced or budgeted currency converts to the reporting currency; budgets name real scopes."""
+    fx = g.fx_rates
+    converted = {fx.reporting_currency} | {r.currency for r in fx.rates}
+    fix_rate = f"add a rate for it to {FX_RATES_FILE} or use {fx.reporting_currency}"
+    problems = [
+        f"{located(g.directory / SEAT_PRICES_FILE, ('prices', i, 'currency'))}: no FX rate for"
+        f" {p.currency}. Fix: {fix_rate}."
+        for i, p in enumerate(g.seat_prices.prices)
+        if p.currency not in converted
+    ]
+    budgets_file = g.directory / BUDGETS_FILE
+    for i, b in enumerate(g.budgets.budgets):
+        if b.currency not in converted:
+            problems.append(
+                f"{located(budgets_file, ('budgets', i, 'currency'))}: no FX rate for"
+                f" {b.currency}. Fix: {fix_rate}."
+            )
+        known, source = (teams, "teams.yml") if b.scope == "team" else (apps, "applications.yml")
+        if b.id not in known:
+            problems.append(
+                f"{located(budgets_file, ('budgets', i, 'id'))}: unknown {b.scope} {b.id!r}."
+                f" Fix: use an id from {source}."
+            )
     return problems

@@ -14,7 +14,7 @@ from pathlib import Path
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from governance.load import FILES, GOVERNANCE_DIR
+from governance.load import FILES, GOVERNANCE_DIR, OPTIONAL_FILES
 from governance.schema import RULE_CHECKS
 
 REFERENCE = GOVERNANCE_DIR / "REFERENCE.md"
@@ -73,8 +73,9 @@ def render() -> str:
         "Every file is validated before a run starts; errors name the file, line, field and a fix.",
         "",
     ]
-    for file_name, model in FILES.items():
-        lines += [f"## {file_name}", ""]
+    for file_name, model in {**FILES, **OPTIONAL_FILES}.items():
+        optional = " (optional)" if file_name in OPTIONAL_FILES else ""
+        lines += [f"## {file_name}{optional}", ""]
         for section in [model, *nested_models(model)]:
             lines += model_section(section)
     lines += [

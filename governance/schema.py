@@ -400,6 +400,7 @@ def _overlap(a: PriceOverride, b: PriceOverride) -> bool:
 
 
 SeatTool = Literal["github_copilot", "cursor", "m365_copilot", "chatgpt_enterprise"]
+CURRENCY = r"^[A-Z]{3}$"
 
 
 class SeatPrice(Strict):
@@ -410,7 +411,11 @@ class SeatPrice(Strict):
         pattern=r"^[a-z0-9_]+$", description="Plan as int_saas_seat_activity_daily names it."
     )
     price_per_month: Decimal = Field(ge=0, description="List price of one seat for a month.")
-    currency: Literal["USD"] = Field(default="USD", description="Currency of the price.")
+    currency: str = Field(
+        default="USD",
+        pattern=CURRENCY,
+        description="ISO 4217 currency of the price; other than the reporting currency it needs a rate in fx_rates.yml.",
+    )
     starts_on: date = Field(description="First day (UTC) the price applies to.")
     ends_on: date | None = Field(
         default=None, description="First day the price no longer applies (empty: open)."
@@ -437,6 +442,98 @@ class SeatPricesFile(Strict):
                 ):
                     raise ValueError(
                         f"two prices for {a.tool}/{a.plan} on the same days: end one before the"
+                        " other starts"
+                    )
+        return self
+
+
+class FxRate(Strict):
+    """How many units of the reporting currency one unit of `currency` is worth, for a date range."""
+
+    currency: str = Field(pattern=CURRENCY, description="ISO 4217 billing currency, e.g. EUR.")
+    rate: Decimal = Field(gt=0, description="Units of the reporting currency per unit of currency.")
+    valid_from: date = Field(description="First day (UTC) the rate applies to.")
+    valid_to: date | None = Field(
+        default=None, description="First day the rate no longer applies (empty: open)."
+    )
+    source: str = Field(min_length=1, description="Where the rate comes from (e.g. ECB reference).")
+
+    @model_validator(mode="after")
+    def _dates(self) -> FxRate:
+        if self.valid_to is not None and self.valid_to <= self.valid_from:
+            raise ValueError("valid_to must be after valid_from")
+        return self
+
+
+class FxRatesFile(Strict):
+    reporting_currency: str = Field(
+        default="USD", pattern=CURRENCY, description="Currency every report converts cost into."
+    )
+    rates: list[FxRate] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> FxRatesFile:
+        for i, a in enumerate(self.rates):
+            if a.currency == self.reporting_currency:
+                raise ValueError(
+                    f"rates[{i}] converts the reporting currency {a.currency} into itself: remove it"
+                )
+            for b in self.rates[i + 1 :]:
+                if a.currency == b.currency and (
+                    (a.valid_to is None or b.valid_from < a.valid_to)
+                    and (b.valid_to is None or a.valid_from < b.valid_to)
+                ):
+                    raise ValueError(
+                        f"two {a.currency} rates on the same days ({a.valid_from} and"
+                        f" {b.valid_from}): end one before the other starts"
+                    )
+        return self
+
+
+BudgetScope = Literal["team", "application"]
+
+
+class Budget(Strict):
+    """A monthly budget of one team or application, from a month on."""
+
+    scope: BudgetScope = Field(description="What the budget covers.")
+    id: str = Field(description="Team id (teams.yml) or application id (applications.yml).")
+    amount_per_month: Decimal = Field(gt=0, description="Budget for one calendar month.")
+    currency: str = Field(
+        default="USD",
+        pattern=CURRENCY,
+        description="ISO 4217 currency of the amount; converted at the rate of the month's first day.",
+    )
+    starts_on: date = Field(description="First month (its first day) the budget applies to.")
+    ends_on: date | None = Field(
+        default=None, description="First month (its first day) it no longer applies (empty: open)."
+    )
+    owner: str = Field(pattern=r"^[^@\s]+@[^@\s]+$", description="Email of the budget holder.")
+
+    @model_validator(mode="after")
+    def _months(self) -> Budget:
+        for name in ("starts_on", "ends_on"):
+            day = getattr(self, name)
+            if day is not None and day.day != 1:
+                raise ValueError(f"{name} must be the first day of a month, not {day}")
+        if self.ends_on is not None and self.ends_on <= self.starts_on:
+            raise ValueError("ends_on must be after starts_on")
+        return self
+
+
+class BudgetsFile(Strict):
+    budgets: list[Budget] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _disjoint(self) -> BudgetsFile:
+        for i, a in enumerate(self.budgets):
+            for b in self.budgets[i + 1 :]:
+                if (a.scope, a.id) == (b.scope, b.id) and (
+                    (a.ends_on is None or b.starts_on < a.ends_on)
+                    and (b.ends_on is None or a.starts_on < b.ends_on)
+                ):
+                    raise ValueError(
+                        f"two budgets for {a.scope} {a.id} in the same months: end one before the"
                         " other starts"
                     )
         return self

@@ -325,6 +325,43 @@ EXCEPTIONS = [
     },
 ]
 
+# Monthly budgets: every team gets a generous allowance (several times its run-rate, spikes and
+# growth included) except the planted team, whose budget (in EUR) sits well below what its API use
+# and seats cost each month, so its run-rate forecast is over budget in every month, the latest too.
+TEAM_BUDGET_USD = "60000"
+PLANTED_OVER_BUDGET = ("team", "sales-emea")
+OVER_BUDGET_EUR = "1500"
+APPLICATION_BUDGETS_USD = {"app-support-assistant": "40000", "app-code-review-bot": "60000"}
+BUDGETS_FROM = "2026-01-01"
+
+
+def budgets(teams: list[dict], applications: list[dict]) -> list[dict]:
+    def budget(scope: str, scope_id: str, amount: str, currency: str, owner: str) -> dict:
+        return {
+            "scope": scope,
+            "id": scope_id,
+            "amount_per_month": amount,
+            "currency": currency,
+            "starts_on": BUDGETS_FROM,
+            "owner": owner,
+        }
+
+    owners = {t["id"]: t["owner"] for t in teams}
+    app_owners = {a["id"]: owners[a["owning_team"]] for a in applications}
+    planted = [t for t in teams if ("team", t["id"]) == PLANTED_OVER_BUDGET]
+    return [
+        *(
+            budget("team", t["id"], OVER_BUDGET_EUR, "EUR", t["owner"])
+            if t in planted
+            else budget("team", t["id"], TEAM_BUDGET_USD, "USD", t["owner"])
+            for t in teams
+        ),
+        *(
+            budget("application", app, amount, "USD", app_owners[app])
+            for app, amount in APPLICATION_BUDGETS_USD.items()
+        ),
+    ]
+
 
 def build(state: SandboxState) -> dict[str, dict]:
     enterprise = state.enterprise
@@ -438,6 +475,7 @@ def build(state: SandboxState) -> dict[str, dict]:
         "models.yml": {"providers": provider_terms, "models": models},
         "policies.yml": {"policies": policies},
         "exceptions.yml": {"exceptions": EXCEPTIONS},
+        "budgets.yml": {"budgets": budgets(teams, applications)},
     }
 
 

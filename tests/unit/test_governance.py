@@ -152,3 +152,94 @@ def test_the_reference_page_is_generated_from_the_schema():
     assert REFERENCE.read_text() == page, "run `python -m governance.reference`"
     assert "| `expires_on` | date | yes | First day the exception no longer applies. |" in page
     assert "| `shadow_credential` | Usage from a credential that no application declares. |" in page
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "expected"),
+    [
+        (
+            "seat_prices.yml",
+            "currency: EUR",
+            "currency: GBP",
+            "prices[3].currency: no FX rate for GBP. Fix: add a rate for it to fx_rates.yml or use USD",
+        ),
+        (
+            "fx_rates.yml",
+            "valid_to: '2026-09-15'",
+            "valid_to: '2026-09-16'",
+            "two EUR rates on the same days (2025-01-01 and 2026-09-15): end one before",
+        ),
+        (
+            "fx_rates.yml",
+            "rate: '1.0800'",
+            "rate: '-1.08'",
+            "rates[0].rate: Input should be greater than 0",
+        ),
+        (
+            "budgets.yml",
+            "id: sales-emea",
+            "id: sales-emia",
+            "budgets[",
+        ),
+        (
+            "budgets.yml",
+            "starts_on: '2026-01-01'",
+            "starts_on: '2026-01-15'",
+            "budgets[0]: starts_on must be the first day of a month, not 2026-01-15",
+        ),
+    ],
+)
+def test_bad_money_governance_names_file_line_field_and_fix(tmp_path, file, old, new, expected):
+    gov = copy_governance(tmp_path)
+    path = gov / file
+    assert old in path.read_text()
+    path.write_text(path.read_text().replace(old, new, 1))
+    with pytest.raises(ConfigError) as raised:
+        load_governance(gov)
+    message = str(raised.value)
+    assert expected in message
+    assert f"{path}:" in message and "Fix:" in message
+
+
+def test_unknown_budget_scope_names_the_line_of_the_id(tmp_path):
+    gov = copy_governance(tmp_path)
+    path = gov / "budgets.yml"
+    path.write_text(path.read_text().replace("id: sales-emea", "id: sales-emia", 1))
+    with pytest.raises(ConfigError) as raised:
+        load_governance(gov)
+    line = next(
+        n for n, text in enumerate(path.read_text().splitlines(), start=1) if "sales-emia" in text
+    )
+    assert f"budgets.yml:{line}: budgets[" in str(raised.value)
+    assert "unknown team 'sales-emia'. Fix: use an id from teams.yml" in str(raised.value)
+
+
+def test_fx_rates_carry_the_reporting_currency_and_budgets_their_scope():
+    tables = load_governance(GOVERNANCE_DIR).rows()
+    reporting = [r for r in tables["fx_rates"] if r["currency"] == r["reporting_currency"]]
+    assert reporting == [
+        {
+            "currency": "USD",
+            "reporting_currency": "USD",
+            "rate": "1",
+            "valid_from": None,
+            "valid_to": None,
+            "source": "reporting currency",
+        }
+    ]
+    eur = sorted((r["valid_from"], r["rate"]) for r in tables["fx_rates"] if r["currency"] == "EUR")
+    assert len({rate for _, rate in eur}) > 1  # the rate changes during the sandbox history
+    from sandbox.governance_example import PLANTED_OVER_BUDGET
+
+    scopes = {(b["scope"], b["scope_id"]) for b in tables["budgets"]}
+    assert PLANTED_OVER_BUDGET in scopes and len(scopes) == len(tables["budgets"])
+
+
+def test_money_files_are_optional(tmp_path):
+    gov = copy_governance(tmp_path)
+    (gov / "budgets.yml").unlink()
+    (gov / "fx_rates.yml").unlink()
+    (gov / "seat_prices.yml").write_text("prices: []\n")
+    tables = load_governance(gov).rows()
+    assert tables["budgets"] == []
+    assert [r["currency"] for r in tables["fx_rates"]] == ["USD"]

@@ -30,6 +30,8 @@ TABLES = {
     "exceptions": "Approved policy exceptions with scope, approver, ticket and validity (exceptions.yml).",
     "person_aliases": "Addresses that name the same person across identity sources (person_aliases.yml).",
     "seat_prices": "List prices of SaaS AI tool seats per tool, plan and month (seat_prices.yml).",
+    "fx_rates": "Reporting currency and dated rates converting billing currencies into it (fx_rates.yml).",
+    "budgets": "Monthly budgets per team or application, with currency and validity (budgets.yml).",
     "price_overrides": "Negotiated rates replacing list prices, one row per price component (price_overrides.yml).",
     "cost_tolerances": "Allowed variance of rated and measured cost against invoiced cost, per provider.",
     "price_override_snapshots": "Hash of price_overrides.yml (and of all governance) that keys rated-cost restatements.",
