@@ -1,0 +1,196 @@
+"""A small published warehouse for the report tests: the finance marts per their contracts, with
+amounts at full DECIMAL(38,10) precision, plus the few columns of the other marts the reports read."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+
+MONTHS = (date(2026, 8, 1), date(2026, 9, 1), date(2026, 10, 1), date(2026, 11, 1))
+AS_OF = date(2026, 11, 26)
+TEAMS = (
+    ("platform", "Platform", "CC-110"),
+    ("payments", "Payments", "CC-110"),
+    ("analytics", "Analytics", "CC-210"),
+    ("legal-contracts", "Legal Contracts", "CC-810"),
+)
+USAGE = (
+    ("openai", "gpt-4o", "credential"),
+    ("anthropic", "claude-sonnet-4", "tag"),
+    ("aws_bedrock", "claude-haiku-3-5", "token_share"),
+)
+SEATS = ("github_copilot", "cursor")
+
+
+def amount(rng: random.Random, high: int) -> Decimal:
+    return Decimal(rng.randint(1, high * 10**10)) / Decimal(10**10)
+
+
+def chargeback_rows(rng: random.Random) -> list[tuple]:
+    rows = []
+    for month in MONTHS:
+        for team_id, team_name, cost_center in TEAMS:
+            application = f"{team_id}-assistant"
+            for provider, model, method in USAGE:
+                cost = amount(rng, 4000)
+                rows.append(
+                    (
+                        month,
+                        cost_center,
+                        team_id,
+                        team_name,
+                        application,
+                        application.title(),
+                        provider,
+                        model,
+                        "usage",
+                        method,
+                        cost,
+                        rng.randint(10**5, 10**8),
+                        None,
+                    )
+                )
+            for tool in SEATS:
+                cost = amount(rng, 600)
+                rows.append(
+                    (
+                        month,
+                        cost_center,
+                        team_id,
+                        team_name,
+                        None,
+                        None,
+                        tool,
+                        None,
+                        "seat",
+                        "seat_assignment",
+                        cost,
+                        None,
+                        rng.randint(20, 300),
+                    )
+                )
+        rows.append(
+            (
+                month,
+                "unattributed",
+                None,
+                None,
+                None,
+                None,
+                "openai",
+                "gpt-4o-mini",
+                "usage",
+                "unattributed",
+                amount(rng, 900),
+                rng.randint(10**4, 10**6),
+                None,
+            )
+        )
+    return rows
+
+
+def build_published(path: Path, seed: int = 20261001) -> Path:
+    rng = random.Random(seed)
+    with duckdb.connect(str(path)) as con:
+        con.execute(
+            "create table dim_team (team_id varchar, team_name varchar, cost_center_id varchar)"
+        )
+        con.executemany("insert into dim_team values (?, ?, ?)", TEAMS)
+        con.execute(
+            """create table rpt_chargeback_monthly (
+                chargeback_key varchar, billing_month date, is_closed_month boolean,
+                cost_center_id varchar not null, team_id varchar, team_name varchar,
+                application_id varchar, application_name varchar, provider varchar, model_id varchar,
+                charge_kind varchar, allocation_method varchar, billing_currency varchar,
+                billed_cost decimal(38,10), reporting_currency varchar, reporting_cost decimal(38,10),
+                total_tokens bigint, seat_days bigint)"""
+        )
+        for i, (
+            month,
+            cc,
+            team,
+            team_name,
+            app,
+            app_name,
+            provider,
+            model,
+            kind,
+            method,
+            cost,
+            tokens,
+            seats,
+        ) in enumerate(chargeback_rows(rng)):
+            con.execute(
+                "insert into rpt_chargeback_monthly values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'USD', ?, 'USD', ?, ?, ?)",
+                [
+                    f"k{i}",
+                    month,
+                    month < AS_OF.replace(day=1),
+                    cc,
+                    team,
+                    team_name,
+                    app,
+                    app_name,
+                    provider,
+                    model,
+                    kind,
+                    method,
+                    cost,
+                    cost,
+                    tokens,
+                    seats,
+                ],
+            )
+        con.execute(
+            """create table rpt_budget_variance (
+                budget_variance_key varchar, budget_month date, as_of_date date, scope varchar,
+                scope_id varchar, scope_name varchar, reporting_currency varchar,
+                budget_amount decimal(38,10), month_to_date_cost decimal(38,10),
+                days_elapsed integer, days_in_month integer, forecast_month_end_cost decimal(38,10),
+                forecast_variance decimal(38,10), forecast_variance_pct decimal(38,4),
+                is_forecast_over_budget boolean)"""
+        )
+        con.execute(
+            """insert into rpt_budget_variance
+            select 'b' || row_number() over (), billing_month, least(last_day(billing_month), date '2026-11-26'),
+                'team', team_id, any_value(team_name), 'USD', budget, spent,
+                day(least(last_day(billing_month), date '2026-11-26')), day(last_day(billing_month)),
+                round(spent / day(least(last_day(billing_month), date '2026-11-26')) * day(last_day(billing_month)), 2),
+                0, 0, false
+            from (
+                select billing_month, team_id, any_value(team_name) as team_name, sum(reporting_cost) as spent,
+                    case when team_id = 'analytics' then 5000 else 12000 end as budget
+                from rpt_chargeback_monthly where team_id is not null group by all
+            ) group by billing_month, team_id, budget, spent"""
+        )
+        con.execute(
+            """update rpt_budget_variance set forecast_variance = forecast_month_end_cost - budget_amount,
+                forecast_variance_pct = round((forecast_month_end_cost - budget_amount) / budget_amount * 100, 4),
+                is_forecast_over_budget = forecast_month_end_cost > budget_amount"""
+        )
+        # daily invoiced cost: each month's usage lines spread over its days
+        con.execute(
+            """create table fct_ai_cost_daily (
+                usage_date date, provider varchar, cost_kind varchar, model_id varchar,
+                application_id varchar, team_id varchar, cost_center_id varchar,
+                billed_cost decimal(38,10), billing_currency varchar)"""
+        )
+        rows = con.execute(
+            "select billing_month, provider, model_id, application_id, team_id, cost_center_id, billed_cost "
+            "from rpt_chargeback_monthly where charge_kind = 'usage'"
+        ).fetchall()
+        daily = []
+        for month, provider, model, app, team, cc, cost in rows:
+            days = [
+                month + timedelta(days=d) for d in range(28) if month + timedelta(days=d) <= AS_OF
+            ]
+            share = (cost / len(days)).quantize(Decimal("0.0000000001"))
+            daily.extend(
+                (day, provider, "invoiced", model, app, team, cc, share, "USD") for day in days
+            )
+        con.executemany("insert into fct_ai_cost_daily values (?, ?, ?, ?, ?, ?, ?, ?, ?)", daily)
+    return path
