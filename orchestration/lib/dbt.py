@@ -19,11 +19,11 @@ def dbt_executable() -> str:
     return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
 
 
-def published_models() -> list[str]:
-    """Names of the marts flagged `meta.aiuw.publish`, from the parsed manifest."""
+def published_models(manifest_path: Path | None = None) -> list[str]:
+    """Names of the marts flagged `meta.aiuw.publish`, from the parsed manifest (the project's by default)."""
     import json
 
-    manifest = json.loads(dbt_project.manifest_path.read_text())
+    manifest = json.loads((manifest_path or dbt_project.manifest_path).read_text())
     names = [
         node["name"]
         for node in manifest["nodes"].values()
