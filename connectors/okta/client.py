@@ -1,4 +1,4 @@
-"""Client for the Okta Users and Groups API (`Authorization: SSWS <API token>`).
+"""Client for the Okta Users and Groups API and the System Log (`Authorization: SSWS <API token>`).
 
 Lists page with the `Link: <...>; rel="next"` header (an `after` cursor, `limit` at most 200).
 `GET /api/v1/users` leaves DEPROVISIONED users out, so they are read with a second, filtered list.
@@ -12,6 +12,7 @@ import logging
 import re
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -37,6 +38,7 @@ USER_FIELDS = (
     "passwordChanged",
 )
 GROUP_FIELDS = ("id", "created", "lastUpdated", "lastMembershipUpdated", "type")
+MEMBERSHIP_EVENTS = ("group.user_membership.add", "group.user_membership.remove")
 
 
 def next_link(header: str | None) -> str | None:
@@ -83,6 +85,23 @@ def _flatten_group(group: dict) -> dict:
     flat["profile_name"] = profile.get("name")
     flat["profile_description"] = profile.get("description")
     return flat
+
+
+def _flatten_membership_event(event: dict) -> dict:
+    """A membership LogEvent: its user and group targets side by side (other targets ignored)."""
+    targets = {target.get("type"): target for target in event.get("target") or []}
+    user, group = targets.get("User") or {}, targets.get("UserGroup") or {}
+    return {
+        "uuid": event.get("uuid"),
+        "published": event.get("published"),
+        "eventType": event.get("eventType"),
+        "outcome_result": (event.get("outcome") or {}).get("result"),
+        "transaction_id": (event.get("transaction") or {}).get("id"),
+        "user_id": user.get("id"),
+        "user_alternateId": user.get("alternateId"),
+        "group_id": group.get("id"),
+        "group_displayName": group.get("displayName"),
+    }
 
 
 class OktaClient:
@@ -148,3 +167,19 @@ class OktaClient:
     def groups(self) -> Iterator[dict]:
         for group in self._list("api/v1/groups", []):
             yield _flatten_group(group)
+
+    def group_membership_events(self, since: datetime, until: datetime) -> Iterator[dict]:
+        """System Log events of users added to or removed from groups in [since, until)."""
+        condition = " or ".join(f'eventType eq "{name}"' for name in MEMBERSHIP_EVENTS)
+        params = [
+            ("since", _instant(since)),
+            ("until", _instant(until)),
+            ("filter", condition),
+            ("sortOrder", "ASCENDING"),
+        ]
+        for event in self._list("api/v1/logs", params):
+            yield _flatten_membership_event(event)
+
+
+def _instant(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")

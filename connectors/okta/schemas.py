@@ -47,4 +47,17 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("profile_description", pa.string()),
         ]
     ),
+    "group_membership_events": pa.schema(
+        [
+            ("uuid", pa.string()),
+            ("published", pa.string()),
+            ("eventType", pa.string()),
+            ("outcome_result", pa.string()),
+            ("transaction_id", pa.string()),
+            ("user_id", pa.string()),
+            ("user_alternateId", pa.string()),
+            ("group_id", pa.string()),
+            ("group_displayName", pa.string()),
+        ]
+    ),
 }

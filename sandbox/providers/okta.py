@@ -1,4 +1,5 @@
-"""Okta Users API in the sandbox: `Authorization: SSWS <token>`, `/api/v1/users` and `/api/v1/groups`.
+"""Okta in the sandbox: `Authorization: SSWS <token>`, `/api/v1/users`, `/api/v1/groups` and the
+System Log's group membership events at `/api/v1/logs` (sandbox.providers.okta_system_log).
 
 Lists follow Okta: `limit` (default and maximum 200), an `after` cursor in the `Link: <...>;
 rel="next"` header, and DEPROVISIONED users left out unless asked for with
@@ -25,6 +26,7 @@ from sandbox.identity import (
 )
 from sandbox.openai_api import ApiError, Query
 from sandbox.providers import Response
+from sandbox.providers.okta_system_log import MembershipLog
 
 BASE62 = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 MAX_LIMIT = 200
@@ -110,6 +112,8 @@ class OktaProvider(DirectoryProvider):
                 items, route = self.users(query), "/api/v1/users"
             elif path.rstrip("/") == "/api/v1/groups":
                 items, route = self.groups(), "/api/v1/groups"
+            elif path.rstrip("/") == "/api/v1/logs":
+                return self.logs(query, headers)
             else:
                 return okta_error(404, "E0000007", f"Not found: Resource not found: {path}")
             return self.page(items, route, query, headers)
@@ -144,6 +148,22 @@ class OktaProvider(DirectoryProvider):
             for team in self.enterprise.teams
         ]
 
+    def logs(self, query: Query, headers: Mapping[str, str]) -> Response:
+        log = MembershipLog(self.enterprise, self.user_id, self.group_id)
+        page, following = log.query(query, self.clock())
+        base = f"{origin(headers)}/api/v1/logs"
+        links = [f'<{base}?{urlencode(query.params, doseq=True)}>; rel="self"']
+        if following:
+            links.append(f'<{base}?{urlencode(following)}>; rel="next"')
+        return Response.json(page, headers={"Link": ", ".join(links), **self.rate_headers()})
+
+    def rate_headers(self) -> dict[str, str]:
+        return {
+            "X-Rate-Limit-Limit": str(RATE_LIMIT),
+            "X-Rate-Limit-Remaining": str(RATE_LIMIT - 1),
+            "X-Rate-Limit-Reset": str(int(self.clock().timestamp()) + 60),
+        }
+
     def page(self, items: list[dict], route: str, query: Query, headers: Mapping) -> Response:
         limit = min(query.limit(MAX_LIMIT, 10_000), MAX_LIMIT)
         after = query.one("after")
@@ -160,15 +180,7 @@ class OktaProvider(DirectoryProvider):
         if start + limit < len(items):
             next_params = {**params, "after": page[-1]["id"]}
             links.append(f'<{base}?{urlencode(next_params)}>; rel="next"')
-        return Response.json(
-            page,
-            headers={
-                "Link": ", ".join(links),
-                "X-Rate-Limit-Limit": str(RATE_LIMIT),
-                "X-Rate-Limit-Remaining": str(RATE_LIMIT - 1),
-                "X-Rate-Limit-Reset": str(int(self.clock().timestamp()) + 60),
-            },
-        )
+        return Response.json(page, headers={"Link": ", ".join(links), **self.rate_headers()})
 
     def environment(self, base_url: str) -> dict[str, str]:
         return {"OKTA_BASE_URL": base_url}

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import time as clock
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 
 import httpx
 import pytest
@@ -204,3 +204,62 @@ def test_next_link_reads_several_links():
     header = '<https://o.okta.com/api/v1/users?limit=2>; rel="self", <https://o.okta.com/api/v1/users?after=00u2&limit=2>; rel="next"'
     assert next_link(header) == "https://o.okta.com/api/v1/users?after=00u2&limit=2"
     assert next_link('<https://o.okta.com/api/v1/users>; rel="self"') is None
+
+
+def test_membership_events_date_every_planted_move_across_pages(sandbox):
+    enterprise = sandbox.state.enterprise
+    sandbox.state.as_of = datetime(2026, 11, 20, 6, tzinfo=UTC)
+    since, until = datetime(2026, 8, 1, tzinfo=UTC), datetime(2026, 11, 20, tzinfo=UTC)
+    moves = [e for e in enterprise.person_events if e.kind == "moved" and e.on < until.date()]
+    with client_for(sandbox, page_size=5) as client:
+        calls = counting(client)
+        events = list(client.group_membership_events(since, until))
+    assert len(moves) == 12 and len(events) == 2 * len(moves)
+    assert len(calls) == -(-len(events) // 5)
+    okta = sandbox.state.provider("okta")
+    expected = set()
+    for move in moves:
+        person = enterprise.person(move.person_id)
+        old = enterprise.team_on(move.person_id, move.on - timedelta(days=1))
+        published = f"{move.on}T09:00:00.000Z"
+        expected.add(("group.user_membership.remove", person.email, old, published))
+        expected.add(
+            ("group.user_membership.add", person.email, move.team_id, published[:-4] + "250Z")
+        )
+        assert old != move.team_id
+    assert {
+        (e["eventType"], e["user_alternateId"], e["group_displayName"], e["published"])
+        for e in events
+    } == expected
+    assert {e["outcome_result"] for e in events} == {"SUCCESS"}
+    assert all(
+        e["user_id"] == okta.user_id(m.person_id)
+        for m in moves
+        for e in events
+        if e["user_alternateId"] == enterprise.person(m.person_id).email
+    )
+
+
+def test_membership_events_are_bounded_by_the_window_and_the_clock(sandbox):
+    enterprise = sandbox.state.enterprise
+    move = next(e for e in enterprise.person_events if e.kind == "moved")
+    sandbox.state.as_of = datetime.combine(move.on, time(8), UTC)  # before the 09:00 events
+    day = datetime.combine(move.on, time(), UTC)
+    with client_for(sandbox) as client:
+        assert list(client.group_membership_events(day, day + timedelta(days=1))) == []
+        sandbox.state.as_of = datetime.combine(move.on, time(10), UTC)
+        same_day = list(client.group_membership_events(day, day + timedelta(days=1)))
+        before = list(client.group_membership_events(day - timedelta(days=1), day))
+    assert {e["user_alternateId"] for e in same_day} >= {enterprise.person(move.person_id).email}
+    assert all(e["published"].startswith(str(move.on)) for e in same_day)
+    assert all(not e["published"].startswith(str(move.on)) for e in before)
+
+
+def test_a_filter_the_log_cannot_parse_is_a_clear_error(sandbox):
+    response = httpx.get(
+        f"{sandbox.url}/api/v1/logs",
+        params={"filter": 'target.id eq "x"'},
+        headers={"Authorization": f"SSWS {TOKEN}"},
+    )
+    assert response.status_code == 400
+    assert "filter" in response.json()["errorSummary"]

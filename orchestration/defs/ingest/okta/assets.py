@@ -1,8 +1,13 @@
-"""Daily snapshots of the Okta org's users and groups (`raw/okta/<entity>`).
+"""Daily snapshots of the Okta org's users and groups, and its group membership events
+(`raw/okta/<entity>`).
 
-A directory has no history API: each pull lands the whole directory dated the window's last day, so
-successive daily runs accumulate dated snapshots that dbt turns into people history.
+Users and groups have no history API: each pull lands the whole directory dated the window's last
+day, so successive daily runs accumulate dated snapshots that dbt turns into people history. The
+System Log does have history: membership events land on the day they were published, which dates
+team moves (teams are groups) even when the snapshots were all pulled after the move.
 """
+
+from datetime import date, datetime
 
 import dagster as dg
 
@@ -37,7 +42,18 @@ ENTITIES = [
         SCHEMAS["groups"],
         lambda c, _w: c.groups(),
     ),
+    Entity(
+        "group_membership_events",
+        "System Log events of users added to or removed from groups, by day published.",
+        SCHEMAS["group_membership_events"],
+        lambda c, w: c.group_membership_events(w.start_at, w.end_at),
+        day_of=lambda record: published_day(record["published"]),
+    ),
 ]
+
+
+def published_day(published: str) -> date:
+    return datetime.fromisoformat(published.replace("Z", "+00:00")).date()
 
 
 @dg.definitions
