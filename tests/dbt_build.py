@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -18,9 +19,11 @@ def dbt_build(
     *,
     cautious: bool = False,
     timeout: int = 300,
+    dbt_vars: dict[str, str] | None = None,
 ) -> None:
     """Build `select` (tests included); targets and logs go under `base`. Fails with dbt's output."""
     indirect = ["--indirect-selection", "cautious"] if cautious else []
+    variables = ["--vars", json.dumps(dbt_vars)] if dbt_vars else []
     result = subprocess.run(
         [
             str(Path(sys.executable).parent / "dbt"),
@@ -32,6 +35,7 @@ def dbt_build(
             "--target-path",
             str(base / "target"),
             *indirect,
+            *variables,
             "--select",
             *select,
         ],

@@ -114,7 +114,8 @@ def run(args: argparse.Namespace, config, sandbox=None) -> int:
             print()
             print(compare_with_sandbox(sandbox.url, figures))
             print()
-            print("\n".join(check_lines(Paths.from_env().published, sandbox.state, end)))
+            paths = Paths.from_env()
+            print("\n".join(check_lines(paths.published, sandbox.state, end, paths.warehouse)))
     return 0 if all(r.success for r in results) else 1
 
 

@@ -1,12 +1,13 @@
 """After a sandbox run: do the published governance and people marts report what the sandbox planted?
 
-Checks the planted policy findings per rule, the leavers whose keys are still used, and the idle
-Copilot seats on the last day, against the sandbox enterprise itself (not against the warehouse).
+Checks the planted policy findings per rule, the leavers whose keys are still used, the movers'
+team on both sides of their move day (dim_person in the warehouse), and the idle Copilot seats on the last day, against the sandbox
+enterprise itself (not against the warehouse).
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -29,7 +30,32 @@ def expected_leavers_with_keys(state: SandboxState, end: date) -> dict[str, date
     }
 
 
-def check_lines(published: Path, state: SandboxState, end: date) -> list[str]:
+def mover_team_days(warehouse: Path, state: SandboxState, end: date) -> tuple[set, set]:
+    """(email, day, team) on the day before and the day of every planted move by `end`: as the
+    warehouse's people history (dim_person) says, and as the sandbox's people history says."""
+    enterprise = state.enterprise
+    days = {
+        (enterprise.person(e.person_id).email, day): enterprise.team_on(e.person_id, day)
+        for e in enterprise.person_events
+        if e.kind == "moved" and e.on <= end
+        for day in (e.on - timedelta(days=1), e.on)
+    }
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        got = {
+            (email, day, team)
+            for (email, day), _ in days.items()
+            for (team,) in con.execute(
+                "select team_id from marts.dim_person where email = ? "
+                "and valid_from <= ? and (valid_to is null or ? < valid_to)",
+                [email, day, day],
+            ).fetchall()
+        }
+    return got, {(email, day, team) for (email, day), team in days.items()}
+
+
+def check_lines(
+    published: Path, state: SandboxState, end: date, warehouse: Path | None = None
+) -> list[str]:
     database = current_dir(published) / "warehouse.duckdb"
     with duckdb.connect(str(database), read_only=True) as con:
         found: dict[str, set[str]] = {}
@@ -65,10 +91,13 @@ def check_lines(published: Path, state: SandboxState, end: date) -> list[str]:
             set(expected_leavers_with_keys(state, end)),
         )
     )
+    if warehouse is not None:
+        got, expected = mover_team_days(warehouse, state, end)
+        checks.append(("movers' team the day before and the day of the move", got, expected))
     if last_seat_day:
         expected_idle = seats_for(state.enterprise).idle_emails("github_copilot", last_seat_day)
         checks.append((f"idle Copilot seats on {last_seat_day}", idle, expected_idle))
-    lines = ["Sandbox plants (governance findings, leavers, idle seats):"]
+    lines = ["Sandbox plants (governance findings, leavers, movers, idle seats):"]
     for label, got, expected in checks:
         verdict = (
             "MATCH"

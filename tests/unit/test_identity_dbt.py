@@ -39,6 +39,8 @@ MODELS = [
     "stg_governance__person_aliases",
     "int_identity_records_unioned",
     "int_identity_records_matched",
+    "stg_okta__group_membership_events",
+    "int_team_memberships",
     "int_identity_person_days",
     "int_person_days_resolved",
     "dim_person",

@@ -31,7 +31,9 @@ def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource)
     if written:
         context.log.info(f"landing schema files (re)written for: {', '.join(written)}")
     context.log.info(f"dbt build for {window.start}..{window.end} (end exclusive)")
-    yield from dbt.cli(["build", "--vars", json.dumps(window.dbt_vars())], context=context).stream()
+    # history_start lets people history reach back before the first directory snapshot
+    dbt_vars = {**window.dbt_vars(), "history_start": config.warehouse.history_start.isoformat()}
+    yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context).stream()
 
 
 @dg.definitions

@@ -7,6 +7,15 @@
     status_changed_at: the earliest change time (Okta statusChanged) among the sources that report
     the resolved status; status_updated_at and attributes_updated_at: the last-modified time of the
     sources behind the status and the team (Okta lastUpdated, SCIM meta.lastModified).
+    Team on a day: the sources' team, unless Okta's System Log says the person joined that team
+    only after the day (int_team_memberships); then the team whose membership stretch covers the
+    day. So moves are dated even when every snapshot was pulled after them (a backfill), and a move
+    the log has not seen yet keeps the sources' answer. Department and cost centre follow the team
+    (governance/teams.yml) whenever the log decides it.
+    Days before a person's first snapshot, back to var('history_start') when set (a backfill pulls
+    the directories once, at its end): the first snapshot's answer carried back, except that the
+    status is active before the day the source says it changed (Okta statusChanged) and the team
+    follows the System Log as above. Without the log, a carried-back team is an assumption.
 -#}
 
 {%- set attributes = ['person_email', 'employee_id', 'display_name', 'team_name', 'department', 'cost_center_id', 'manager_email'] -%}
@@ -78,6 +87,12 @@ teams as (
 
 ),
 
+memberships as (
+
+    select * from {{ ref('int_team_memberships') }}
+
+),
+
 pivoted as (
 
     select
@@ -107,28 +122,169 @@ pivoted as (
         and {{ source }}.source_type = '{{ source }}'
     {%- endfor %}
 
+),
+
+snapshot_days as (
+
+    select
+        pivoted.*,
+        teams.team_id
+
+    from pivoted
+    left join teams on lower(teams.team_name) = lower(pivoted.team_name)
+
+),
+
+first_snapshots as (
+
+    select *
+    from snapshot_days
+    where not exists (
+        select 1 from snapshot_days as earlier
+        where earlier.person_id = snapshot_days.person_id
+            and earlier.as_of_date < snapshot_days.as_of_date
+    )
+
+),
+
+{%- set history_start = var('history_start', none) %}
+{%- if history_start %}
+
+history_days as (
+
+    {{ day_spine("cast('" ~ history_start ~ "' as date)", "(select max(as_of_date) from snapshot_days)") }}
+
+),
+
+carried_back as (
+
+    select
+        first_snapshots.person_id,
+        history_days.spine_day as as_of_date,
+        first_snapshots.source_count,
+        case
+            when first_snapshots.status <> 'active'
+                and cast(first_snapshots.status_changed_at as date) > history_days.spine_day
+                then 'active'
+            else first_snapshots.status
+        end as status,
+        case
+            when first_snapshots.status <> 'active'
+                and cast(first_snapshots.status_changed_at as date) > history_days.spine_day
+                then cast(null as timestamp)
+            else first_snapshots.status_changed_at
+        end as status_changed_at,
+        first_snapshots.status_updated_at,
+        {%- for attribute in attributes %}
+        first_snapshots.{{ attribute }},
+        {%- endfor %}
+        first_snapshots.attributes_updated_at,
+        first_snapshots.team_id
+
+    from first_snapshots
+    inner join history_days on history_days.spine_day < first_snapshots.as_of_date
+
+),
+
+{%- endif %}
+
+snapshot_teams as (
+
+    select
+        person_id, as_of_date, source_count, status, status_changed_at, status_updated_at,
+        {%- for attribute in attributes %}
+        {{ attribute }},
+        {%- endfor %}
+        attributes_updated_at, team_id
+    from snapshot_days
+    {%- if history_start %}
+
+    union all
+
+    select * from carried_back
+    {%- endif %}
+
+),
+
+covering as (
+
+    -- the log's team on the day: the stretch covering it that began last
+    select
+        s.person_id,
+        s.as_of_date,
+        m.team_id,
+        m.joined_at,
+        row_number() over (
+            partition by s.person_id, s.as_of_date
+            order by m.joined_at desc nulls last
+        ) as stretch_rank
+
+    from snapshot_teams as s
+    inner join memberships as m
+        on m.person_id = s.person_id
+        and (m.joined_on is null or m.joined_on <= s.as_of_date)
+        and (m.left_on is null or s.as_of_date < m.left_on)
+
+),
+
+joined_later as (
+
+    -- the sources' team is one the log has the person join only after the day
+    select distinct s.person_id, s.as_of_date
+
+    from snapshot_teams as s
+    inner join memberships as m
+        on m.person_id = s.person_id
+        and m.team_id = s.team_id
+        and m.joined_on > s.as_of_date
+    where not exists (
+        select 1 from memberships as c
+        where c.person_id = s.person_id
+            and c.team_id = s.team_id
+            and (c.joined_on is null or c.joined_on <= s.as_of_date)
+            and (c.left_on is null or s.as_of_date < c.left_on)
+    )
+
+),
+
+dated as (
+
+    select
+        s.*,
+        case when later.person_id is not null then covering.team_id end as logged_team_id,
+        case when covering.team_id = s.team_id then covering.joined_at end as logged_joined_at
+
+    from snapshot_teams as s
+    left join covering
+        on covering.person_id = s.person_id
+        and covering.as_of_date = s.as_of_date
+        and covering.stretch_rank = 1
+    left join joined_later as later
+        on later.person_id = s.person_id
+        and later.as_of_date = s.as_of_date
+
 )
 
 select
-    pivoted.person_id,
-    pivoted.as_of_date,
-    pivoted.person_email as email,
-    pivoted.employee_id,
-    pivoted.display_name,
-    teams.team_id,
-    pivoted.team_name,
-    pivoted.department,
-    pivoted.cost_center_id,
+    dated.person_id,
+    dated.as_of_date,
+    dated.person_email as email,
+    dated.employee_id,
+    dated.display_name,
+    coalesce(logged.team_id, dated.team_id) as team_id,
+    coalesce(logged.team_name, dated.team_name) as team_name,
+    coalesce(logged.department, dated.department) as department,
+    coalesce(logged.cost_center_id, dated.cost_center_id) as cost_center_id,
     managers.person_id as manager_person_id,
-    coalesce(aliases.person_email, pivoted.manager_email) as manager_email,
-    pivoted.status,
-    pivoted.status_changed_at,
-    pivoted.status_updated_at,
-    pivoted.attributes_updated_at,
-    pivoted.source_count
+    coalesce(aliases.person_email, dated.manager_email) as manager_email,
+    dated.status,
+    dated.status_changed_at,
+    dated.status_updated_at,
+    coalesce(dated.logged_joined_at, dated.attributes_updated_at) as attributes_updated_at,
+    dated.source_count
 
-from pivoted
-left join teams on lower(teams.team_name) = lower(pivoted.team_name)
-left join aliases on aliases.alias_email = pivoted.manager_email
+from dated
+left join teams as logged on logged.team_id = dated.logged_team_id
+left join aliases on aliases.alias_email = dated.manager_email
 left join email_people as managers
-    on managers.address = coalesce(aliases.person_email, pivoted.manager_email)
+    on managers.address = coalesce(aliases.person_email, dated.manager_email)
