@@ -25,3 +25,16 @@
 {% macro duckdb__regexp_replace_all(column, pattern, replacement) -%}
     regexp_replace({{ column }}, '{{ pattern }}', '{{ replacement }}', 'g')
 {%- endmacro %}
+
+{#- The text value of a top-level key of a JSON object held as text (null when absent). -#}
+{% macro json_text_field(column, key) -%}
+    {{ return(adapter.dispatch('json_text_field', 'ai_usage_warehouse')(column, key)) }}
+{%- endmacro %}
+
+{% macro default__json_text_field(column, key) -%}
+    get_json_object({{ column }}, '$.{{ key }}')
+{%- endmacro %}
+
+{% macro duckdb__json_text_field(column, key) -%}
+    json_extract_string({{ column }}, '$.{{ key }}')
+{%- endmacro %}
