@@ -2,3 +2,4 @@
 
 INGEST_JOB = "ingest_daily"
 TRANSFORM_JOB = "transform_daily"
+REPORTS_JOB = "reports_monthly"

@@ -193,4 +193,54 @@ def build_published(path: Path, seed: int = 20261001) -> Path:
                 (day, provider, "invoiced", model, app, team, cc, share, "USD") for day in days
             )
         con.executemany("insert into fct_ai_cost_daily values (?, ?, ?, ?, ?, ?, ?, ?, ?)", daily)
+        add_compliance_marts(con)
     return path
+
+
+def add_compliance_marts(con: duckdb.DuckDBPyConnection) -> None:
+    """The columns the stakeholder questions read; fct_gateway_requests_daily is left out on purpose."""
+    con.execute(
+        """create table fct_policy_violations as select * from (values
+            (date '2026-10-03', 'POL-007', 'shadow_credential', 'credential', 'openai:key-shadow', 'open', 40, null, null),
+            (date '2026-10-04', 'POL-007', 'shadow_credential', 'credential', 'openai:key-shadow', 'open', 35, null, null),
+            (date '2026-10-09', 'POL-002', 'model_not_reviewed', 'application', 'analytics-assistant', 'open', 12, null, null),
+            (date '2026-09-10', 'POL-001', 'model_not_approved_for_application', 'application', 'payments-assistant', 'excepted', 5, 'EXC-001', date '2026-09-30'),
+            (date '2026-10-02', 'POL-001', 'model_not_approved_for_application', 'application', 'payments-assistant', 'reraised', 6, 'EXC-001', date '2026-09-30'),
+            (date '2026-11-20', 'POL-007', 'shadow_credential', 'credential', 'anthropic:key-late', 'open', 9, null, null)
+        ) as t(usage_date, policy_id, rule, subject_type, subject_id, status, request_count,
+               exception_id, exception_expires_on)"""
+    )
+    con.execute(
+        """create table rpt_access_anomalies as select * from (values
+            ('inactive_person_active', 'p-0042', 'search-assistant', 'openai', 'key-a', date '2026-10-12', date '2026-10-20', 5, 90),
+            ('inactive_person_active', 'p-0077', 'platform-assistant', 'anthropic', 'key-b', date '2026-11-03', date '2026-11-09', 4, 30),
+            ('new_person_for_application', 'p-0100', 'platform-assistant', 'openai', 'key-c', date '2026-10-01', date '2026-10-01', 1, 2)
+        ) as t(anomaly_type, person_id, application_id, credential_provider, credential_id,
+               first_date, last_date, active_days, request_count)"""
+    )
+    con.execute(
+        """create table rpt_control_coverage as select * from (values
+            ('eu_ai_act', 'Art. 12', 'POL-004', 'prompt_logging_forbidden', true, date '2026-11-26', 3, 0, 0),
+            ('iso_42001', 'A.3.2', 'POL-007', 'shadow_credential', true, date '2026-11-26', 3, 0, 0),
+            ('nist_ai_rmf', 'GOVERN 1.1', 'POL-009', 'retired_application_in_use', false, null, 0, 0, 0)
+        ) as t(framework, control_reference, policy_id, rule, is_enabled, evaluated_through_date,
+               open_violations, excepted_violations, reraised_violations)"""
+    )
+    con.execute(
+        """create table fct_seat_assignments_daily as select * from (values
+            (date '2026-10-31', 'github_copilot', 'gh:alice', 'alice@example.com', 'active', 'platform', 'business', 19.0000000000::decimal(38,10), 'USD', date '2026-08-02', true),
+            (date '2026-10-31', 'cursor', 'cu:bob', 'bob@example.com', 'departed', 'payments', 'teams', 40.0000000000::decimal(38,10), 'USD', null, true),
+            (date '2026-10-31', 'cursor', 'cu:carol', 'carol@example.com', 'active', 'payments', 'teams', 40.0000000000::decimal(38,10), 'USD', date '2026-10-30', false),
+            (date '2026-11-26', 'cursor', 'cu:dan', 'dan@example.com', 'active', 'analytics', 'teams', 40.0000000000::decimal(38,10), 'USD', null, true)
+        ) as t(activity_date, tool, seat_holder_key, seat_holder_email, person_status, team_id, plan,
+               list_price_per_seat_month, currency_code, last_activity_date, is_idle)"""
+    )
+    con.execute(
+        """create table rpt_sensitive_data_model_usage as select * from (values
+            (date '2026-08-01', date '2026-07-01', 'customer_personal_data', 'openai', 'gpt-4o', 'payments-assistant', 1000),
+            (date '2026-09-01', date '2026-07-01', 'customer_personal_data', 'anthropic', 'claude-sonnet-4', 'payments-assistant', 3000),
+            (date '2026-09-01', date '2026-07-01', 'customer_personal_data', 'openai', 'gpt-4o', 'search-assistant', 500),
+            (date '2026-10-01', date '2026-10-01', 'customer_personal_data', 'aws_bedrock', 'claude-haiku-3-5', 'payments-assistant', 7000),
+            (date '2026-10-01', date '2026-10-01', 'employee_data', 'openai', 'gpt-4o', 'platform-assistant', 200)
+        ) as t(usage_month, usage_quarter, data_category, provider, model_id, application_id, total_tokens)"""
+    )

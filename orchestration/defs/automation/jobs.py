@@ -46,7 +46,10 @@ def automation() -> dg.Definitions:
     )
     transform = dg.define_asset_job(
         TRANSFORM_JOB,
-        selection=dg.AssetSelection.all(include_sources=False) - SOURCE_ASSETS,
+        # reports are partitioned by month and have their own job and schedule
+        selection=dg.AssetSelection.all(include_sources=False)
+        - SOURCE_ASSETS
+        - dg.AssetSelection.groups("reports"),
         partitions_def=partitions,
         description="Validate governance, build the dbt models, run the quality gates, publish.",
     )

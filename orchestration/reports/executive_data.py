@@ -1,0 +1,389 @@
+"""Answers to the stakeholder questions (DESIGN.md) for one period, from the published warehouse.
+
+The queries are the ones in docs/questions/, run unchanged: before running them, temporary views with
+the mart's name restrict each dated mart to the period (nothing after the month's end), so the same
+SQL answers "as of the end of this month". A mart missing from the release makes its answer say so
+instead of failing the report.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+
+from orchestration.lib.settings import REPO_ROOT
+from orchestration.reports.periods import (
+    month_label,
+    next_month,
+    previous_month,
+    previous_quarter_start,
+)
+
+QUESTIONS_DIR = REPO_ROOT / "docs" / "questions"
+# dated marts and the column that dates a row: rows after the period are hidden from the questions
+DATED_MARTS = {
+    "fct_ai_cost_daily": "usage_date",
+    "fct_ai_usage_daily": "usage_date",
+    "fct_policy_violations": "usage_date",
+    "fct_gateway_requests_daily": "usage_date",
+    "fct_seat_assignments_daily": "activity_date",
+    "rpt_access_anomalies": "first_date",
+    "rpt_sensitive_data_model_usage": "usage_month",
+}
+MAX_ROWS = 10
+
+
+@dataclass
+class Answer:
+    question: str
+    headline: str = ""
+    columns: list[str] = field(default_factory=list)
+    rows: list[tuple] = field(default_factory=list)
+    source: str = ""
+    chart: str = ""
+    missing: str = ""  # why there is no answer (a mart absent from the release)
+
+
+@dataclass
+class ExecutiveSummary:
+    month: date
+    as_of: date | None
+    currency: str
+    sections: dict[str, list[Answer]]
+
+    @property
+    def label(self) -> str:
+        return month_label(self.month)
+
+
+def question_sql(name: str) -> str:
+    return (QUESTIONS_DIR / f"{name}.sql").read_text()
+
+
+class Questions:
+    def __init__(self, con: duckdb.DuckDBPyConnection, month: date):
+        self.con = con
+        self.month = month
+        self.end = next_month(month)  # exclusive
+        self.tables = {
+            name
+            for (name,) in con.execute(
+                "select table_name from information_schema.tables"
+            ).fetchall()
+        }
+        catalog = con.execute("select current_database()").fetchone()[0]
+        for table, column in DATED_MARTS.items():
+            if table in self.tables:
+                con.execute(
+                    f'create or replace temp view "{table}" as select * from "{catalog}".main."{table}" '
+                    f"where {column} < date '{self.end.isoformat()}'"
+                )
+
+    def has(self, *tables: str) -> str:
+        """'' when every table is published, else the reason the answer is missing."""
+        missing = [t for t in tables if t not in self.tables]
+        return f"not in this release: {', '.join(missing)}" if missing else ""
+
+    def run(self, sql: str, params: dict | list | None = None) -> tuple[list[str], list[tuple]]:
+        cursor = self.con.execute(sql, params or [])
+        return [c[0] for c in cursor.description], cursor.fetchall()
+
+    def docs_question(
+        self, answer: Answer, name: str, tables: tuple[str, ...], params=None
+    ) -> Answer:
+        answer.source = f"docs/questions/{name}.sql"
+        answer.missing = self.has(*tables)
+        if not answer.missing:
+            answer.columns, answer.rows = self.run(question_sql(name), params)
+        return answer
+
+
+def load_summary(con: duckdb.DuckDBPyConnection, month: date) -> ExecutiveSummary:
+    q = Questions(con, month)
+    as_of = (
+        con.execute("select max(usage_date) from fct_ai_cost_daily").fetchone()[0]
+        if "fct_ai_cost_daily" in q.tables
+        else None
+    )
+    currency = "USD"
+    if "rpt_chargeback_monthly" in q.tables:
+        found = con.execute(
+            "select any_value(reporting_currency) from rpt_chargeback_monthly where billing_month = ?",
+            [month],
+        ).fetchone()[0]
+        currency = found or currency
+    sections = {
+        "Finance": [spike(q), over_budget(q), chargeback(q, currency), idle_seats(q)],
+        "Engineering": [gateways(q)],
+        "Risk and compliance": [
+            customer_data(q),
+            unapproved(q),
+            exceptions(q),
+            leavers(q),
+            monitoring(q),
+        ],
+        "Executives": [spend_growth(q), exposure_growth(q), governance_pace(q)],
+    }
+    for answers in sections.values():
+        for answer in answers:
+            answer.rows = answer.rows[:MAX_ROWS] if answer.columns else answer.rows
+    return ExecutiveSummary(month, as_of, currency, sections)
+
+
+def spike(q: Questions) -> Answer:
+    answer = q.docs_question(
+        Answer("Why did the AI bill spike, and which team, application and model drove it?"),
+        "finance_what_drove_the_spike",
+        ("fct_ai_cost_daily",),
+    )
+    if answer.missing:
+        return answer
+    in_period = [r for r in answer.rows if r[0] >= q.month]
+    answer.rows = in_period or answer.rows
+    if answer.rows:
+        day, application, team, cost, baseline, increase, models = answer.rows[0]
+        answer.headline = (
+            f"The biggest jump{' this month' if in_period else ''}: {application} ({team or 'no team'}) "
+            f"on {day:%d %b %Y}, {cost:,.2f} against a 7-day average of {baseline:,.2f} "
+            f"(+{increase:,.2f}), on {models or 'unknown models'}."
+        )
+    else:
+        answer.headline = "No day stands out from its application's own trailing week."
+    return answer
+
+
+def over_budget(q: Questions) -> Answer:
+    answer = Answer("Who is over budget?", source="rpt_budget_variance")
+    answer.missing = q.has("rpt_budget_variance")
+    if answer.missing:
+        return answer
+    answer.columns, answer.rows = q.run(
+        "select scope, scope_name, budget_amount, month_to_date_cost, forecast_month_end_cost, "
+        "forecast_variance_pct from rpt_budget_variance "
+        "where budget_month = ? and is_forecast_over_budget order by forecast_variance desc",
+        [q.month],
+    )
+    (budgets,) = q.con.execute(
+        "select count(*) from rpt_budget_variance where budget_month = ?", [q.month]
+    ).fetchone()
+    answer.headline = (
+        f"{len(answer.rows)} of {budgets} budgets are over for {month_label(q.month)}"
+        + (
+            f"; furthest over: {answer.rows[0][1]} ({answer.rows[0][5]:+,.1f}%)."
+            if answer.rows
+            else "."
+        )
+    )
+    return answer
+
+
+def chargeback(q: Questions, currency: str) -> Answer:
+    answer = Answer("What does each cost centre owe this month?", source="rpt_chargeback_monthly")
+    answer.missing = q.has("rpt_chargeback_monthly")
+    if answer.missing:
+        return answer
+    answer.columns, answer.rows = q.run(
+        "select cost_center_id, sum(case when charge_kind = 'usage' then reporting_cost else 0 end) as usage_cost, "
+        "sum(case when charge_kind = 'seat' then reporting_cost else 0 end) as seat_cost, "
+        "sum(reporting_cost) as total_cost from rpt_chargeback_monthly where billing_month = ? "
+        "group by cost_center_id order by total_cost desc",
+        [q.month],
+    )
+    total = sum((r[3] for r in answer.rows), Decimal(0))
+    answer.headline = f"{total:,.2f} {currency} across {len(answer.rows)} cost centres" + (
+        f"; the largest is {answer.rows[0][0]} with {answer.rows[0][3]:,.2f}."
+        if answer.rows
+        else "."
+    )
+    return answer
+
+
+def idle_seats(q: Questions) -> Answer:
+    answer = q.docs_question(
+        Answer("Which seats are paid for and unused?"),
+        "finance_idle_paid_seats",
+        ("fct_seat_assignments_daily",),
+    )
+    if answer.missing:
+        return answer
+    monthly: dict[str, Decimal] = defaultdict(Decimal)
+    for row in answer.rows:
+        monthly[row[7]] += row[6] or Decimal(0)
+    cost = ", ".join(f"{amount:,.2f} {cur}" for cur, amount in sorted(monthly.items()))
+    answer.headline = f"{len(answer.rows)} idle seats on the last day of the period" + (
+        f", {cost} a month at list price." if cost else "."
+    )
+    return answer
+
+
+def gateways(q: Questions) -> Answer:
+    answer = q.docs_question(
+        Answer("Which applications drive volume, failures, fallbacks and latency at the gateways?"),
+        "engineering_failures_fallbacks_latency",
+        ("fct_gateway_requests_daily",),
+    )
+    if answer.rows:
+        worst = max(answer.rows, key=lambda r: r[5] or 0)
+        answer.headline = (
+            f"{answer.rows[0][1]} sends the most requests ({answer.rows[0][2]:,}); "
+            f"{worst[1]} fails most often ({worst[5]}% of its requests)."
+        )
+    return answer
+
+
+def customer_data(q: Questions) -> Answer:
+    quarter = previous_quarter_start(q.end)
+    answer = q.docs_question(
+        Answer(
+            f"Which models touched customer personal data last quarter ({quarter:%Y}-Q{(quarter.month + 2) // 3})?"
+        ),
+        "compliance_customer_data_models_last_quarter",
+        ("rpt_sensitive_data_model_usage",),
+        {"quarter_start": quarter},
+    )
+    if not answer.missing:
+        models = sorted({f"{r[0]}/{r[1]}" for r in answer.rows})
+        answer.headline = (
+            f"{len(models)} models: {', '.join(models[:6])}{' and more' if len(models) > 6 else ''}."
+            if models
+            else "None."
+        )
+    return answer
+
+
+def unapproved(q: Questions) -> Answer:
+    answer = q.docs_question(
+        Answer("Which usage is unapproved or comes from shadow credentials?"),
+        "compliance_unapproved_and_shadow_usage",
+        ("fct_policy_violations",),
+    )
+    if not answer.missing:
+        shadow = sum(1 for r in answer.rows if r[1] == "shadow_credential")
+        answer.headline = f"{len(answer.rows)} open findings, {shadow} of them shadow credentials."
+    return answer
+
+
+def exceptions(q: Questions) -> Answer:
+    answer = q.docs_question(
+        Answer("Which policy exceptions are open, and which expired while still needed?"),
+        "compliance_exceptions_open_or_expired",
+        ("fct_policy_violations",),
+    )
+    if not answer.missing:
+        reraised = sum(1 for r in answer.rows if r[4] is not None)
+        answer.headline = f"{len(answer.rows)} exceptions in use; {reraised} expired and the finding is raised again."
+    return answer
+
+
+def leavers(q: Questions) -> Answer:
+    answer = q.docs_question(
+        Answer("Who still uses AI after leaving (or while suspended)?"),
+        "compliance_leavers_still_using_ai",
+        ("rpt_access_anomalies",),
+    )
+    if not answer.missing:
+        people = sorted({r[0] for r in answer.rows})
+        answer.headline = f"{len(people)} people: {', '.join(people)}." if people else "Nobody."
+    return answer
+
+
+def monitoring(q: Questions) -> Answer:
+    answer = q.docs_question(
+        Answer("What is the evidence that monitoring was in place?"),
+        "compliance_monitoring_evidence",
+        ("rpt_control_coverage",),
+    )
+    if not answer.missing:
+        evaluated = [
+            r
+            for r in answer.rows
+            if r[4] and r[5] is not None and r[5] >= q.end - timedelta(days=1)
+        ]
+        answer.headline = (
+            f"{len(evaluated)} of {len(answer.rows)} control mappings were evaluated through the end of "
+            f"{month_label(q.month)} or later."
+        )
+    return answer
+
+
+def spend_growth(q: Questions) -> Answer:
+    answer = q.docs_question(
+        Answer("Where is AI spend growing?"), "executive_where_spend_grows", ("fct_ai_cost_daily",)
+    )
+    if answer.missing:
+        return answer
+    from orchestration.reports import charts
+
+    series: dict[str, list[tuple[date, Decimal]]] = defaultdict(list)
+    for provider, month, spend, _ in answer.rows:
+        series[provider].append((month, spend))
+    answer.chart = charts.series_lines(series, "invoiced")
+    this_month = sorted(
+        (r for r in answer.rows if r[1] == q.month and r[3] is not None), key=lambda r: -r[3]
+    )
+    if this_month:
+        top = this_month[0]
+        answer.headline = f"Fastest growth in {month_label(q.month)}: {top[0]}, {top[3]:+,.2f} on {month_label(previous_month(q.month))}."
+    answer.rows = [r for r in answer.rows if r[1] == q.month] or answer.rows
+    return answer
+
+
+def exposure_growth(q: Questions) -> Answer:
+    answer = Answer("Where does exposure grow?", source="rpt_sensitive_data_model_usage")
+    answer.missing = q.has("rpt_sensitive_data_model_usage")
+    if answer.missing:
+        return answer
+    answer.columns, answer.rows = q.run(
+        "select data_category, sum(case when usage_month = ? then total_tokens else 0 end) as tokens_this_month, "
+        "sum(case when usage_month = ? then total_tokens else 0 end) as tokens_month_before, "
+        "count(distinct case when usage_month = ? then model_id end) as models_this_month "
+        "from rpt_sensitive_data_model_usage group by data_category "
+        "order by tokens_this_month - tokens_month_before desc",
+        [q.month, previous_month(q.month), q.month],
+    )
+    growing = [r for r in answer.rows if r[1] > r[2]]
+    answer.headline = (
+        f"Regulated data through AI grows in {len(growing)} categories; most: {growing[0][0]} "
+        f"({growing[0][2]:,} to {growing[0][1]:,} tokens)."
+        if growing
+        else "No data category grows month over month."
+    )
+    return answer
+
+
+def governance_pace(q: Questions) -> Answer:
+    answer = Answer("Does governance keep pace?", source="fct_policy_violations")
+    answer.missing = q.has("fct_policy_violations")
+    if answer.missing:
+        return answer
+    answer.columns, answer.rows = q.run(
+        "select cast(date_trunc('month', usage_date) as date) as month, "
+        "count(*) filter (where status = 'open') as open_findings, "
+        "count(*) filter (where status = 'excepted') as excepted, "
+        "count(*) filter (where status = 'reraised') as reraised "
+        "from fct_policy_violations group by 1 order by 1 desc",
+    )
+    this = next((r for r in answer.rows if r[0] == q.month), None)
+    before = next((r for r in answer.rows if r[0] == previous_month(q.month)), None)
+    if this:
+        trend = (
+            ""
+            if not before
+            else f" ({'up' if this[1] > before[1] else 'down or level'} from {before[1]:,})"
+        )
+        answer.headline = f"{this[1]:,} open finding-days in {month_label(q.month)}{trend}; {this[3]:,} re-raised after an exception expired."
+    else:
+        answer.headline = f"No findings recorded in {month_label(q.month)}."
+    return answer
+
+
+def connect_summary(database: Path, month: date) -> ExecutiveSummary:
+    from orchestration.reports.chargeback_data import connect
+
+    with connect(database) as con:
+        return load_summary(con, month)
