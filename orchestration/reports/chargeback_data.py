@@ -229,33 +229,42 @@ def spend_trend(con: duckdb.DuckDBPyConnection, month: date) -> list[tuple[date,
 def top_movers(
     con: duckdb.DuckDBPyConnection, month: date, currency: str
 ) -> tuple[list[Mover], str]:
-    """Month-over-month change in invoiced cost per team and model, the biggest moves first."""
-    if not {"fct_ai_cost_daily", "dim_team"} <= table_names(con):
-        return [], "not available: fct_ai_cost_daily is not published"
-    rows = con.execute(
-        """
-        with monthly as (
-            select coalesce(t.team_name, c.team_id, 'unattributed') as team,
-                coalesce(c.model_id, 'no model') as model,
-                sum(case when c.usage_date >= ? then c.billed_cost else 0 end) as current_cost,
-                sum(case when c.usage_date < ? then c.billed_cost else 0 end) as previous_cost
-            from fct_ai_cost_daily as c
-            left join dim_team as t on t.team_id = c.team_id
-            where c.cost_kind = 'invoiced' and c.billing_currency = ?
-                and c.usage_date >= ? and c.usage_date < ? + interval 1 month
+    """Month-over-month change in invoiced cost per application and model, the biggest moves first:
+    from rpt_spend_drivers when the release has it, else computed from fct_ai_cost_daily."""
+    tables = table_names(con)
+    if "rpt_spend_drivers" in tables:
+        sql = """
+            select coalesce(application_id, 'unattributed') as application,
+                coalesce(model_id, 'no model') as model,
+                sum(cost_before) as previous_cost, sum(cost_current) as current_cost
+            from rpt_spend_drivers
+            where comparison = 'month_over_month' and period_start = ? and billing_currency = ?
             group by all
-        )
-        select team, model, previous_cost, current_cost from monthly
-        where current_cost <> previous_cost
-        order by abs(current_cost - previous_cost) desc, team, model
-        limit ?
-        """,
-        [month, month, currency, previous_month(month), month, TOP_MOVERS],
+        """
+        params: list = [month, currency]
+        source = "invoiced cost per application and model (rpt_spend_drivers, month over month)"
+    elif "fct_ai_cost_daily" in tables:
+        sql = """
+            select coalesce(application_id, 'unattributed') as application,
+                coalesce(model_id, 'no model') as model,
+                sum(case when usage_date < ? then billed_cost else 0 end) as previous_cost,
+                sum(case when usage_date >= ? then billed_cost else 0 end) as current_cost
+            from fct_ai_cost_daily
+            where cost_kind = 'invoiced' and billing_currency = ?
+                and usage_date >= ? and usage_date < ? + interval 1 month
+            group by all
+        """
+        params = [month, month, currency, previous_month(month), month]
+        source = "invoiced cost per application and model (fct_ai_cost_daily), month over month"
+    else:
+        return [], "not available: neither rpt_spend_drivers nor fct_ai_cost_daily is published"
+    rows = con.execute(
+        f"select * from ({sql}) where current_cost <> previous_cost "
+        "order by abs(current_cost - previous_cost) desc, application, model limit ?",
+        [*params, TOP_MOVERS],
     ).fetchall()
-    movers = [
-        Mover(f"{team} · {model}", previous, current) for team, model, previous, current in rows
-    ]
-    return movers, "invoiced cost per team and model (fct_ai_cost_daily), month over month"
+    movers = [Mover(f"{app} · {model}", previous, current) for app, model, previous, current in rows]
+    return movers, source
 
 
 def budget_burn(con: duckdb.DuckDBPyConnection, month: date) -> list[BudgetBurn]:

@@ -134,3 +134,54 @@ def test_latest_closed_month_and_clear_errors(published, tmp_path):
         build_chargeback_report(published, date(2027, 1, 1), tmp_path)
     with pytest.raises(ReportError, match="run `make run` first"):
         build_chargeback_report(tmp_path / "missing.duckdb", MONTH, tmp_path)
+
+
+def movers_in(page: str) -> list[str]:
+    """The movers chart's labels, top bar first (SVG lists the y ticks bottom up)."""
+    card = page[page.index("Top movers</h2>") : page.index("Budget burn</h2>")]
+    return re.findall(r">([\w-]+ · [\w.-]+)<", card)[::-1]
+
+
+def expected_movers(published, source_sql: str) -> list[tuple[str, Decimal]]:
+    with duckdb.connect(str(published), read_only=True) as con:
+        rows = con.execute(source_sql).fetchall()
+    changes: dict[str, Decimal] = defaultdict(Decimal)
+    for application, model, change in rows:
+        changes[f"{application} · {model}"] += change
+    return sorted(changes.items(), key=lambda kv: (-abs(kv[1]), kv[0]))[:8]
+
+
+def test_top_movers_from_the_cost_facts(files, published):
+    expected = expected_movers(
+        published,
+        "select application_id, model_id, case when usage_date >= date '2026-10-01' then billed_cost "
+        "else -billed_cost end from fct_ai_cost_daily "
+        "where usage_date >= date '2026-09-01' and usage_date < date '2026-11-01'",
+    )
+    page = files.html.read_text()
+    assert "(fct_ai_cost_daily), month over month" in page
+    assert movers_in(page)[: len(expected)] == [label for label, _ in expected]
+    assert f"{expected[0][1].quantize(CENT):+,.2f}" in page
+
+
+def test_top_movers_from_spend_drivers_when_published(published, tmp_path):
+    copy = tmp_path / "warehouse.duckdb"
+    copy.write_bytes(published.read_bytes())
+    with duckdb.connect(str(copy)) as con:
+        con.execute(
+            """create table rpt_spend_drivers as
+            select 'month_over_month' as comparison, date '2026-10-01' as period_start,
+                application_id, model_id, 'USD' as billing_currency,
+                cast(reporting_cost * 2 as decimal(38,10)) as cost_current,
+                cast(reporting_cost as decimal(38,10)) as cost_before
+            from rpt_chargeback_monthly
+            where billing_month = date '2026-10-01' and charge_kind = 'usage'"""
+        )
+    expected = expected_movers(
+        copy,
+        "select coalesce(application_id, 'unattributed'), model_id, cost_current - cost_before "
+        "from rpt_spend_drivers",
+    )
+    page = build_chargeback_report(copy, MONTH, tmp_path / "reports").html.read_text()
+    assert "(rpt_spend_drivers, month over month)" in page
+    assert movers_in(page)[: len(expected)] == [label for label, _ in expected]
