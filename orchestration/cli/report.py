@@ -65,5 +65,26 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def write_reports(published: Path) -> bool:
+    """After a run: the chargeback of the latest closed month and the executive summary, paths printed."""
+    database = current_dir(published) / "warehouse.duckdb"
+    out = reports_root()
+    try:
+        month = latest_closed_chargeback_month(database)
+        files = build_chargeback_report(database, month, out)
+        summary = build_executive_summary(database, month, out)
+    except ReportError as error:
+        print(f"reports not written: {error}", file=sys.stderr, flush=True)
+        return False
+    print(
+        f"reports for {month:%Y-%m} (chargeback {files.total:,.2f} {files.currency}, "
+        f"{files.cost_centres} cost centres):",
+        flush=True,
+    )
+    for path in [*files.paths(), summary.html]:
+        print(f"  {path}", flush=True)
+    return True
+
+
 if __name__ == "__main__":
     sys.exit(main())

@@ -23,6 +23,7 @@ from dagster._core.storage.tags import (
 from connectors.errors import ConfigError
 from governance.load import load_governance
 from orchestration.automation_names import INGEST_JOB, TRANSFORM_JOB
+from orchestration.cli.report import write_reports
 from orchestration.cli.summary import compare_with_sandbox, published_summary, yesterday_utc
 from orchestration.lib.evidence import record_run
 from orchestration.lib.settings import Paths
@@ -104,6 +105,7 @@ def run(args: argparse.Namespace, config, sandbox=None) -> int:
     results = [ingest, transform]
     entry = record_run(instance, transform.run_id, Paths.from_env().ledger)
     print(f"evidence: entry {entry['sequence']} appended to {Paths.from_env().ledger}", flush=True)
+    reports_ok = write_reports(Paths.from_env().published)
     if not args.no_summary:
         text, figures = published_summary(Paths.from_env().published)
         print()
@@ -116,7 +118,7 @@ def run(args: argparse.Namespace, config, sandbox=None) -> int:
             print()
             paths = Paths.from_env()
             print("\n".join(check_lines(paths.published, sandbox.state, end, paths.warehouse)))
-    return 0 if all(r.success for r in results) else 1
+    return 0 if reports_ok and all(r.success for r in results) else 1
 
 
 def run_job(definitions, instance, name: str, tags: dict[str, str], start: date, end: date):

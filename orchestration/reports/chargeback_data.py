@@ -263,7 +263,9 @@ def top_movers(
         "order by abs(current_cost - previous_cost) desc, application, model limit ?",
         [*params, TOP_MOVERS],
     ).fetchall()
-    movers = [Mover(f"{app} · {model}", previous, current) for app, model, previous, current in rows]
+    movers = [
+        Mover(f"{app} · {model}", previous, current) for app, model, previous, current in rows
+    ]
     return movers, source
 
 
