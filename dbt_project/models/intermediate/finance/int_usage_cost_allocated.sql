@@ -92,7 +92,7 @@ split as (
 
     select
         *,
-        cast(round(cast(billed_cost as {{ dbt.type_float() }}) * target_tokens / group_tokens, 10)
+        cast(round(cast(billed_cost as double) * target_tokens / group_tokens, 10)
             as decimal(38, 10)) as rounded_share
     from shares
     where is_coarser = 1
