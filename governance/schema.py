@@ -605,6 +605,23 @@ class RiskThresholds(Strict):
     )
 
 
+class DataQualityThresholds(AccessRule):
+    """A blocking suite failed; and the thresholds suites read as `{"$PARAMETER": name}`."""
+
+    reconciliation_max_out_of_tolerance_pct: Decimal = Field(
+        default=Decimal("10"),
+        ge=0,
+        le=100,
+        description="rpt_cost_reconciliation: most invoiced spend on account lines outside tolerance, percent.",
+    )
+    min_attributed_usage_pct: Decimal = Field(
+        default=Decimal("50"),
+        ge=0,
+        le=100,
+        description="fct_ai_usage_daily: least share of a recent day's tokens from declared applications, percent.",
+    )
+
+
 class ThresholdsFile(Strict):
     cost_spikes: list[CostSpikeThreshold] = Field(
         default_factory=list, description="Invoiced cost spikes, one threshold per scope."
@@ -615,8 +632,8 @@ class ThresholdsFile(Strict):
     risk: RiskThresholds = Field(
         default_factory=RiskThresholds, description="Policy violations and expired exceptions."
     )
-    data_quality: AccessRule = Field(
-        default=AccessRule(severity="high"),
+    data_quality: DataQualityThresholds = Field(
+        default=DataQualityThresholds(severity="high"),
         description="A blocking Great Expectations suite failed, so publishing was refused.",
     )
 

@@ -118,6 +118,15 @@ class Query:
         return limit
 
 
+# corrupt() fault name -> the set of days it applies to
+CORRUPTIONS = {
+    "cached_above_input": "corrupt_days",
+    "negative_cost": "negative_cost_days",
+    "duplicate_page": "duplicate_page_days",
+}
+REPLAY = ".again"  # a cursor suffix: serve the page at this offset a second time
+
+
 def encode_cursor(index: int) -> str:
     return "page_" + base64.urlsafe_b64encode(str(index).encode()).decode()
 
@@ -148,7 +157,23 @@ class OpenAIAdminApi:
     ) -> None:
         self.enterprise, self.activity, self.clock = enterprise, activity, clock
         self.extras = OpenAIExtras(enterprise, activity)
-        self.corrupt_days: set[date] = set()
+        # Fault injection, per day (see corrupt()): the payloads of these days break an invariant.
+        self.corrupt_days: set[date] = set()  # cached input above input
+        self.negative_cost_days: set[date] = set()  # a usage charge billed negative
+        self.duplicate_page_days: set[date] = set()  # embeddings usage: the page is served twice
+
+    def corrupt(self, day: date, faults: set[str]) -> None:
+        unknown = faults - set(CORRUPTIONS)
+        if unknown:
+            raise ValueError(
+                f"unknown corruption {sorted(unknown)}; known: {', '.join(CORRUPTIONS)}"
+            )
+        for fault in faults:
+            getattr(self, CORRUPTIONS[fault]).add(day)
+
+    def reset(self) -> None:
+        for days in CORRUPTIONS.values():
+            getattr(self, days).clear()
 
     def route(self, path: str, query: Query) -> dict:
         parts = path.strip("/").split("/")
@@ -186,10 +211,19 @@ class OpenAIAdminApi:
         query: Query,
         limit: int,
         results: Callable[[int, int], list[dict]],
+        duplicate_days: set[date] = frozenset(),
     ) -> dict:
-        offset = decode_cursor(query.one("page")) if query.one("page") else 0
+        cursor = query.one("page") or ""
+        replay = cursor.endswith(REPLAY)
+        offset = decode_cursor(cursor.removesuffix(REPLAY)) if cursor else 0
         chosen = buckets[offset : offset + limit]
         has_more = offset + limit < len(buckets)
+        next_page = encode_cursor(offset + limit) if has_more else None
+        if not replay and duplicate_days & {
+            datetime.fromtimestamp(s - s % 86400, UTC).date() for s, _ in chosen
+        }:
+            # Fault injection: a broken cursor hands out this same page once more.
+            has_more, next_page = True, encode_cursor(offset) + REPLAY
         return {
             "object": "page",
             "data": [
@@ -197,7 +231,7 @@ class OpenAIAdminApi:
                 for s, e in chosen
             ],
             "has_more": has_more,
-            "next_page": encode_cursor(offset + limit) if has_more else None,
+            "next_page": next_page,
         }
 
     @staticmethod
@@ -278,7 +312,8 @@ class OpenAIAdminApi:
                 rows.append(row)
             return rows
 
-        return self._page(self._buckets(start, end, width), query, limit, results)
+        duplicate_days = self.duplicate_page_days if kind == "embeddings" else set()
+        return self._page(self._buckets(start, end, width), query, limit, results, duplicate_days)
 
     def _record_metrics(self, record: UsageRecord, metrics: tuple[str, ...]) -> dict[str, int]:
         values = {
@@ -349,6 +384,9 @@ class OpenAIAdminApi:
                 units[key] = line.quantity_unit
             rows = []
             for key, (amount, quantity) in groups.items():
+                if not rows and day in self.negative_cost_days:
+                    # Fault injection: a usage charge billed as a negative amount.
+                    amount = -abs(amount) - 1
                 grouped = dict(zip(group_by, key, strict=True))
                 by_line_item = "line_item" in grouped
                 rows.append(

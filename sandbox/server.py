@@ -7,7 +7,9 @@ Providers live in `sandbox/providers/` and are discovered at start. Control endp
   `skip` of them; each fault counts every matching request. `"kind"` may be `"status"` (default),
   `"malformed_json"` (a 200 with a broken body) or `"disconnect"` (the connection closes without a reply).
 - `DELETE /_sandbox/faults` clears faults and corruption; `POST /_sandbox/corrupt` with
-  `{"date": "YYYY-MM-DD"}` makes that day's payloads break their own invariants.
+  `{"date": "YYYY-MM-DD"}` makes that day's payloads break their own invariants; with
+  `"faults": [...]` it plants exactly those in the providers that offer them (OpenAI:
+  `cached_above_input`, `negative_cost`, `duplicate_page`; see sandbox/openai_api.py CORRUPTIONS).
 - `POST /_sandbox/clock` with `{"as_of": ISO-8601}` moves the sandbox's "now"; `null` returns to real time.
 - `GET /_sandbox/ground_truth?start_date=&end_date=` sums what every provider serves for that window.
 
@@ -234,8 +236,15 @@ class Handler(BaseHTTPRequestHandler):
             if path == "/_sandbox/faults":
                 self.state.faults.append(Fault(**body))
             elif path == "/_sandbox/corrupt":
-                for provider in self.state.providers:
-                    provider.corrupt(date.fromisoformat(body["date"]))
+                day, faults = date.fromisoformat(body["date"]), set(body.get("faults") or [])
+                offering = [
+                    p for p in self.state.providers if faults <= getattr(p, "corruptions", set())
+                ]
+                if faults and not offering:
+                    self._send(400, {"error": {"message": f"no provider plants {sorted(faults)}"}})
+                    return
+                for provider in offering if faults else self.state.providers:
+                    provider.corrupt(day, faults) if faults else provider.corrupt(day)
             elif path == "/_sandbox/clock":
                 as_of = body.get("as_of")
                 self.state.as_of = datetime.fromisoformat(as_of).astimezone(UTC) if as_of else None

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from connectors.errors import ConnectorError
 from connectors.http import HttpSource
 
 log = logging.getLogger("connectors.openai")
@@ -83,10 +84,19 @@ class OpenAIAdminClient:
     def _buckets(self, path: str, params: list[tuple[str, Any]]) -> Iterator[dict]:
         page: str | None = None
         pages = 0
+        seen: set[int] = set()
         while True:
             body = self.http.get_json(path, params + ([("page", page)] if page else []))
             pages += 1
             for bucket in body.get("data") or []:
+                if bucket["start_time"] in seen:
+                    # A cursor that hands out a page twice may skip others too: trust none of it.
+                    raise ConnectorError(
+                        f"{self.source_id}: {path} page {pages} repeats the bucket starting "
+                        f"{datetime.fromtimestamp(bucket['start_time'], UTC).isoformat()}; "
+                        "nothing of this listing is landed, the next run pulls it again"
+                    )
+                seen.add(bucket["start_time"])
                 for result in bucket.get("results") or []:
                     yield {
                         "bucket_start_time": bucket["start_time"],

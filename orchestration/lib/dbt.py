@@ -31,3 +31,14 @@ def published_models(manifest_path: Path | None = None) -> list[str]:
         and node["config"].get("meta", {}).get("aiuw", {}).get("publish")
     ]
     return sorted(names)
+
+
+def model_schema(name: str) -> str:
+    """The warehouse schema a model is built in (staging, intermediate, marts), from the manifest."""
+    import json
+
+    manifest = json.loads(dbt_project.manifest_path.read_text())
+    for node in manifest["nodes"].values():
+        if node["resource_type"] == "model" and node["name"] == name:
+            return node["schema"]
+    raise ValueError(f"no dbt model named {name}: check the suite's `table`")

@@ -2,6 +2,13 @@
 
 Suites are plain JSON (`name`, `expectations: [{type, kwargs, meta}]`), reviewed like code. Results are
 summarized for the run log (which expectation failed, with example values) and stored as JSON.
+
+Beyond GX's own types a suite may use:
+- `aiuw_expect_*` types (orchestration/lib/gx_rules.py) for rules GX has no built-in for;
+- `"table": "<model>"` on an expectation, to check a model the mart is built from (the check reads it
+  from the warehouse next to the mart);
+- `{"$PARAMETER": "<name>"}` as a kwarg value, filled from governance/thresholds.yml `data_quality`
+  (see governance_parameters), so thresholds live with the other thresholds.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from typing import Any
 
 import pandas as pd
 
+from orchestration.lib import gx_rules
 from orchestration.lib.settings import EXPECTATIONS_DIR
 
 EXAMPLES_PER_FAILURE = 5
@@ -26,12 +34,19 @@ class FailedExpectation:
     kwargs: dict[str, Any]
     unexpected_count: int | None
     examples: list[Any]
+    table: str | None = None  # a model the mart is built from, when the expectation names one
 
     def describe(self) -> str:
-        target = self.kwargs.get("column") or ", ".join(
-            str(v) for k, v in self.kwargs.items() if k.startswith("column")
+        target = (
+            self.kwargs.get("column")
+            or ", ".join(str(v) for k, v in self.kwargs.items() if k.startswith("column"))
+            or self.kwargs.get("sum_column")
+            or self.kwargs.get("weight_column")
+            or self.kwargs.get("cost_column")
+            or ""
         )
-        return f"{self.expectation}({target}): {self.unexpected_count} unexpected, e.g. {self.examples}"
+        where = f"{self.table}." if self.table else ""
+        return f"{self.expectation}({where}{target}): {self.unexpected_count} unexpected, e.g. {self.examples}"
 
 
 @dataclass
@@ -42,6 +57,7 @@ class SuiteOutcome:
     successful: int
     rows: int
     failures: list[FailedExpectation] = field(default_factory=list)
+    observations: list[dict[str, Any]] = field(default_factory=list)
     validated_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
 
     def to_json(self) -> dict[str, Any]:
@@ -53,6 +69,7 @@ class SuiteOutcome:
             "rows": self.rows,
             "validated_at": self.validated_at,
             "failures": [f.__dict__ for f in self.failures],
+            "observations": self.observations,
         }
 
 
@@ -67,29 +84,128 @@ def load_suite_definition(name: str) -> dict[str, Any]:
     return json.loads(path.read_text())
 
 
+def related_tables(definition: dict[str, Any]) -> list[str]:
+    """Models other than the mart that the suite's expectations name with `table`."""
+    return sorted({e["table"] for e in definition["expectations"] if e.get("table")})
+
+
+def governance_parameters() -> dict[str, Any]:
+    """`$PARAMETER` values: governance/thresholds.yml `data_quality` (its thresholds, as text)."""
+    from governance.load import load_governance
+
+    settings = load_governance().thresholds.data_quality
+    return {k: str(v) for k, v in settings.model_dump().items() if k not in ("enabled", "severity")}
+
+
+def _resolve(value: Any, parameters: dict[str, Any] | None, suite: str) -> Any:
+    if isinstance(value, dict) and set(value) == {"$PARAMETER"}:
+        name = value["$PARAMETER"]
+        if parameters is None or name not in parameters:
+            raise ValueError(
+                f"suite {suite} needs parameter {name!r}: set data_quality.{name} in "
+                "governance/thresholds.yml"
+            )
+        return parameters[name]
+    return value
+
+
 def validate_dataframe(
-    name: str, frame: pd.DataFrame, definition: dict[str, Any] | None = None
+    name: str,
+    frame: pd.DataFrame,
+    definition: dict[str, Any] | None = None,
+    related: dict[str, pd.DataFrame] | None = None,
+    parameters: dict[str, Any] | None = None,
 ) -> SuiteOutcome:
-    """Validate `frame` against the suite `name` (or the given definition)."""
+    """Validate `frame` against the suite `name` (or the given definition); `related` holds the
+    models the suite names with `table`, `parameters` the `$PARAMETER` values (default: governance)."""
+    definition = definition or load_suite_definition(name)
+    expectations = definition["expectations"]
+    if parameters is None and any(
+        isinstance(v, dict) and "$PARAMETER" in v
+        for e in expectations
+        for v in e["kwargs"].values()
+    ):
+        parameters = governance_parameters()
+    missing = [t for t in related_tables(definition) if t not in (related or {})]
+    if missing:
+        raise ValueError(f"suite {name} checks {', '.join(missing)} as well: pass it in `related`")
+    frames = {None: frame, **(related or {})}
+    outcome = SuiteOutcome(suite=name, success=True, evaluated=0, successful=0, rows=len(frame))
+    by_table: dict[str | None, list[dict[str, Any]]] = {}
+    for expectation in expectations:
+        resolved = {
+            **expectation,
+            "kwargs": {k: _resolve(v, parameters, name) for k, v in expectation["kwargs"].items()},
+        }
+        by_table.setdefault(expectation.get("table"), []).append(resolved)
+    for table, group in by_table.items():
+        native = [
+            {k: v for k, v in e.items() if k != "table"}
+            for e in group
+            if not e["type"].startswith("aiuw_")
+        ]
+        if native:
+            _run_gx(name, table, frames[table], native, definition, outcome)
+        for expectation in (e for e in group if e["type"].startswith("aiuw_")):
+            _run_rule(table, frames[table], expectation, outcome)
+    outcome.success = not outcome.failures
+    return outcome
+
+
+def _run_rule(
+    table: str | None, frame: pd.DataFrame, expectation: dict[str, Any], outcome: SuiteOutcome
+) -> None:
+    result = gx_rules.evaluate(expectation["type"], frame, expectation["kwargs"])
+    outcome.evaluated += 1
+    outcome.observations.append(
+        {
+            "expectation": expectation["type"],
+            "table": table,
+            "success": result.success,
+            "observed": result.observed,
+        }
+    )
+    if result.success:
+        outcome.successful += 1
+        return
+    outcome.failures.append(
+        FailedExpectation(
+            expectation=expectation["type"],
+            kwargs=expectation["kwargs"],
+            unexpected_count=result.unexpected_count,
+            examples=result.examples,
+            table=table,
+        )
+    )
+
+
+def _run_gx(
+    name: str,
+    table: str | None,
+    frame: pd.DataFrame,
+    expectations: list[dict[str, Any]],
+    definition: dict[str, Any],
+    outcome: SuiteOutcome,
+) -> None:
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
     import great_expectations as gx
 
-    definition = definition or load_suite_definition(name)
+    asset = table or name
     context = gx.get_context(mode="ephemeral")
     batch = (
-        context.data_sources.add_pandas(f"{name}_source")
-        .add_dataframe_asset(name)
+        context.data_sources.add_pandas(f"{asset}_source")
+        .add_dataframe_asset(asset)
         .add_batch_definition_whole_dataframe("whole_table")
     )
     suite = context.suites.add(
         gx.ExpectationSuite(
-            name=definition["name"],
-            expectations=definition["expectations"],
+            name=definition["name"] if table is None else f"{definition['name']}.{table}",
+            expectations=expectations,
             meta=definition.get("meta", {}),
         )
     )
     validation = context.validation_definitions.add(
-        gx.ValidationDefinition(name=name, data=batch, suite=suite)
+        gx.ValidationDefinition(name=asset, data=batch, suite=suite)
     )
     result = validation.run(
         batch_parameters={"dataframe": frame},
@@ -98,13 +214,12 @@ def validate_dataframe(
             "partial_unexpected_count": EXAMPLES_PER_FAILURE,
         },
     )
-    failures = []
     for item in result.results:
         if item.success:
             continue
         config = item.expectation_config
         details = item.result or {}
-        failures.append(
+        outcome.failures.append(
             FailedExpectation(
                 expectation=config.type,
                 kwargs={k: v for k, v in config.kwargs.items() if k != "batch_id"},
@@ -114,17 +229,12 @@ def validate_dataframe(
                     for v in (details.get("partial_unexpected_list") or [])[:EXAMPLES_PER_FAILURE]
                 ]
                 or ([_plain(details["observed_value"])] if "observed_value" in details else []),
+                table=table,
             )
         )
     stats = result.statistics
-    return SuiteOutcome(
-        suite=name,
-        success=bool(result.success),
-        evaluated=int(stats["evaluated_expectations"]),
-        successful=int(stats["successful_expectations"]),
-        rows=len(frame),
-        failures=failures,
-    )
+    outcome.evaluated += int(stats["evaluated_expectations"])
+    outcome.successful += int(stats["successful_expectations"])
 
 
 def _plain(value: Any) -> Any:

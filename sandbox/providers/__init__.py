@@ -52,6 +52,8 @@ class Provider(Protocol):
     def declared_credentials(self) -> list[dict]:
         """Credentials governance declares: {application_id, provider, kind (project|api_key), id}."""
 
+    corruptions: frozenset[str] = frozenset()  # named faults corrupt(day, faults) can plant
+
     def corrupt(self, day: date) -> None:
         """Make that day's payloads break their own invariants (for quality-gate tests)."""
 

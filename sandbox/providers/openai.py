@@ -10,7 +10,7 @@ from pathlib import Path
 from sandbox.activity import Activity
 from sandbox.enterprise import Enterprise
 from sandbox.ground_truth import days, empty_totals
-from sandbox.openai_api import ApiError, OpenAIAdminApi, Query
+from sandbox.openai_api import CORRUPTIONS, ApiError, OpenAIAdminApi, Query
 from sandbox.providers import Response
 
 SECRET_ENV = "OPENAI_ADMIN_KEY"
@@ -82,11 +82,13 @@ class OpenAIProvider:
             if self.enterprise.application(p.application_id).declared
         ]
 
-    def corrupt(self, day: date) -> None:
-        self.api.corrupt_days.add(day)
+    corruptions = frozenset(CORRUPTIONS)
+
+    def corrupt(self, day: date, faults: set[str] | None = None) -> None:
+        self.api.corrupt(day, faults or {"cached_above_input"})
 
     def reset(self) -> None:
-        self.api.corrupt_days.clear()
+        self.api.reset()
 
 
 def build(

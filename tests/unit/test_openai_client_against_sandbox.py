@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import httpx
 import pytest
 
-from connectors.errors import SourceRequestError
+from connectors.errors import ConnectorError, SourceRequestError
 from connectors.openai.client import USAGE_KINDS, OpenAIAdminClient
 from tests.conftest import TEST_ADMIN_KEY
 
@@ -128,3 +129,52 @@ def test_an_empty_window_yields_nothing_but_reads_every_page(sandbox):
         usage = list(client.usage("completions", quiet_start, quiet_end))
         costs = list(client.costs(quiet_start, quiet_end))
     assert usage == [] and costs == []
+
+
+def test_a_page_served_twice_fails_the_listing_and_the_others_are_unaffected(sandbox):
+    clean = list(client_for(sandbox).usage("embeddings", START, END))
+    httpx.post(
+        f"{sandbox.url}/_sandbox/corrupt",
+        json={"date": "2026-09-15", "faults": ["duplicate_page"]},
+    ).raise_for_status()
+    try:
+        with client_for(sandbox) as client, pytest.raises(ConnectorError) as raised:
+            list(client.usage("embeddings", START, END))
+        completions = list(client_for(sandbox).usage("completions", START, END))
+    finally:
+        httpx.delete(f"{sandbox.url}/_sandbox/faults").raise_for_status()
+    assert "organization/usage/embeddings page 2 repeats the bucket starting 2026-09-01" in str(
+        raised.value
+    )
+    assert completions and clean == list(client_for(sandbox).usage("embeddings", START, END))
+
+
+def test_planted_negative_cost_and_cached_above_input_touch_that_day_only(sandbox):
+    day = date(2026, 9, 15)
+    clean_costs = list(client_for(sandbox).costs(START, END))
+    clean_usage = list(client_for(sandbox).usage("completions", START, END))
+    httpx.post(
+        f"{sandbox.url}/_sandbox/corrupt",
+        json={"date": day.isoformat(), "faults": ["negative_cost", "cached_above_input"]},
+    ).raise_for_status()
+    try:
+        costs = list(client_for(sandbox).costs(START, END))
+        usage = list(client_for(sandbox).usage("completions", START, END))
+    finally:
+        httpx.delete(f"{sandbox.url}/_sandbox/faults").raise_for_status()
+
+    def on(records, wanted):
+        return [
+            r
+            for r in records
+            if datetime.fromtimestamp(r["bucket_start_time"], UTC).date() == wanted
+        ]
+
+    negative = [r for r in costs if Decimal(r["amount_value"]) < 0]
+    assert len(negative) == 1 and on(negative, day) == negative
+    assert [r for r in costs if r not in on(costs, day)] == [
+        r for r in clean_costs if r not in on(clean_costs, day)
+    ]
+    above = [r for r in usage if r["input_cached_tokens"] > r["input_tokens"]]
+    assert above and on(above, day) == above
+    assert len(on(usage, day)) == len(on(clean_usage, day))

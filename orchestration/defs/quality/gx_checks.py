@@ -4,13 +4,19 @@ import dagster as dg
 import duckdb
 
 from orchestration.lib.dbt import published_models
-from orchestration.lib.gx import store_outcome, validate_dataframe
+from orchestration.lib.dbt import model_schema
+from orchestration.lib.gx import (
+    load_suite_definition,
+    related_tables,
+    store_outcome,
+    validate_dataframe,
+)
 from orchestration.lib.settings import Paths
 
 
-def read_mart(paths: Paths, name: str):
+def read_mart(paths: Paths, name: str, schema: str = "marts"):
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
-        return con.sql(f'select * from marts."{name}"').df()
+        return con.sql(f'select * from {schema}."{name}"').df()
 
 
 def build_gx_check(name: str) -> dg.AssetChecksDefinition:
@@ -23,7 +29,9 @@ def build_gx_check(name: str) -> dg.AssetChecksDefinition:
     )
     def gx_check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
         paths = Paths.from_env()
-        outcome = validate_dataframe(name, read_mart(paths, name))
+        definition = load_suite_definition(name)
+        related = {t: read_mart(paths, t, model_schema(t)) for t in related_tables(definition)}
+        outcome = validate_dataframe(name, read_mart(paths, name), definition, related)
         stored = store_outcome(outcome, paths.quality, context.run.run_id)
         for failure in outcome.failures:
             context.log.error(f"{name}: expectation failed: {failure.describe()}")
