@@ -90,40 +90,63 @@ def read_published_alerts(published: Path) -> list[Message]:
 
 
 def quality_alerts(quality: Path, severity: str) -> list[Message]:
-    """One alert per failing validation among the latest results: publishing was refused."""
-    found = []
+    """One alert per run whose blocking suites failed (publishing was refused), naming every
+    failed suite and expectation: a bad batch that breaks several suites is one alert, not many."""
+    by_run: dict[str, list[dict]] = {}
     for path in sorted((quality / "latest").glob("*.json")):
         result = json.loads(path.read_text())
         if result.get("success"):
             continue
-        suite, validated_at = result["suite"], result.get("validated_at", "")
-        identity = "|".join(["data_quality_failed", suite, validated_at, result.get("run_id", "")])
-        failures = result.get("failures") or []
+        run = result.get("run_id") or f"{result['suite']}@{result.get('validated_at', '')}"
+        by_run.setdefault(run, []).append(result)
+    found = []
+    for run, results in by_run.items():
+        results.sort(key=lambda r: r["suite"])
+        validated_at = max(r.get("validated_at", "") for r in results)
+        suites = "; ".join(
+            f"suite {r['suite']} failed "
+            f"({r.get('evaluated_expectations', 0) - r.get('successful_expectations', 0)}"
+            f" of {r.get('evaluated_expectations', 0)} expectations)"
+            for r in results
+        )
         evidence = "; ".join(
-            f"{f['expectation']}({f['kwargs'].get('column', '')}): {f.get('unexpected_count')} unexpected"
-            for f in failures
+            f"{r['suite']}: {_failure_line(f)}" for r in results for f in r.get("failures") or []
         )
         found.append(
             Message(
-                alert_key=hashlib.sha256(identity.encode()).hexdigest()[:32],
+                alert_key=hashlib.sha256(f"data_quality_failed|{run}".encode()).hexdigest()[:32],
                 kind="opened",
                 condition_type="data_quality_failed",
                 category="quality",
                 severity=severity,
                 state="new",
-                subject=f"suite {suite}",
+                subject=f"run {run}",
                 first_seen_date=validated_at[:10],
                 last_seen_date=validated_at[:10],
                 summary=(
-                    f"Great Expectations suite {suite} failed "
-                    f"({result.get('evaluated_expectations', 0) - result.get('successful_expectations', 0)}"
-                    f" of {result.get('evaluated_expectations', 0)} expectations) at {validated_at}:"
+                    f"Great Expectations {suites} at {validated_at}:"
                     " publishing was refused, the last good release stays"
                 ),
                 evidence=evidence or "see data/quality/results",
             )
         )
     return found
+
+
+def _failure_line(failure: dict) -> str:
+    kwargs = failure.get("kwargs") or {}
+    target = next(
+        (
+            kwargs[k]
+            for k in ("column", "sum_column", "weight_column", "cost_column")
+            if kwargs.get(k)
+        ),
+        "",
+    )
+    table = f"{failure['table']}." if failure.get("table") else ""
+    return (
+        f"{failure['expectation']}({table}{target}): {failure.get('unexpected_count')} unexpected"
+    )
 
 
 class DeliveryLog:
@@ -298,7 +321,7 @@ def _locked(log_path: Path) -> Iterator[None]:
 
 
 def current_messages(paths: Paths, governance: Governance) -> tuple[str | None, list[Message]]:
-    """The current release id, and its alerts plus one per failing blocking suite."""
+    """The current release id, and its alerts plus one per run whose blocking suites failed."""
     messages = read_published_alerts(paths.published)
     quality = governance.thresholds.data_quality
     if quality.enabled:

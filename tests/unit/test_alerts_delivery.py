@@ -206,7 +206,7 @@ def test_a_channel_without_its_environment_waits_and_logs_nothing(tmp_path):
         assert len(run_pass(published, alerting(), log, env(hook)).delivered) == 2
 
 
-def test_a_failing_blocking_suite_raises_one_alert_per_failing_validation(tmp_path):
+def test_failing_blocking_suites_raise_one_alert_per_failed_run_listing_every_failure(tmp_path):
     latest = tmp_path / "quality" / "latest"
     latest.mkdir(parents=True)
     failing = {
@@ -225,14 +225,42 @@ def test_a_failing_blocking_suite_raises_one_alert_per_failing_validation(tmp_pa
     (latest / "dim_team.json").write_text(
         json.dumps({**failing, "suite": "dim_team", "success": True})
     )
+    # the same bad batch also broke the usage suite, in a table it reads as well
+    usage_failures = [
+        {"expectation": "expect_column_values_to_be_between",
+         "kwargs": {"column": "uncached_input_tokens", "min_value": 0}, "unexpected_count": 2,
+         "examples": [-1, -1], "table": None},
+        {"expectation": "aiuw_expect_tokens_priced_or_explained",
+         "kwargs": {"cost_column": "rated_cost"}, "unexpected_count": 4, "examples": [],
+         "table": "int_usage_rated"},
+    ]  # fmt: skip
+    (latest / "fct_ai_usage_daily.json").write_text(
+        json.dumps(
+            {
+                **failing,
+                "suite": "fct_ai_usage_daily",
+                "evaluated_expectations": 15,
+                "successful_expectations": 13,
+                "failures": usage_failures,
+            }
+        )  # fmt: skip
+    )
     log = tmp_path / "deliveries.jsonl"
     with WebhookReceiver() as hook:
         for _ in range(2):
             senders, _ = build_senders(alerting(), env(hook))
             deliver(quality_alerts(tmp_path / "quality", "high"), alerting(), log, senders)
         assert len(hook.bodies) == 1
-        assert "suite fct_ai_cost_daily failed (1 of 12 expectations)" in hook.bodies[0]["text"]
-        assert "billed_cost): 3 unexpected" in json.dumps(hook.bodies[0]["blocks"])
+        text, blocks = hook.bodies[0]["text"], json.dumps(hook.bodies[0]["blocks"])
+        assert "suite fct_ai_cost_daily failed (1 of 12 expectations)" in text
+        assert "suite fct_ai_usage_daily failed (2 of 15 expectations)" in text
+        assert (
+            "fct_ai_cost_daily: expect_column_values_to_not_be_null(billed_cost): 3 unexpected"
+            in blocks
+        )
+        assert "expect_column_values_to_be_between(uncached_input_tokens): 2 unexpected" in blocks
+        assert "(int_usage_rated.rated_cost): 4 unexpected" in blocks
+        (latest / "fct_ai_usage_daily.json").unlink()
         rerun = {**failing, "validated_at": "2026-09-20T04:00:00+00:00", "run_id": "run-2"}
         (latest / "fct_ai_cost_daily.json").write_text(json.dumps(rerun))
         senders, _ = build_senders(alerting(), env(hook))
