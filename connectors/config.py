@@ -167,6 +167,15 @@ class WarehouseSettings(Strict):
         le=31,
         description="Trailing days re-pulled and rebuilt on every run, since costs are restated.",
     )
+    log_retention_days: int = Field(
+        365,
+        ge=184,
+        description=(
+            "Days run logs, validation results and evidence packs are kept before `evidence prune`"
+            " may delete them; at least 184 (six months, the EU AI Act's minimum for deployers'"
+            " logs, Article 26(6)). The evidence ledger itself is never pruned."
+        ),
+    )
 
 
 class SourceConfig(Strict):

@@ -609,13 +609,13 @@ class DataQualityThresholds(AccessRule):
     """A blocking suite failed; and the thresholds suites read as `{"$PARAMETER": name}`."""
 
     reconciliation_max_out_of_tolerance_pct: Decimal = Field(
-        default=Decimal("10"),
+        default=Decimal("50"),
         ge=0,
         le=100,
         description="rpt_cost_reconciliation: most invoiced spend on account lines outside tolerance, percent.",
     )
     min_attributed_usage_pct: Decimal = Field(
-        default=Decimal("50"),
+        default=Decimal("90"),
         ge=0,
         le=100,
         description="fct_ai_usage_daily: least share of a recent day's tokens from declared applications, percent.",

@@ -3,6 +3,8 @@
     verify [--ledger PATH]                        check the ledger's hash chain
     pack --period 2026-Q3 | --start D --end D [--out DIR]   write an evidence pack for a period
     verify-pack DIR                               check a pack's file hashes and ledger excerpt
+    prune [--dry-run]                             delete run logs, results and packs older than
+                                                  warehouse.log_retention_days (ledger kept)
 
 Exits 0 when everything holds, 1 naming the first broken entry or mismatching file.
 """
@@ -39,11 +41,23 @@ def _pack(args: argparse.Namespace, paths: Paths) -> int:
     return 0
 
 
+def _prune(args: argparse.Namespace, paths: Paths) -> int:
+    import dagster as dg
+
+    from orchestration.lib.retention import prune
+    from orchestration.lib.sources import sources_config
+
+    days = sources_config().warehouse.log_retention_days
+    pruned = prune(paths, days, dg.DagsterInstance.get(), dry_run=args.dry_run)
+    print(("would have " if args.dry_run else "") + pruned.describe())
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m orchestration.cli.evidence", description=__doc__
     )
-    parser.add_argument("command", choices=["verify", "pack", "verify-pack"])
+    parser.add_argument("command", choices=["verify", "pack", "verify-pack", "prune"])
     parser.add_argument("directory", nargs="?", type=Path, help="the pack (verify-pack)")
     parser.add_argument(
         "--ledger", type=Path, help="ledger file (default: data/evidence/ledger.jsonl)"
@@ -54,7 +68,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--out", type=Path, help="pack: folder (default data/evidence/packs/<period>)"
     )
+    parser.add_argument("--dry-run", action="store_true", help="prune: list, delete nothing")
     args = parser.parse_args(argv)
+    if args.command == "prune":
+        return _prune(args, Paths.from_env())
     if args.command == "pack":
         return _pack(args, Paths.from_env())
     if args.command == "verify-pack":

@@ -38,7 +38,7 @@ def _decimal(value: Any) -> Decimal:
 
 def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return str(value.normalize()) if value == value.to_integral() else str(value)
+        return format(value.normalize(), "f")
     if isinstance(value, pd.Timestamp | date):
         return value.date().isoformat() if isinstance(value, pd.Timestamp) else value.isoformat()
     if hasattr(value, "item") and callable(value.item):
@@ -78,12 +78,14 @@ def daily_value_within_trailing_bounds(
     trailing_days: int = 28,
     min_history_days: int = 14,
     statistic: str = "median",
+    same_weekday: bool = False,
     min_ratio: float | str | None = None,
     max_ratio: float | str | None = None,
 ) -> RuleResult:
     """Each of the newest `latest_days` days' row count (or sum of `sum_column`) lies between
-    min_ratio and max_ratio times the median (or mean) of the `trailing_days` days before it.
-    Days without rows count as zero. A day with under `min_history_days` of history is not judged."""
+    min_ratio and max_ratio times the median (or mean) of the `trailing_days` days before it (only
+    those of its weekday with `same_weekday`, so a Sunday is compared with Sundays). Days without
+    rows count as zero. A day with under `min_history_days` of history is not judged."""
     if statistic not in ("median", "mean"):
         raise ValueError(f"statistic must be median or mean, not {statistic!r}")
     rows = _where(frame, row_condition)
@@ -106,8 +108,10 @@ def daily_value_within_trailing_bounds(
         window = [
             daily.get(day - timedelta(days=n), Decimal(0))
             for n in range(1, trailing_days + 1)
-            if day - timedelta(days=n) >= first
+            if day - timedelta(days=n) >= first and (not same_weekday or n % 7 == 0)
         ]
+        if not window:
+            continue
         baseline = statistics.median(window) if statistic == "median" else sum(window) / len(window)
         value = daily.get(day, Decimal(0))
         entry = {

@@ -243,7 +243,7 @@ def test_failing_blocking_suites_raise_one_alert_per_failed_run_listing_every_fa
                 "successful_expectations": 13,
                 "failures": usage_failures,
             }
-        )  # fmt: skip
+        )
     )
     log = tmp_path / "deliveries.jsonl"
     with WebhookReceiver() as hook:

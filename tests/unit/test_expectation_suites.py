@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
+from decimal import Decimal
 
 import pandas as pd
+import pytest
 
 from orchestration.lib.dbt import published_models
-from orchestration.lib.gx import validate_dataframe
+from orchestration.lib.gx import governance_parameters, validate_dataframe
 from orchestration.lib.settings import EXPECTATIONS_DIR
 
 
@@ -46,6 +49,8 @@ def usage_frame(**overrides) -> pd.DataFrame:
         "output_tokens": 50,
         "cache_read_input_tokens": 400,
         "uncached_input_tokens": 600,
+        "is_attributed": True,
+        "total_tokens": 1050,
     }
     rows = [row, {**row, "usage_key": "k2"}]
     rows[1].update(overrides)
@@ -54,7 +59,7 @@ def usage_frame(**overrides) -> pd.DataFrame:
 
 def test_a_clean_frame_passes():
     outcome = validate_dataframe("fct_ai_usage_daily", usage_frame())
-    assert outcome.success and outcome.evaluated == 13 and outcome.failures == []
+    assert outcome.success and outcome.evaluated == 15 and outcome.failures == []
 
 
 def test_cached_above_input_fails_with_examples():
@@ -141,3 +146,214 @@ def test_the_violations_suite_wants_an_exception_behind_every_non_open_row():
     assert not validate_dataframe(
         "fct_policy_violations", violations_frame(status="waived")
     ).success
+
+
+# -- distributions and business rules GX has no built-in for (orchestration/lib/gx_rules.py) ---------
+
+LAST_DAY = date(2026, 9, 30)  # a Wednesday
+PARAMETERS = {"min_attributed_usage_pct": "90", "reconciliation_max_out_of_tolerance_pct": "10"}
+
+
+def usage_history(rows_per_day: dict[date, int], attributed_share: dict[date, float] | None = None):
+    """35 days of usage, 8 rows a day unless `rows_per_day` says otherwise; every token attributed
+    unless `attributed_share` gives a day's attributed share of tokens."""
+    rows = []
+    for offset in range(35):
+        day = LAST_DAY - timedelta(days=34 - offset)
+        count = rows_per_day.get(day, 8)
+        share = (attributed_share or {}).get(day, 1.0)
+        for n in range(count):
+            frame = usage_frame().iloc[0].to_dict()
+            attributed = n < round(count * share)
+            rows.append(
+                {**frame, "usage_key": f"{day}-{n}", "usage_date": pd.Timestamp(day),
+                 "is_attributed": attributed, "credential_id": f"key-{n}"}
+            )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def failure(outcome, expectation: str):
+    (found,) = [f for f in outcome.failures if f.expectation == expectation]
+    return found
+
+
+def test_a_recent_day_with_half_its_rows_missing_or_doubled_fails_with_the_day_and_its_bounds():
+    clean = validate_dataframe("fct_ai_usage_daily", usage_history({}), parameters=PARAMETERS)
+    assert clean.success, [f.describe() for f in clean.failures]
+    bounds = next(o for o in clean.observations if o["expectation"].endswith("trailing_bounds"))
+    assert [d["date"] for d in bounds["observed"]["days"]] == [
+        "2026-09-28",
+        "2026-09-29",
+        "2026-09-30",
+    ]
+    # a day's row count against the same weekday of the four weeks before it (0.5x .. 2x)
+    short = {LAST_DAY: 3, LAST_DAY - timedelta(days=7): 8}
+    outcome = validate_dataframe("fct_ai_usage_daily", usage_history(short), parameters=PARAMETERS)
+    bound = failure(outcome, "aiuw_expect_daily_value_within_trailing_bounds")
+    assert bound.examples == [
+        {"date": "2026-09-30", "value": "3", "trailing_median": "8", "lower": "4", "upper": "16"}
+    ]
+    doubled = validate_dataframe(
+        "fct_ai_usage_daily",
+        usage_history({LAST_DAY - timedelta(days=1): 17}),
+        parameters=PARAMETERS,
+    )
+    assert (
+        failure(doubled, "aiuw_expect_daily_value_within_trailing_bounds").examples[0]["date"]
+        == "2026-09-29"
+    )
+    # a quiet weekday in the trailing weeks moves nothing: the baseline is a median
+    assert validate_dataframe(
+        "fct_ai_usage_daily",
+        usage_history({LAST_DAY - timedelta(days=14): 1}),
+        parameters=PARAMETERS,
+    ).success
+
+
+def test_a_recent_day_with_too_little_attributed_usage_fails_with_its_share():
+    low = {LAST_DAY: 0.5}
+    outcome = validate_dataframe(
+        "fct_ai_usage_daily", usage_history({}, low), parameters=PARAMETERS
+    )
+    share = failure(outcome, "aiuw_expect_weighted_share_to_be_between")
+    assert share.examples == [
+        {"group": "2026-09-30", "share_pct": "50", "flagged_rows": 4, "rows": 8,
+         "flagged_weight": "4200", "total_weight": "8400"}
+    ]  # fmt: skip
+    # the threshold is governance's: at 40% the same day passes
+    assert validate_dataframe(
+        "fct_ai_usage_daily", usage_history({}, low),
+        parameters={**PARAMETERS, "min_attributed_usage_pct": "40"},
+    ).success  # fmt: skip
+    assert governance_parameters()["min_attributed_usage_pct"] == "90"
+
+
+def cost_history(invoiced: dict[date, str]) -> pd.DataFrame:
+    """35 days of one invoiced usage line a day ($100 unless `invoiced` says otherwise)."""
+    rows = []
+    for offset in range(35):
+        day = LAST_DAY - timedelta(days=34 - offset)
+        rows.append(
+            {"cost_key": str(day), "usage_date": pd.Timestamp(day), "cost_kind": "invoiced",
+             "charge_category": "Usage", "billing_currency": "USD",
+             "billed_cost": Decimal(invoiced.get(day, "100.00"))}
+        )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_a_collapsed_bill_fails_but_a_spike_is_left_to_the_cost_alerts():
+    assert validate_dataframe("fct_ai_cost_daily", cost_history({})).success
+    spike = validate_dataframe("fct_ai_cost_daily", cost_history({LAST_DAY: "700.00"}))
+    assert spike.success  # seven times the baseline: fct_alerts raises it, the data is published
+    outcome = validate_dataframe("fct_ai_cost_daily", cost_history({LAST_DAY: "20.00"}))
+    (bound,) = outcome.failures
+    assert bound.kwargs["sum_column"] == "billed_cost"
+    assert bound.examples == [
+        {
+            "date": "2026-09-30",
+            "value": "20",
+            "trailing_median": "100",
+            "lower": "25",
+            "upper": None,
+        }
+    ]
+
+
+def reconciliation(variances: list[tuple[str, bool]]) -> pd.DataFrame:
+    """Account lines (invoiced cost, within tolerance) plus the provider's unattributed line."""
+    base = {
+        "usage_date": pd.Timestamp("2026-09-01"), "provider": "openai", "billing_currency": "USD",
+        "compared_cost_kinds": "rated_vs_invoiced", "unpriced_usage_rows": 0,
+        "has_approximate_price": False, "unattributed_account_count": 0, "measured_cost": None,
+        "tolerance_cost": Decimal("1"), "coverage_pct": Decimal("100"),
+    }  # fmt: skip
+    rows = [
+        {**base, "reconciliation_key": f"r{n}", "line_type": "account", "account_id": f"proj_{n}",
+         "invoiced_cost": Decimal(invoiced), "rated_cost": Decimal(invoiced),
+         "variance_cost": Decimal(0) if within else Decimal("-5"), "is_within_tolerance": within}
+        for n, (invoiced, within) in enumerate(variances)
+    ]  # fmt: skip
+    rows.append(
+        {**base, "reconciliation_key": "u", "line_type": "unattributed",
+         "account_id": "(unattributed)", "invoiced_cost": Decimal("500"), "rated_cost": None,
+         "variance_cost": Decimal("-500"), "is_within_tolerance": False}
+    )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def rated(**overrides) -> pd.DataFrame:
+    row = {
+        "usage_date": pd.Timestamp("2026-09-01"), "provider": "openai", "model_id": "gpt-4.1",
+        "price_tier": "standard", "catalog_model_id": "gpt-4.1", "override_id": None,
+        "price_status": "priced", "input_tokens": 1000, "output_tokens": 10,
+        "rated_cost": Decimal("0.0021"),
+    }  # fmt: skip
+    return pd.DataFrame([row, {**row, "model_id": "gpt-4.1-mini", **overrides}])
+
+
+def test_out_of_tolerance_lines_are_reported_and_fail_only_above_the_governance_share():
+    # one planted line of 4% of the account lines' invoiced spend: counted, reported, tolerated
+    # (the unattributed line is coverage, not a variance, and stays out of the share)
+    lines = reconciliation([("48", True), ("48", True), ("4", False)])
+    outcome = validate_dataframe(
+        "rpt_cost_reconciliation", lines, related={"int_usage_rated": rated()},
+        parameters=PARAMETERS,
+    )  # fmt: skip
+    assert outcome.success, [f.describe() for f in outcome.failures]
+    (observed,) = [o["observed"] for o in outcome.observations if o["table"] is None]
+    assert observed["groups"] == [
+        {"group": "all", "share_pct": "4", "flagged_rows": 1, "rows": 3, "flagged_weight": "4",
+         "total_weight": "100"}
+    ]  # fmt: skip
+    assert observed["heaviest_flagged_rows"][0]["account_id"] == "proj_2"
+    # the same line at 12% of the spend is above governance's 10%
+    outcome = validate_dataframe(
+        "rpt_cost_reconciliation", reconciliation([("44", True), ("44", True), ("12", False)]),
+        related={"int_usage_rated": rated()}, parameters=PARAMETERS,
+    )  # fmt: skip
+    share = failure(outcome, "aiuw_expect_weighted_share_to_be_between")
+    assert share.examples[0]["share_pct"] == "12" and share.examples[0]["flagged_rows"] == 1
+
+
+def test_tokens_at_zero_cost_need_a_price_status_that_says_why():
+    lines = reconciliation([("50", True)])
+    explained = rated(rated_cost=None, price_status="no_price_known", catalog_model_id=None)
+    assert validate_dataframe(
+        "rpt_cost_reconciliation", lines, related={"int_usage_rated": explained},
+        parameters=PARAMETERS,
+    ).success  # fmt: skip
+    silent = rated(rated_cost=Decimal(0))
+    outcome = validate_dataframe(
+        "rpt_cost_reconciliation", lines, related={"int_usage_rated": silent},
+        parameters=PARAMETERS,
+    )  # fmt: skip
+    zero = failure(outcome, "aiuw_expect_tokens_priced_or_explained")
+    assert zero.table == "int_usage_rated" and zero.unexpected_count == 1
+    assert zero.examples[0]["model_id"] == "gpt-4.1-mini" and zero.examples[0]["rated_cost"] == "0"
+    assert "int_usage_rated.rated_cost" in zero.describe()
+
+
+def test_a_model_unknown_to_the_catalog_is_never_rated_as_priced():
+    lines = reconciliation([("50", True)])
+    unknown = rated(model_id="house-llm-7b", catalog_model_id=None, price_status="priced")
+    outcome = validate_dataframe(
+        "rpt_cost_reconciliation", lines, related={"int_usage_rated": unknown},
+        parameters=PARAMETERS,
+    )  # fmt: skip
+    (found,) = outcome.failures
+    assert (found.expectation, found.table, found.kwargs["column"]) == (
+        "expect_column_values_to_be_in_set", "int_usage_rated", "price_status",
+    )  # fmt: skip
+    assert found.examples == ["priced"]
+    overridden = rated(
+        catalog_model_id=None, override_id="PRC-001", price_status="priced_by_override"
+    )
+    assert validate_dataframe(
+        "rpt_cost_reconciliation", lines, related={"int_usage_rated": overridden},
+        parameters=PARAMETERS,
+    ).success  # fmt: skip
+
+
+def test_a_suite_that_checks_another_model_says_so_when_it_is_missing():
+    with pytest.raises(ValueError, match="checks int_usage_rated as well"):
+        validate_dataframe("rpt_cost_reconciliation", reconciliation([("50", True)]))

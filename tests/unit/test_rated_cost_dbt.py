@@ -363,5 +363,8 @@ def test_reconciliation_lines_variances_and_coverage(warehouse):
     assert gateway.variance_cost == Decimal("0.65125") - Decimal("0.7")
     assert gateway.compared_cost_kinds == "rated_vs_measured"
     frame = con.execute("select * from marts.rpt_cost_reconciliation").df()
-    outcome = validate_dataframe("rpt_cost_reconciliation", frame)
+    rated = con.execute("select * from intermediate.int_usage_rated").df()
+    outcome = validate_dataframe(
+        "rpt_cost_reconciliation", frame, related={"int_usage_rated": rated}
+    )
     assert outcome.success, [f.describe() for f in outcome.failures]

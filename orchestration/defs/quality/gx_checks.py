@@ -3,8 +3,7 @@
 import dagster as dg
 import duckdb
 
-from orchestration.lib.dbt import published_models
-from orchestration.lib.dbt import model_schema
+from orchestration.lib.dbt import model_schema, published_models
 from orchestration.lib.gx import (
     load_suite_definition,
     related_tables,
