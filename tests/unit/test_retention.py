@@ -56,6 +56,7 @@ def test_prune_removes_what_is_older_than_retention_and_keeps_the_rest(tmp_path)
     os.utime(old_pack, ((NOW - timedelta(days=200)).timestamp(),) * 2)
     ledger = aged(paths.ledger, 400, '{"sequence": 1}\n')
     instance = dg.DagsterInstance.ephemeral()
+
     @dg.op
     def nothing() -> None:
         pass
