@@ -4,7 +4,7 @@ amounts at full DECIMAL(38,10) precision, plus the few columns of the other mart
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -179,20 +179,18 @@ def build_published(path: Path, seed: int = 20261001) -> Path:
                 application_id varchar, team_id varchar, cost_center_id varchar,
                 billed_cost decimal(38,10), billing_currency varchar)"""
         )
-        rows = con.execute(
-            "select billing_month, provider, model_id, application_id, team_id, cost_center_id, billed_cost "
-            "from rpt_chargeback_monthly where charge_kind = 'usage'"
-        ).fetchall()
-        daily = []
-        for month, provider, model, app, team, cc, cost in rows:
-            days = [
-                month + timedelta(days=d) for d in range(28) if month + timedelta(days=d) <= AS_OF
-            ]
-            share = (cost / len(days)).quantize(Decimal("0.0000000001"))
-            daily.extend(
-                (day, provider, "invoiced", model, app, team, cc, share, "USD") for day in days
-            )
-        con.executemany("insert into fct_ai_cost_daily values (?, ?, ?, ?, ?, ?, ?, ?, ?)", daily)
+        con.execute(
+            """insert into fct_ai_cost_daily
+            select d.day, provider, 'invoiced', model_id, application_id, team_id, cost_center_id,
+                cast(billed_cost / count(*) over (partition by chargeback_key) as decimal(38,10)),
+                billing_currency
+            from rpt_chargeback_monthly
+            cross join lateral (
+                select billing_month + cast(unnest(generate_series(0, 27)) as integer) as day
+            ) as d
+            where charge_kind = 'usage' and d.day <= ?""",
+            [AS_OF],
+        )
         add_compliance_marts(con)
     return path
 

@@ -24,6 +24,7 @@ from orchestration.reports.periods import month_label, previous_month
 from orchestration.reports.xlsx import write_workbook
 
 PROVIDER_MODEL_LINES = 12
+BUDGET_LINES = 15
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ def render_html(report: ChargebackMonth) -> str:
     change = None if previous is None else report.grand_total() - previous
     change_pct = None if not previous else change / previous * 100
     provider_models = report.by_provider_model()[:PROVIDER_MODEL_LINES]
+    budget_lines = report.budgets[:BUDGET_LINES]  # furthest into their budget first
     providers = sorted({provider for provider, _, _ in provider_models})
     provider_color = {p: charts.PALETTE[i % len(charts.PALETTE)] for i, p in enumerate(providers)}
     chart_svgs = {
@@ -92,14 +94,11 @@ def render_html(report: ChargebackMonth) -> str:
         if report.movers
         else "",
         "budget": charts.budget_burn(
-            [b.scope_name for b in report.budgets],
-            [b.burn_pct for b in report.budgets],
-            [
-                b.forecast_month_end_cost / b.budget_amount * 100 if b.budget_amount else Decimal(0)
-                for b in report.budgets
-            ],
+            [b.scope_name for b in budget_lines],
+            [b.burn_pct for b in budget_lines],
+            [b.forecast_month_end_cost / b.budget_amount * 100 for b in budget_lines],
         )
-        if report.budgets
+        if budget_lines
         else "",
         "providers": charts.horizontal_bars(
             [f"{provider} · {model}" for provider, model, _ in provider_models],
@@ -127,6 +126,7 @@ def render_html(report: ChargebackMonth) -> str:
         unattributed_pct=unattributed / grand * 100 if grand else None,
         over_budget=[b for b in report.budgets if b.is_forecast_over_budget],
         top_n=len(provider_models),
+        budget_lines=budget_lines,
         max_cc=max(report.mart_totals.values(), default=Decimal(0)),
         usage_total=sum((k.get("usage", Decimal(0)) for k in kinds), Decimal(0)),
         seat_total=sum((k.get("seat", Decimal(0)) for k in kinds), Decimal(0)),

@@ -5,6 +5,7 @@ Money stays `Decimal` from DuckDB to the files: no query here casts to a floatin
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,6 +20,10 @@ CENT = Decimal("0.01")
 TREND_MONTHS = 12
 TOP_MOVERS = 8
 UNATTRIBUTED = "unattributed"
+
+
+def natural_key(text: str) -> tuple:
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text))
 
 
 class ReportError(Exception):
@@ -93,8 +98,11 @@ class ChargebackMonth:
         return month_label(self.month)
 
     def cost_centres(self) -> list[str]:
-        # the unattributed line last, so finance reads the real cost centres first
-        return sorted(self.mart_totals, key=lambda cc: (cc == UNATTRIBUTED, cc))
+        """In natural order (CC-110 before CC-1010), the unattributed line last."""
+        return sorted(self.mart_totals, key=lambda cc: (cc == UNATTRIBUTED, natural_key(cc)))
+
+    def cost_centres_by_total(self) -> list[str]:
+        return sorted(self.mart_totals, key=lambda cc: (-self.mart_totals[cc], natural_key(cc)))
 
     def lines_for(self, cost_center_id: str) -> list[ChargebackLine]:
         return [line for line in self.lines if line.cost_center_id == cost_center_id]

@@ -96,7 +96,9 @@ def spend_trend(points: Sequence[tuple[date, str, Decimal]], highlight: date, cu
         )
     ax.set_ylabel(currency, color=MUTED, fontsize=9)
     ax.yaxis.set_major_formatter(_money_axis(currency))
-    ax.legend(frameon=False, fontsize=8, loc="upper left", ncols=len(kinds))
+    ax.legend(
+        frameon=False, fontsize=8, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=len(kinds)
+    )
     _style(ax)
     ax.grid(axis="x", visible=False)
     return _svg(fig)

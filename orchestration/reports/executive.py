@@ -49,6 +49,10 @@ def cell(value) -> str:
     return str(value)
 
 
+def is_numeric(value) -> bool:
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+
+
 def render_html(summary: ExecutiveSummary) -> str:
     answers = [a for section in summary.sections.values() for a in section]
     return render(
@@ -64,6 +68,7 @@ def render_html(summary: ExecutiveSummary) -> str:
         answered=sum(1 for a in answers if not a.missing),
         total_questions=len(answers),
         cell=cell,
+        is_numeric=is_numeric,
     )
 
 

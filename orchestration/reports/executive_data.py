@@ -47,6 +47,9 @@ class Answer:
     source: str = ""
     chart: str = ""
     missing: str = ""  # why there is no answer (a mart absent from the release)
+    figures: dict = field(
+        default_factory=dict
+    )  # headline numbers, before the table is cut to MAX_ROWS
 
 
 @dataclass
@@ -168,11 +171,12 @@ def over_budget(q: Questions) -> Answer:
         "where budget_month = ? and is_forecast_over_budget order by forecast_variance desc",
         [q.month],
     )
+    answer.figures = {"over": len(answer.rows)}
     (budgets,) = q.con.execute(
         "select count(*) from rpt_budget_variance where budget_month = ?", [q.month]
     ).fetchone()
     answer.headline = (
-        f"{len(answer.rows)} of {budgets} budgets are over for {month_label(q.month)}"
+        f"{len(answer.rows)} of {budgets} budgets are forecast over for {month_label(q.month)}"
         + (
             f"; furthest over: {answer.rows[0][1]} ({answer.rows[0][5]:+,.1f}%)."
             if answer.rows
@@ -195,6 +199,7 @@ def chargeback(q: Questions, currency: str) -> Answer:
         [q.month],
     )
     total = sum((r[3] for r in answer.rows), Decimal(0))
+    answer.figures = {"total": total, "cost_centres": len(answer.rows)}
     answer.headline = f"{total:,.2f} {currency} across {len(answer.rows)} cost centres" + (
         f"; the largest is {answer.rows[0][0]} with {answer.rows[0][3]:,.2f}."
         if answer.rows
@@ -288,6 +293,7 @@ def leavers(q: Questions) -> Answer:
     )
     if not answer.missing:
         people = sorted({r[0] for r in answer.rows})
+        answer.figures = {"people": len(people)}
         answer.headline = f"{len(people)} people: {', '.join(people)}." if people else "Nobody."
     return answer
 

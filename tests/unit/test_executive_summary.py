@@ -60,7 +60,7 @@ def test_finance_figures_come_from_the_marts(published, page):
     (budgets,) = query(
         published, "select count(*) from rpt_budget_variance where budget_month = date '2026-10-01'"
     )[0]
-    assert f"{len(over)} of {budgets} budgets are over for 2026-10" in page
+    assert f"{len(over)} of {budgets} budgets are forecast over for 2026-10" in page
     # idle seats on the period's last day only: the November seat is after the period
     assert "2 idle seats on the last day of the period, 59.00 USD a month" in page
 
@@ -78,3 +78,17 @@ def test_answers_stop_at_the_end_of_the_period(page):
 def test_spend_growth_has_a_chart(page):
     assert page.count("<svg") == 1
     assert "Fastest growth in 2026-10" in page
+
+
+def test_headline_figures_count_every_row_not_just_the_rows_shown(published, tmp_path, monkeypatch):
+    from orchestration.reports import executive_data
+
+    monkeypatch.setattr(executive_data, "MAX_ROWS", 2)
+    page = build_executive_summary(published, MONTH, tmp_path).html.read_text()
+    ((total, centres),) = query(
+        published,
+        "select sum(reporting_cost), count(distinct cost_center_id) from rpt_chargeback_monthly "
+        "where billing_month = date '2026-10-01'",
+    )
+    assert f'id="chargeback-total">{total.quantize(Decimal("0.01")):,.2f} USD' in page
+    assert f"{centres} cost centres</div>" in page
