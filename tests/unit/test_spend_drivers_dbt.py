@@ -37,6 +37,7 @@ def bill() -> list[dict]:
                 "provider": extra.get("provider", "openai"),
                 "model_id": model,
                 "token_type": token_type,
+                "pricing_tier": extra.get("tier", "default"),
                 "application_id": app,
                 "team_id": team,
                 "billed_cost": (
@@ -54,6 +55,9 @@ def bill() -> list[dict]:
         # app-a: a pure volume spike on SPIKE_DAY, input and output
         add(day, "team-a", "app-a", "gpt-x", "input", wobble * 40 * spike, Decimal("0.000002"))
         add(day, "team-a", "app-a", "gpt-x", "output", wobble * 5 * spike, Decimal("0.000008"))
+        # app-a also sends a batch share of its input from SPIKE_DAY on at half the price: volume
+        if day >= SPIKE_DAY:
+            add(day, "team-a", "app-a", "gpt-x", "input", 4000, Decimal("0.000001"), tier="batch")
         # app-b: its unit price rises by half from SPIKE_DAY on, volume steady
         price = Decimal("0.000003") if day < SPIKE_DAY else Decimal("0.0000045")
         add(day, "team-b", "app-b", "gpt-y", "input", wobble * 20, price)
@@ -78,7 +82,8 @@ def seed(database) -> None:
             """
             create or replace table marts.fct_ai_cost_daily (
                 usage_date date, cost_kind varchar, charge_category varchar, provider varchar,
-                model_id varchar, token_type varchar, application_id varchar, team_id varchar,
+                model_id varchar, token_type varchar, pricing_tier varchar,
+                application_id varchar, team_id varchar,
                 billed_cost decimal(38, 10), billing_currency varchar,
                 consumed_quantity decimal(38, 6), consumed_unit varchar
             )
@@ -98,7 +103,12 @@ def expected(period: tuple[date, date], baseline: tuple[date, date], divisor: in
     for row in bill():
         if row["cost_kind"] != "invoiced":
             continue
-        line = (*(row[c] for c in GRAIN), row["token_type"], row["charge_category"])
+        line = (
+            *(row[c] for c in GRAIN),
+            row["token_type"],
+            row["pricing_tier"],
+            row["charge_category"],
+        )
         quantity = row["consumed_quantity"] or 0
         if period[0] <= row["usage_date"] < period[1]:
             now[line][0] += row["billed_cost"]
@@ -158,7 +168,7 @@ def test_the_spike_day_against_its_trailing_week(drivers):
     assert_matches(rows, wanted)
     spike = rows[("team-a", "app-a", "openai", "gpt-x", "USD")]
     assert spike["change_rank"] == 1
-    assert spike["cost_change"] > 0 and abs(spike["price_effect"]) < Decimal("0.01")
+    assert spike["cost_change"] > 0 and abs(spike["price_effect"]) <= TOLERANCE  # tiers are lines
     repriced = rows[("team-b", "app-b", "openai", "gpt-y", "USD")]
     assert repriced["price_effect"] > 10 * abs(repriced["volume_effect"])
     new = rows[("team-c", "app-c", "openai", "gpt-z", "USD")]

@@ -10,19 +10,20 @@
     previous week or month (month-to-date against the same days last month). A comparison is only
     made when its whole baseline lies inside the data.
 
-    Decomposition, per line (the output grain plus token type, charge category and unit), with
-    q the consumed quantity and c the cost:
+    Decomposition, per line (the output grain plus token type, pricing tier, charge category and
+    unit), with q the consumed quantity and c the cost:
       volume effect = (q_now - q_before) x c_before / q_before
       price effect  = (c_now / q_now - c_before / q_before) x q_now = change - volume effect
     so volume + price = change exactly. A new line (nothing before) and a line without a quantity
     are all volume; a disappeared line is all volume (-c_before). The output sums its lines, so a
-    shift between token types of one model counts as that type's volume, not as a price change.
+    shift between token types or tiers (e.g. to batch) of one model counts as the volume of each
+    line, and the price effect is only a change of what a unit of the same line costs.
 -#}
 
 {{ config(materialized='table') }}
 
 {%- set grain = ['team_id', 'application_id', 'provider', 'model_id', 'billing_currency'] -%}
-{%- set line = grain + ['token_type', 'charge_category', 'consumed_unit'] -%}
+{%- set line = grain + ['token_type', 'pricing_tier', 'charge_category', 'consumed_unit'] -%}
 
 with daily as (
 
