@@ -36,6 +36,8 @@ class ChargebackFiles:
     total: Decimal
     currency: str
     cost_centres: int
+    lines: int
+    by_cost_centre: dict[str, Decimal]
 
     def paths(self) -> list[Path]:
         return [self.xlsx, self.csv, self.html]
@@ -71,6 +73,8 @@ def build_chargeback_report(database: Path, month: date, out_root: Path) -> Char
         report.grand_total(),
         report.reporting_currency,
         len(report.mart_totals),
+        len(report.lines),
+        {cc: report.mart_totals[cc] for cc in report.cost_centres()},
     )
 
 

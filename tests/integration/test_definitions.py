@@ -98,3 +98,19 @@ def test_ingest_and_transform_jobs_schedule_and_sensors(definitions):
         "evidence_after_failed_transform",
         "alert_delivery",
     }
+
+
+def test_reports_follow_the_published_warehouse_monthly(definitions):
+    graph = definitions.resolve_asset_graph()
+    for name in ("chargeback", "executive_summary"):
+        node = graph.get(key("reports", name))
+        assert node.parent_keys == {key("published", "warehouse")}
+        assert node.group_name == "reports"
+        assert isinstance(node.partitions_def, dg.MonthlyPartitionsDefinition)
+    assert key("raw", "openai", "costs") in set(
+        graph.upstream_key_iterator(key("reports", "chargeback"))
+    )
+    transform = definitions.resolve_job_def(TRANSFORM_JOB)
+    assert not {k for k in transform.asset_layer.executable_asset_keys if k.path[0] == "reports"}
+    schedule = definitions.resolve_schedule_def("reports_monthly_schedule")
+    assert schedule.cron_schedule == "0 6 1 * *"

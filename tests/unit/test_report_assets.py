@@ -56,11 +56,14 @@ def test_report_assets_materialize_a_month(definitions, tmp_path, monkeypatch):
         "executive_summary_2026-10.html",
     ]
     with duckdb.connect(str(database), read_only=True) as con:
-        (expected,) = con.execute(
-            "select sum(reporting_cost) from rpt_chargeback_monthly where billing_month = date '2026-10-01'"
+        (expected, lines) = con.execute(
+            "select sum(reporting_cost), count(*) from rpt_chargeback_monthly "
+            "where billing_month = date '2026-10-01'"
         ).fetchone()
     materialization = result.asset_materializations_for_node("reports__chargeback")[0]
     assert materialization.metadata["total"].value == f"{expected:,.2f} USD"
+    assert "| CC-110 |" in materialization.metadata["preview"].value
+    assert materialization.metadata["dagster/row_count"].value == lines
     summary = openpyxl.load_workbook(folder / "chargeback_2026-10.xlsx", data_only=True)["Summary"]
     total = next(r for r in summary.iter_rows(values_only=True) if r[0] == "Total")
     assert Decimal(str(total[6])).quantize(Decimal("0.01")) == expected.quantize(Decimal("0.01"))

@@ -53,6 +53,13 @@ def build_report_assets(partitions: dg.MonthlyPartitionsDefinition) -> list[dg.A
             metadata={
                 "total": dg.MetadataValue.text(f"{files.total:,.2f} {files.currency}"),
                 "cost_centres": files.cost_centres,
+                "dagster/row_count": files.lines,
+                "preview": dg.MetadataValue.md(
+                    f"| cost centre | {files.currency} |\n|---|---:|\n"
+                    + "\n".join(
+                        f"| {cc} | {amount:,.2f} |" for cc, amount in files.by_cost_centre.items()
+                    )
+                ),
                 "xlsx": dg.MetadataValue.path(str(files.xlsx)),
                 "csv": dg.MetadataValue.path(str(files.csv)),
                 "html": dg.MetadataValue.path(str(files.html)),
