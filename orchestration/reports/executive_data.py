@@ -64,6 +64,10 @@ class ExecutiveSummary:
         return month_label(self.month)
 
 
+def count(n: int, singular: str, plural: str | None = None) -> str:
+    return f"{n} {singular if n == 1 else plural or singular + 's'}"
+
+
 def question_sql(name: str) -> str:
     return (QUESTIONS_DIR / f"{name}.sql").read_text()
 
@@ -220,7 +224,7 @@ def idle_seats(q: Questions) -> Answer:
     for row in answer.rows:
         monthly[row[7]] += row[6] or Decimal(0)
     cost = ", ".join(f"{amount:,.2f} {cur}" for cur, amount in sorted(monthly.items()))
-    answer.headline = f"{len(answer.rows)} idle seats on the last day of the period" + (
+    answer.headline = f"{count(len(answer.rows), 'idle seat')} on the last day of the period" + (
         f", {cost} a month at list price." if cost else "."
     )
     return answer
@@ -254,7 +258,7 @@ def customer_data(q: Questions) -> Answer:
     if not answer.missing:
         models = sorted({f"{r[0]}/{r[1]}" for r in answer.rows})
         answer.headline = (
-            f"{len(models)} models: {', '.join(models[:6])}{' and more' if len(models) > 6 else ''}."
+            f"{count(len(models), 'model')}: {', '.join(models[:6])}{' and more' if len(models) > 6 else ''}."
             if models
             else "None."
         )
@@ -269,7 +273,9 @@ def unapproved(q: Questions) -> Answer:
     )
     if not answer.missing:
         shadow = sum(1 for r in answer.rows if r[1] == "shadow_credential")
-        answer.headline = f"{len(answer.rows)} open findings, {shadow} of them shadow credentials."
+        answer.headline = (
+            f"{count(len(answer.rows), 'open finding')}, {shadow} of them shadow credentials."
+        )
     return answer
 
 
@@ -281,7 +287,7 @@ def exceptions(q: Questions) -> Answer:
     )
     if not answer.missing:
         reraised = sum(1 for r in answer.rows if r[4] is not None)
-        answer.headline = f"{len(answer.rows)} exceptions in use; {reraised} expired and the finding is raised again."
+        answer.headline = f"{count(len(answer.rows), 'exception')} in use; {reraised} expired and the finding is raised again."
     return answer
 
 
@@ -294,7 +300,11 @@ def leavers(q: Questions) -> Answer:
     if not answer.missing:
         people = sorted({r[0] for r in answer.rows})
         answer.figures = {"people": len(people)}
-        answer.headline = f"{len(people)} people: {', '.join(people)}." if people else "Nobody."
+        answer.headline = (
+            f"{count(len(people), 'person', 'people')}: {', '.join(people)}."
+            if people
+            else "Nobody."
+        )
     return answer
 
 
