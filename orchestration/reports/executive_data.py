@@ -47,9 +47,12 @@ class Answer:
     source: str = ""
     chart: str = ""
     missing: str = ""  # why there is no answer (a mart absent from the release)
-    figures: dict = field(
-        default_factory=dict
-    )  # headline numbers, before the table is cut to MAX_ROWS
+    # headline numbers, counted before the table is cut to MAX_ROWS
+    figures: dict = field(default_factory=dict)
+
+    def records(self) -> list[dict]:
+        """Rows by column name: headlines do not depend on the column order of a docs/questions query."""
+        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
 
 
 @dataclass
@@ -150,14 +153,16 @@ def spike(q: Questions) -> Answer:
     )
     if answer.missing:
         return answer
-    in_period = [r for r in answer.rows if r[0] >= q.month]
+    day = answer.columns.index("usage_date")
+    in_period = [r for r in answer.rows if r[day] >= q.month]
     answer.rows = in_period or answer.rows
     if answer.rows:
-        day, application, team, cost, baseline, increase, models = answer.rows[0]
+        top = answer.records()[0]
         answer.headline = (
-            f"The biggest jump{' this month' if in_period else ''}: {application} ({team or 'no team'}) "
-            f"on {day:%d %b %Y}, {cost:,.2f} against a 7-day average of {baseline:,.2f} "
-            f"(+{increase:,.2f}), on {models or 'unknown models'}."
+            f"The biggest jump{' this month' if in_period else ''}: {top['application_id']} "
+            f"({top['team_id'] or 'no team'}) on {top['usage_date']:%d %b %Y}, {top['cost']:,.2f} "
+            f"against a 7-day average of {top['baseline']:,.2f} (+{top['increase']:,.2f}), "
+            f"on {top['models'] or 'unknown models'}."
         )
     else:
         answer.headline = "No day stands out from its application's own trailing week."
@@ -221,8 +226,8 @@ def idle_seats(q: Questions) -> Answer:
     if answer.missing:
         return answer
     monthly: dict[str, Decimal] = defaultdict(Decimal)
-    for row in answer.rows:
-        monthly[row[7]] += row[6] or Decimal(0)
+    for seat in answer.records():
+        monthly[seat["currency_code"]] += seat["list_price_per_seat_month"] or Decimal(0)
     cost = ", ".join(f"{amount:,.2f} {cur}" for cur, amount in sorted(monthly.items()))
     answer.headline = f"{count(len(answer.rows), 'idle seat')} on the last day of the period" + (
         f", {cost} a month at list price." if cost else "."
@@ -237,10 +242,12 @@ def gateways(q: Questions) -> Answer:
         ("fct_gateway_requests_daily",),
     )
     if answer.rows:
-        worst = max(answer.rows, key=lambda r: r[5] or 0)
+        apps = answer.records()
+        busiest = max(apps, key=lambda r: r["requests"] or 0)
+        worst = max(apps, key=lambda r: r["failure_pct"] or 0)
         answer.headline = (
-            f"{answer.rows[0][1]} sends the most requests ({answer.rows[0][2]:,}); "
-            f"{worst[1]} fails most often ({worst[5]}% of its requests)."
+            f"{busiest['application_key']} sends the most requests ({busiest['requests']:,}); "
+            f"{worst['application_key']} fails most often ({worst['failure_pct']}% of its requests)."
         )
     return answer
 
@@ -256,7 +263,7 @@ def customer_data(q: Questions) -> Answer:
         {"quarter_start": quarter},
     )
     if not answer.missing:
-        models = sorted({f"{r[0]}/{r[1]}" for r in answer.rows})
+        models = sorted({f"{r['provider']}/{r['model_id']}" for r in answer.records()})
         answer.headline = (
             f"{count(len(models), 'model')}: {', '.join(models[:6])}{' and more' if len(models) > 6 else ''}."
             if models
@@ -272,7 +279,7 @@ def unapproved(q: Questions) -> Answer:
         ("fct_policy_violations",),
     )
     if not answer.missing:
-        shadow = sum(1 for r in answer.rows if r[1] == "shadow_credential")
+        shadow = sum(1 for r in answer.records() if r["rule"] == "shadow_credential")
         answer.headline = (
             f"{count(len(answer.rows), 'open finding')}, {shadow} of them shadow credentials."
         )
@@ -286,7 +293,7 @@ def exceptions(q: Questions) -> Answer:
         ("fct_policy_violations",),
     )
     if not answer.missing:
-        reraised = sum(1 for r in answer.rows if r[4] is not None)
+        reraised = sum(1 for r in answer.records() if r["reraised_from"] is not None)
         answer.headline = f"{count(len(answer.rows), 'exception')} in use; {reraised} expired and the finding is raised again."
     return answer
 
@@ -298,7 +305,7 @@ def leavers(q: Questions) -> Answer:
         ("rpt_access_anomalies",),
     )
     if not answer.missing:
-        people = sorted({r[0] for r in answer.rows})
+        people = sorted({r["person_id"] for r in answer.records()})
         answer.figures = {"people": len(people)}
         answer.headline = (
             f"{count(len(people), 'person', 'people')}: {', '.join(people)}."
@@ -317,8 +324,10 @@ def monitoring(q: Questions) -> Answer:
     if not answer.missing:
         evaluated = [
             r
-            for r in answer.rows
-            if r[4] and r[5] is not None and r[5] >= q.end - timedelta(days=1)
+            for r in answer.records()
+            if r["is_enabled"]
+            and r["evaluated_through_date"] is not None
+            and r["evaluated_through_date"] >= q.end - timedelta(days=1)
         ]
         answer.headline = (
             f"{len(evaluated)} of {len(answer.rows)} control mappings were evaluated through the end of "
@@ -336,16 +345,22 @@ def spend_growth(q: Questions) -> Answer:
     from orchestration.reports import charts
 
     series: dict[str, list[tuple[date, Decimal]]] = defaultdict(list)
-    for provider, month, spend, _ in answer.rows:
-        series[provider].append((month, spend))
+    growth = answer.records()
+    for r in growth:
+        series[r["provider"]].append((r["month"], r["spend"]))
     answer.chart = charts.series_lines(series, "invoiced")
     this_month = sorted(
-        (r for r in answer.rows if r[1] == q.month and r[3] is not None), key=lambda r: -r[3]
+        (r for r in growth if r["month"] == q.month and r["change"] is not None),
+        key=lambda r: -r["change"],
     )
     if this_month:
         top = this_month[0]
-        answer.headline = f"Fastest growth in {month_label(q.month)}: {top[0]}, {top[3]:+,.2f} on {month_label(previous_month(q.month))}."
-    answer.rows = [r for r in answer.rows if r[1] == q.month] or answer.rows
+        answer.headline = (
+            f"Fastest growth in {month_label(q.month)}: {top['provider']}, {top['change']:+,.2f} "
+            f"on {month_label(previous_month(q.month))}."
+        )
+    month = answer.columns.index("month")
+    answer.rows = [r for r in answer.rows if r[month] == q.month] or answer.rows
     return answer
 
 
