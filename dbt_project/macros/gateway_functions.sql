@@ -52,7 +52,7 @@
 with requests as (
 
     select * from {{ ref(requests_model) }}
-    where status = 'success'
+    where status = 'success' and {{ in_landed_window('usage_date') }}
 
 ),
 

@@ -24,15 +24,21 @@ config = sources_config()
     pool="duckdb",
 )
 def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    window = transform_window(window_of(context, config), config)
+    refresh = window_of(context, config)
+    window = transform_window(refresh, config)
     paths = Paths.from_env()
     paths.export_for_dbt()
     written = ensure_landing_schemas(paths.landing)
     if written:
         context.log.info(f"landing schema files (re)written for: {', '.join(written)}")
     context.log.info(f"dbt build for {window.start}..{window.end} (end exclusive)")
-    # history_start lets people history reach back before the first directory snapshot
-    dbt_vars = {**window.dbt_vars(), "history_start": config.warehouse.history_start.isoformat()}
+    # history_start lets people history reach back before the first directory snapshot; day-grained
+    # sources (gateways) re-land only the refresh window, not restated billing months.
+    dbt_vars = {
+        **window.dbt_vars(),
+        "history_start": config.warehouse.history_start.isoformat(),
+        "landed_min_date": refresh.start.isoformat(),
+    }
     yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context).stream()
 
 

@@ -1,12 +1,24 @@
 {#-
     LiteLLM's spend on the canonical cost contract: measured (the proxy's price-map estimate in USD),
     not invoiced. One row per day, upstream provider, team, virtual key and model; each request id
-    once across sources. Spend is not split by token type, so token_type is 'other'.
+    once across sources. Spend is not split by token type, so token_type is 'other'. An incremental
+    table over the re-landed days, like the requests it sums.
 -#}
+
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_landed_window('usage_date') }}",
+        meta={'aiuw': {'test_days': 'landed'}}
+    )
+}}
 
 with requests as (
 
     select * from {{ ref('int_litellm_requests') }}
+    where {{ in_landed_window('usage_date') }}
 
 ),
 

@@ -3,7 +3,8 @@
     provider, model and tier, with negotiated overrides from governance (see _int_cost__models.yml).
 
     - Gateway traffic (LiteLLM, OpenTelemetry) is rated per request, so a request that crosses a
-      context band pays that band's price; it is then summed to the usage grain.
+      context band pays that band's price; it is then summed to the usage grain. Requests of the
+      same input size are rated together (int_gateway_requests_by_size): same band, same price.
     - Provider usage APIs give daily aggregates only: the band is chosen by the average input tokens
       per request and the row is flagged is_price_approximate where the model has bands.
     - A model or component without a price is no_price_known with rated_cost null, never zero.
@@ -37,31 +38,18 @@ with provider_usage as (
 
 ),
 
-gateway_requests as (
-
-    {% for requests in ['int_litellm_requests', 'int_otel_requests'] %}
-    select
-        gateway, source_id, usage_date, provider, model_name, model_ref, operation, project_id,
-        api_key_id, credential_id, person_id, input_tokens, cache_read_input_tokens,
-        cache_creation_input_tokens, output_tokens
-    from {{ ref(requests) }}
-    where status = 'success'
-    {% if not loop.last %}union all{% endif %}
-    {% endfor %}
-
-),
-
 request_usage as (
 
+    {#- Gateway requests are rated per request: groups of requests with the same input size. -#}
     select
         usage_date, source_id, provider, gateway, true as is_gateway,
         {{ canonical_model_id('model_ref') }} as model_id, model_name, model_ref, operation,
         project_id, api_key_id, credential_id, person_id, false as is_batch,
         'default' as service_tier, 'request' as rating_grain,
-        1 as request_count, input_tokens, cache_read_input_tokens, cache_creation_input_tokens,
+        request_count, input_tokens, cache_read_input_tokens, cache_creation_input_tokens,
         output_tokens, cast(null as decimal(38, 6)) as unit_count, cast(null as varchar) as unit,
-        input_tokens as band_input_tokens
-    from gateway_requests
+        request_input_tokens as band_input_tokens
+    from {{ ref('int_gateway_requests_by_size') }}
 
 ),
 

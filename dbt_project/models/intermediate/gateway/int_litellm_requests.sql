@@ -4,14 +4,28 @@
     Deduplication rule: a request id is one request however many sources landed it (the proxy API
     and a file export of the same proxy's LiteLLM_SpendLogs hold the same rows). The row kept is the
     API source's, then the most recently pulled, then the lowest source id; spend-log rows are
-    written once per request, so the copies agree.
+    written once per request, so the copies agree. A request belongs to one start day, so the
+    ranking is per day and a run reads and rebuilds only the days it re-landed (an incremental
+    table: downstream models read the deduplicated rows instead of ranking landing files again).
 -#}
+
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_landed_window('usage_date') }}",
+        meta={'aiuw': {'test_days': 'landed'}}
+    )
+}}
 
 with unioned as (
 
     select *, 1 as source_priority from {{ ref('stg_litellm__spend_logs') }}
+    where {{ in_landed_window('usage_date') }}
     union all
     select *, 2 as source_priority from {{ ref('stg_litellm_export__spend_logs') }}
+    where {{ in_landed_window('usage_date') }}
 
 ),
 
@@ -20,7 +34,7 @@ ranked as (
     select
         *,
         row_number() over (
-            partition by request_id
+            partition by usage_date, request_id
             order by source_priority, pulled_at desc, source_id
         ) as occurrence
     from unioned

@@ -3,19 +3,31 @@
     and workflow spans are context, not model requests, and are left out. A span exported twice
     (an exporter retry, or one file read by two sources) counts once: one row per trace and span id.
     Deprecated attribute names (gen_ai.system, gen_ai.usage.prompt_tokens / completion_tokens) are
-    read when the current ones are missing.
+    read when the current ones are missing. A span belongs to one start day: the ranking is per day
+    and a run rebuilds only the days it re-landed (an incremental table).
 -#}
+
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_landed_window('usage_date') }}",
+        meta={'aiuw': {'test_days': 'landed'}}
+    )
+}}
 
 with spans as (
 
     select
         *,
         row_number() over (
-            partition by trace_id, span_id
+            partition by usage_date, trace_id, span_id
             order by pulled_at desc, source_id
         ) as occurrence
     from {{ ref('stg_otlp_genai__genai_spans') }}
-    where operation_name in ('chat', 'text_completion', 'generate_content', 'embeddings')
+    where {{ in_landed_window('usage_date') }}
+        and operation_name in ('chat', 'text_completion', 'generate_content', 'embeddings')
 
 ),
 

@@ -3,7 +3,7 @@
         materialized='incremental',
         incremental_strategy='append',
         on_schema_change='fail',
-        pre_hook="{{ delete_refresh_window('usage_date') }}"
+        pre_hook="{{ delete_landed_window('usage_date') }}"
     )
 }}
 
@@ -18,12 +18,12 @@
 with requests as (
 
     select * from {{ ref('int_litellm_requests') }}
-    where {{ in_refresh_window('usage_date') }}
+    where {{ in_landed_window('usage_date') }}
 
     union all
 
     select * from {{ ref('int_otel_requests') }}
-    where {{ in_refresh_window('usage_date') }}
+    where {{ in_landed_window('usage_date') }}
 
 ),
 

@@ -1,3 +1,6 @@
+{#- Tests check the days a run re-landed (macros/test_window.sql). -#}
+{{ config(meta={'aiuw': {'test_days': 'landed'}}) }}
+
 with source as (
 
     select * from {{ source('litellm_export', 'spend_logs') }}
