@@ -210,7 +210,7 @@ def litellm_sql(seed: int, day: date, requests: int, enterprise: Enterprise) -> 
     }
     return f"""
 with draws as (
-    select i, {uniforms(seed, 'litellm', day, draws)}
+    select i, {uniforms(seed, "litellm", day, draws)}
     from range({requests}) as t(i)
 ),
 routed as (
@@ -319,7 +319,7 @@ def otel_sql(seed: int, day: date, spans: int) -> str:
     }
     return f"""
 with draws as (
-    select i, {uniforms(seed, 'otel', day, draws)}
+    select i, {uniforms(seed, "otel", day, draws)}
     from range({spans}) as t(i)
 ),
 routed as (

@@ -1,0 +1,88 @@
+"""Land the sandbox's identity directories and SaaS tools for one day through the real ingest job.
+
+The scale generator writes the gateway and provider traffic; people and seats come from the
+sandbox enterprise as usual, so every mart (and its quality gate) has its data:
+
+    AIUW_DATA_DIR=data/benchmark/day python -m benchmarks.context --day 2026-11-20 --data data/benchmark/day
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+import dagster as dg
+from dagster._core.storage.tags import (
+    ASSET_PARTITION_RANGE_END_TAG,
+    ASSET_PARTITION_RANGE_START_TAG,
+)
+
+from orchestration.automation_names import INGEST_JOB
+
+# What `make` exports for the sandbox; they are not real secrets.
+SANDBOX_SECRETS = {
+    "OPENAI_ADMIN_KEY": "sk-admin-sandbox-local",
+    "ANTHROPIC_ADMIN_KEY": "sk-ant-admin-sandbox-local",
+    "LITELLM_MASTER_KEY": "sk-litellm-sandbox-local",
+    "GITHUB_TOKEN": "ghp-sandbox-local",
+    "ENTRA_CLIENT_SECRET": "entra-sandbox-local-secret",
+    "CURSOR_API_KEY": "key-cursor-sandbox-local",
+    "CHATGPT_COMPLIANCE_API_KEY": "sk-compliance-sandbox-local",
+    "OKTA_API_TOKEN": "okta-sandbox-local-token",
+    "GOOGLE_WORKSPACE_TOKEN": "google-workspace-sandbox-local-token",
+    "SCIM_TOKEN": "scim-sandbox-local-token",
+}
+SOURCES = (
+    "okta",
+    "entra_id",
+    "google_workspace",
+    "scim",
+    "github_copilot",
+    "cursor",
+    "m365_copilot",
+    "chatgpt_enterprise",
+)
+
+
+def land(day: date, data: Path) -> bool:
+    from sandbox.server import SandboxServer
+
+    for name, value in SANDBOX_SECRETS.items():
+        os.environ.setdefault(name, value)
+    sandbox = SandboxServer().start()
+    try:
+        os.environ.update(sandbox.environment())
+        os.environ.update(
+            sandbox.state.write_exports(data / "sandbox_exports", day, day + timedelta(days=1))
+        )
+        from orchestration.definitions import defs
+
+        job = defs().resolve_job_def(INGEST_JOB)
+        keys = [k for k in job.asset_layer.executable_asset_keys if k.path[1] in SOURCES]
+        result = job.execute_in_process(
+            instance=dg.DagsterInstance.ephemeral(),
+            asset_selection=keys,
+            tags={
+                ASSET_PARTITION_RANGE_START_TAG: day.isoformat(),
+                ASSET_PARTITION_RANGE_END_TAG: day.isoformat(),
+            },
+            raise_on_error=False,
+        )
+        return result.success
+    finally:
+        sandbox.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--day", type=date.fromisoformat, required=True)
+    parser.add_argument("--data", type=Path, required=True)
+    args = parser.parse_args(argv)
+    return 0 if land(args.day, args.data.resolve()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,348 @@
+"""Benchmark one daily partition, landing to published, at a chosen size; prints a table, writes JSON.
+
+    python -m benchmarks.run --requests-per-day 100000 --history-days 7,90
+    python -m benchmarks.run --requests-per-day 10000000 --history-days 7 --history-requests-per-day 1000000
+
+Scenarios, each in its own data directory under --work:
+- `day`: the benchmark day alone. The sandbox's identity and SaaS sources are landed for the day
+  through the real ingest job (against the sandbox in this process); the gateway logs, spans and
+  OpenAI buckets come from benchmarks.generate (throughput reported). Then the `transform_daily`
+  job runs for the day in its own process (dbt build of the transform window, the blocking Great
+  Expectations checks, publish): wall time, peak memory of that process tree, and each step's time.
+- `history<N>`: N earlier days generated and loaded by one transform run (not timed), then the same
+  day's run timed the same way.
+- the floor (benchmarks.baselines, one hand-written DuckDB query per mart over the day's landing
+  files) and the pandas baseline, each in its own process, with totals checked against the
+  published marts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+
+from benchmarks.generate import day_range, generate
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DBT_STEP = "warehouse_dbt_models"
+PUBLISH_STEP = "published__warehouse"
+
+
+class TreeMemory:
+    """Peak resident memory of a process and all its descendants, polled from /proc."""
+
+    def __init__(self, pid: int, interval: float = 0.1) -> None:
+        self.pid, self.interval, self.peak = pid, interval, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+
+    def __enter__(self) -> TreeMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _poll(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, sum(rss_bytes(p) for p in descendants(self.pid)))
+            self._stop.wait(self.interval)
+
+
+def descendants(pid: int) -> list[int]:
+    found, queue = [], [pid]
+    while queue:
+        current = queue.pop()
+        found.append(current)
+        for children in Path(f"/proc/{current}/task").glob("*/children"):
+            try:
+                queue += [int(c) for c in children.read_text().split()]
+            except OSError:
+                continue
+    return found
+
+
+def rss_bytes(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        return 0
+    return 0
+
+
+def measured(command: list[str], env: dict[str, str]) -> tuple[float, int, int]:
+    """Run a command; returns (wall seconds, peak tree memory in bytes, return code)."""
+    began = time.perf_counter()
+    process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL)
+    with TreeMemory(process.pid) as memory:
+        code = process.wait()
+    return time.perf_counter() - began, memory.peak, code
+
+
+def environment(data: Path) -> dict[str, str]:
+    env = {**os.environ, "AIUW_DATA_DIR": str(data), "DAGSTER_HOME": str(data)}
+    for name in (
+        "AIUW_LANDING_DIR",
+        "AIUW_WAREHOUSE_PATH",
+        "AIUW_PUBLISHED_DIR",
+        "AIUW_QUALITY_DIR",
+    ):
+        env.pop(name, None)
+    return env
+
+
+def land_context(work: Path, day: date) -> Path:
+    """Land the identity and SaaS sources for `day` once, through the ingest job from the sandbox."""
+    data = work / f"context_{day.isoformat()}"
+    if (data / "landed").exists():
+        return data / "landing"
+    shutil.rmtree(data, ignore_errors=True)
+    code = subprocess.run(
+        [sys.executable, "-m", "benchmarks.context", "--day", day.isoformat(), "--data", str(data)],
+        cwd=REPO_ROOT,
+        env=environment(data),
+        stdout=subprocess.DEVNULL,
+        check=False,
+    ).returncode
+    if code != 0:
+        raise RuntimeError(f"landing the sandbox's identity and SaaS sources for {day} failed")
+    (data / "landed").touch()
+    return data / "landing"
+
+
+def transform(data: Path, start: date, end: date, label: str) -> dict:
+    timings = data / f"timings_{label}.json"
+    wall, peak, code = measured(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.pipeline",
+            "--start",
+            start.isoformat(),
+            "--end",
+            end.isoformat(),
+            "--timings",
+            str(timings),
+        ],
+        environment(data),
+    )
+    outcome = json.loads(timings.read_text()) if timings.exists() else {"success": False}
+    if code != 0 or not outcome.get("success"):
+        failures = "\n".join(outcome.get("failures", [])) or f"exit code {code}"
+        raise RuntimeError(f"transform run {label} ({start}..{end}) failed:\n{failures}")
+    steps = outcome["steps"]
+    checks = sum(s for k, s in steps.items() if "_gx_" in k)
+    return {
+        "wall_seconds": wall,
+        "peak_memory_bytes": peak,
+        "dagster_load_seconds": outcome["load_seconds"],
+        "transform_seconds": steps.get(DBT_STEP, 0.0),
+        "checks_seconds": checks,
+        "publish_seconds": steps.get(PUBLISH_STEP, 0.0),
+    }
+
+
+def baseline(engine: str, data: Path, day: date) -> dict:
+    out = data / f"{engine}.json"
+    _, peak, code = measured(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.baselines",
+            "--engine",
+            engine,
+            "--landing",
+            str(data / "landing"),
+            "--day",
+            day.isoformat(),
+            "--out",
+            str(out),
+        ],
+        environment(data),
+    )
+    if code != 0:
+        raise RuntimeError(f"{engine} baseline failed with exit code {code}")
+    return {**json.loads(out.read_text()), "peak_memory_bytes": peak}
+
+
+def published_totals(data: Path, day: date) -> dict:
+    """The same totals as benchmarks.baselines.totals, from the published release."""
+    path = data / "published" / "current" / "warehouse.duckdb"
+    with duckdb.connect(str(path), read_only=True) as con:
+        gateway = con.execute(
+            """
+            select count(*), sum(request_count), sum(failure_count), sum(input_tokens),
+                sum(output_tokens), round(sum(measured_cost_usd), 2)
+            from fct_gateway_requests_daily where usage_date = ?
+            """,
+            [day],
+        ).fetchone()
+        usage = con.execute(
+            """
+            select sum(request_count), sum(input_tokens) from fct_ai_usage_daily
+            where usage_date = ? and (is_gateway or provider = 'openai')
+            """,
+            [day],
+        ).fetchone()
+    return {
+        "gateway_rows": gateway[0],
+        "gateway_requests": int(gateway[1]),
+        "gateway_failures": int(gateway[2]),
+        "gateway_input_tokens": int(gateway[3]),
+        "gateway_output_tokens": int(gateway[4]),
+        "gateway_measured_cost_usd": f"{gateway[5]:.2f}",
+        "usage_requests": int(usage[0]),
+        "usage_input_tokens": int(usage[1]),
+    }
+
+
+def scenario(
+    work: Path,
+    name: str,
+    day: date,
+    requests_per_day: int,
+    history: int,
+    history_size: int,
+    seed: int,
+) -> dict:
+    data = work / name
+    shutil.rmtree(data, ignore_errors=True)
+    data.mkdir(parents=True)
+    shutil.copytree(land_context(work, day), data / "landing")
+    result: dict = {"history_days": history, "history_requests_per_day": history_size}
+    if history:
+        earlier = day_range(day - timedelta(days=1), history)
+        loaded = generate(data / "landing", earlier, history_size, seed)
+        began = time.perf_counter()
+        transform(data, earlier[0], earlier[-1], "history")
+        result["history_load_seconds"] = time.perf_counter() - began
+        result["history_records"] = loaded.rows
+    generated = generate(data / "landing", [day], requests_per_day, seed)
+    result["generated_records"] = generated.rows
+    result["generated_requests"] = generated.requests()
+    result["generate_seconds"] = generated.seconds
+    result["generate_records_per_second"] = generated.rows / generated.seconds
+    result["run"] = transform(data, day, day, "day")
+    return result
+
+
+def table(results: dict) -> str:
+    gib = 1 << 30
+    day = results["scenarios"]["day"]
+    lines = [
+        f"benchmark day {results['day']}, {results['requests_per_day']:,} gateway requests "
+        f"({day['generated_records']:,} landed records incl. export copies and provider buckets)",
+        "",
+        f"{'scenario':<24}{'wall s':>9}{'dbt s':>9}{'checks s':>10}{'publish s':>11}{'peak GiB':>10}",
+    ]
+    for name, s in results["scenarios"].items():
+        run = s["run"]
+        label = (
+            name if not s["history_days"] else (f"{name} ({s['history_requests_per_day']:,}/day)")
+        )
+        lines.append(
+            f"{label:<24}{run['wall_seconds']:>9.1f}{run['transform_seconds']:>9.1f}"
+            f"{run['checks_seconds']:>10.1f}{run['publish_seconds']:>11.1f}"
+            f"{run['peak_memory_bytes'] / gib:>10.2f}"
+        )
+    figures = results["figures"]
+    lines += ["", f"generation throughput: {figures['generate_records_per_second']:,.0f} records/s"]
+    for key, text in (
+        ("history_ratio", "wall time with {h} days of history / with {b} days"),
+        ("floor_ratio", "pipeline transform (dbt) / hand-written DuckDB floor"),
+        ("pandas_speedup", "pandas baseline / pipeline transform (dbt)"),
+    ):
+        if key in figures:
+            value = figures[key]
+            lines.append(
+                f"{text.format(h=figures.get('history_long'), b=figures.get('history_short'))}: {value:.2f}x"
+            )
+    if "floor_seconds" in figures:
+        lines.append(
+            f"floor {figures['floor_seconds']:.1f} s, pandas {figures.get('pandas_seconds', float('nan')):.1f} s; "
+            f"totals equal to the published marts: {figures['totals_match']}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests-per-day", type=int, default=100_000)
+    parser.add_argument(
+        "--history-days", default="7,90", help="comma-separated; empty for the day alone"
+    )
+    parser.add_argument(
+        "--history-requests-per-day", type=int, help="size of history days (default: same)"
+    )
+    parser.add_argument("--day", type=date.fromisoformat, default=date(2026, 11, 20))
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--work", type=Path, default=REPO_ROOT / "data" / "benchmark")
+    parser.add_argument(
+        "--out", type=Path, default=REPO_ROOT / "data" / "benchmark" / "results.json"
+    )
+    parser.add_argument("--skip-pandas", action="store_true")
+    args = parser.parse_args(argv)
+    history = [int(h) for h in args.history_days.split(",") if h.strip()]
+    history_size = args.history_requests_per_day or args.requests_per_day
+    work = args.work.resolve()
+    results: dict = {
+        "day": args.day.isoformat(),
+        "requests_per_day": args.requests_per_day,
+        "seed": args.seed,
+        "cpus": os.cpu_count(),
+        "scenarios": {},
+    }
+    results["scenarios"]["day"] = scenario(
+        work, "day", args.day, args.requests_per_day, 0, 0, args.seed
+    )
+    for days in history:
+        results["scenarios"][f"history{days}"] = scenario(
+            work, f"history{days}", args.day, args.requests_per_day, days, history_size, args.seed
+        )
+    day = results["scenarios"]["day"]
+    figures: dict = {"generate_records_per_second": day["generate_records_per_second"]}
+    if len(history) >= 2:
+        short, long = min(history), max(history)
+        figures.update(
+            history_short=short,
+            history_long=long,
+            history_ratio=results["scenarios"][f"history{long}"]["run"]["wall_seconds"]
+            / results["scenarios"][f"history{short}"]["run"]["wall_seconds"],
+        )
+    data = work / "day"
+    floor = baseline("duckdb", data, args.day)
+    published = published_totals(data, args.day)
+    figures["floor_seconds"] = floor["seconds"]
+    figures["floor_ratio"] = day["run"]["transform_seconds"] / floor["seconds"]
+    checks = {"floor": {k: floor[k] for k in published} == published}
+    if not args.skip_pandas:
+        pandas = baseline("pandas", data, args.day)
+        figures["pandas_seconds"] = pandas["seconds"]
+        figures["pandas_peak_memory_bytes"] = pandas["peak_memory_bytes"]
+        figures["pandas_speedup"] = pandas["seconds"] / day["run"]["transform_seconds"]
+        checks["pandas"] = {k: pandas[k] for k in published} == published
+    figures["totals_match"] = checks
+    results["figures"] = figures
+    results["published_totals"] = published
+    results["floor_totals"] = floor
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2, default=str))
+    sys.stdout.write(table(results) + f"\n\nfigures written to {args.out}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
