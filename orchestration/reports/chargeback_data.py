@@ -57,6 +57,9 @@ class Mover:
     label: str
     previous: Decimal
     current: Decimal
+    # the split of the change from rpt_spend_drivers; None when computed from the cost facts
+    volume_effect: Decimal | None = None
+    price_effect: Decimal | None = None
 
     @property
     def change(self) -> Decimal:
@@ -244,7 +247,8 @@ def top_movers(
         sql = """
             select coalesce(application_id, 'unattributed') as application,
                 coalesce(model_id, 'no model') as model,
-                sum(cost_before) as previous_cost, sum(cost_current) as current_cost
+                sum(cost_before) as previous_cost, sum(cost_current) as current_cost,
+                sum(volume_effect) as volume_effect, sum(price_effect) as price_effect
             from rpt_spend_drivers
             where comparison = 'month_over_month' and period_start = ? and billing_currency = ?
             group by all
@@ -256,7 +260,8 @@ def top_movers(
             select coalesce(application_id, 'unattributed') as application,
                 coalesce(model_id, 'no model') as model,
                 sum(case when usage_date < ? then billed_cost else 0 end) as previous_cost,
-                sum(case when usage_date >= ? then billed_cost else 0 end) as current_cost
+                sum(case when usage_date >= ? then billed_cost else 0 end) as current_cost,
+                null as volume_effect, null as price_effect
             from fct_ai_cost_daily
             where cost_kind = 'invoiced' and billing_currency = ?
                 and usage_date >= ? and usage_date < ? + interval 1 month
@@ -272,7 +277,8 @@ def top_movers(
         [*params, TOP_MOVERS],
     ).fetchall()
     movers = [
-        Mover(f"{app} · {model}", previous, current) for app, model, previous, current in rows
+        Mover(f"{app} · {model}", previous, current, volume, price)
+        for app, model, previous, current, volume, price in rows
     ]
     return movers, source
 

@@ -138,7 +138,8 @@ def test_latest_closed_month_and_clear_errors(published, tmp_path):
 
 def movers_in(page: str) -> list[str]:
     """The movers chart's labels, top bar first (SVG lists the y ticks bottom up)."""
-    card = page[page.index("Top movers</h2>") : page.index("Budget burn</h2>")]
+    card = page[page.index("Top movers</h2>") :]
+    card = card[: card.index("Budget burn</h2>")] if "Budget burn</h2>" in card else card
     return re.findall(r">([\w-]+ · [\w.-]+)<", card)[::-1]
 
 
@@ -173,7 +174,9 @@ def test_top_movers_from_spend_drivers_when_published(published, tmp_path):
             select 'month_over_month' as comparison, date '2026-10-01' as period_start,
                 application_id, model_id, 'USD' as billing_currency,
                 cast(reporting_cost * 2 as decimal(38,10)) as cost_current,
-                cast(reporting_cost as decimal(38,10)) as cost_before
+                cast(reporting_cost as decimal(38,10)) as cost_before,
+                cast(reporting_cost * 0.75 as decimal(38,10)) as volume_effect,
+                cast(reporting_cost * 0.25 as decimal(38,10)) as price_effect
             from rpt_chargeback_monthly
             where billing_month = date '2026-10-01' and charge_kind = 'usage'"""
         )
@@ -184,4 +187,11 @@ def test_top_movers_from_spend_drivers_when_published(published, tmp_path):
     )
     page = build_chargeback_report(copy, MONTH, tmp_path / "reports").html.read_text()
     assert "(rpt_spend_drivers, month over month)" in page
-    assert movers_in(page)[: len(expected)] == [label for label, _ in expected]
+    chart = page[: page.index('<table class="movers">')]
+    assert movers_in(chart)[: len(expected)] == [label for label, _ in expected]
+    # the volume and price split of the top mover, computed here from the table
+    label, change = expected[0]
+    card = page[page.index('<table class="movers">') : page.index("Budget burn</h2>")]
+    assert f"<td>{label}</td>" in card
+    assert f"{(change * Decimal('0.75')).quantize(CENT):+,.2f}" in card
+    assert f"{(change * Decimal('0.25')).quantize(CENT):+,.2f}" in card
