@@ -196,6 +196,13 @@ def build_published(path: Path, seed: int = 20261001) -> Path:
 
 
 def add_compliance_marts(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        """create table rpt_inventory_coverage as select * from (values
+            ('openai', date '2026-10-01', 1000.0000000000::decimal(38,10), 900.0000000000::decimal(38,10)),
+            ('anthropic', date '2026-10-01', 3000.0000000000::decimal(38,10), 2700.1234000000::decimal(38,10)),
+            ('openai', date '2026-09-01', 1000.0000000000::decimal(38,10), 100.0000000000::decimal(38,10))
+        ) as t(provider, usage_month, invoiced_cost, attributed_invoiced_cost)"""
+    )
     """The columns the stakeholder questions read; fct_gateway_requests_daily is left out on purpose."""
     con.execute(
         """create table fct_policy_violations as select * from (values

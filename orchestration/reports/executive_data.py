@@ -410,6 +410,18 @@ def governance_pace(q: Questions) -> Answer:
         answer.headline = f"{this[1]:,} open finding-days in {month_label(q.month)}{trend}; {this[3]:,} re-raised after an exception expired."
     else:
         answer.headline = f"No findings recorded in {month_label(q.month)}."
+    if not q.has("rpt_inventory_coverage"):
+        invoiced, attributed = q.con.execute(
+            "select sum(invoiced_cost), sum(attributed_invoiced_cost) from rpt_inventory_coverage "
+            "where usage_month = ?",
+            [q.month],
+        ).fetchone()
+        if invoiced:
+            share = (attributed or Decimal(0)) / invoiced * 100
+            answer.source += ", rpt_inventory_coverage"
+            answer.headline += (
+                f" {share:.1f}% of invoiced spend in the month is on declared applications."
+            )
     return answer
 
 

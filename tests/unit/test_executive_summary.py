@@ -73,6 +73,8 @@ def test_answers_stop_at_the_end_of_the_period(page):
     # last quarter of October is Q3: September's customer-data models, not October's
     assert "2 models: anthropic/claude-sonnet-4, openai/gpt-4o." in page
     assert "2 of 3 control mappings were evaluated through the end of 2026-10" in page
+    share = (Decimal("900") + Decimal("2700.1234")) / Decimal("4000") * 100
+    assert f"{share:.1f}% of invoiced spend in the month is on declared applications" in page
 
 
 def test_spend_growth_has_a_chart(page):
