@@ -140,7 +140,12 @@ def transform(data: Path, start: date, end: date, label: str) -> dict:
         environment(data),
     )
     outcome = json.loads(timings.read_text()) if timings.exists() else {"success": False}
-    if code != 0 or not outcome.get("success"):
+    built = DBT_STEP in outcome.get("steps", {}) and not any(
+        f.startswith(f"{DBT_STEP}:") for f in outcome.get("failures", [])
+    )
+    # Loading history needs the marts built; its quality gates may block that run's publish
+    # (the sandbox's people and seats are landed for the benchmark day only).
+    if not built or (label != "history" and (code != 0 or not outcome.get("success"))):
         failures = "\n".join(outcome.get("failures", [])) or f"exit code {code}"
         raise RuntimeError(f"transform run {label} ({start}..{end}) failed:\n{failures}")
     steps = outcome["steps"]
