@@ -12,7 +12,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import duckdb
 
@@ -423,10 +422,3 @@ def governance_pace(q: Questions) -> Answer:
                 f" {share:.1f}% of invoiced spend in the month is on declared applications."
             )
     return answer
-
-
-def connect_summary(database: Path, month: date) -> ExecutiveSummary:
-    from orchestration.reports.chargeback_data import connect
-
-    with connect(database) as con:
-        return load_summary(con, month)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from datetime import date
 from pathlib import Path
@@ -12,12 +11,9 @@ from PIL import Image
 
 from orchestration.reports.chargeback import build_chargeback_report
 from orchestration.reports.executive import build_executive_summary
+from tests.headless_chromium import INSTALL_HINT, chromium_path
 from tests.report_fixtures import build_published
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason="needs Debian's chromium package (apt-get install chromium)"
-)
 MONTH = date(2026, 10, 1)
 
 
@@ -32,9 +28,12 @@ def reports(tmp_path_factory) -> dict[str, Path]:
 
 
 def screenshot(html: Path, png: Path, size: str = "1280,2000") -> None:
+    executable = chromium_path()
+    if not executable:
+        pytest.fail(INSTALL_HINT)
     subprocess.run(
         [
-            CHROMIUM,
+            executable,
             "--headless",
             "--no-sandbox",
             "--disable-gpu",
@@ -51,9 +50,11 @@ def screenshot(html: Path, png: Path, size: str = "1280,2000") -> None:
 
 
 @pytest.mark.parametrize("report", ["chargeback", "executive_summary"])
-def test_report_renders_to_a_picture_with_content(reports, report, tmp_path):
+def test_report_renders_to_a_picture_with_content(reports, report, tmp_path, request):
     png = tmp_path / f"{report}.png"
     screenshot(reports[report], png)
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    (reporter.write_line if reporter else print)(f"{report} report screenshot: {png}")
     with Image.open(png) as image:
         assert image.size == (1280, 2000)
         rgb = image.convert("RGB")
