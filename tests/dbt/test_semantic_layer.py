@@ -20,10 +20,16 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # The reports the pipeline writes and the marts each one must at least read.
 REPORT_EXPOSURES = {
-    "chargeback_xlsx": {"fct_ai_cost_daily"},
-    "chargeback_csv": {"fct_ai_cost_daily"},
-    "chargeback_html": {"fct_ai_cost_daily"},
-    "executive_summary_html": {"fct_ai_cost_daily", "fct_policy_violations"},
+    "chargeback_xlsx": {"rpt_chargeback_monthly"},
+    "chargeback_csv": {"rpt_chargeback_monthly"},
+    "chargeback_html": {"rpt_chargeback_monthly", "rpt_budget_variance", "rpt_spend_drivers"},
+    "executive_summary_html": {
+        "rpt_chargeback_monthly",
+        "rpt_budget_variance",
+        "fct_policy_violations",
+        "fct_seat_assignments_daily",
+    },
+    "finops_focus_import": {"focus_ai_costs"},
 }
 # Metrics the design asks for, by the published mart they must be computed from.
 NAMED_METRICS = {
@@ -35,6 +41,8 @@ NAMED_METRICS = {
     "spend_coverage": {"rpt_inventory_coverage"},
     "idle_seats": {"fct_seat_assignments_daily"},
     "open_violations": {"fct_policy_violations"},
+    "budget_variance": {"rpt_budget_variance"},
+    "chargeback_spend": {"rpt_chargeback_monthly"},
 }
 
 
