@@ -20,7 +20,7 @@ export OKTA_API_TOKEN ?= okta-sandbox-local-token
 export GOOGLE_WORKSPACE_TOKEN ?= google-workspace-sandbox-local-token
 export SCIM_TOKEN ?= scim-sandbox-local-token
 
-.PHONY: install manifest run test lint format dev sandbox clean
+.PHONY: install manifest run test lint format dev sandbox clean docs
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,12 @@ format:
 dev: manifest
 	mkdir -p $(AIUW_DAGSTER_STORAGE)
 	$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
+
+# dbt docs (models, columns, metrics, exposures, lineage) with the warehouse's catalog; run after `make run`.
+docs: manifest
+	mkdir -p $(AIUW_DATA_DIR)/warehouse
+	AIUW_WAREHOUSE_PATH=$(AIUW_DATA_DIR)/warehouse/warehouse.duckdb $(BIN)/dbt docs generate --quiet --project-dir dbt_project --profiles-dir dbt_project
+	@echo "dbt docs: $(BIN)/dbt docs serve --project-dir dbt_project --profiles-dir dbt_project --host 127.0.0.1 --port 8080"
 
 sandbox: install
 	$(PY) -m sandbox --port 8765
