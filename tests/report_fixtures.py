@@ -197,6 +197,14 @@ def build_published(path: Path, seed: int = 20261001) -> Path:
 
 def add_compliance_marts(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
+        """create table rpt_savings_opportunities as select * from (values
+            ('idle_seats', date '2026-10-01', 'USD', 59.0000000000::decimal(38,10)),
+            ('cheaper_model', date '2026-10-01', 'USD', 120.5000000001::decimal(38,10)),
+            ('cheaper_model', date '2026-10-01', 'USD', 30.2500000000::decimal(38,10)),
+            ('cache_hit_ratio', date '2026-09-01', 'USD', 999.0000000000::decimal(38,10))
+        ) as t(opportunity_kind, usage_month, currency, estimated_monthly_saving)"""
+    )
+    con.execute(
         """create table rpt_inventory_coverage as select * from (values
             ('openai', date '2026-10-01', 1000.0000000000::decimal(38,10), 900.0000000000::decimal(38,10)),
             ('anthropic', date '2026-10-01', 3000.0000000000::decimal(38,10), 2700.1234000000::decimal(38,10)),

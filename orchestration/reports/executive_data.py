@@ -127,7 +127,13 @@ def load_summary(con: duckdb.DuckDBPyConnection, month: date) -> ExecutiveSummar
         ).fetchone()[0]
         currency = found or currency
     sections = {
-        "Finance": [spike(q), over_budget(q), chargeback(q, currency), idle_seats(q)],
+        "Finance": [
+            spike(q),
+            over_budget(q),
+            chargeback(q, currency),
+            idle_seats(q),
+            savings(q),
+        ],
         "Engineering": [gateways(q)],
         "Risk and compliance": [
             customer_data(q),
@@ -231,6 +237,33 @@ def idle_seats(q: Questions) -> Answer:
     answer.headline = f"{count(len(answer.rows), 'idle seat')} on the last day of the period" + (
         f", {cost} a month at list price." if cost else "."
     )
+    return answer
+
+
+def savings(q: Questions) -> Answer:
+    answer = Answer("Where can we save?", source="rpt_savings_opportunities")
+    answer.missing = q.has("rpt_savings_opportunities")
+    if answer.missing:
+        return answer
+    answer.columns, answer.rows = q.run(
+        "select opportunity_kind, currency, count(*) as opportunities, "
+        "sum(estimated_monthly_saving) as estimated_monthly_saving "
+        "from rpt_savings_opportunities where usage_month = ? "
+        "group by opportunity_kind, currency order by estimated_monthly_saving desc",
+        [q.month],
+    )
+    per_currency: dict[str, Decimal] = defaultdict(Decimal)
+    for r in answer.records():
+        per_currency[r["currency"]] += r["estimated_monthly_saving"] or Decimal(0)
+    if answer.rows:
+        top = answer.records()[0]
+        total = ", ".join(f"{amount:,.2f} {cur}" for cur, amount in sorted(per_currency.items()))
+        answer.headline = (
+            f"About {total} a month; most from {top['opportunity_kind'].replace('_', ' ')} "
+            f"({top['estimated_monthly_saving']:,.2f} {top['currency']})."
+        )
+    else:
+        answer.headline = f"No saving opportunity found for {month_label(q.month)}."
     return answer
 
 

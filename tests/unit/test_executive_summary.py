@@ -43,7 +43,7 @@ def test_every_section_and_question_is_there(page):
         assert f">{section}</h2>" in page
     assert page.count("docs/questions/") >= 9
     assert "not in this release: fct_gateway_requests_daily" in page
-    assert re.search(r">\s*12 / 13\s*<", page)
+    assert re.search(r">\s*13 / 14\s*<", page)
 
 
 def test_finance_figures_come_from_the_marts(published, page):
@@ -61,6 +61,14 @@ def test_finance_figures_come_from_the_marts(published, page):
         published, "select count(*) from rpt_budget_variance where budget_month = date '2026-10-01'"
     )[0]
     assert f"{len(over)} of {budgets} budgets are forecast over for 2026-10" in page
+    savings = query(
+        published,
+        "select opportunity_kind, estimated_monthly_saving from rpt_savings_opportunities "
+        "where usage_month = date '2026-10-01'",
+    )
+    total = sum(amount for _, amount in savings)
+    cheaper = sum(amount for kind, amount in savings if kind == "cheaper_model")
+    assert f"About {total:,.2f} USD a month; most from cheaper model ({cheaper:,.2f} USD)." in page
     # idle seats on the period's last day only: the November seat is after the period
     assert "2 idle seats on the last day of the period, 59.00 USD a month" in page
 
