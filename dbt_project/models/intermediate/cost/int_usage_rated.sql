@@ -13,8 +13,16 @@
       flagged is_price_approximate.
 -#}
 
-{#- A table: the reconciliation and the restatement history both read it in the same run. -#}
-{{ config(materialized='table') }}
+{#- A table (the reconciliation and the restatement history both read it in the same run), kept
+    incrementally: a run re-rates the days it rebuilds, so its cost does not grow with history. -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_refresh_window('usage_date') }}"
+    )
+}}
 
 {%- set keys = [
     'usage_date', 'source_id', 'provider', 'gateway', 'is_gateway', 'model_id', 'model_name',
@@ -34,7 +42,7 @@ with provider_usage as (
         case when request_count > 0 then input_tokens / request_count else input_tokens end
             as band_input_tokens
     from {{ ref('int_usage_records_normalized') }}
-    where not is_gateway
+    where not is_gateway and {{ in_refresh_window('usage_date') }}
 
 ),
 
@@ -50,6 +58,7 @@ request_usage as (
         output_tokens, cast(null as decimal(38, 6)) as unit_count, cast(null as varchar) as unit,
         request_input_tokens as band_input_tokens
     from {{ ref('int_gateway_requests_by_size') }}
+    where {{ in_refresh_window('usage_date') }}
 
 ),
 
