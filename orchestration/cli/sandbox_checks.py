@@ -1,18 +1,23 @@
 """After a sandbox run: do the published governance and people marts report what the sandbox planted?
 
 Checks the planted policy findings per rule, the leavers whose keys are still used, the movers'
-team on both sides of their move day (dim_person in the warehouse), and the idle Copilot seats on the last day, against the sandbox
+team on both sides of their move day (dim_person in the warehouse), the idle Copilot seats on the last day
+and each closed month's chargeback against what was invoiced, against the sandbox
 enterprise itself (not against the warehouse).
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 
+from governance.load import load_governance
 from orchestration.lib.publish import current_dir
+from orchestration.lib.sources import sources_config
+from sandbox.chargeback_truth import invoiced_by_month
 from sandbox.governance_example import PLANTED_APPLICATION_FINDINGS
 from sandbox.saas_seats import seats_for
 from sandbox.server import SandboxState
@@ -53,6 +58,35 @@ def mover_team_days(warehouse: Path, state: SandboxState, end: date) -> tuple[se
     return got, {(email, day, team) for (email, day), team in days.items()}
 
 
+def closed_month_chargeback(con, state: SandboxState) -> tuple[set, set]:
+    """(month, currency, total) of each closed month: the published chargeback, and the invoiced
+    totals from the sandbox (usage ground truth plus seat holders at list price)."""
+    got = {
+        (month, currency, str(total.quantize(Decimal("0.01"))))
+        for month, currency, total in con.execute(
+            "select billing_month, billing_currency, sum(billed_cost) from rpt_chargeback_monthly"
+            " where is_closed_month group by billing_month, billing_currency"
+        ).fetchall()
+    }
+    months = {month for month, _, _ in got}
+    if not months:
+        return got, set()
+    first, last = con.execute(
+        "select min(usage_date), max(usage_date) from fct_ai_cost_daily where cost_kind = 'invoiced'"
+    ).fetchone()
+    seat_days: dict[str, list[date]] = {}
+    for tool, day in con.execute(
+        "select distinct tool, activity_date from fct_seat_assignments_daily"
+    ).fetchall():
+        if day.replace(day=1) in months:
+            seat_days.setdefault(tool, []).append(day)
+    tenants = {s.organization_id for s in sources_config().sources if s.type == "m365_copilot"}
+    truth = invoiced_by_month(
+        state, first, last + timedelta(days=1), seat_days, load_governance().seat_prices, tenants
+    )
+    return got, {(m, c, str(total)) for (m, c), total in truth.items() if m in months}
+
+
 def check_lines(
     published: Path, state: SandboxState, end: date, warehouse: Path | None = None
 ) -> list[str]:
@@ -80,6 +114,7 @@ def check_lines(
                 [last_seat_day],
             ).fetchall()
         }
+        chargeback, invoiced = closed_month_chargeback(con, state)
     checks = [
         (f"{rule} findings", found.get(rule, set()), expected)
         for rule, expected in sorted(PLANTED_APPLICATION_FINDINGS.items())
@@ -97,6 +132,7 @@ def check_lines(
     if last_seat_day:
         expected_idle = seats_for(state.enterprise).idle_emails("github_copilot", last_seat_day)
         checks.append((f"idle Copilot seats on {last_seat_day}", idle, expected_idle))
+    checks.append(("chargeback of each closed month = invoiced, to the cent", chargeback, invoiced))
     lines = ["Sandbox plants (governance findings, leavers, movers, idle seats):"]
     for label, got, expected in checks:
         verdict = (

@@ -1,0 +1,102 @@
+"""What the sandbox enterprise was invoiced per month and billing currency, from the sandbox itself:
+the usage invoices its providers serve (their ground truth) plus its seat charges (the seat sources'
+holders on each charged day at the governance list price, price x days held / days in the month).
+
+A published chargeback month must add up to these figures to the cent. Seats are charged on the
+days the warehouse holds a seat snapshot for the tool (snapshots land once per run), so the caller
+passes those days; the holders and prices come from the sandbox and governance, not the warehouse.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+
+from governance.schema import SeatPricesFile
+from sandbox.saas_seats import seats_for
+from sandbox.server import SandboxState
+
+CENT = Decimal("0.01")
+PLANS = {
+    "cursor": "teams",
+    "m365_copilot": "microsoft_365_copilot",
+    "chatgpt_enterprise": "enterprise",
+}
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def seat_plan(state: SandboxState, tool: str, person_id: str, day: date) -> str:
+    """The plan the tool's seat list names (GitHub: Enterprise for the data department)."""
+    if tool != "github_copilot":
+        return PLANS[tool]
+    enterprise = state.enterprise
+    department = enterprise.team(enterprise.team_on(person_id, day)).department
+    return "enterprise" if department == "data" else "business"
+
+
+def seat_price(prices: SeatPricesFile, tool: str, plan: str, day: date) -> tuple[Decimal, str]:
+    for p in prices.prices:
+        if (p.tool, p.plan) == (tool, plan) and p.starts_on <= day < (p.ends_on or date.max):
+            return p.price_per_month, p.currency
+    raise LookupError(f"no seat price for {tool}/{plan} on {day}: add one to seat_prices.yml")
+
+
+def usage_invoiced(state: SandboxState, start: date, end: date) -> dict[date, Decimal]:
+    """Month -> what the providers invoiced for usage on days in [start, end) (all in USD)."""
+    as_of = state.now()
+    totals: dict[date, Decimal] = {}
+    month = month_start(start)
+    while month < end:
+        last = date(month.year, month.month, calendar.monthrange(month.year, month.month)[1])
+        window = (max(month, start), min(date.fromordinal(last.toordinal() + 1), end))
+        totals[month] = sum(
+            (Decimal(p.ground_truth(*window, as_of)["invoiced_cost_usd"]) for p in state.providers),
+            Decimal(0),
+        )
+        month = date.fromordinal(last.toordinal() + 1)
+    return totals
+
+
+def seat_charges(
+    state: SandboxState,
+    seat_days: dict[str, Iterable[date]],
+    prices: SeatPricesFile,
+    m365_tenants: set[str] | None = None,
+) -> dict[tuple[date, str], Decimal]:
+    """(month, currency) -> seat charges for the given days per tool, unrounded; Microsoft 365
+    seats only of the tenants read (`m365_tenants`, None: every tenant)."""
+    seats = seats_for(state.enterprise)
+    m365 = state.provider("m365_copilot")
+    totals: dict[tuple[date, str], Decimal] = {}
+    for tool, days in seat_days.items():
+        for day in days:
+            length = calendar.monthrange(day.year, day.month)[1]
+            for person in seats.seat_holders(tool, day):
+                if tool == "m365_copilot" and m365_tenants is not None:
+                    if m365.tenant_of(person) not in m365_tenants:
+                        continue
+                plan = seat_plan(state, tool, person.person_id, day)
+                price, currency = seat_price(prices, tool, plan, day)
+                key = (month_start(day), currency)
+                totals[key] = totals.get(key, Decimal(0)) + price / length
+    return totals
+
+
+def invoiced_by_month(
+    state: SandboxState,
+    start: date,
+    end: date,
+    seat_days: dict[str, Iterable[date]],
+    prices: SeatPricesFile,
+    m365_tenants: set[str] | None = None,
+) -> dict[tuple[date, str], Decimal]:
+    """(month, billing currency) -> usage invoices plus seat charges for [start, end), to the cent."""
+    totals = {(month, "USD"): cost for month, cost in usage_invoiced(state, start, end).items()}
+    for key, cost in seat_charges(state, seat_days, prices, m365_tenants).items():
+        totals[key] = totals.get(key, Decimal(0)) + cost
+    return {key: cost.quantize(CENT) for key, cost in totals.items()}

@@ -1,0 +1,112 @@
+"""The published chargeback against the sandbox enterprise's own figures (first backfill,
+2026-09-01 .. 2026-09-20, as of 2026-09-22): the month adds up to what the providers invoiced plus
+the seat holders at list price, to the cent per billing currency; EUR seats convert at the rate of
+each day; the planted team is the only one forecast over budget."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import duckdb
+import pytest
+
+from governance.load import load_governance
+from orchestration.lib.sources import sources_config
+from sandbox.chargeback_truth import CENT, invoiced_by_month, seat_charges
+from sandbox.governance_example import PLANTED_OVER_BUDGET
+from tests.e2e.deployment import FIRST, LAST
+
+pytestmark = pytest.mark.e2e
+SEPTEMBER = date(2026, 9, 1)
+
+
+def seat_days(con) -> dict[str, list[date]]:
+    days: dict[str, list[date]] = {}
+    for tool, day in con.execute(
+        "select distinct tool, activity_date from fct_seat_assignments_daily"
+    ).fetchall():
+        days.setdefault(tool, []).append(day)
+    return days
+
+
+def m365_tenants() -> set[str]:
+    return {s.organization_id for s in sources_config().sources if s.type == "m365_copilot"}
+
+
+def test_the_months_chargeback_is_what_the_sandbox_invoiced_to_the_cent(deployment):
+    with duckdb.connect(str(deployment.published_db), read_only=True) as con:
+        got = {
+            (month, currency): (closed, total)
+            for month, currency, closed, total in con.execute(
+                "select billing_month, billing_currency, bool_and(is_closed_month), sum(billed_cost)"
+                " from rpt_chargeback_monthly group by billing_month, billing_currency"
+            ).fetchall()
+        }
+        days = seat_days(con)
+        methods = {
+            m
+            for (m,) in con.execute(
+                "select distinct allocation_method from rpt_chargeback_monthly"
+            ).fetchall()
+        }
+    expected = invoiced_by_month(
+        deployment.sandbox.state,
+        FIRST,
+        LAST + timedelta(days=1),
+        days,
+        load_governance().seat_prices,
+        m365_tenants(),
+    )
+    assert {k: total.quantize(CENT) for k, (_, total) in got.items()} == expected
+    assert set(expected) == {(SEPTEMBER, "USD"), (SEPTEMBER, "EUR")}
+    # the data ends on 20 September: the month is not closed yet, the sums already hold
+    assert {closed for closed, _ in got.values()} == {False}
+    # credential mapping, token share (Anthropic workspaces), seats, and the unattributed line
+    assert {"credential", "token_share", "seat_assignment", "unattributed"} <= methods
+
+
+def test_eur_seats_convert_at_the_rate_of_each_day(deployment):
+    governance = load_governance()
+    rates = [r for r in governance.fx_rates.rates if r.currency == "EUR"]
+
+    def rate(day: date) -> Decimal:
+        return next(r.rate for r in rates if r.valid_from <= day < (r.valid_to or date.max))
+
+    with duckdb.connect(str(deployment.published_db), read_only=True) as con:
+        days = seat_days(con)["m365_copilot"]
+        got = con.execute(
+            "select sum(billed_cost), sum(reporting_cost) from rpt_chargeback_monthly"
+            " where billing_currency = 'EUR'"
+        ).fetchone()
+    assert len({rate(d) for d in days}) > 1  # the snapshot days straddle a rate change
+    billed = reported = Decimal(0)
+    for day in days:
+        (cost,) = seat_charges(
+            deployment.sandbox.state,
+            {"m365_copilot": [day]},
+            governance.seat_prices,
+            m365_tenants(),
+        ).values()
+        billed += cost
+        reported += cost * rate(day)
+    assert (got[0].quantize(CENT), got[1].quantize(CENT)) == (
+        billed.quantize(CENT),
+        reported.quantize(CENT),
+    )
+
+
+def test_only_the_planted_team_is_forecast_over_budget(deployment):
+    with duckdb.connect(str(deployment.published_db), read_only=True) as con:
+        over = con.execute(
+            "select scope, scope_id from rpt_budget_variance"
+            " where is_forecast_over_budget and budget_month = ?",
+            [SEPTEMBER],
+        ).fetchall()
+        budgets = con.execute(
+            "select count(*), min(days_elapsed), max(as_of_date) from rpt_budget_variance"
+            " where budget_month = ?",
+            [SEPTEMBER],
+        ).fetchone()
+    assert over == [PLANTED_OVER_BUDGET]
+    assert budgets == (len(load_governance().budgets.budgets), (LAST - FIRST).days + 1, LAST)
