@@ -11,6 +11,7 @@ from orchestration.lib.ingest import ensure_landing_schemas
 from orchestration.lib.partitions import daily_partitions, transform_window, window_of
 from orchestration.lib.settings import Paths
 from orchestration.lib.sources import sources_config
+from orchestration.lib.table_metadata import with_table_metadata
 
 config = sources_config()
 
@@ -39,7 +40,14 @@ def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource)
         "history_start": config.warehouse.history_start.isoformat(),
         "landed_min_date": refresh.start.isoformat(),
     }
-    yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context).stream()
+    invocation = dbt.cli(
+        ["build", "--vars", json.dumps(dbt_vars)], context=context, raise_on_error=False
+    )
+    # Held until dbt exits: the row counts and totals are read from the warehouse dbt was writing.
+    events = list(invocation.stream())
+    yield from with_table_metadata(events, invocation.manifest, paths.warehouse, context.log)
+    if not invocation.is_successful():
+        raise invocation.get_error()
 
 
 @dg.definitions
