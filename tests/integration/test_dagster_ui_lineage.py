@@ -1,5 +1,5 @@
 """The Dagster UI, served by dagster-webserver on 127.0.0.1, shows the lineage from a raw asset to a
-published mart and the published warehouse; a screenshot of the asset graph is kept as a test artefact."""
+published mart, the published warehouse and the chargeback report; a screenshot of the asset graph is kept as a test artefact."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ from tests.headless_chromium import INSTALL_HINT, Browser, chromium_path
 
 ROOT = Path(__file__).resolve().parents[2]
 RAW, MART, PUBLISHED = "raw/openai/costs", "marts/fct_ai_cost_daily", "published/warehouse"
-SELECTION = f'(key:"{RAW}"+ and +key:"{MART}") or key:"{PUBLISHED}"'
+REPORT = "reports/chargeback"
+SELECTION = f'(key:"{RAW}"+ and +key:"{MART}") or key:"{PUBLISHED}" or key:"{REPORT}"'
 ASSET_GRAPH_QUERY = "{ assetNodes { assetKey { path } dependencyKeys { path } } }"
 
 
@@ -116,9 +117,12 @@ def test_asset_graph_shows_raw_to_published_lineage(webserver, tmp_path, request
         pytest.fail(INSTALL_HINT)
     url, nodes = webserver
     to_mart, to_published = chain(nodes, RAW, MART), chain(nodes, MART, PUBLISHED)
-    assert to_mart and to_published, "the served asset graph has no path raw -> mart -> published"
+    to_report = chain(nodes, PUBLISHED, REPORT)
+    assert to_mart and to_published and to_report, (
+        "the served asset graph has no path raw -> mart -> published -> report"
+    )
     assert any(key.startswith("staging/") for key in to_mart)
-    names = [key.split("/")[-1] for key in [*to_mart, PUBLISHED]]
+    names = [key.split("/")[-1] for key in [*to_mart, PUBLISHED, REPORT]]
 
     page_url = f"{url}/asset-groups~{urllib.parse.quote(SELECTION, safe='')}"
     with Browser(tmp_path / "chromium") as browser:
