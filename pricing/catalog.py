@@ -32,6 +32,7 @@ COMPONENTS = {
     "input": "input_mtok",
     "cache_read": "cache_read_mtok",
     "cache_write": "cache_write_mtok",
+    "cache_write_1h": "cache_write_1h_mtok",
     "output": "output_mtok",
 }
 # Price tiers and the request context genai-prices selects their variant prices by.
@@ -62,8 +63,16 @@ ALIAS_SCHEMA = pa.schema(
         ("provider", pa.string()),
         ("model_ref", pa.string()),
         ("model_id", pa.string()),
+        ("match_kind", pa.string()),
+        ("match_order", pa.int64()),
     ]
 )
+# genai-prices match clauses a reference can be tested against in SQL, by their match_kind.
+PATTERN_CLAUSES = {
+    types.ClauseStartsWith: ("starts_with", "starts_with"),
+    types.ClauseEndsWith: ("ends_with", "ends_with"),
+    types.ClauseContains: ("contains", "contains"),
+}
 
 
 @dataclass(frozen=True)
@@ -99,14 +108,55 @@ def build_catalog(
             if found is not None:
                 aliases.setdefault((warehouse_provider, ref), found.id)
     alias_rows = [
-        {"provider": p, "model_ref": ref, "model_id": model_id}
+        {"provider": p, "model_ref": ref, "model_id": model_id, "match_kind": "equals"}
         for (p, ref), model_id in sorted(aliases.items())
     ]
+    for provider in providers:
+        alias_rows.extend(_pattern_rows(PROVIDERS.get(provider.id, provider.id), provider))
     return Catalog(
         prices=pa.Table.from_pylist(rows, SCHEMA),
         aliases=pa.Table.from_pylist(alias_rows, ALIAS_SCHEMA),
         version=release,
     )
+
+
+def _pattern_rows(warehouse_provider: str, provider: types.Provider) -> list[dict]:
+    """The provider's prefix, suffix and substring match rules, in the order genai-prices tries
+    its models (the first model that matches wins), for references no exact alias names, such as
+    Bedrock's dated and region-prefixed ids (us.anthropic.claude-sonnet-4-5-20250929-v1:0).
+    Providers with a rule SQL cannot test (regex, all-of) get none: a rule skipped ahead of a
+    matching one would pick the wrong model."""
+    rows: dict[tuple[str, str, str], dict] = {}
+    for order, model in enumerate(provider.models):
+        clauses = _any_of(model.match)
+        if clauses is None:
+            return []
+        for clause in clauses:
+            if isinstance(clause, types.ClauseEquals):
+                continue
+            kind, field = PATTERN_CLAUSES[type(clause)]
+            pattern = getattr(clause, field).lower()
+            rows.setdefault(
+                (pattern, kind, model.id),
+                {
+                    "provider": warehouse_provider,
+                    "model_ref": pattern,
+                    "model_id": model.id,
+                    "match_kind": kind,
+                    "match_order": order,
+                },
+            )
+    return list(rows.values())
+
+
+def _any_of(match: types.MatchLogic) -> list | None:
+    """The leaf clauses of an any-of rule, or None when it has a clause SQL cannot test."""
+    if isinstance(match, types.ClauseOr):
+        leaves = [_any_of(m) for m in match.or_]
+        return None if any(x is None for x in leaves) else [c for x in leaves for c in x]
+    if isinstance(match, types.ClauseEquals) or type(match) in PATTERN_CLAUSES:
+        return [match]
+    return None
 
 
 def _find(

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
 
+from sandbox.cost_plants import openai_bill_factor
 from sandbox.enterprise import EPOCH, MODELS, Enterprise, stable_int, unix
 
 WEEKDAY_INTERNAL = [1.00, 1.06, 1.08, 1.04, 0.93, 0.32, 0.27]
@@ -237,6 +238,15 @@ class Activity:
                 model.output_per_mtok * discount,
             )
         return [
-            CostLine(day, p, k, item, q, amount.quantize(AMOUNT_QUANTUM, ROUND_HALF_EVEN))
+            CostLine(
+                day,
+                p,
+                k,
+                item,
+                q,
+                (amount * openai_bill_factor(self.enterprise, p, day)).quantize(
+                    AMOUNT_QUANTUM, ROUND_HALF_EVEN
+                ),
+            )
             for (p, k, item), (q, amount) in sorted(totals.items())
         ]

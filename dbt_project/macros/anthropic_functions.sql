@@ -21,3 +21,19 @@
 {% macro anthropic_cents_to_dollars(column) -%}
     cast({{ column }} * cast(0.01 as decimal(3, 2)) as decimal(38, 10))
 {%- endmacro %}
+
+{#-
+    The smallest request size (input tokens) of the usage report's context_window bucket:
+    '0-200k' -> 0, '200k-1M' -> 200000. Rating picks the context band from it, so reported long-
+    context requests pay their band and daily totals never select one.
+-#}
+{% macro anthropic_context_band_min_tokens(column) -%}
+    case
+        when {{ column }} is null then cast(null as bigint)
+        when lower({{ dbt.split_part(column, "'-'", 1) }}) like '%m'
+            then cast(replace(lower({{ dbt.split_part(column, "'-'", 1) }}), 'm', '') as bigint) * 1000000
+        when lower({{ dbt.split_part(column, "'-'", 1) }}) like '%k'
+            then cast(replace(lower({{ dbt.split_part(column, "'-'", 1) }}), 'k', '') as bigint) * 1000
+        else cast({{ dbt.split_part(column, "'-'", 1) }} as bigint)
+    end
+{%- endmacro %}

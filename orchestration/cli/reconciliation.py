@@ -1,5 +1,6 @@
 """The cost reconciliation in a few lines for the run summary: per provider, rated against invoiced
-and measured cost, coverage, lines out of tolerance and usage without a known price."""
+and measured cost, coverage, invoiced cost rating cannot price, lines out of tolerance on settled
+days (days the provider still restates are counted apart) and usage without a known price."""
 
 from __future__ import annotations
 
@@ -24,7 +25,9 @@ def reconciliation_lines(con: duckdb.DuckDBPyConnection, start: date, end: date)
             sum(case when line_type = 'gateway' then measured_cost end) as measured,
             sum(case when line_type = 'account' then invoiced_cost end) as covered,
             sum(case when line_type = 'unattributed' then invoiced_cost end) as unattributed,
-            count(*) filter (where not is_within_tolerance) as out_of_tolerance,
+            sum(case when line_type <> 'gateway' then unrated_invoiced_cost end) as unrated,
+            count(*) filter (where not is_within_tolerance and not is_provisional) as out_of_tolerance,
+            count(distinct usage_date) filter (where is_provisional) as provisional_days,
             sum(unpriced_usage_rows) filter (where line_type <> 'gateway') as unpriced
         from rpt_cost_reconciliation
         where usage_date between ? and ?
@@ -36,12 +39,32 @@ def reconciliation_lines(con: duckdb.DuckDBPyConnection, start: date, end: date)
     lines = [
         f"Cost reconciliation {start} .. {end} (rated = tokens x prices in effect each day):",
     ]
-    for provider, invoiced, rated, measured, covered, unattributed, outside, unpriced in rows:
+    for row in rows:
+        provider, invoiced, rated, measured, covered, unattributed, unrated = row[:7]
+        outside, provisional, unpriced = row[7:]
         coverage = f"{covered / invoiced * 100:.1f}%" if invoiced and covered is not None else "-"
         lines.append(
             f"  {provider:<14} invoiced {_money(invoiced):>12}  rated {_money(rated):>12}"
             f"  measured {_money(measured):>10}  coverage {coverage:>6}"
-            f"  unattributed {_money(unattributed):>10}  {outside} line(s) out of tolerance"
+            f"  unattributed {_money(unattributed):>10}  not rateable {_money(unrated):>9}"
+            f"  {outside} line(s) out of tolerance"
+            + (f" ({provisional} provisional day(s) apart)" if provisional else "")
             + (f"  {unpriced} usage row(s) with no known price" if unpriced else "")
         )
     return lines
+
+
+def out_of_tolerance_lines(
+    con: duckdb.DuckDBPyConnection, start: date, end: date
+) -> set[tuple[str, str, date]]:
+    """(provider, account, day) of settled account and unattributed lines out of tolerance."""
+    return set(
+        con.execute(
+            """
+            select provider, account_id, usage_date from rpt_cost_reconciliation
+            where usage_date between ? and ? and line_type <> 'gateway'
+                and not is_within_tolerance and not is_provisional
+            """,
+            [start, end],
+        ).fetchall()
+    )

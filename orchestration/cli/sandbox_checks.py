@@ -1,8 +1,9 @@
 """After a sandbox run: do the published governance and people marts report what the sandbox planted?
 
 Checks the planted policy findings per rule, the leavers whose keys are still used, the movers'
-team on both sides of their move day (dim_person in the warehouse), the idle Copilot seats on the last day
-and each closed month's chargeback against what was invoiced, against the sandbox
+team on both sides of their move day (dim_person in the warehouse), the idle Copilot seats on the
+last day, each closed month's chargeback against what was invoiced and the planted billing
+variances (the only reconciliation lines out of tolerance on settled days), against the sandbox
 enterprise itself (not against the warehouse).
 """
 
@@ -15,9 +16,12 @@ from pathlib import Path
 import duckdb
 
 from governance.load import load_governance
+from orchestration.cli.reconciliation import out_of_tolerance_lines
 from orchestration.lib.publish import current_dir
 from orchestration.lib.sources import sources_config
+from sandbox.activity import SETTLEMENT_DAYS
 from sandbox.chargeback_truth import invoiced_by_month
+from sandbox.cost_plants import planted_variances
 from sandbox.governance_example import PLANTED_APPLICATION_FINDINGS
 from sandbox.saas_seats import seats_for
 from sandbox.server import SandboxState
@@ -115,6 +119,8 @@ def check_lines(
             ).fetchall()
         }
         chargeback, invoiced = closed_month_chargeback(con, state)
+        first_day = con.execute("select min(usage_date) from rpt_cost_reconciliation").fetchone()[0]
+        off_lines = out_of_tolerance_lines(con, first_day, end) if first_day else set()
     checks = [
         (f"{rule} findings", found.get(rule, set()), expected)
         for rule, expected in sorted(PLANTED_APPLICATION_FINDINGS.items())
@@ -133,7 +139,18 @@ def check_lines(
         expected_idle = seats_for(state.enterprise).idle_emails("github_copilot", last_seat_day)
         checks.append((f"idle Copilot seats on {last_seat_day}", idle, expected_idle))
     checks.append(("chargeback of each closed month = invoiced, to the cent", chargeback, invoiced))
-    lines = ["Sandbox plants (governance findings, leavers, movers, idle seats):"]
+    if first_day:
+        settled_end = min(
+            end + timedelta(days=1), state.now().date() - timedelta(SETTLEMENT_DAYS - 1)
+        )
+        planted = {
+            (v.provider, v.account_id, v.day)
+            for v in planted_variances(state.enterprise, first_day, settled_end)
+        }
+        checks.append(("cost lines out of tolerance (planted variances)", off_lines, planted))
+    lines = [
+        "Sandbox plants (governance findings, leavers, movers, idle seats, billing variances):"
+    ]
     for label, got, expected in checks:
         verdict = (
             "MATCH"

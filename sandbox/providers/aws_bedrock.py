@@ -72,6 +72,8 @@ def _prices(inp: str, out: str, read: str | None = None, write: str | None = Non
     return prices
 
 
+# List prices of the catalog (genai-prices): Claude 4.5 through in-region ids and geographic (us.)
+# inference profiles bills the regional rate, 10% above the global profiles'.
 MODELS = {
     m.model_id: m
     for m in [
@@ -79,13 +81,13 @@ MODELS = {
             "anthropic.claude-sonnet-4-5-20250929-v1:0",
             "Claude4.5Sonnet",
             "Claude Sonnet 4.5",
-            _prices("3", "15", "0.30", "3.75"),
+            _prices("3.3", "16.5", "0.33", "4.125"),
         ),
         BedrockModel(
             "anthropic.claude-haiku-4-5-20251001-v1:0",
             "Claude4.5Haiku",
             "Claude Haiku 4.5",
-            _prices("1", "5", "0.10", "1.25"),
+            _prices("1.1", "5.5", "0.11", "1.375"),
         ),
         BedrockModel(
             "meta.llama3-3-70b-instruct-v1:0",

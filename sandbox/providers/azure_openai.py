@@ -45,7 +45,8 @@ class Meter:
     price_per_block: Decimal  # USD
 
 
-# (model, deployment type) -> meters by token kind; names as inconsistent as real exports
+# (model, deployment type) -> meters by token kind; names as inconsistent as real exports. Prices are
+# the catalog's (genai-prices) list prices, which has one Azure price per model for every deployment type.
 METERS: dict[tuple[str, str], dict[str, Meter]] = {
     ("gpt-4o", "global"): {
         "input": Meter("gpt 4o 0806 Inp glbl Tokens", K, Decimal("0.0025")),
@@ -53,13 +54,13 @@ METERS: dict[tuple[str, str], dict[str, Meter]] = {
         "output": Meter("gpt 4o 0806 Outp glbl Tokens", K, Decimal("0.01")),
     },
     ("gpt-4o", "data_zone"): {
-        "input": Meter("Az-GPT4o-Inp-DZone", M, Decimal("2.75")),
-        "output": Meter("Az-GPT4o-Outp-DZone", M, Decimal("11.00")),
+        "input": Meter("Az-GPT4o-Inp-DZone", M, Decimal("2.50")),
+        "output": Meter("Az-GPT4o-Outp-DZone", M, Decimal("10.00")),
     },
     # not in the meter seed: the normalized model must map it by pattern
     ("gpt-4o", "regional"): {
-        "input": Meter("gpt-4o-0806-Inp-regnl Tokens", K, Decimal("0.00275")),
-        "output": Meter("gpt-4o-0806-Outp-regnl Tokens", K, Decimal("0.011")),
+        "input": Meter("gpt-4o-0806-Inp-regnl Tokens", K, Decimal("0.0025")),
+        "output": Meter("gpt-4o-0806-Outp-regnl Tokens", K, Decimal("0.01")),
     },
     ("gpt-4.1-mini", "global"): {
         "input": Meter("GPT-4.1-mini Input Tokens Global", M, Decimal("0.40")),

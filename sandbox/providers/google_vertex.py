@@ -22,6 +22,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 
 from sandbox.activity import PROVISIONAL_SHARE, SETTLEMENT_DAYS, Activity
+from sandbox.cost_plants import vertex_price_factor
 from sandbox.enterprise import EPOCH, Enterprise, stable_int
 from sandbox.ground_truth import days, empty_totals
 from sandbox.providers import Response
@@ -39,6 +40,8 @@ HOURLY = [0.6, 0.5, 0.4, 0.4, 0.4, 0.5, 0.7, 1.0, 1.3, 1.5, 1.6, 1.6]
 HOURLY = HOURLY + HOURLY[::-1]
 
 
+# Token SKU prices are the catalog's (genai-prices) list prices, except the planted Flash price
+# change (sandbox.cost_plants).
 @dataclass(frozen=True)
 class Sku:
     id: str
@@ -52,7 +55,7 @@ SKUS: dict[str, dict[str, Sku]] = {
     "gemini-2.5-pro": {
         "input": Sku("A121-E2B5-1418", "Gemini 2.5 Pro Input Tokens", "input", Decimal("1.25")),
         "cached": Sku(
-            "B3F1-4C2D-9E01", "Gemini 2.5 Pro Cached Input Tokens", "cached", Decimal("0.31")
+            "B3F1-4C2D-9E01", "Gemini 2.5 Pro Cached Input Tokens", "cached", Decimal("0.125")
         ),
         "output": Sku("5DA2-3F4B-8C77", "Gemini 2.5 Pro Output Tokens", "output", Decimal("10")),
         "thinking": Sku(
@@ -67,7 +70,7 @@ SKUS: dict[str, dict[str, Sku]] = {
             Decimal("0.30"),
         ),
         "cached": Sku(
-            "0D5C-9B7E-31AA", "Gemini 2.5 Flash GA Input Text Caching", "cached", Decimal("0.075")
+            "0D5C-9B7E-31AA", "Gemini 2.5 Flash GA Input Text Caching", "cached", Decimal("0.03")
         ),
         "output": Sku(
             "AF3E-2B19-77C0",
@@ -196,7 +199,10 @@ class GoogleVertexProvider:
                         if amount <= 0:
                             continue
                         per = Decimal(1) if kind == "storage" else MTOK
-                        cost = (amount * sku.price / per).quantize(MONEY, ROUND_HALF_EVEN)
+                        price = sku.price
+                        if kind != "storage":
+                            price *= vertex_price_factor(w.model, day)
+                        cost = (amount * price / per).quantize(MONEY, ROUND_HALF_EVEN)
                         rows.append(
                             VertexRow(
                                 midnight + timedelta(hours=hour),

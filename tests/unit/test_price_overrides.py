@@ -11,6 +11,7 @@ import pytest
 
 from connectors.errors import ConfigError
 from governance.load import GOVERNANCE_DIR, load_governance
+from pricing.catalog import build_catalog
 
 VALID = """\
 overrides:
@@ -139,10 +140,21 @@ def test_bad_overrides_name_file_line_field_and_fix(tmp_path, old, new, expected
 def test_the_repository_overrides_file_is_valid():
     tables = load_governance(GOVERNANCE_DIR).tables()
     overrides = tables["price_overrides"].to_pylist()
-    # OpenAI batch and flex at half price until the catalog prices those tiers itself.
-    assert {(r["price_tier"], r["discount_percent"]) for r in overrides} == {
-        ("batch", "50"),
-        ("flex", "50"),
+    discounts = [r for r in overrides if r["discount_percent"] is not None]
+    # Batch and flex at half price where the catalog has no price for the tier.
+    assert {(r["provider"], r["price_tier"], r["discount_percent"]) for r in discounts} == {
+        ("openai", "batch", "50"),
+        ("openai", "flex", "50"),
+        ("anthropic", "batch", "50"),
     }
-    assert {r["ends_on"] for r in overrides} == {date(2026, 10, 14), date(2026, 10, 12)}
+    # Each ends the day the catalog's own price of that tier starts, or stays open if it never does.
+    catalog = build_catalog().prices.to_pylist()
+    for r in discounts:
+        starts = {
+            row["effective_from"]
+            for row in catalog
+            if (row["provider"], row["model_id"], row["price_tier"])
+            == (r["provider"], r["model_id"], r["price_tier"])
+        }
+        assert r["ends_on"] == (min(starts) if starts else None), r["override_id"]
     assert any(r["provider"] is None for r in tables["cost_tolerances"].to_pylist())

@@ -148,17 +148,40 @@ def seed_upstream(database: Path) -> None:
     """The other providers' usage empty; gateway requests and cost records pinned."""
     with duckdb.connect(str(database)) as con:
         con.execute("create schema if not exists intermediate")
-        for provider in (
-            "anthropic",
-            "aws_bedrock",
-            "azure_openai",
-            "google_vertex",
-            "litellm",
-            "otel",
-        ):
+        for provider in ("aws_bedrock", "azure_openai", "google_vertex", "litellm", "otel"):
             con.execute(
                 f"create table intermediate.int_{provider}_usage_normalized ({USAGE_COLUMNS})"
             )
+        con.execute(
+            f"""
+            create table intermediate.int_anthropic_usage_normalized ({USAGE_COLUMNS},
+                cache_creation_1h_input_tokens bigint, context_band_min_tokens bigint)
+            """
+        )
+        # One workspace-day of Claude Sonnet 4.5 in the two context-window buckets of the report:
+        # 300k input tokens in 0-200k requests (a daily total above 200k that must not pick the
+        # long-context band), with 20k of its 50k cache writes at the 1-hour TTL; 250k in 200k-1M.
+        con.execute(
+            """
+            insert into intermediate.int_anthropic_usage_normalized values
+            ('anthropic_pinned', 'anthropic', '2026-01-01', 'claude-sonnet-4-5-20250929',
+             'claude-sonnet-4-5-20250929', 'chat', 'wrkspc_a', 'apikey_a', 'apikey_a', null, false,
+             'standard', 0, 300000, 150000, 50000, 10000, null, null, null, false, 20000, 0),
+            ('anthropic_pinned', 'anthropic', '2026-01-01', 'claude-sonnet-4-5-20250929',
+             'claude-sonnet-4-5-20250929', 'chat', 'wrkspc_a', 'apikey_a', 'apikey_a', null, false,
+             'standard', 0, 250000, 0, 0, 1000, null, null, null, false, 0, 200000)
+            """
+        )
+        # Bedrock's raw id names the catalog's regional Claude entry only by a prefix rule.
+        con.execute(
+            """
+            insert into intermediate.int_aws_bedrock_usage_normalized values
+            ('cur_pinned', 'aws_bedrock', '2026-01-01', 'Claude4.5Sonnet',
+             'us.anthropic.claude-sonnet-4-5-20250929-v1:0', 'chat', '402118735562', null,
+             '402118735562', null, false, 'default', 3, 1000000, 0, 0, 100000, null, null, null,
+             false)
+            """
+        )
         # A provider's daily aggregate of the same two requests: only the average is known.
         con.execute(
             """
@@ -187,17 +210,19 @@ def seed_upstream(database: Path) -> None:
             create table intermediate.int_cost_records_normalized (
                 usage_date date, provider varchar, project_id varchar, gateway varchar,
                 cost_kind varchar, charge_category varchar, billed_cost decimal(38, 10),
-                billing_currency varchar
+                billing_currency varchar, token_type varchar, model_id varchar
             )
             """
         )
         con.execute(
             """
             insert into intermediate.int_cost_records_normalized values
-            ('2026-01-01', 'openai', 'proj_7Qd2', '', 'invoiced', 'Usage', 0.12, 'USD'),
-            ('2026-01-01', 'openai', 'proj_7Qd2', '', 'invoiced', 'Credit', -0.02, 'USD'),
-            ('2026-01-01', 'openai', 'proj_dark', '', 'invoiced', 'Usage', 5.00, 'USD'),
-            ('2026-01-01', 'google_vertex', 'team-a', 'litellm', 'measured', 'Usage', 0.70, 'USD')
+            ('2026-01-01', 'openai', 'proj_7Qd2', '', 'invoiced', 'Usage', 0.12, 'USD', 'input', 'gpt-4.1-mini'),
+            ('2026-01-01', 'openai', 'proj_7Qd2', '', 'invoiced', 'Usage', 0.50, 'USD', 'input', 'acme-frontier-1'),
+            ('2026-01-01', 'openai', 'proj_7Qd2', '', 'invoiced', 'Usage', 0.04, 'USD', 'other', 'gpt-image-1'),
+            ('2026-01-01', 'openai', 'proj_7Qd2', '', 'invoiced', 'Credit', -0.02, 'USD', 'other', null),
+            ('2026-01-01', 'openai', 'proj_dark', '', 'invoiced', 'Usage', 5.00, 'USD', 'input', 'gpt-4o'),
+            ('2026-01-01', 'google_vertex', 'team-a', 'litellm', 'measured', 'Usage', 0.70, 'USD', 'other', null)
             """
         )
 
@@ -343,22 +368,31 @@ def test_reconciliation_lines_variances_and_coverage(warehouse):
         ("google_vertex", "account", "gcp-proj"),
         ("google_vertex", "gateway", "gateway:litellm"),
         ("google_vertex", "unattributed", "(unattributed)"),
+        ("anthropic", "account", "wrkspc_a"),
+        ("anthropic", "unattributed", "(unattributed)"),
+        ("aws_bedrock", "account", "402118735562"),
+        ("aws_bedrock", "unattributed", "(unattributed)"),
         ("openai", "account", "proj_7Qd2"),
         ("openai", "account", "proj_batch"),
         ("openai", "unattributed", "(unattributed)"),
     }
     account = lines[("openai", "account", "proj_7Qd2")]
-    assert (account.invoiced_cost, account.invoiced_other_cost) == (
-        Decimal("0.12"),
+    # The unknown model's tokens and the images are billed but cannot be rated: shown, not compared.
+    assert (account.invoiced_cost, account.unrated_invoiced_cost, account.invoiced_other_cost) == (
+        Decimal("0.66"),
+        Decimal("0.54"),
         Decimal("-0.02"),
     )
+    assert account.unpriced_usage_rows == 1
     assert account.variance_cost == Decimal("0.1192136") - Decimal("0.12")
     assert account.tolerance_cost == Decimal("1")  # max($1.00, 5% of $0.12)
     assert account.is_within_tolerance
+    # the provider's latest invoiced day (and the one before) may still be restated
+    assert account.is_provisional
     dark = lines[("openai", "unattributed", "(unattributed)")]
     assert (dark.invoiced_cost, dark.unattributed_account_count) == (Decimal("5"), 1)
     assert dark.variance_cost == Decimal("-5") and not dark.is_within_tolerance
-    assert account.coverage_pct == dark.coverage_pct == Decimal("2.3438")  # 0.12 / 5.12
+    assert account.coverage_pct == dark.coverage_pct == Decimal("11.6608")  # 0.66 / 5.66
     gateway = lines[("google_vertex", "gateway", "gateway:litellm")]
     assert (gateway.measured_cost, gateway.invoiced_cost) == (Decimal("0.7"), None)
     assert gateway.variance_cost == Decimal("0.65125") - Decimal("0.7")
@@ -369,3 +403,47 @@ def test_reconciliation_lines_variances_and_coverage(warehouse):
         "rpt_cost_reconciliation", frame, related={"int_usage_rated": rated}
     )
     assert outcome.success, [f.describe() for f in outcome.failures]
+
+
+def anthropic_rated(con) -> dict:
+    rows = con.execute(
+        """
+        select input_tokens, rated_input_cost, rated_cache_read_cost, rated_cache_write_cost,
+            rated_output_cost, rated_cost, is_price_approximate
+        from intermediate.int_usage_rated where provider = 'anthropic'
+        """
+    ).fetchall()
+    return {r[0]: r[1:] for r in rows}
+
+
+def test_reported_context_bands_are_priced_per_band_never_by_daily_totals(warehouse):
+    """Anthropic's documented Sonnet 4.5 prices: $3 / $15 / $0.30 read / $3.75 5-minute write /
+    $6 1-hour write per million tokens, doubled input and 1.5x output above 200k tokens a request."""
+    con, _ = warehouse
+    rows = anthropic_rated(con)
+    mtok = Decimal(1_000_000)
+    base = (
+        100_000 * Decimal(3) / mtok,
+        150_000 * Decimal("0.30") / mtok,
+        (30_000 * Decimal("3.75") + 20_000 * Decimal(6)) / mtok,
+        10_000 * Decimal(15) / mtok,
+    )
+    long = (250_000 * Decimal(6) / mtok, Decimal(0), Decimal(0), 1_000 * Decimal("22.5") / mtok)
+    # Both buckets are one usage row of the rated grain: each priced in its own band, not approximate.
+    both = tuple(x + y for x, y in zip(base, long, strict=True))
+    assert rows == {550_000: (*both, sum(both), False)}
+
+
+def test_bedrock_ids_resolve_to_the_catalogs_regional_entry(warehouse):
+    con, _ = warehouse
+    row = con.execute(
+        """
+        select catalog_provider, catalog_model_id, price_status, rated_cost
+        from intermediate.int_usage_rated where provider = 'aws_bedrock'
+        """
+    ).fetchall()
+    # AWS's regional (in-region and us. profile) Sonnet 4.5 rate: $3.30 in, $16.50 out.
+    expected = Decimal("3.3") + Decimal("16.5") / 10
+    assert row == [
+        ("aws_bedrock", "regional.anthropic.claude-sonnet-4-5-20250929-v1:0", "priced", expected)
+    ]

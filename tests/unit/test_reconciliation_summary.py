@@ -6,7 +6,7 @@ from datetime import date
 
 import duckdb
 
-from orchestration.cli.reconciliation import reconciliation_lines
+from orchestration.cli.reconciliation import out_of_tolerance_lines, reconciliation_lines
 
 
 def test_lines_sum_accounts_and_gateways_apart():
@@ -14,20 +14,26 @@ def test_lines_sum_accounts_and_gateways_apart():
     con.execute(
         """
         create table rpt_cost_reconciliation as select * from (values
-            (date '2026-09-01', 'openai', 'account', null, 9.50, 10.00, true, 0),
-            (date '2026-09-01', 'openai', 'unattributed', null, null, 2.00, false, 3),
-            (date '2026-09-01', 'openai', 'gateway', 4.00, 3.90, null, true, 0),
-            (date '2026-08-01', 'openai', 'account', null, 100.00, 100.00, true, 0)
-        ) as t(usage_date, provider, line_type, measured_cost, rated_cost, invoiced_cost,
-               is_within_tolerance, unpriced_usage_rows)
+            (date '2026-09-01', 'openai', 'account', 'proj_a', null, 9.50, 10.00, 0.40, true, false, 0),
+            (date '2026-09-01', 'openai', 'unattributed', '(unattributed)', null, null, 2.00, 0, false, false, 3),
+            (date '2026-09-01', 'openai', 'gateway', 'gateway:litellm', 4.00, 3.90, null, 0, true, false, 0),
+            (date '2026-09-02', 'openai', 'account', 'proj_a', null, 9.00, 10.00, 0, false, true, 0),
+            (date '2026-08-01', 'openai', 'account', 'proj_a', null, 100.00, 100.00, 0, true, false, 0)
+        ) as t(usage_date, provider, line_type, account_id, measured_cost, rated_cost, invoiced_cost,
+               unrated_invoiced_cost, is_within_tolerance, is_provisional, unpriced_usage_rows)
         """
     )
     (title, line) = reconciliation_lines(con, date(2026, 9, 1), date(2026, 9, 30))
     assert title.startswith("Cost reconciliation 2026-09-01 .. 2026-09-30")
-    assert "invoiced       $12.00" in line
-    assert "rated        $9.50" in line
+    assert "invoiced       $22.00" in line
+    assert "rated       $18.50" in line
     assert "measured      $4.00" in line
-    assert "coverage  83.3%" in line
+    assert "coverage  90.9%" in line
     assert "unattributed      $2.00" in line
-    assert "1 line(s) out of tolerance" in line
+    assert "not rateable     $0.40" in line
+    # the provisional day's line is off too, but the provider may still restate it
+    assert "1 line(s) out of tolerance (1 provisional day(s) apart)" in line
     assert "3 usage row(s) with no known price" in line
+    assert out_of_tolerance_lines(con, date(2026, 9, 1), date(2026, 9, 30)) == {
+        ("openai", "(unattributed)", date(2026, 9, 1))
+    }

@@ -5,10 +5,16 @@
     - Gateway traffic (LiteLLM, OpenTelemetry) is rated per request, so a request that crosses a
       context band pays that band's price; it is then summed to the usage grain. Requests of the
       same input size are rated together (int_gateway_requests_by_size): same band, same price.
-    - Provider usage APIs give daily aggregates only: the band is chosen by the average input tokens
-      per request and the row is flagged is_price_approximate where the model has bands.
+    - Provider usage APIs give daily aggregates: a daily total never selects a context band. Rows
+      whose provider reports the context-window bucket (Anthropic's context_window) pay that band;
+      other daily rows pay the base band and are flagged is_price_approximate where the model has
+      bands (long requests inside them cannot be told apart).
     - A model or component without a price is no_price_known with rated_cost null, never zero.
-    - Cache reads and writes without their own price pay the input price (as genai-prices does).
+    - Cache reads and writes without their own price pay the input price (as genai-prices does);
+      1-hour cache writes pay their own price, else the (5-minute) cache-write price. Both cache
+      writes are summed in rated_cache_write_cost.
+    - Bedrock-style references (us.anthropic.claude-...-v1:0) that no exact alias names resolve by
+      the catalog's prefix/suffix/substring rules, first matching model wins (genai-prices' order).
     - Models with time-of-day (off-peak) prices are rated at the price outside those windows and
       flagged is_price_approximate.
 -#}
@@ -30,6 +36,7 @@
     'service_tier', 'price_tier', 'rating_grain', 'unit',
 ] -%}
 {%- set components = ['input', 'cache_read', 'cache_write', 'output'] -%}
+{%- set priced_components = ['input', 'cache_read', 'cache_write', 'cache_write_1h', 'output'] -%}
 
 with provider_usage as (
 
@@ -38,9 +45,14 @@ with provider_usage as (
         operation, project_id, api_key_id, credential_id, person_id, is_batch, service_tier,
         'daily' as rating_grain,
         request_count, input_tokens, cache_read_input_tokens, cache_creation_input_tokens,
+        coalesce(cache_creation_1h_input_tokens, 0) as cache_creation_1h_input_tokens,
         output_tokens, unit_count, unit,
-        case when request_count > 0 then input_tokens / request_count else input_tokens end
-            as band_input_tokens
+        {#- a request size inside the reported bucket: n > min selects the band above min -#}
+        case
+            when context_band_min_tokens > 0 then context_band_min_tokens + 1
+            else cast(0 as bigint)
+        end as band_input_tokens,
+        context_band_min_tokens is not null as has_context_band
     from {{ ref('int_usage_records_normalized') }}
     where not is_gateway and {{ in_refresh_window('usage_date') }}
 
@@ -55,8 +67,9 @@ request_usage as (
         project_id, api_key_id, credential_id, person_id, false as is_batch,
         'default' as service_tier, 'request' as rating_grain,
         request_count, input_tokens, cache_read_input_tokens, cache_creation_input_tokens,
+        cast(0 as bigint) as cache_creation_1h_input_tokens,
         output_tokens, cast(null as decimal(38, 6)) as unit_count, cast(null as varchar) as unit,
-        request_input_tokens as band_input_tokens
+        request_input_tokens as band_input_tokens, true as has_context_band
     from {{ ref('int_gateway_requests_by_size') }}
     where {{ in_refresh_window('usage_date') }}
 
@@ -95,33 +108,75 @@ creators as (
 
 ),
 
+model_refs as (
+
+    select distinct provider, lower(model_ref) as model_ref from units where model_ref is not null
+
+),
+
+pattern_matches as (
+
+    {#- genai-prices tries a provider's models in order; the first whose rule matches wins. -#}
+    select
+        model_refs.provider,
+        model_refs.model_ref,
+        patterns.catalog_model_id,
+        row_number() over (
+            partition by model_refs.provider, model_refs.model_ref order by patterns.match_order
+        ) as preference
+    from model_refs
+    inner join aliases as patterns
+        on patterns.provider = model_refs.provider
+        and (
+            (patterns.match_kind = 'starts_with' and {{ dbt.position('patterns.model_ref', 'model_refs.model_ref') }} = 1)
+            or (patterns.match_kind = 'contains' and {{ dbt.position('patterns.model_ref', 'model_refs.model_ref') }} > 0)
+            or (
+                patterns.match_kind = 'ends_with'
+                and {{ dbt.right('model_refs.model_ref', dbt.length('patterns.model_ref')) }} = patterns.model_ref
+            )
+        )
+
+),
+
 resolved as (
 
-    {#- The provider's own list price first, by its raw reference then the canonical id; else the
-        model creator's (e.g. a Claude model on a gateway whose upstream the catalog lacks). -#}
+    {#- The provider's own list price first: its raw reference exactly, then by the catalog's match
+        rules, then the canonical id; else the model creator's (e.g. a Claude model on a gateway
+        whose upstream the catalog lacks). -#}
     select
         units.*,
         case
-            when coalesce(by_ref.catalog_model_id, by_id.catalog_model_id) is not null then units.provider
+            when coalesce(by_ref.catalog_model_id, by_pattern.catalog_model_id, by_id.catalog_model_id) is not null
+                then units.provider
             when by_creator.catalog_model_id is not null then creators.provider
         end as catalog_provider,
-        coalesce(by_ref.catalog_model_id, by_id.catalog_model_id, by_creator.catalog_model_id)
-            as catalog_model_id
+        coalesce(
+            by_ref.catalog_model_id,
+            by_pattern.catalog_model_id,
+            by_id.catalog_model_id,
+            by_creator.catalog_model_id
+        ) as catalog_model_id
     from units
     left join aliases as by_ref
         on by_ref.provider = units.provider and by_ref.model_ref = lower(units.model_ref)
+        and by_ref.match_kind = 'equals'
+    left join pattern_matches as by_pattern
+        on by_pattern.provider = units.provider and by_pattern.model_ref = lower(units.model_ref)
+        and by_pattern.preference = 1
     left join aliases as by_id
         on by_id.provider = units.provider and by_id.model_ref = units.model_id
+        and by_id.match_kind = 'equals'
     left join creators
         on creators.model_id = units.model_id
     left join aliases as by_creator
         on by_creator.provider = creators.provider and by_creator.model_ref = units.model_id
+        and by_creator.match_kind = 'equals'
 
 ),
 
 component_tokens as (
 
-    {% for component in components %}
+    {% for component in priced_components %}
     select
         unit_id, usage_date, provider, model_id, price_tier, band_input_tokens, catalog_provider,
         catalog_model_id, '{{ component }}' as component,
@@ -130,7 +185,9 @@ component_tokens as (
         {%- elif component == 'cache_read' %}
         cache_read_input_tokens as tokens
         {%- elif component == 'cache_write' %}
-        cache_creation_input_tokens as tokens
+        cache_creation_input_tokens - cache_creation_1h_input_tokens as tokens
+        {%- elif component == 'cache_write_1h' %}
+        cache_creation_1h_input_tokens as tokens
         {%- else %}
         output_tokens as tokens
         {%- endif %}
@@ -153,7 +210,8 @@ catalog as (
 
 list_price_candidates as (
 
-    {#- The requested tier before standard; a cache component's own price before the input price. -#}
+    {#- The requested tier before standard; a component's own price before the cache-write price
+        (1-hour writes) before the input price (cache reads and writes). -#}
     select
         component_tokens.unit_id,
         component_tokens.component,
@@ -165,7 +223,11 @@ list_price_candidates as (
             partition by component_tokens.unit_id, component_tokens.component
             order by
                 case when catalog.price_tier = component_tokens.price_tier then 0 else 1 end,
-                case when catalog.component = component_tokens.component then 0 else 1 end
+                case catalog.component
+                    when component_tokens.component then 0
+                    when 'cache_write' then 1
+                    else 2
+                end
         ) as preference
     from component_tokens
     inner join catalog
@@ -174,7 +236,8 @@ list_price_candidates as (
         and catalog.price_tier in (component_tokens.price_tier, 'standard')
         and (
             catalog.component = component_tokens.component
-            or (catalog.component = 'input' and component_tokens.component in ('cache_read', 'cache_write'))
+            or (catalog.component = 'input' and component_tokens.component in ('cache_read', 'cache_write', 'cache_write_1h'))
+            or (catalog.component = 'cache_write' and component_tokens.component = 'cache_write_1h')
         )
         and (catalog.effective_from is null or component_tokens.usage_date >= catalog.effective_from)
         and (catalog.effective_to is null or component_tokens.usage_date < catalog.effective_to)
@@ -217,7 +280,15 @@ component_prices as (
         on overrides.provider = component_tokens.provider
         and overrides.model_id = component_tokens.model_id
         and overrides.price_tier = component_tokens.price_tier
-        and overrides.component = component_tokens.component
+        and (
+            overrides.component = component_tokens.component
+            {#- a discount takes every component off, the 1-hour cache writes too #}
+            or (
+                component_tokens.component = 'cache_write_1h'
+                and overrides.component = 'cache_write'
+                and overrides.discount_percent is not null
+            )
+        )
         and component_tokens.usage_date >= overrides.starts_on
         and (overrides.ends_on is null or component_tokens.usage_date < overrides.ends_on)
 
@@ -248,7 +319,9 @@ unit_costs as (
     select
         unit_id,
         {% for component in components %}
-        sum(case when component = '{{ component }}' then cost end) as rated_{{ component }}_cost,
+        sum(
+            case when component {% if component == 'cache_write' %}in ('cache_write', 'cache_write_1h'){% else %}= '{{ component }}'{% endif %} then cost end
+        ) as rated_{{ component }}_cost,
         {% endfor %}
         sum(cost) as component_cost,
         max(is_unpriced) as has_unpriced_component,
@@ -280,7 +353,7 @@ rated_units as (
             when unit_costs.has_override = 1 then 'priced_by_override'
             else 'priced'
         end as price_status,
-        (resolved.rating_grain = 'daily' and unit_costs.has_bands = 1)
+        (not resolved.has_context_band and unit_costs.has_bands = 1)
             or unit_costs.has_time_of_day_prices = 1 as is_price_approximate,
         unit_costs.component_cost
     from resolved

@@ -32,7 +32,9 @@ unioned as (
             + cache_creation_1h_input_tokens as input_tokens,
         cache_read_input_tokens,
         cache_creation_5m_input_tokens + cache_creation_1h_input_tokens as cache_creation_input_tokens,
+        cache_creation_1h_input_tokens,
         output_tokens,
+        context_window,
         cast(null as decimal(38, 6)) as unit_count,
         cast(null as varchar) as unit
     from messages
@@ -50,7 +52,9 @@ unioned as (
         cast(0 as bigint) as input_tokens,
         cast(0 as bigint) as cache_read_input_tokens,
         cast(0 as bigint) as cache_creation_input_tokens,
+        cast(0 as bigint) as cache_creation_1h_input_tokens,
         cast(0 as bigint) as output_tokens,
+        context_window,
         cast(web_search_requests as decimal(38, 6)) as unit_count,
         'searches' as unit
     from messages
@@ -58,7 +62,6 @@ unioned as (
 
 ),
 
--- context windows are summed: the contract has no column for them
 final as (
 
     select
@@ -78,8 +81,10 @@ final as (
         cast(sum(input_tokens) as bigint) as input_tokens,
         cast(sum(cache_read_input_tokens) as bigint) as cache_read_input_tokens,
         cast(sum(cache_creation_input_tokens) as bigint) as cache_creation_input_tokens,
+        cast(sum(cache_creation_1h_input_tokens) as bigint) as cache_creation_1h_input_tokens,
         cast(sum(output_tokens) as bigint) as output_tokens,
         cast(null as bigint) as reasoning_output_tokens,
+        {{ anthropic_context_band_min_tokens('context_window') }} as context_band_min_tokens,
         cast(sum(unit_count) as decimal(38, 6)) as unit_count,
         unit,
         false as is_gateway
@@ -92,7 +97,8 @@ final as (
         project_id,
         api_key_id,
         coalesce(service_tier, 'standard'),
-        unit
+        unit,
+        context_window
 
 )
 

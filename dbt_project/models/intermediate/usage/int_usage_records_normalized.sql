@@ -19,6 +19,11 @@
     'int_otel_usage_normalized': 'otel',
     'int_litellm_costs_normalized': 'litellm',
 } -%}
+{#- Measures only some providers report; null (unknown) for the others. -#}
+{%- set reported_by = {
+    'cache_creation_1h_input_tokens': ['int_anthropic_usage_normalized'],
+    'context_band_min_tokens': ['int_anthropic_usage_normalized'],
+} -%}
 
 with unioned as (
 
@@ -29,6 +34,9 @@ with unioned as (
         cache_read_input_tokens, cache_creation_input_tokens, output_tokens, reasoning_output_tokens,
         unit_count, unit, is_gateway
         , '{{ gateway_of.get(model, "") }}' as gateway
+        {%- for column, models in reported_by.items() %}
+        , {% if model in models %}{{ column }}{% else %}cast(null as bigint) as {{ column }}{% endif %}
+        {%- endfor %}
     from {{ ref(model) }}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}

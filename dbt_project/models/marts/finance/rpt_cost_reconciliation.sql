@@ -10,9 +10,15 @@
       lines' rated cost: sum rated over account lines for the provider's rated total.
     - unattributed: one per provider-day, the invoiced (and rated) cost of accounts no usage API
       reported, or with no account at all: spend nobody instrumented.
-    invoiced_cost is usage charges (what rated cost can explain); credits, tax, purchases and
-    adjustments are invoiced_other_cost. coverage_pct is the provider-day's invoiced usage on
-    account lines over all its invoiced usage.
+    invoiced_cost is usage charges; credits, tax, purchases and adjustments are invoiced_other_cost.
+    unrated_invoiced_cost is the part of invoiced_cost rating cannot price: charges that are not
+    tokens (images, audio, storage, tool calls, searches) and tokens of models with no known price
+    (their usage rows are no_price_known and counted in unpriced_usage_rows). The variance compares
+    rated cost with invoiced_cost - unrated_invoiced_cost, like for like. coverage_pct is the
+    provider-day's invoiced usage on account lines over all its invoiced usage.
+    is_provisional marks days the provider has not settled yet: the last cost_settlement_days - 1
+    days (var, 3: a day settles 3 days later) up to the provider's latest invoiced day. Their
+    invoice is still restated, so their variance is no finding yet.
     Invoiced cost in another currency than USD waits for the FX table and is left out.
 -#}
 
@@ -26,6 +32,33 @@ costs as (
 
     select * from {{ ref('int_cost_records_normalized') }}
     where billing_currency = 'USD'
+
+),
+
+unpriced_models as (
+
+    {#- account-day models whose token usage has no known price at all -#}
+    select usage_date, provider, project_id as account_id, model_id
+    from rated
+    where not is_gateway and unit is null
+    group by usage_date, provider, project_id, model_id
+    having min(case when price_status = 'no_price_known' then 1 else 0 end) = 1
+
+),
+
+invoiced_usage as (
+
+    select
+        costs.*,
+        costs.charge_category = 'Usage'
+            and (costs.token_type = 'other' or unpriced_models.model_id is not null) as is_unrated
+    from costs
+    left join unpriced_models
+        on unpriced_models.usage_date = costs.usage_date
+        and unpriced_models.provider = costs.provider
+        and unpriced_models.account_id = costs.project_id
+        and unpriced_models.model_id = costs.model_id
+    where costs.cost_kind = 'invoiced'
 
 ),
 
@@ -51,9 +84,9 @@ account_invoiced as (
         provider,
         project_id as account_id,
         sum(case when charge_category = 'Usage' then billed_cost end) as invoiced_cost,
-        sum(case when coalesce(charge_category, '') <> 'Usage' then billed_cost end) as invoiced_other_cost
-    from costs
-    where cost_kind = 'invoiced'
+        sum(case when coalesce(charge_category, '') <> 'Usage' then billed_cost end) as invoiced_other_cost,
+        sum(case when is_unrated then billed_cost end) as unrated_invoiced_cost
+    from invoiced_usage
     group by usage_date, provider, project_id
 
 ),
@@ -67,6 +100,7 @@ accounts as (
         r.rated_cost,
         i.invoiced_cost,
         i.invoiced_other_cost,
+        i.unrated_invoiced_cost,
         coalesce(r.unpriced_usage_rows, 0) as unpriced_usage_rows,
         coalesce(r.has_approximate_price, 0) as has_approximate_price,
         case
@@ -86,8 +120,9 @@ account_lines as (
     select
         usage_date, provider, line_type, account_id,
         cast(null as decimal(38, 10)) as measured_cost,
-        rated_cost, invoiced_cost, invoiced_other_cost, unpriced_usage_rows, has_approximate_price,
-        0 as unattributed_account_count
+        rated_cost, invoiced_cost, invoiced_other_cost,
+        coalesce(unrated_invoiced_cost, 0) as unrated_invoiced_cost, unpriced_usage_rows,
+        has_approximate_price, 0 as unattributed_account_count
     from accounts
     where line_type = 'account'
 
@@ -105,6 +140,8 @@ unattributed_lines as (
         sum(case when line_type = 'unattributed' then rated_cost end) as rated_cost,
         coalesce(sum(case when line_type = 'unattributed' then invoiced_cost end), 0) as invoiced_cost,
         sum(case when line_type = 'unattributed' then invoiced_other_cost end) as invoiced_other_cost,
+        coalesce(sum(case when line_type = 'unattributed' then unrated_invoiced_cost end), 0)
+            as unrated_invoiced_cost,
         sum(case when line_type = 'unattributed' then unpriced_usage_rows else 0 end) as unpriced_usage_rows,
         max(case when line_type = 'unattributed' then has_approximate_price else 0 end) as has_approximate_price,
         sum(
@@ -153,6 +190,7 @@ gateway_lines as (
         r.rated_cost,
         cast(null as decimal(38, 10)) as invoiced_cost,
         cast(null as decimal(38, 10)) as invoiced_other_cost,
+        cast(0 as decimal(38, 10)) as unrated_invoiced_cost,
         coalesce(r.unpriced_usage_rows, 0) as unpriced_usage_rows,
         0 as has_approximate_price,
         0 as unattributed_account_count
@@ -208,7 +246,10 @@ compared as (
         lines.*,
         case when line_type = 'gateway' then 'rated_vs_measured' else 'rated_vs_invoiced' end
             as compared_cost_kinds,
-        case when line_type = 'gateway' then measured_cost else invoiced_cost end as reference_cost
+        case
+            when line_type = 'gateway' then measured_cost
+            else invoiced_cost - unrated_invoiced_cost
+        end as reference_cost
     from lines
 
 ),
@@ -243,6 +284,15 @@ pricing_snapshot as (
     select max(overrides_sha256) as overrides_sha256, max(catalog_version) as catalog_version
     from rated
 
+),
+
+last_invoiced as (
+
+    select provider as invoiced_provider, max(usage_date) as last_invoiced_date
+    from costs
+    where cost_kind = 'invoiced'
+    group by provider
+
 )
 
 select
@@ -255,6 +305,7 @@ select
     cast(rated_cost as decimal(38, 10)) as rated_cost,
     cast(invoiced_cost as decimal(38, 10)) as invoiced_cost,
     cast(invoiced_other_cost as decimal(38, 10)) as invoiced_other_cost,
+    cast(unrated_invoiced_cost as decimal(38, 10)) as unrated_invoiced_cost,
     cast('USD' as varchar) as billing_currency,
     cast(compared_cost_kinds as varchar) as compared_cost_kinds,
     cast(variance_cost as decimal(38, 10)) as variance_cost,
@@ -265,6 +316,12 @@ select
     cast(
         case when variance_cost is not null then abs(variance_cost) <= tolerance_cost end as boolean
     ) as is_within_tolerance,
+    cast(
+        coalesce(
+            usage_date > {{ dbt.dateadd('day', 1 - var('cost_settlement_days', 3), 'last_invoiced_date') }},
+            false
+        ) as boolean
+    ) as is_provisional,
     cast(unpriced_usage_rows as bigint) as unpriced_usage_rows,
     cast(has_approximate_price = 1 as boolean) as has_approximate_price,
     cast(unattributed_account_count as bigint) as unattributed_account_count,
@@ -281,3 +338,5 @@ select
     cast(pricing_snapshot.catalog_version as varchar) as catalog_version
 from measured
 cross join pricing_snapshot
+left join last_invoiced
+    on last_invoiced.invoiced_provider = measured.provider

@@ -9,7 +9,9 @@ renamed as (
     select
         provider,
         lower(model_ref) as model_ref,
-        model_id as catalog_model_id
+        model_id as catalog_model_id,
+        match_kind,
+        match_order
 
     from source
 
