@@ -122,3 +122,29 @@ def test_landing_is_offline_and_atomic(tmp_path, monkeypatch):
     table = pq.read_table(written["catalog"])
     assert table.num_rows > 1000
     assert table.schema.field("price_per_mtok").type == "string"
+
+
+def test_pattern_rules_follow_genai_prices_matching(catalog):
+    """A reference no exact alias names resolves, in SQL, to the first model (in the package's
+    order) whose prefix, suffix or substring rule it meets: the model genai-prices finds."""
+    (aws,) = [p for p in bundled.providers if p.id == "aws"]
+    rules = [r for r in catalog.aliases.to_pylist() if r["provider"] == "aws_bedrock"]
+    tests = {
+        "starts_with": str.startswith,
+        "ends_with": str.endswith,
+        "contains": lambda ref, pattern: pattern in ref,
+    }
+    for ref in (
+        "anthropic.claude-sonnet-4-5-20250929-v1:0",
+        "us.anthropic.claude-haiku-4-5-20251001-v1:0",
+        "global.anthropic.claude-sonnet-4-5-20250929-v1:0",
+        "meta.llama3-3-70b-instruct-v1:0",
+    ):
+        matching = [
+            r
+            for r in rules
+            if r["match_kind"] in tests and tests[r["match_kind"]](ref, r["model_ref"])
+        ]
+        first = min(matching, key=lambda r: r["match_order"])
+        assert first["model_id"] == aws.find_model(ref).id, ref
+    assert aws.find_model("anthropic.claude-sonnet-4-5-20250929-v1:0").id.startswith("regional.")
