@@ -266,6 +266,7 @@ def reconciliation(variances: list[tuple[str, bool]]) -> pd.DataFrame:
         "compared_cost_kinds": "rated_vs_invoiced", "unpriced_usage_rows": 0,
         "has_approximate_price": False, "unattributed_account_count": 0, "measured_cost": None,
         "tolerance_cost": Decimal("1"), "coverage_pct": Decimal("100"),
+        "unrated_invoiced_cost": Decimal("0"), "is_provisional": False,
     }  # fmt: skip
     rows = [
         {**base, "reconciliation_key": f"r{n}", "line_type": "account", "account_id": f"proj_{n}",
