@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -30,6 +31,13 @@ REPORT_EXPOSURES = {
         "fct_seat_assignments_daily",
     },
     "finops_focus_import": {"focus_ai_costs"},
+}
+# The report code each report exposure stands for (orchestration/reports/).
+REPORT_CODE = {
+    "chargeback_xlsx": ["chargeback.py", "xlsx.py"],
+    "chargeback_csv": ["chargeback.py", "csv_export.py"],
+    "chargeback_html": ["chargeback.py", "chargeback_data.py"],
+    "executive_summary_html": ["executive.py", "executive_data.py"],
 }
 # Metrics the design asks for, by the published mart they must be computed from.
 NAMED_METRICS = {
@@ -139,6 +147,19 @@ def test_reports_are_exposures_of_the_marts_they_read(manifest):
         assert report in exposures, report
         read = {model_name(n) for n in exposures[report]["depends_on"]["nodes"]}
         assert marts <= read, (report, sorted(marts - read))
+
+
+def test_report_exposures_list_every_mart_the_report_code_reads(manifest, published):
+    exposures = {e["name"]: e for e in manifest["exposures"].values()}
+    for report, modules in REPORT_CODE.items():
+        code = " ".join((ROOT / "orchestration" / "reports" / m).read_text() for m in modules)
+        read_by_code = {mart for mart in published if re.search(rf"\b{mart}\b", code)}
+        declared = {model_name(n) for n in exposures[report]["depends_on"]["nodes"]}
+        assert read_by_code, report
+        assert read_by_code <= declared, (
+            f"{report} reads {sorted(read_by_code - declared)} but its exposure in "
+            f"dbt_project/models/semantic/_exposures.yml does not list them"
+        )
 
 
 def test_design_metrics_are_defined_on_their_marts(manifest):
