@@ -19,11 +19,18 @@ def dbt_build(
     *,
     cautious: bool = False,
     timeout: int = 300,
+    target: str | None = None,
+    tests: bool = True,
+    env: dict[str, str] | None = None,
     dbt_vars: dict[str, str] | None = None,
 ) -> None:
-    """Build `select` (tests included); targets and logs go under `base`. Fails with dbt's output."""
+    """Build `select` (tests included unless `tests` is false) on the profile's `target`; targets and
+    logs go under `base`. Fails with dbt's output."""
     indirect = ["--indirect-selection", "cautious"] if cautious else []
     variables = ["--vars", json.dumps(dbt_vars)] if dbt_vars else []
+    options = (["--target", target] if target else []) + (
+        [] if tests else ["--exclude-resource-type", "test", "unit_test"]
+    )
     result = subprocess.run(
         [
             str(Path(sys.executable).parent / "dbt"),
@@ -36,6 +43,7 @@ def dbt_build(
             str(base / "target"),
             *indirect,
             *variables,
+            *options,
             "--select",
             *select,
         ],
@@ -45,6 +53,7 @@ def dbt_build(
             "AIUW_WAREHOUSE_PATH": str(database),
             "AIUW_LANDING_DIR": str(landing),
             "DBT_LOG_PATH": str(base / "logs"),
+            **(env or {}),
         },
         capture_output=True,
         check=False,

@@ -38,3 +38,25 @@
 {% macro duckdb__json_text_field(column, key) -%}
     json_extract_string({{ column }}, '$.{{ key }}')
 {%- endmacro %}
+
+{#- Spark unescapes backslashes in string literals: a regex's backslashes are written twice. -#}
+{% macro spark__regexp_replace_all(column, pattern, replacement) -%}
+    regexp_replace({{ column }}, '{{ spark_regex(pattern) }}', '{{ replacement }}')
+{%- endmacro %}
+
+{% macro spark_regex(pattern) -%}
+    {{ return(pattern | replace('\\', '\\\\')) }}
+{%- endmacro %}
+
+{#- Milliseconds from one timestamp to another, counted as whole-millisecond boundaries crossed. -#}
+{% macro milliseconds_between(started_at, ended_at) -%}
+    {{ return(adapter.dispatch('milliseconds_between', 'ai_usage_warehouse')(started_at, ended_at)) }}
+{%- endmacro %}
+
+{% macro default__milliseconds_between(started_at, ended_at) -%}
+    {{ dbt.datediff(started_at, ended_at, 'millisecond') }}
+{%- endmacro %}
+
+{% macro spark__milliseconds_between(started_at, ended_at) -%}
+    (unix_millis({{ ended_at }}) - unix_millis({{ started_at }}))
+{%- endmacro %}

@@ -19,6 +19,10 @@
     digits of large amounts.
 -#}
 {% macro anthropic_cents_to_dollars(column) -%}
+    {{ return(adapter.dispatch('anthropic_cents_to_dollars', 'ai_usage_warehouse')(column)) }}
+{%- endmacro %}
+
+{% macro default__anthropic_cents_to_dollars(column) -%}
     cast({{ column }} * cast(0.01 as decimal(3, 2)) as decimal(38, 10))
 {%- endmacro %}
 
@@ -36,4 +40,12 @@
             then cast(replace(lower({{ dbt.split_part(column, "'-'", 1) }}), 'k', '') as bigint) * 1000
         else cast({{ dbt.split_part(column, "'-'", 1) }} as bigint)
     end
+{%- endmacro %}
+
+{#-
+    Spark types decimal(38, 10) x decimal(3, 2) as decimal(38, 8) (it trims the scale when the exact
+    type would pass 38 digits); from decimal(28, 10) the product is decimal(32, 12), exact.
+-#}
+{% macro spark__anthropic_cents_to_dollars(column) -%}
+    cast(cast({{ column }} as decimal(28, 10)) * cast(0.01 as decimal(3, 2)) as decimal(38, 10))
 {%- endmacro %}

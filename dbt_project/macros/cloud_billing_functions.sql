@@ -13,6 +13,10 @@
     regexp_matches({{ column }}, '{{ pattern }}')
 {%- endmacro %}
 
+{% macro spark__cloud_regexp_matches(column, pattern) -%}
+    ({{ column }} rlike '{{ spark_regex(pattern) }}')
+{%- endmacro %}
+
 {#- The first whole match of the pattern, or null. -#}
 {% macro cloud_regexp_extract(column, pattern) -%}
     {{ return(adapter.dispatch('cloud_regexp_extract', 'ai_usage_warehouse')(column, pattern)) }}
@@ -24,4 +28,8 @@
 
 {% macro duckdb__cloud_regexp_extract(column, pattern) -%}
     nullif(regexp_extract({{ column }}, '{{ pattern }}', 0), '')
+{%- endmacro %}
+
+{% macro spark__cloud_regexp_extract(column, pattern) -%}
+    nullif(regexp_extract({{ column }}, '{{ spark_regex(pattern) }}', 0), '')
 {%- endmacro %}

@@ -43,6 +43,11 @@
     quantile_cont({{ column }}, {{ fraction }})
 {%- endmacro %}
 
+{#- Exact and interpolated, as quantile_cont. -#}
+{% macro spark__gateway_percentile(column, fraction) -%}
+    percentile({{ column }}, {{ fraction }})
+{%- endmacro %}
+
 {#-
     A gateway's successful requests summed to the canonical usage contract (see
     int_usage_records_normalized), is_gateway true. Failed requests bill no tokens and are left out
@@ -78,7 +83,7 @@ final as (
         cast(sum(output_tokens) as bigint) as output_tokens,
         cast(sum(reasoning_output_tokens) as bigint) as reasoning_output_tokens,
         cast(null as decimal(38, 6)) as unit_count,
-        cast(null as varchar) as unit,
+        cast(null as {{ dbt.type_string() }}) as unit,
         true as is_gateway
     from requests
     group by

@@ -47,3 +47,45 @@
         select 1
     {%- endif -%}
 {%- endmacro %}
+
+    The incremental config of a mart rebuilt by refresh window, per engine. DuckDB appends after the
+    delete_refresh_window pre-hook. Spark (Parquet tables cannot delete rows) partitions by the day
+    and overwrites whole days: the pre-hook drops the window's existing day partitions, then
+    insert_overwrite writes the days the window has rows for. No max-timestamp filter either way.
+-#}
+{#- landed: the model is built only from day-grained sources and rebuilds the landed window. -#}
+{% macro refresh_window_config(column, landed=false) -%}
+    {{ return(adapter.dispatch('refresh_window_config', 'ai_usage_warehouse')(column, landed)) }}
+{%- endmacro %}
+
+{% macro default__refresh_window_config(column, landed) -%}
+    {%- set delete = 'delete_landed_window' if landed else 'delete_refresh_window' -%}
+    {{ return({
+        'incremental_strategy': 'append',
+        'pre_hook': "{{ " ~ delete ~ "('" ~ column ~ "') }}",
+    }) }}
+{%- endmacro %}
+
+{% macro spark__refresh_window_config(column, landed) -%}
+    {{ return({
+        'incremental_strategy': 'insert_overwrite',
+        'file_format': 'parquet',
+        'partition_by': [column],
+        'pre_hook': "{{ drop_refresh_window_partitions('" ~ column ~ "', " ~ landed ~ ") }}",
+    }) }}
+{%- endmacro %}
+
+{#- Spark pre-hook: drop the existing day partitions inside the (refresh or landed) window. -#}
+{% macro drop_refresh_window_partitions(column, landed=false) -%}
+    {%- if execute and is_incremental() -%}
+        {%- set min_date = (landed_min_date() if landed else var("min_date")) | string | trim -%}
+        {%- set max_date = var("max_date") | string -%}
+        {%- for row in run_query("show partitions " ~ this) -%}
+            {%- set day = row[0].split('=')[1] -%}
+            {%- if min_date <= day < max_date -%}
+                {%- do run_query("alter table " ~ this ~ " drop if exists partition (" ~ column ~ " = date'" ~ day ~ "')") -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    select 1
+{%- endmacro %}

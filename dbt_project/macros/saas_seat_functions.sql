@@ -28,5 +28,14 @@
 
 {#- Dollars from an exact decimal amount in cents, as decimal(38, 10) (multiply, never divide). -#}
 {% macro saas_cents_to_dollars(column) -%}
+    {{ return(adapter.dispatch('saas_cents_to_dollars', 'ai_usage_warehouse')(column)) }}
+{%- endmacro %}
+
+{% macro default__saas_cents_to_dollars(column) -%}
     cast(cast({{ column }} as decimal(38, 10)) * cast(0.01 as decimal(3, 2)) as decimal(38, 10))
+{%- endmacro %}
+
+{#- decimal(28, 10) keeps Spark's product exact (see spark__anthropic_cents_to_dollars). -#}
+{% macro spark__saas_cents_to_dollars(column) -%}
+    cast(cast({{ column }} as decimal(28, 10)) * cast(0.01 as decimal(3, 2)) as decimal(38, 10))
 {%- endmacro %}

@@ -21,9 +21,9 @@ select
     applications.team_id,
     observed.credential_provider,
     observed.credential_id,
-    cast(null as varchar) as provider,
-    cast(null as varchar) as model_id,
-    cast(null as varchar) as person_id,
+    cast(null as {{ dbt.type_string() }}) as provider,
+    cast(null as {{ dbt.type_string() }}) as model_id,
+    cast(null as {{ dbt.type_string() }}) as person_id,
     1 as request_count,
     cast(null as bigint) as total_tokens
 from observed

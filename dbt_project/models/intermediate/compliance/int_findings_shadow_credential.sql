@@ -41,14 +41,14 @@ gateway as (
     select
         gateway_request_key as usage_key,
         usage_date,
-        cast(null as varchar) as application_id,
-        cast(null as varchar) as team_id,
+        cast(null as {{ dbt.type_string() }}) as application_id,
+        cast(null as {{ dbt.type_string() }}) as team_id,
         gateway as credential_provider,
         application_key as project_id,
         application_key as credential_id,
         provider,
         model_id,
-        cast(null as varchar) as person_id,
+        cast(null as {{ dbt.type_string() }}) as person_id,
         request_count,
         input_tokens + output_tokens as total_tokens
     from {{ ref('fct_gateway_requests_daily') }} as requests

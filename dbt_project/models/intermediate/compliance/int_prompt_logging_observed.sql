@@ -10,7 +10,7 @@ with spans as (
         usage_date,
         'otel' as credential_provider,
         service_name as project_id,
-        cast(null as varchar) as api_key_id,
+        cast(null as {{ dbt.type_string() }}) as api_key_id,
         'span:' || span_id as evidence_key
     from {{ ref('stg_otlp_genai__genai_spans') }}
     where is_recording_prompts

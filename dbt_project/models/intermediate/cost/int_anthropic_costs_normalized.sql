@@ -22,7 +22,7 @@ final as (
         charge_period_start,
         charge_period_end,
         project_id,
-        cast(null as varchar) as api_key_id,
+        cast(null as {{ dbt.type_string() }}) as api_key_id,
         project_id as credential_id,
         model_name,
         model_name as model_ref,
@@ -42,7 +42,7 @@ final as (
         cast(null as decimal(38, 10)) as list_cost,
         currency_code as billing_currency,
         cast(null as decimal(38, 6)) as consumed_quantity,
-        cast(null as varchar) as consumed_unit
+        cast(null as {{ dbt.type_string() }}) as consumed_unit
     from costs
 
 )

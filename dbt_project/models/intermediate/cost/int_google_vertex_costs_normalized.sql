@@ -58,7 +58,7 @@ charges as (
         credits_amount as billed_cost,
         cast(null as decimal(38, 10)) as list_cost,
         cast(null as decimal(38, 6)) as quantity,
-        cast(null as varchar) as quantity_unit
+        cast(null as {{ dbt.type_string() }}) as quantity_unit
     from sku_rows
     where credits_amount <> 0
 
@@ -97,7 +97,7 @@ final as (
         charge_period_start,
         charge_period_end,
         project_id,
-        cast(null as varchar) as api_key_id,
+        cast(null as {{ dbt.type_string() }}) as api_key_id,
         project_id as credential_id,
         sku_description as model_name,
         model_ref,

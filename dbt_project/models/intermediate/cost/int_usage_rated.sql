@@ -68,7 +68,7 @@ request_usage as (
         'default' as service_tier, 'request' as rating_grain,
         request_count, input_tokens, cache_read_input_tokens, cache_creation_input_tokens,
         cast(0 as bigint) as cache_creation_1h_input_tokens,
-        output_tokens, cast(null as decimal(38, 6)) as unit_count, cast(null as varchar) as unit,
+        output_tokens, cast(null as decimal(38, 6)) as unit_count, cast(null as {{ dbt.type_string() }}) as unit,
         request_input_tokens as band_input_tokens, true as has_context_band
     from {{ ref('int_gateway_requests_by_size') }}
     where {{ in_refresh_window('usage_date') }}
@@ -412,27 +412,27 @@ final as (
 
 select
     cast(final.usage_date as date) as usage_date,
-    cast(final.source_id as varchar) as source_id,
-    cast(final.provider as varchar) as provider,
-    cast(final.gateway as varchar) as gateway,
+    cast(final.source_id as {{ dbt.type_string() }}) as source_id,
+    cast(final.provider as {{ dbt.type_string() }}) as provider,
+    cast(final.gateway as {{ dbt.type_string() }}) as gateway,
     cast(final.is_gateway as boolean) as is_gateway,
-    cast(final.rating_grain as varchar) as rating_grain,
-    cast(final.model_id as varchar) as model_id,
-    cast(final.model_name as varchar) as model_name,
-    cast(final.model_ref as varchar) as model_ref,
-    cast(final.operation as varchar) as operation,
-    cast(final.project_id as varchar) as project_id,
-    cast(final.api_key_id as varchar) as api_key_id,
-    cast(final.credential_id as varchar) as credential_id,
-    cast(final.person_id as varchar) as person_id,
+    cast(final.rating_grain as {{ dbt.type_string() }}) as rating_grain,
+    cast(final.model_id as {{ dbt.type_string() }}) as model_id,
+    cast(final.model_name as {{ dbt.type_string() }}) as model_name,
+    cast(final.model_ref as {{ dbt.type_string() }}) as model_ref,
+    cast(final.operation as {{ dbt.type_string() }}) as operation,
+    cast(final.project_id as {{ dbt.type_string() }}) as project_id,
+    cast(final.api_key_id as {{ dbt.type_string() }}) as api_key_id,
+    cast(final.credential_id as {{ dbt.type_string() }}) as credential_id,
+    cast(final.person_id as {{ dbt.type_string() }}) as person_id,
     cast(final.is_batch as boolean) as is_batch,
-    cast(final.service_tier as varchar) as service_tier,
-    cast(final.price_tier as varchar) as price_tier,
-    cast(final.catalog_price_tier as varchar) as catalog_price_tier,
-    cast(final.catalog_provider as varchar) as catalog_provider,
-    cast(final.catalog_model_id as varchar) as catalog_model_id,
-    cast(final.override_id as varchar) as override_id,
-    cast(final.price_status as varchar) as price_status,
+    cast(final.service_tier as {{ dbt.type_string() }}) as service_tier,
+    cast(final.price_tier as {{ dbt.type_string() }}) as price_tier,
+    cast(final.catalog_price_tier as {{ dbt.type_string() }}) as catalog_price_tier,
+    cast(final.catalog_provider as {{ dbt.type_string() }}) as catalog_provider,
+    cast(final.catalog_model_id as {{ dbt.type_string() }}) as catalog_model_id,
+    cast(final.override_id as {{ dbt.type_string() }}) as override_id,
+    cast(final.price_status as {{ dbt.type_string() }}) as price_status,
     cast(final.is_price_approximate as boolean) as is_price_approximate,
     cast(final.request_count as bigint) as request_count,
     cast(final.unpriced_request_count as bigint) as unpriced_request_count,
@@ -441,13 +441,13 @@ select
     cast(final.cache_creation_input_tokens as bigint) as cache_creation_input_tokens,
     cast(final.output_tokens as bigint) as output_tokens,
     cast(final.unit_count as decimal(38, 6)) as unit_count,
-    cast(final.unit as varchar) as unit,
+    cast(final.unit as {{ dbt.type_string() }}) as unit,
     {% for component in components %}
     cast(final.rated_{{ component }}_cost as decimal(38, 10)) as rated_{{ component }}_cost,
     {% endfor %}
     cast(final.rated_cost as decimal(38, 10)) as rated_cost,
-    cast('USD' as varchar) as billing_currency,
-    cast(pricing_snapshot.overrides_sha256 as varchar) as overrides_sha256,
-    cast(pricing_snapshot.catalog_version as varchar) as catalog_version
+    cast('USD' as {{ dbt.type_string() }}) as billing_currency,
+    cast(pricing_snapshot.overrides_sha256 as {{ dbt.type_string() }}) as overrides_sha256,
+    cast(pricing_snapshot.catalog_version as {{ dbt.type_string() }}) as catalog_version
 from final
 cross join pricing_snapshot

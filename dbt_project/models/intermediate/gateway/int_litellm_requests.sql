@@ -75,7 +75,7 @@ final as (
         status = 'failure' as is_failure,
         attempted_fallbacks > 0 as is_fallback,
         cast(
-            coalesce(request_duration_ms, {{ dbt.datediff('started_at', 'ended_at', 'millisecond') }})
+            coalesce(request_duration_ms, {{ milliseconds_between('started_at', 'ended_at') }})
             as double
         ) as latency_ms,
         coalesce(prompt_tokens, 0) as input_tokens,

@@ -36,7 +36,7 @@ unioned as (
         output_tokens,
         context_window,
         cast(null as decimal(38, 6)) as unit_count,
-        cast(null as varchar) as unit
+        cast(null as {{ dbt.type_string() }}) as unit
     from messages
 
     union all
@@ -74,7 +74,7 @@ final as (
         project_id,
         api_key_id,
         coalesce(api_key_id, project_id) as credential_id,
-        cast(null as varchar) as person_id,
+        cast(null as {{ dbt.type_string() }}) as person_id,
         coalesce(service_tier, 'standard') = 'batch' as is_batch,
         coalesce(service_tier, 'standard') as service_tier,
         cast(0 as bigint) as request_count,

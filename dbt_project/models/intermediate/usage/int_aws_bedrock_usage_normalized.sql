@@ -83,7 +83,7 @@ final as (
         pivoted.usage_account_id as project_id,
         pivoted.api_key_id,
         coalesce(pivoted.api_key_id, pivoted.usage_account_id) as credential_id,
-        cast(null as varchar) as person_id,
+        cast(null as {{ dbt.type_string() }}) as person_id,
         pivoted.is_batch,
         pivoted.service_tier,
         case
@@ -96,7 +96,7 @@ final as (
         cast(pivoted.output_tokens as bigint) as output_tokens,
         cast(null as bigint) as reasoning_output_tokens,
         cast(null as decimal(38, 6)) as unit_count,
-        cast(null as varchar) as unit,
+        cast(null as {{ dbt.type_string() }}) as unit,
         false as is_gateway
     from pivoted
     left join requests

@@ -63,7 +63,7 @@ final as (
         subscription_id as project_id,
         resource_id as api_key_id,
         coalesce(resource_id, subscription_id) as credential_id,
-        cast(null as varchar) as person_id,
+        cast(null as {{ dbt.type_string() }}) as person_id,
         deployment_type like '%batch' as is_batch,
         deployment_type as service_tier,
         cast(0 as bigint) as request_count,
@@ -73,7 +73,7 @@ final as (
         cast(output_tokens as bigint) as output_tokens,
         cast(null as bigint) as reasoning_output_tokens,
         cast(unit_count as decimal(38, 6)) as unit_count,
-        cast(unit as varchar) as unit,
+        cast(unit as {{ dbt.type_string() }}) as unit,
         false as is_gateway
     from aggregated
 

@@ -62,9 +62,9 @@ final as (
             else 'chat'
         end as operation,
         project_id,
-        cast(null as varchar) as api_key_id,
+        cast(null as {{ dbt.type_string() }}) as api_key_id,
         project_id as credential_id,
-        cast(null as varchar) as person_id,
+        cast(null as {{ dbt.type_string() }}) as person_id,
         is_batch,
         'default' as service_tier,
         cast(0 as bigint) as request_count,
@@ -74,7 +74,7 @@ final as (
         cast(output_tokens as bigint) as output_tokens,
         case when is_thinking then cast(output_tokens as bigint) end as reasoning_output_tokens,
         cast(unit_count as decimal(38, 6)) as unit_count,
-        cast(unit as varchar) as unit,
+        cast(unit as {{ dbt.type_string() }}) as unit,
         false as is_gateway
     from aggregated
 

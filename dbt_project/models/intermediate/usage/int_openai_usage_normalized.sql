@@ -17,11 +17,11 @@ embeddings as (
 
 other_usage as (
 
-    {%- set keyless = "cast(null as varchar) as user_id, cast(null as varchar) as api_key_id" %}
+    {%- set keyless = "cast(null as " ~ dbt.type_string() ~ ") as user_id, cast(null as " ~ dbt.type_string() ~ ") as api_key_id" %}
 
     select source_id, usage_date, project_id, user_id, api_key_id, model_name, model_name as model_ref,
         'moderation' as operation, request_count, input_tokens,
-        cast(null as decimal(38, 6)) as unit_count, cast(null as varchar) as unit
+        cast(null as decimal(38, 6)) as unit_count, cast(null as {{ dbt.type_string() }}) as unit
     from {{ ref('stg_openai__usage_moderations') }}
 
     union all
@@ -46,17 +46,17 @@ other_usage as (
 
     -- tools that are not models get a tool name as model reference, matching their cost line items
     union all
-    select source_id, usage_date, project_id, {{ keyless }}, cast(null as varchar), 'vector-store',
+    select source_id, usage_date, project_id, {{ keyless }}, cast(null as {{ dbt.type_string() }}), 'vector-store',
         'vector_store_storage', cast(0 as bigint), cast(0 as bigint), cast(usage_bytes as decimal(38, 6)), 'bytes'
     from {{ ref('stg_openai__usage_vector_stores') }}
 
     union all
-    select source_id, usage_date, project_id, {{ keyless }}, cast(null as varchar), 'code-interpreter',
+    select source_id, usage_date, project_id, {{ keyless }}, cast(null as {{ dbt.type_string() }}), 'code-interpreter',
         'code_interpreter', cast(0 as bigint), cast(0 as bigint), cast(num_sessions as decimal(38, 6)), 'sessions'
     from {{ ref('stg_openai__usage_code_interpreter_sessions') }}
 
     union all
-    select source_id, usage_date, project_id, user_id, api_key_id, cast(null as varchar), 'file-search',
+    select source_id, usage_date, project_id, user_id, api_key_id, cast(null as {{ dbt.type_string() }}), 'file-search',
         'file_search', cast(0 as bigint), cast(0 as bigint), cast(num_requests as decimal(38, 6)), 'calls'
     from {{ ref('stg_openai__usage_file_search_calls') }}
 
@@ -96,7 +96,7 @@ unioned as (
         input_cache_write_tokens as cache_creation_input_tokens,
         output_tokens,
         cast(null as decimal(38, 6)) as unit_count,
-        cast(null as varchar) as unit
+        cast(null as {{ dbt.type_string() }}) as unit
     from completions
 
     union all
@@ -118,7 +118,7 @@ unioned as (
         cast(0 as bigint) as cache_creation_input_tokens,
         cast(0 as bigint) as output_tokens,
         cast(null as decimal(38, 6)) as unit_count,
-        cast(null as varchar) as unit
+        cast(null as {{ dbt.type_string() }}) as unit
     from embeddings
 
     union all

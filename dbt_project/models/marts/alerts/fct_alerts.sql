@@ -135,12 +135,12 @@ cost_spike_days as (
         severity,
         case when cost_scope = 'application' then subject_id end as application_id,
         case when cost_scope = 'team' then subject_id end as team_id,
-        cast(null as varchar) as person_id,
-        cast(baseline_days as varchar) || '-day' as condition_detail,
+        cast(null as {{ dbt.type_string() }}) as person_id,
+        cast(baseline_days as {{ dbt.type_string() }}) || '-day' as condition_detail,
         cast(daily_cost as decimal(38, 10)) as observed_value,
         cast(cast(baseline_total as decimal(38, 10)) / baseline_days as decimal(38, 10)) as baseline_value,
-        cast(usage_date as varchar) || ': ' || cast(cast(daily_cost as decimal(38, 2)) as varchar)
-            || ' vs baseline ' || cast(cast(baseline_total / baseline_days as decimal(38, 2)) as varchar)
+        cast(usage_date as {{ dbt.type_string() }}) || ': ' || cast(cast(daily_cost as decimal(38, 2)) as {{ dbt.type_string() }})
+            || ' vs baseline ' || cast(cast(baseline_total / baseline_days as decimal(38, 2)) as {{ dbt.type_string() }})
             as evidence_item
     from cost_baselines
     where daily_cost >= min_daily_cost
@@ -171,7 +171,7 @@ inactive_person_days as (
         'inactive_person_active' as rule_ref,
         'person' as subject_type,
         findings.person_id as subject_id,
-        cast(null as varchar) as billing_currency,
+        cast(null as {{ dbt.type_string() }}) as billing_currency,
         findings.usage_date as condition_date,
         rules.severity,
         max(findings.application_id) as application_id,
@@ -180,7 +180,7 @@ inactive_person_days as (
         max(findings.person_status) as condition_detail,
         cast(sum(findings.request_count) as decimal(38, 10)) as observed_value,
         cast(null as decimal(38, 10)) as baseline_value,
-        cast(findings.usage_date as varchar) || ': ' || cast(sum(findings.request_count) as varchar)
+        cast(findings.usage_date as {{ dbt.type_string() }}) || ': ' || cast(sum(findings.request_count) as {{ dbt.type_string() }})
             || ' requests via ' || max(inactive_credentials.credentials) as evidence_item
     from {{ ref('int_findings_usage_by_inactive_person') }} as findings
     inner join rules on rules.condition_type = 'inactive_person_active'
@@ -208,7 +208,7 @@ new_person_days as (
         'new_person_on_restricted_application' as rule_ref,
         'person_application' as subject_type,
         first_use.person_id || ' on ' || first_use.application_id as subject_id,
-        cast(null as varchar) as billing_currency,
+        cast(null as {{ dbt.type_string() }}) as billing_currency,
         first_use.first_date as condition_date,
         rules.severity,
         first_use.application_id,
@@ -217,7 +217,7 @@ new_person_days as (
         applications.sensitivity_tier as condition_detail,
         cast(null as decimal(38, 10)) as observed_value,
         cast(null as decimal(38, 10)) as baseline_value,
-        cast(first_use.first_date as varchar) || ': first usage of ' || first_use.application_id
+        cast(first_use.first_date as {{ dbt.type_string() }}) || ': first usage of ' || first_use.application_id
             || ' (' || applications.sensitivity_tier || ' sensitivity)' as evidence_item
     from first_use
     cross join usage_span
@@ -246,7 +246,7 @@ policy_violation_days as (
         violations.policy_id as rule_ref,
         violations.subject_type,
         violations.subject_id,
-        cast(null as varchar) as billing_currency,
+        cast(null as {{ dbt.type_string() }}) as billing_currency,
         violations.usage_date as condition_date,
         violations.severity,
         violations.application_id,
@@ -277,13 +277,13 @@ exception_expired_days as (
         max(violations.policy_id) as rule_ref,
         'exception' as subject_type,
         violations.exception_id as subject_id,
-        cast(null as varchar) as billing_currency,
+        cast(null as {{ dbt.type_string() }}) as billing_currency,
         violations.usage_date as condition_date,
         rules.severity,
         max(violations.application_id) as application_id,
         max(violations.team_id) as team_id,
         max(violations.person_id) as person_id,
-        'expired ' || cast(max(violations.exception_expires_on) as varchar) as condition_detail,
+        'expired ' || cast(max(violations.exception_expires_on) as {{ dbt.type_string() }}) as condition_detail,
         cast(sum(violations.request_count) as decimal(38, 10)) as observed_value,
         cast(null as decimal(38, 10)) as baseline_value,
         {{ dbt.listagg('violations.violation_key', "','", 'order by violations.violation_key') }} as evidence_item
@@ -361,38 +361,38 @@ stated as (
             when first_seen_date = evaluated_date then 'new'
             else 'ongoing'
         end as state,
-        ' (' || cast(active_days as varchar) || ' day(s) from ' || cast(first_seen_date as varchar)
-            || ' to ' || cast(last_seen_date as varchar) || ')' as span_text
+        ' (' || cast(active_days as {{ dbt.type_string() }}) || ' day(s) from ' || cast(first_seen_date as {{ dbt.type_string() }})
+            || ' to ' || cast(last_seen_date as {{ dbt.type_string() }}) || ')' as span_text
     from episodes
 
 )
 
 select
-    cast({{ surrogate_key(['condition_type', 'rule_ref', 'subject_type', 'subject_id', 'billing_currency', 'first_seen_date']) }} as varchar) as alert_key,
-    cast(condition_type as varchar) as condition_type,
-    cast(category as varchar) as category,
-    cast(rule_ref as varchar) as rule_ref,
-    cast(subject_type as varchar) as subject_type,
-    cast(subject_id as varchar) as subject_id,
-    cast(severity as varchar) as severity,
-    cast(state as varchar) as state,
+    cast({{ surrogate_key(['condition_type', 'rule_ref', 'subject_type', 'subject_id', 'billing_currency', 'first_seen_date']) }} as {{ dbt.type_string() }}) as alert_key,
+    cast(condition_type as {{ dbt.type_string() }}) as condition_type,
+    cast(category as {{ dbt.type_string() }}) as category,
+    cast(rule_ref as {{ dbt.type_string() }}) as rule_ref,
+    cast(subject_type as {{ dbt.type_string() }}) as subject_type,
+    cast(subject_id as {{ dbt.type_string() }}) as subject_id,
+    cast(severity as {{ dbt.type_string() }}) as severity,
+    cast(state as {{ dbt.type_string() }}) as state,
     cast(first_seen_date as date) as first_seen_date,
     cast(last_seen_date as date) as last_seen_date,
     cast(active_days as bigint) as active_days,
     cast(evaluated_date as date) as evaluated_date,
-    cast(application_id as varchar) as application_id,
-    cast(team_id as varchar) as team_id,
-    cast(person_id as varchar) as person_id,
+    cast(application_id as {{ dbt.type_string() }}) as application_id,
+    cast(team_id as {{ dbt.type_string() }}) as team_id,
+    cast(person_id as {{ dbt.type_string() }}) as person_id,
     cast(observed_value as decimal(38, 10)) as observed_value,
     cast(baseline_value as decimal(38, 10)) as baseline_value,
-    cast(billing_currency as varchar) as billing_currency,
+    cast(billing_currency as {{ dbt.type_string() }}) as billing_currency,
     cast(
         case condition_type
             when 'cost_spike' then
                 'Invoiced cost spike: ' || subject_type || ' ' || subject_id || ' peaked at '
-                || cast(cast(observed_value as decimal(38, 2)) as varchar) || ' ' || billing_currency
+                || cast(cast(observed_value as decimal(38, 2)) as {{ dbt.type_string() }}) || ' ' || billing_currency
                 || ' a day against a ' || condition_detail || ' baseline of '
-                || cast(cast(baseline_value as decimal(38, 2)) as varchar) || ' ' || billing_currency
+                || cast(cast(baseline_value as decimal(38, 2)) as {{ dbt.type_string() }}) || ' ' || billing_currency
             when 'inactive_person_active' then
                 'AI usage by a ' || coalesce(condition_detail, 'inactive') || ' person: ' || subject_id
             when 'new_person_on_restricted_application' then
@@ -404,6 +404,6 @@ select
                 'Exception ' || subject_id || ' to ' || rule_ref || ' ' || condition_detail
                 || ' and the usage it covered goes on'
         end || span_text
-    as varchar) as summary,
-    cast(evidence as varchar) as evidence
+    as {{ dbt.type_string() }}) as summary,
+    cast(evidence as {{ dbt.type_string() }}) as evidence
 from stated

@@ -24,8 +24,8 @@ people_on_applications as (
         'person_new_to_application' as anomaly_type,
         application_id,
         person_id,
-        cast(null as varchar) as credential_provider,
-        cast(null as varchar) as credential_id,
+        cast(null as {{ dbt.type_string() }}) as credential_provider,
+        cast(null as {{ dbt.type_string() }}) as credential_id,
         min(usage_date) as first_date,
         max(usage_date) as last_date,
         count(distinct usage_date) as active_days,
@@ -69,7 +69,7 @@ unexpected_environments as (
     select
         'unexpected_environment' as anomaly_type,
         application_id,
-        cast(null as varchar) as person_id,
+        cast(null as {{ dbt.type_string() }}) as person_id,
         credential_provider,
         credential_id,
         min(usage_date) as first_date,
@@ -93,15 +93,15 @@ anomalies as (
 )
 
 select
-    cast({{ surrogate_key(['anomaly_type', 'application_id', 'person_id', 'credential_provider', 'credential_id']) }} as varchar) as anomaly_key,
-    cast(anomaly_type as varchar) as anomaly_type,
-    cast(application_id as varchar) as application_id,
-    cast(person_id as varchar) as person_id,
-    cast(credential_provider as varchar) as credential_provider,
-    cast(credential_id as varchar) as credential_id,
+    cast({{ surrogate_key(['anomaly_type', 'application_id', 'person_id', 'credential_provider', 'credential_id']) }} as {{ dbt.type_string() }}) as anomaly_key,
+    cast(anomaly_type as {{ dbt.type_string() }}) as anomaly_type,
+    cast(application_id as {{ dbt.type_string() }}) as application_id,
+    cast(person_id as {{ dbt.type_string() }}) as person_id,
+    cast(credential_provider as {{ dbt.type_string() }}) as credential_provider,
+    cast(credential_id as {{ dbt.type_string() }}) as credential_id,
     cast(first_date as date) as first_date,
     cast(last_date as date) as last_date,
     cast(active_days as bigint) as active_days,
     cast(request_count as bigint) as request_count,
-    cast(detail as varchar) as detail
+    cast(detail as {{ dbt.type_string() }}) as detail
 from anomalies

@@ -49,12 +49,12 @@ exceptions as (
 )
 
 select
-    cast({{ surrogate_key(['controls.framework', 'controls.control_reference', 'controls.policy_id']) }} as varchar) as control_coverage_key,
-    cast(controls.framework as varchar) as framework,
-    cast(controls.control_reference as varchar) as control_reference,
-    cast(policies.policy_id as varchar) as policy_id,
-    cast(policies.rule as varchar) as rule,
-    cast(policies.severity as varchar) as severity,
+    cast({{ surrogate_key(['controls.framework', 'controls.control_reference', 'controls.policy_id']) }} as {{ dbt.type_string() }}) as control_coverage_key,
+    cast(controls.framework as {{ dbt.type_string() }}) as framework,
+    cast(controls.control_reference as {{ dbt.type_string() }}) as control_reference,
+    cast(policies.policy_id as {{ dbt.type_string() }}) as policy_id,
+    cast(policies.rule as {{ dbt.type_string() }}) as rule,
+    cast(policies.severity as {{ dbt.type_string() }}) as severity,
     cast(policies.is_enabled as boolean) as is_enabled,
     cast(case when policies.is_enabled then evaluated_through.last_date end as date) as evaluated_through_date,
     cast(coalesce(violations.open_violations, 0) as bigint) as open_violations,

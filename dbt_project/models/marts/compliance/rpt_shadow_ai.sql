@@ -49,13 +49,13 @@ totals as (
 )
 
 select
-    cast({{ surrogate_key(['totals.credential_provider', 'totals.project_id', 'totals.credential_id']) }} as varchar) as shadow_credential_key,
-    cast(totals.credential_provider as varchar) as credential_provider,
-    cast(totals.project_id as varchar) as project_id,
-    cast(totals.credential_id as varchar) as credential_id,
-    cast(totals.provider as varchar) as provider,
-    cast(models_used.model_ids as varchar) as model_ids,
-    cast(holders.person_ids as varchar) as person_ids,
+    cast({{ surrogate_key(['totals.credential_provider', 'totals.project_id', 'totals.credential_id']) }} as {{ dbt.type_string() }}) as shadow_credential_key,
+    cast(totals.credential_provider as {{ dbt.type_string() }}) as credential_provider,
+    cast(totals.project_id as {{ dbt.type_string() }}) as project_id,
+    cast(totals.credential_id as {{ dbt.type_string() }}) as credential_id,
+    cast(totals.provider as {{ dbt.type_string() }}) as provider,
+    cast(models_used.model_ids as {{ dbt.type_string() }}) as model_ids,
+    cast(holders.person_ids as {{ dbt.type_string() }}) as person_ids,
     cast(totals.first_seen_date as date) as first_seen_date,
     cast(totals.last_seen_date as date) as last_seen_date,
     cast(totals.active_days as bigint) as active_days,

@@ -1,9 +1,8 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='append',
         on_schema_change='fail',
-        pre_hook="{{ delete_refresh_window('usage_date') }}"
+        **refresh_window_config('usage_date')
     )
 }}
 
@@ -102,25 +101,25 @@ final as (
 )
 
 select
-    cast(usage_key as varchar) as usage_key,
+    cast(usage_key as {{ dbt.type_string() }}) as usage_key,
     cast(usage_date as date) as usage_date,
-    cast(source_id as varchar) as source_id,
-    cast(provider as varchar) as provider,
-    cast(model_id as varchar) as model_id,
-    cast(model_family as varchar) as model_family,
-    cast(model_name as varchar) as model_name,
-    cast(operation as varchar) as operation,
-    cast(credential_id as varchar) as credential_id,
-    cast(credential_provider as varchar) as credential_provider,
-    cast(project_id as varchar) as project_id,
-    cast(person_id as varchar) as person_id,
-    cast(application_id as varchar) as application_id,
-    cast(team_id as varchar) as team_id,
-    cast(cost_center_id as varchar) as cost_center_id,
-    cast(environment as varchar) as environment,
+    cast(source_id as {{ dbt.type_string() }}) as source_id,
+    cast(provider as {{ dbt.type_string() }}) as provider,
+    cast(model_id as {{ dbt.type_string() }}) as model_id,
+    cast(model_family as {{ dbt.type_string() }}) as model_family,
+    cast(model_name as {{ dbt.type_string() }}) as model_name,
+    cast(operation as {{ dbt.type_string() }}) as operation,
+    cast(credential_id as {{ dbt.type_string() }}) as credential_id,
+    cast(credential_provider as {{ dbt.type_string() }}) as credential_provider,
+    cast(project_id as {{ dbt.type_string() }}) as project_id,
+    cast(person_id as {{ dbt.type_string() }}) as person_id,
+    cast(application_id as {{ dbt.type_string() }}) as application_id,
+    cast(team_id as {{ dbt.type_string() }}) as team_id,
+    cast(cost_center_id as {{ dbt.type_string() }}) as cost_center_id,
+    cast(environment as {{ dbt.type_string() }}) as environment,
     cast(is_attributed as boolean) as is_attributed,
     cast(is_batch as boolean) as is_batch,
-    cast(service_tier as varchar) as service_tier,
+    cast(service_tier as {{ dbt.type_string() }}) as service_tier,
     cast(is_gateway as boolean) as is_gateway,
     cast(request_count as bigint) as request_count,
     cast(input_tokens as bigint) as input_tokens,
@@ -131,5 +130,5 @@ select
     cast(reasoning_output_tokens as bigint) as reasoning_output_tokens,
     cast(total_tokens as bigint) as total_tokens,
     cast(unit_count as decimal(38, 6)) as unit_count,
-    cast(unit as varchar) as unit
+    cast(unit as {{ dbt.type_string() }}) as unit
 from final

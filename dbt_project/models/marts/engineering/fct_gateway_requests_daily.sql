@@ -1,9 +1,8 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='append',
         on_schema_change='fail',
-        pre_hook="{{ delete_landed_window('usage_date') }}"
+        **refresh_window_config('usage_date', landed=true)
     )
 }}
 
@@ -63,14 +62,14 @@ final as (
 )
 
 select
-    cast(gateway_request_key as varchar) as gateway_request_key,
+    cast(gateway_request_key as {{ dbt.type_string() }}) as gateway_request_key,
     cast(usage_date as date) as usage_date,
-    cast(gateway as varchar) as gateway,
-    cast(provider as varchar) as provider,
-    cast(model_id as varchar) as model_id,
-    cast(model_name as varchar) as model_name,
-    cast(application_key as varchar) as application_key,
-    cast(status as varchar) as status,
+    cast(gateway as {{ dbt.type_string() }}) as gateway,
+    cast(provider as {{ dbt.type_string() }}) as provider,
+    cast(model_id as {{ dbt.type_string() }}) as model_id,
+    cast(model_name as {{ dbt.type_string() }}) as model_name,
+    cast(application_key as {{ dbt.type_string() }}) as application_key,
+    cast(status as {{ dbt.type_string() }}) as status,
     cast(request_count as bigint) as request_count,
     cast(failure_count as bigint) as failure_count,
     cast(fallback_count as bigint) as fallback_count,

@@ -65,23 +65,23 @@ new_versions as (
 )
 
 select
-    cast(rated_cost_key as varchar) as rated_cost_key,
-    cast(version_key as varchar) as version_key,
+    cast(rated_cost_key as {{ dbt.type_string() }}) as rated_cost_key,
+    cast(version_key as {{ dbt.type_string() }}) as version_key,
     cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as recorded_at,
     cast(usage_date as date) as usage_date,
-    cast(provider as varchar) as provider,
+    cast(provider as {{ dbt.type_string() }}) as provider,
     cast(is_gateway as boolean) as is_gateway,
-    cast(gateway as varchar) as gateway,
-    cast(project_id as varchar) as project_id,
-    cast(model_id as varchar) as model_id,
-    cast(price_tier as varchar) as price_tier,
-    cast(overrides_sha256 as varchar) as overrides_sha256,
-    cast(catalog_version as varchar) as catalog_version,
-    cast(override_id as varchar) as override_id,
-    cast(price_status as varchar) as price_status,
+    cast(gateway as {{ dbt.type_string() }}) as gateway,
+    cast(project_id as {{ dbt.type_string() }}) as project_id,
+    cast(model_id as {{ dbt.type_string() }}) as model_id,
+    cast(price_tier as {{ dbt.type_string() }}) as price_tier,
+    cast(overrides_sha256 as {{ dbt.type_string() }}) as overrides_sha256,
+    cast(catalog_version as {{ dbt.type_string() }}) as catalog_version,
+    cast(override_id as {{ dbt.type_string() }}) as override_id,
+    cast(price_status as {{ dbt.type_string() }}) as price_status,
     cast(request_count as bigint) as request_count,
     cast(input_tokens as bigint) as input_tokens,
     cast(output_tokens as bigint) as output_tokens,
     cast(rated_cost as decimal(38, 10)) as rated_cost,
-    cast('USD' as varchar) as billing_currency
+    cast('USD' as {{ dbt.type_string() }}) as billing_currency
 from new_versions

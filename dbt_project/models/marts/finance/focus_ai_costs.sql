@@ -91,15 +91,15 @@ enriched as (
 
 select
     cast(billed_cost as decimal(38, 10)) as "BilledCost",
-    cast(source_id as varchar) as "BillingAccountId",
-    cast(source_id as varchar) as "BillingAccountName",
-    cast(billing_currency as varchar) as "BillingCurrency",
+    cast(source_id as {{ dbt.type_string() }}) as "BillingAccountId",
+    cast(source_id as {{ dbt.type_string() }}) as "BillingAccountName",
+    cast(billing_currency as {{ dbt.type_string() }}) as "BillingCurrency",
     cast({{ dbt.dateadd('month', 1, 'billing_month') }} as timestamp) as "BillingPeriodEnd",
     cast(billing_month as timestamp) as "BillingPeriodStart",
-    cast(focus_charge_category as varchar) as "ChargeCategory",
-    cast(null as varchar) as "ChargeClass",
-    cast(charge_description as varchar) as "ChargeDescription",
-    cast(case when focus_charge_category = 'Usage' then 'Usage-Based' else 'One-Time' end as varchar)
+    cast(focus_charge_category as {{ dbt.type_string() }}) as "ChargeCategory",
+    cast(null as {{ dbt.type_string() }}) as "ChargeClass",
+    cast(charge_description as {{ dbt.type_string() }}) as "ChargeDescription",
+    cast(case when focus_charge_category = 'Usage' then 'Usage-Based' else 'One-Time' end as {{ dbt.type_string() }})
         as "ChargeFrequency",
     cast(coalesce(charge_period_end, {{ dbt.dateadd('day', 1, 'usage_date') }}) as timestamp) as "ChargePeriodEnd",
     cast(coalesce(charge_period_start, usage_date) as timestamp) as "ChargePeriodStart",
@@ -114,9 +114,9 @@ select
     ) as "ConsumedUnit",
     cast(coalesce(effective_cost, billed_cost) as decimal(38, 10)) as "ContractedCost",
     cast(coalesce(effective_cost, billed_cost) as decimal(38, 10)) as "EffectiveCost",
-    cast(provider_name as varchar) as "InvoiceIssuerName",
+    cast(provider_name as {{ dbt.type_string() }}) as "InvoiceIssuerName",
     cast(coalesce(list_cost, billed_cost) as decimal(38, 10)) as "ListCost",
-    cast(case when focus_charge_category in ('Usage', 'Purchase') then 'Standard' end as varchar)
+    cast(case when focus_charge_category in ('Usage', 'Purchase') then 'Standard' end as {{ dbt.type_string() }})
         as "PricingCategory",
     cast(
         case
@@ -132,23 +132,23 @@ select
             else consumed_unit
         end as varchar
     ) as "PricingUnit",
-    cast(provider_name as varchar) as "ProviderName",
-    cast(publisher_name as varchar) as "PublisherName",
-    cast(null as varchar) as "RegionId",
-    cast(null as varchar) as "RegionName",
-    cast(credential_id as varchar) as "ResourceId",
-    cast(credential_id as varchar) as "ResourceName",
-    cast(case when credential_id is not null then 'Credential' end as varchar) as "ResourceType",
-    cast('AI and Machine Learning' as varchar) as "ServiceCategory",
-    cast(service_name as varchar) as "ServiceName",
-    cast('Generative AI' as varchar) as "ServiceSubcategory",
+    cast(provider_name as {{ dbt.type_string() }}) as "ProviderName",
+    cast(publisher_name as {{ dbt.type_string() }}) as "PublisherName",
+    cast(null as {{ dbt.type_string() }}) as "RegionId",
+    cast(null as {{ dbt.type_string() }}) as "RegionName",
+    cast(credential_id as {{ dbt.type_string() }}) as "ResourceId",
+    cast(credential_id as {{ dbt.type_string() }}) as "ResourceName",
+    cast(case when credential_id is not null then 'Credential' end as {{ dbt.type_string() }}) as "ResourceType",
+    cast('AI and Machine Learning' as {{ dbt.type_string() }}) as "ServiceCategory",
+    cast(service_name as {{ dbt.type_string() }}) as "ServiceName",
+    cast('Generative AI' as {{ dbt.type_string() }}) as "ServiceSubcategory",
     cast(
         case when model_id is not null then {{ dbt.concat(['model_id', "':'", 'token_type', "':'", 'pricing_tier']) }} end
         as varchar
     ) as "SkuId",
-    cast(project_id as varchar) as "SubAccountId",
-    cast(project_id as varchar) as "SubAccountName",
-    cast(case when project_id is not null then 'Project' end as varchar) as "SubAccountType",
+    cast(project_id as {{ dbt.type_string() }}) as "SubAccountId",
+    cast(project_id as {{ dbt.type_string() }}) as "SubAccountName",
+    cast(case when project_id is not null then 'Project' end as {{ dbt.type_string() }}) as "SubAccountType",
     cast(
         {{ dbt.concat([
             "'{\"application\": '", json_text('application_id'),
@@ -157,13 +157,13 @@ select
             "'}'",
         ]) }} as varchar
     ) as "Tags",
-    cast(cost_key as varchar) as "x_CostKey",
-    cast(application_id as varchar) as "x_ApplicationId",
-    cast(team_id as varchar) as "x_TeamId",
-    cast(cost_center_id as varchar) as "x_CostCenterId",
-    cast(holder_person_id as varchar) as "x_PersonId",
-    cast(policy_status as varchar) as "x_PolicyStatus",
-    cast(model_id as varchar) as "x_ModelId",
-    cast(token_type as varchar) as "x_TokenType",
-    cast(pricing_tier as varchar) as "x_PricingTier"
+    cast(cost_key as {{ dbt.type_string() }}) as "x_CostKey",
+    cast(application_id as {{ dbt.type_string() }}) as "x_ApplicationId",
+    cast(team_id as {{ dbt.type_string() }}) as "x_TeamId",
+    cast(cost_center_id as {{ dbt.type_string() }}) as "x_CostCenterId",
+    cast(holder_person_id as {{ dbt.type_string() }}) as "x_PersonId",
+    cast(policy_status as {{ dbt.type_string() }}) as "x_PolicyStatus",
+    cast(model_id as {{ dbt.type_string() }}) as "x_ModelId",
+    cast(token_type as {{ dbt.type_string() }}) as "x_TokenType",
+    cast(pricing_tier as {{ dbt.type_string() }}) as "x_PricingTier"
 from enriched

@@ -130,14 +130,14 @@ final as (
 )
 
 select
-    cast({{ surrogate_key(['final.budget_month', 'final.scope', 'final.scope_id']) }} as varchar)
+    cast({{ surrogate_key(['final.budget_month', 'final.scope', 'final.scope_id']) }} as {{ dbt.type_string() }})
         as budget_variance_key,
     cast(final.budget_month as date) as budget_month,
     cast(final.as_of_date as date) as as_of_date,
-    cast(final.scope as varchar) as scope,
-    cast(final.scope_id as varchar) as scope_id,
-    cast(scope_names.scope_name as varchar) as scope_name,
-    cast(final.reporting_currency as varchar) as reporting_currency,
+    cast(final.scope as {{ dbt.type_string() }}) as scope,
+    cast(final.scope_id as {{ dbt.type_string() }}) as scope_id,
+    cast(scope_names.scope_name as {{ dbt.type_string() }}) as scope_name,
+    cast(final.reporting_currency as {{ dbt.type_string() }}) as reporting_currency,
     cast(final.budget_reporting as decimal(38, 10)) as budget_amount,
     cast(final.month_to_date_cost as decimal(38, 10)) as month_to_date_cost,
     cast(final.days_elapsed as integer) as days_elapsed,

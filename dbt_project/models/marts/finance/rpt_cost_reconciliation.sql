@@ -296,18 +296,18 @@ last_invoiced as (
 )
 
 select
-    cast({{ surrogate_key(['usage_date', 'provider', 'line_type', 'account_id']) }} as varchar) as reconciliation_key,
+    cast({{ surrogate_key(['usage_date', 'provider', 'line_type', 'account_id']) }} as {{ dbt.type_string() }}) as reconciliation_key,
     cast(usage_date as date) as usage_date,
-    cast(provider as varchar) as provider,
-    cast(line_type as varchar) as line_type,
-    cast(account_id as varchar) as account_id,
+    cast(provider as {{ dbt.type_string() }}) as provider,
+    cast(line_type as {{ dbt.type_string() }}) as line_type,
+    cast(account_id as {{ dbt.type_string() }}) as account_id,
     cast(measured_cost as decimal(38, 10)) as measured_cost,
     cast(rated_cost as decimal(38, 10)) as rated_cost,
     cast(invoiced_cost as decimal(38, 10)) as invoiced_cost,
     cast(invoiced_other_cost as decimal(38, 10)) as invoiced_other_cost,
     cast(unrated_invoiced_cost as decimal(38, 10)) as unrated_invoiced_cost,
-    cast('USD' as varchar) as billing_currency,
-    cast(compared_cost_kinds as varchar) as compared_cost_kinds,
+    cast('USD' as {{ dbt.type_string() }}) as billing_currency,
+    cast(compared_cost_kinds as {{ dbt.type_string() }}) as compared_cost_kinds,
     cast(variance_cost as decimal(38, 10)) as variance_cost,
     cast(
         case when reference_cost <> 0 then variance_cost * 100 / reference_cost end as decimal(38, 4)
@@ -334,8 +334,8 @@ select
         case when provider_invoiced_cost <> 0 then coalesce(provider_measured_cost, 0) * 100 / provider_invoiced_cost end
         as decimal(38, 4)
     ) as gateway_measured_share_pct,
-    cast(pricing_snapshot.overrides_sha256 as varchar) as overrides_sha256,
-    cast(pricing_snapshot.catalog_version as varchar) as catalog_version
+    cast(pricing_snapshot.overrides_sha256 as {{ dbt.type_string() }}) as overrides_sha256,
+    cast(pricing_snapshot.catalog_version as {{ dbt.type_string() }}) as catalog_version
 from measured
 cross join pricing_snapshot
 left join last_invoiced

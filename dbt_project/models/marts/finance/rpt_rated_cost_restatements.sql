@@ -30,24 +30,24 @@ changed as (
 )
 
 select
-    cast(version_key as varchar) as restatement_key,
-    cast(rated_cost_key as varchar) as rated_cost_key,
+    cast(version_key as {{ dbt.type_string() }}) as restatement_key,
+    cast(rated_cost_key as {{ dbt.type_string() }}) as rated_cost_key,
     cast(usage_date as date) as usage_date,
-    cast(provider as varchar) as provider,
-    cast(gateway as varchar) as gateway,
-    cast(project_id as varchar) as project_id,
-    cast(model_id as varchar) as model_id,
-    cast(price_tier as varchar) as price_tier,
+    cast(provider as {{ dbt.type_string() }}) as provider,
+    cast(gateway as {{ dbt.type_string() }}) as gateway,
+    cast(project_id as {{ dbt.type_string() }}) as project_id,
+    cast(model_id as {{ dbt.type_string() }}) as model_id,
+    cast(price_tier as {{ dbt.type_string() }}) as price_tier,
     cast(previous_recorded_at as timestamp) as previous_recorded_at,
     cast(recorded_at as timestamp) as recorded_at,
     cast(previous_rated_cost as decimal(38, 10)) as previous_rated_cost,
     cast(rated_cost as decimal(38, 10)) as rated_cost,
     cast(rated_cost - previous_rated_cost as decimal(38, 10)) as rated_cost_change,
-    cast(previous_override_id as varchar) as previous_override_id,
-    cast(override_id as varchar) as override_id,
-    cast(previous_overrides_sha256 as varchar) as previous_overrides_sha256,
-    cast(overrides_sha256 as varchar) as overrides_sha256,
-    cast(previous_catalog_version as varchar) as previous_catalog_version,
-    cast(catalog_version as varchar) as catalog_version,
-    cast('USD' as varchar) as billing_currency
+    cast(previous_override_id as {{ dbt.type_string() }}) as previous_override_id,
+    cast(override_id as {{ dbt.type_string() }}) as override_id,
+    cast(previous_overrides_sha256 as {{ dbt.type_string() }}) as previous_overrides_sha256,
+    cast(overrides_sha256 as {{ dbt.type_string() }}) as overrides_sha256,
+    cast(previous_catalog_version as {{ dbt.type_string() }}) as previous_catalog_version,
+    cast(catalog_version as {{ dbt.type_string() }}) as catalog_version,
+    cast('USD' as {{ dbt.type_string() }}) as billing_currency
 from changed

@@ -76,16 +76,16 @@ credentials as (
 )
 
 select
-    cast({{ surrogate_key(['credentials.credential_provider', 'credentials.project_id', 'credentials.credential_id']) }} as varchar) as credential_key,
-    cast(credentials.credential_provider as varchar) as credential_provider,
-    cast(credentials.project_id as varchar) as project_id,
-    cast(credentials.credential_id as varchar) as credential_id,
-    cast(credentials.application_id as varchar) as application_id,
-    cast(credentials.environment as varchar) as environment,
-    cast(credentials.attribution_method as varchar) as attribution_method,
+    cast({{ surrogate_key(['credentials.credential_provider', 'credentials.project_id', 'credentials.credential_id']) }} as {{ dbt.type_string() }}) as credential_key,
+    cast(credentials.credential_provider as {{ dbt.type_string() }}) as credential_provider,
+    cast(credentials.project_id as {{ dbt.type_string() }}) as project_id,
+    cast(credentials.credential_id as {{ dbt.type_string() }}) as credential_id,
+    cast(credentials.application_id as {{ dbt.type_string() }}) as application_id,
+    cast(credentials.environment as {{ dbt.type_string() }}) as environment,
+    cast(credentials.attribution_method as {{ dbt.type_string() }}) as attribution_method,
     cast(credentials.application_id is not null as boolean) as is_declared,
     cast(seen.credential_id is not null as boolean) as is_seen_in_usage,
-    cast(seen.person_id as varchar) as holder_person_id,
+    cast(seen.person_id as {{ dbt.type_string() }}) as holder_person_id,
     cast(seen.first_seen_date as date) as first_seen_date,
     cast(seen.last_seen_date as date) as last_seen_date,
     cast(coalesce(seen.total_tokens, 0) as bigint) as total_tokens

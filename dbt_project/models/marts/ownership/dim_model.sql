@@ -40,11 +40,11 @@ all_models as (
 )
 
 select
-    cast(all_models.model_id as varchar) as model_id,
-    cast(coalesce(declared.model_family, seen.model_family) as varchar) as model_family,
-    cast(declared.model_kind as varchar) as model_kind,
-    cast(coalesce(declared.review_status, 'unknown') as varchar) as review_status,
-    cast(providers.providers as varchar) as declared_providers,
+    cast(all_models.model_id as {{ dbt.type_string() }}) as model_id,
+    cast(coalesce(declared.model_family, seen.model_family) as {{ dbt.type_string() }}) as model_family,
+    cast(declared.model_kind as {{ dbt.type_string() }}) as model_kind,
+    cast(coalesce(declared.review_status, 'unknown') as {{ dbt.type_string() }}) as review_status,
+    cast(providers.providers as {{ dbt.type_string() }}) as declared_providers,
     cast(declared.model_id is not null as boolean) as is_declared,
     cast(seen.model_id is not null as boolean) as is_seen_in_usage,
     cast(seen.first_seen_date as date) as first_seen_date,

@@ -15,12 +15,12 @@ applications as (
 )
 
 select
-    cast(teams.team_id as varchar) as team_id,
-    cast(teams.team_name as varchar) as team_name,
-    cast(teams.department as varchar) as department,
-    cast(teams.business_unit as varchar) as business_unit,
-    cast(teams.cost_center_id as varchar) as cost_center_id,
-    cast(teams.owner_email as varchar) as owner_email,
+    cast(teams.team_id as {{ dbt.type_string() }}) as team_id,
+    cast(teams.team_name as {{ dbt.type_string() }}) as team_name,
+    cast(teams.department as {{ dbt.type_string() }}) as department,
+    cast(teams.business_unit as {{ dbt.type_string() }}) as business_unit,
+    cast(teams.cost_center_id as {{ dbt.type_string() }}) as cost_center_id,
+    cast(teams.owner_email as {{ dbt.type_string() }}) as owner_email,
     cast(coalesce(applications.application_count, 0) as bigint) as application_count
 from teams
 left join applications on applications.team_id = teams.team_id

@@ -32,7 +32,7 @@ tool_activity as (
         seat_holder_email as email,
         'saas_tool' as channel,
         tool as provider_or_tool,
-        cast(null as varchar) as application_id,
+        cast(null as {{ dbt.type_string() }}) as application_id,
         cast(null as bigint) as request_count,
         cast(null as bigint) as total_tokens
     from {{ ref('fct_seat_assignments_daily') }}
@@ -55,16 +55,16 @@ people as (
 )
 
 select
-    cast({{ surrogate_key(['activity.activity_date', 'activity.email', 'activity.channel', 'activity.provider_or_tool', 'activity.application_id']) }} as varchar) as person_activity_key,
+    cast({{ surrogate_key(['activity.activity_date', 'activity.email', 'activity.channel', 'activity.provider_or_tool', 'activity.application_id']) }} as {{ dbt.type_string() }}) as person_activity_key,
     cast(activity.activity_date as date) as activity_date,
-    cast(people.person_id as varchar) as person_id,
-    cast(activity.email as varchar) as email,
-    cast(people.team_id as varchar) as team_id,
-    cast(people.cost_center_id as varchar) as cost_center_id,
-    cast(people.status as varchar) as person_status,
-    cast(activity.channel as varchar) as channel,
-    cast(activity.provider_or_tool as varchar) as provider_or_tool,
-    cast(activity.application_id as varchar) as application_id,
+    cast(people.person_id as {{ dbt.type_string() }}) as person_id,
+    cast(activity.email as {{ dbt.type_string() }}) as email,
+    cast(people.team_id as {{ dbt.type_string() }}) as team_id,
+    cast(people.cost_center_id as {{ dbt.type_string() }}) as cost_center_id,
+    cast(people.status as {{ dbt.type_string() }}) as person_status,
+    cast(activity.channel as {{ dbt.type_string() }}) as channel,
+    cast(activity.provider_or_tool as {{ dbt.type_string() }}) as provider_or_tool,
+    cast(activity.application_id as {{ dbt.type_string() }}) as application_id,
     cast(activity.request_count as bigint) as request_count,
     cast(activity.total_tokens as bigint) as total_tokens
 from activity

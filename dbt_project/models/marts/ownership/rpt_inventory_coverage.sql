@@ -50,13 +50,13 @@ months as (
 )
 
 select
-    cast({{ surrogate_key(['months.provider', 'months.usage_month', 'cost.billing_currency']) }} as varchar) as coverage_key,
-    cast(months.provider as varchar) as provider,
+    cast({{ surrogate_key(['months.provider', 'months.usage_month', 'cost.billing_currency']) }} as {{ dbt.type_string() }}) as coverage_key,
+    cast(months.provider as {{ dbt.type_string() }}) as provider,
     cast(months.usage_month as date) as usage_month,
     cast(coalesce(usage.total_tokens, 0) as bigint) as total_tokens,
     cast(coalesce(usage.attributed_tokens, 0) as bigint) as attributed_tokens,
     cast(case when usage.total_tokens > 0 then 100.0 * usage.attributed_tokens / usage.total_tokens end as decimal(9, 4)) as attributed_token_pct,
-    cast(cost.billing_currency as varchar) as billing_currency,
+    cast(cost.billing_currency as {{ dbt.type_string() }}) as billing_currency,
     cast(coalesce(cost.invoiced_cost, 0) as decimal(38, 10)) as invoiced_cost,
     cast(coalesce(cost.attributed_invoiced_cost, 0) as decimal(38, 10)) as attributed_invoiced_cost,
     cast(case when cost.invoiced_cost > 0 then 100 * cost.attributed_invoiced_cost / cost.invoiced_cost end as decimal(9, 4)) as attributed_cost_pct,
