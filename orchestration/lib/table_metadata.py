@@ -16,7 +16,13 @@ import duckdb
 
 PREVIEW_ROWS = 5
 PREVIEW_CELL_CHARS = 40
-CURRENCY_COLUMNS = ("billing_currency", "reporting_currency", "currency", "currency_code")
+CURRENCY_COLUMNS = (
+    "billing_currency",
+    "BillingCurrency",
+    "reporting_currency",
+    "currency",
+    "currency_code",
+)
 DESCRIBED_MATERIALIZATIONS = ("table", "incremental", "seed")
 
 
@@ -63,17 +69,36 @@ def describe_tables(
     return described
 
 
-def describe_table(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> dict:
-    relation = f'"{schema}"."{name}"'
-    columns = con.execute(
+def columns_of(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> list[tuple[str, str]]:
+    return con.execute(
         "select column_name, data_type from information_schema.columns "
         "where table_schema = ? and table_name = ? order by ordinal_position",
         [schema, name],
     ).fetchall()
+
+
+def money_columns(columns: list[tuple[str, str]]) -> list[str]:
+    return [column for column, data_type in columns if data_type.upper().startswith("DECIMAL")]
+
+
+def release_totals(database: Path, tables: list[str], schema: str = "main") -> dict[str, dict]:
+    """Money totals (per currency) of each table of a published release that has DECIMAL columns."""
+    totals: dict[str, dict] = {}
+    with duckdb.connect(str(database), read_only=True) as con:
+        for name in tables:
+            columns = columns_of(con, schema, name)
+            if money := money_columns(columns):
+                totals[name] = money_totals(con, f'"{schema}"."{name}"', columns, money)
+    return totals
+
+
+def describe_table(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> dict:
+    relation = f'"{schema}"."{name}"'
+    columns = columns_of(con, schema, name)
     metadata: dict[str, Any] = {
         "dagster/row_count": con.execute(f"select count(*) from {relation}").fetchone()[0]
     }
-    money = [column for column, data_type in columns if data_type.upper().startswith("DECIMAL")]
+    money = money_columns(columns)
     if money:
         metadata["totals"] = dg.MetadataValue.json(money_totals(con, relation, columns, money))
     names = [column for column, _ in columns]

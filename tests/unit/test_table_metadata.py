@@ -8,7 +8,8 @@ from decimal import Decimal
 import dagster as dg
 import duckdb
 
-from orchestration.lib.table_metadata import with_table_metadata
+from orchestration.lib.publish import publish
+from orchestration.lib.table_metadata import release_totals, with_table_metadata
 
 LOG = logging.getLogger("test")
 ROWS = [
@@ -79,3 +80,16 @@ def test_missing_warehouse_leaves_events_unchanged(tmp_path):
         events, manifest(fct_cost="table"), tmp_path / "absent.duckdb", LOG
     )
     assert unchanged is events[0]
+
+
+def test_published_release_totals(tmp_path):
+    warehouse = warehouse_with_cost_table(tmp_path / "w.duckdb")
+    release = publish(warehouse, tmp_path / "published", ["fct_cost", "dim_plain"], "run-1")
+    totals = release_totals(release.database, ["fct_cost", "dim_plain"])
+    assert totals == {
+        "fct_cost": {
+            "billing_currency=EUR": {"billed_cost": "7.5000000000"},
+            "billing_currency=USD": {"billed_cost": "10.1234567900"},
+        },
+        "dim_plain": {"amount": "2.75"},
+    }

@@ -6,6 +6,7 @@ from orchestration.lib.dbt import published_models
 from orchestration.lib.gx import latest_outcome
 from orchestration.lib.publish import current_dir, publish
 from orchestration.lib.settings import Paths
+from orchestration.lib.table_metadata import release_totals
 
 
 def build_publish_asset(marts: list[str]) -> dg.AssetsDefinition:
@@ -41,6 +42,7 @@ def build_publish_asset(marts: list[str]) -> dg.AssetsDefinition:
                 "path": dg.MetadataValue.path(str(current_dir(paths.published))),
                 "dagster/row_count": sum(t["rows"] for t in release.tables.values()),
                 "tables": dg.MetadataValue.json(release.tables),
+                "totals": dg.MetadataValue.json(release_totals(release.database, marts)),
             }
         )
 
