@@ -397,3 +397,7 @@ def compare_with_baselines(results: dict, data: Path, day: date, skip_pandas: bo
     figures["totals_match"] = checks
     results["published_totals"] = published
     results["floor_totals"] = floor
+
+
+if __name__ == "__main__":
+    sys.exit(main())
