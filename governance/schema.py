@@ -703,6 +703,15 @@ class AlertingFile(Strict):
     notify_resolved: bool = Field(
         default=True, description="Send a follow-up when an alert that was sent is resolved."
     )
+    catch_up_days: int = Field(
+        default=3,
+        ge=0,
+        le=31,
+        description=(
+            "An alert that opened and resolved between two delivery passes is still sent once when"
+            " it ended at most this many days before the release's evaluation day."
+        ),
+    )
 
     @model_validator(mode="after")
     def _routed_channels_exist(self) -> AlertingFile:

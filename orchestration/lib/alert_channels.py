@@ -24,7 +24,7 @@ class Message:
     """What one alert says, whatever the channel."""
 
     alert_key: str
-    kind: str  # opened or resolved
+    kind: str  # opened, resolved, or missed (opened and resolved between two passes)
     condition_type: str
     category: str
     severity: str
@@ -34,12 +34,15 @@ class Message:
     last_seen_date: str
     summary: str
     evidence: str
+    evaluated_date: str | None = None  # the day the release's alerts were evaluated through
 
     @property
     def title(self) -> str:
         what = self.condition_type.replace("_", " ")
         if self.kind == "resolved":
             return f"Resolved: {what} ({self.severity})"
+        if self.kind == "missed":
+            return f"{self.severity.capitalize()} alert: {what} (over by {self.last_seen_date})"
         return f"{self.severity.capitalize()} alert: {what}"
 
 

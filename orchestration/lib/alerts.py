@@ -16,8 +16,8 @@ import os
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -62,11 +62,18 @@ def read_published_alerts(published: Path) -> list[Message]:
         }
         if "fct_alerts" not in tables:
             return []
+        columns = {
+            row[0]
+            for row in con.execute(
+                "select column_name from information_schema.columns where table_name = 'fct_alerts'"
+            ).fetchall()
+        }
+        evaluated = "cast(evaluated_date as varchar)" if "evaluated_date" in columns else "null"
         cursor = con.execute(
-            """
+            f"""
             select alert_key, condition_type, category, severity, state,
                 subject_type || ' ' || subject_id, cast(first_seen_date as varchar),
-                cast(last_seen_date as varchar), summary, evidence
+                cast(last_seen_date as varchar), summary, evidence, {evaluated}
             from fct_alerts
             """
         )
@@ -84,8 +91,21 @@ def read_published_alerts(published: Path) -> list[Message]:
             last_seen_date=last,
             summary=summary,
             evidence=evidence,
+            evaluated_date=evaluated_on,
         )
-        for key, condition, category, severity, state, subject, first, last, summary, evidence in rows
+        for (
+            key,
+            condition,
+            category,
+            severity,
+            state,
+            subject,
+            first,
+            last,
+            summary,
+            evidence,
+            evaluated_on,
+        ) in rows
     ]
 
 
@@ -238,18 +258,33 @@ def due(
 ) -> Iterator[tuple[Message, str]]:
     """(message, channel) pairs not yet delivered: open alerts, and the resolution of those whose
     opening was sent or tried (so an alert that resolved while its channel was failing still arrives).
-    Alerts that opened and resolved before any pass saw them stay in the table only."""
+    An alert that opened and resolved before any pass saw it is sent once, as `missed`, when it ended
+    within `catch_up_days` of the release's evaluation day (a run or pass that fell behind, or a
+    backfill that reached just past it); older ones stay in the table only."""
     for message in sorted(messages, key=lambda m: (SEVERITY_ORDER[m.severity], m.first_seen_date)):
         for channel in getattr(config.routing, message.severity):
             if log.delivered(message.alert_key, message.kind, channel):
                 continue
             opened = log.attempted(message.alert_key, "opened", channel)
+            if message.kind == "resolved" and not opened:
+                if _missed_recently(message, config.catch_up_days) and not log.delivered(
+                    message.alert_key, "missed", channel
+                ):
+                    yield replace(message, kind="missed"), channel
+                continue
             if message.kind == "resolved" and not (
                 (config.notify_resolved and opened)
                 or (opened and not log.delivered(message.alert_key, "opened", channel))
             ):
                 continue
             yield message, channel
+
+
+def _missed_recently(message: Message, catch_up_days: int) -> bool:
+    if not message.evaluated_date or not message.last_seen_date:
+        return False
+    ended = date.fromisoformat(message.last_seen_date)
+    return (date.fromisoformat(message.evaluated_date) - ended).days <= catch_up_days
 
 
 def _wait(state: RetryCallState) -> float:

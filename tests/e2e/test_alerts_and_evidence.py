@@ -1,6 +1,6 @@
 """Controls that act, on the sandbox deployment: an evidence pack for last quarter that lists exactly
-the planted findings and seals them; the planted leavers' alerts delivered once to a local webhook
-and SMTP server and not again on the next run; and a bad batch (negative cost, cached above input,
+the planted findings and seals them; the planted spike's and leavers' alerts delivered once to a
+local webhook and SMTP server and not again on the next run; and a bad batch (negative cost, cached above input,
 a page served twice) that fails the gate, publishes nothing, keeps the release byte for byte and
 raises one data-quality alert naming every failed expectation.
 
@@ -106,24 +106,26 @@ def test_an_evidence_pack_for_last_quarter_lists_exactly_the_planted_findings(
     assert "findings.csv: sha256 does not match the manifest" in capsys.readouterr().err
 
 
-def test_each_planted_leaver_is_alerted_once_on_both_channels_and_not_again_next_run(
+def test_the_planted_spike_and_each_leaver_are_alerted_once_on_both_channels_not_again_next_run(
     deployment, receivers
 ):
     hook, smtp, delivery_pass = receivers
     leavers = set(expected_leavers_with_keys(deployment.sandbox.state, LAST))
     assert len(leavers) == 2
-    delivery_pass()
-    for person in leavers:
-        assert len([b for b in hook.bodies if person in b["text"]]) == 1, person
-        assert len([m for m in smtp.messages if person in m["Subject"]]) == 1, person
-    # the planted spike (2026-09-18) is in the table as one alert; it ended before this first
-    # pass saw it, so it is not sent (test_alerts_dbt sends it from a release of its day)
     (spike,) = deployment.sandbox.state.activity.spikes_between(FIRST, LAST + timedelta(days=1))
     with duckdb.connect(str(deployment.published_db), read_only=True) as con:
         spikes = con.execute(
-            "select subject_id, first_seen_date, state from fct_alerts where condition_type = 'cost_spike'"
+            "select subject_id, first_seen_date, state, evaluated_date from fct_alerts "
+            "where condition_type = 'cost_spike'"
         ).fetchall()
-    assert [(s, d) for s, d, _ in spikes] == [(spike.application_id, spike.start)]
+    # one alert for the spike's first day; the backfill reached two days past it, so it is over
+    assert spikes == [(spike.application_id, spike.start, "resolved", LAST)]
+    delivery_pass()
+    for subject in [*leavers, spike.application_id]:
+        assert len([b for b in hook.bodies if subject in b["text"]]) == 1, subject
+        assert len([m for m in smtp.messages if subject in m["Subject"]]) == 1, subject
+    (spike_text,) = [b["text"] for b in hook.bodies if spike.application_id in b["text"]]
+    assert spike_text.startswith(f"High alert: cost spike (over by {spike.start.isoformat()})")
     sent = len(hook.bodies), len(smtp.messages)
     # the next run publishes a new release with the leavers still active: nothing is sent again
     release = deployment.published_db.resolve()

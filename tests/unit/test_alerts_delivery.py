@@ -333,3 +333,35 @@ def test_the_cli_lists_pending_alerts_then_delivers_them(tmp_path, monkeypatch, 
         assert main(["deliver"]) == 0 and len(hook.bodies) == 1
     assert "0 delivered" in capsys.readouterr().out.splitlines()[0]
     assert main(["pending"]) == 0 and capsys.readouterr().out.splitlines()[1:] == []
+
+
+def test_an_alert_over_between_two_passes_is_sent_once_when_it_ended_within_catch_up_days(
+    tmp_path,
+):
+    """A backfill (or a pass that fell behind) reaching just past a spike still tells about it."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema marts")
+        con.execute(f"create table marts.fct_alerts ({COLUMNS}, evaluated_date date)")
+        for key, row in {SPIKE: ROWS[SPIKE], OLD: ROWS[OLD]}.items():
+            row = (*row[:6], "resolved", *row[7:])
+            con.execute(
+                "insert into marts.fct_alerts values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [key, *row, "2026-09-20"],
+            )
+    published = tmp_path / "published"
+    publish(warehouse, published, ["fct_alerts"], "run-catchup")
+    log = tmp_path / "deliveries.jsonl"
+    with WebhookReceiver() as hook:
+        for _ in range(2):
+            run_pass(published, alerting(), log, env(hook))
+        # the spike ended 2026-09-18, two days before the evaluation: sent once; the old one
+        # (2026-08-28) is past the default three days and stays in the table
+        assert [b["text"] for b in hook.bodies] == [
+            "High alert: cost spike (over by 2026-09-18): Invoiced cost spike: application"
+            " app-code-review-bot <x7>"
+        ]
+        assert [(r["alert_key"], r["message"]) for r in records(log)] == [(SPIKE, "missed")]
+        strict = alerting().model_copy(update={"catch_up_days": 1})
+        other_log = tmp_path / "strict.jsonl"
+        assert run_pass(published, strict, other_log, env(hook)).delivered == []
