@@ -46,6 +46,18 @@ def test_finance_what_drove_the_spike(deployment):
     )
 
 
+def test_finance_spike_price_vs_volume(deployment):
+    state = deployment.sandbox.state
+    (spike,) = state.activity.spikes_between(FIRST, LAST + timedelta(days=1))
+    top = answer(deployment, "finance_spike_price_vs_volume")[0]
+    assert (top["application_id"], top["usage_date"]) == (spike.application_id, spike.start)
+    assert top["team_id"] == state.enterprise.application(spike.application_id).owning_team_id
+    assert top["volume_effect"] + top["price_effect"] == top["increase"]
+    assert top["volume_effect"] > Decimal("0.95") * top["increase"]  # the planted spike is traffic
+    assert top["cost"] > 3 * top["baseline"]
+    assert top["top_model"] is not None
+
+
 def test_finance_idle_paid_seats(deployment):
     from sandbox.saas_seats import seats_for
 
