@@ -83,7 +83,7 @@
         {%- for row in run_query("show partitions " ~ this) -%}
             {%- set day = row[0].split('=')[1] -%}
             {%- if min_date <= day < max_date -%}
-                {%- do run_query("alter table " ~ this ~ " drop if exists partition (" ~ column ~ " = date'" ~ day ~ "')") -%}
+                {%- do run_query("alter table " ~ this ~ " drop if exists partition (" ~ column ~ " = '" ~ day ~ "')") -%}
             {%- endif -%}
         {%- endfor -%}
     {%- endif -%}

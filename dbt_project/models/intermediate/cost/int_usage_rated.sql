@@ -24,9 +24,8 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='append',
         on_schema_change='fail',
-        pre_hook="{{ delete_refresh_window('usage_date') }}"
+        **refresh_window_config('usage_date')
     )
 }}
 

@@ -8,10 +8,9 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='append',
         on_schema_change='fail',
-        pre_hook="{{ delete_landed_window('usage_date') }}",
-        meta={'aiuw': {'test_days': 'landed'}}
+        meta={'aiuw': {'test_days': 'landed'}},
+        **refresh_window_config('usage_date', landed=true)
     )
 }}
 
