@@ -54,6 +54,8 @@ SEATS = [
     (LAST, "cursor", "d@x", "team-b", False, "40.00"),
     (LAST, "chatgpt_enterprise", "e@x", "team-b", None, "60.00"),  # no activity data
     (LAST - timedelta(1), "github_copilot", "c@x", "team-a", True, "19.00"),  # not the last day
+    # a tool whose last snapshot of the month is a day earlier is evaluated on that day
+    (LAST - timedelta(1), "m365_copilot", "f@x", "team-b", True, "30.00"),
 ]
 
 
@@ -185,12 +187,16 @@ def opportunities(tmp_path_factory):
 
 
 def test_only_the_planted_opportunities(opportunities):
+    lagging = ("idle_seats", "m365_copilot:team-b")
     assert set(opportunities) == {
         ("idle_seats", "github_copilot:team-a"),
+        lagging,
         ("cheaper_model", "app-low:openai:big"),
         ("cache_hit_ratio", "app-low:openai:big"),
     }
-    assert {r["evaluated_through"] for r in opportunities.values()} == {LAST}
+    evaluated = {k: r["evaluated_through"] for k, r in opportunities.items()}
+    assert evaluated.pop(lagging) == LAST - timedelta(1)
+    assert set(evaluated.values()) == {LAST}
 
 
 def test_idle_seats_cost_their_list_price(opportunities):

@@ -3,8 +3,8 @@
     (DECIMAL, in the row's currency) and the evidence behind it. Each month is evaluated through its
     last day with data (evaluated_through).
 
-    - idle_seats: paid SaaS seats idle on the evaluation day (fct_seat_assignments_daily.is_idle), per
-      tool x team; saving = their list price per month.
+    - idle_seats: paid SaaS seats idle on the tool's last day with seats in the month
+      (fct_seat_assignments_daily.is_idle), per tool x team; saving = their list price per month.
     - cheaper_model: an application of low sensitivity uses a model while a cheaper model of the same
       governance family is approved for it (by id or family), reviewed, allowed for its use category
       and offered by the same provider; saving = the month's tokens x the list price difference per
@@ -259,9 +259,10 @@ seat_days as (
 
 seat_evaluation_days as (
 
-    select usage_month, max(activity_date) as evaluated_through
+    {#- per tool: a tool whose snapshot lags is evaluated on its own last day -#}
+    select usage_month, tool, max(activity_date) as evaluated_through
     from seat_days
-    group by usage_month
+    group by usage_month, tool
 
 ),
 
@@ -290,6 +291,7 @@ idle_seats as (
     from seat_days
     inner join seat_evaluation_days
         on seat_evaluation_days.usage_month = seat_days.usage_month
+        and seat_evaluation_days.tool = seat_days.tool
         and seat_evaluation_days.evaluated_through = seat_days.activity_date
     group by
         seat_days.usage_month, seat_days.tool, seat_days.team_id, seat_days.currency_code,
