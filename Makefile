@@ -20,7 +20,7 @@ export OKTA_API_TOKEN ?= okta-sandbox-local-token
 export GOOGLE_WORKSPACE_TOKEN ?= google-workspace-sandbox-local-token
 export SCIM_TOKEN ?= scim-sandbox-local-token
 
-.PHONY: install manifest run test lint format dev sandbox clean docs
+.PHONY: install manifest run test test-spark lint format dev sandbox clean docs
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -44,7 +44,15 @@ test: manifest
 	$(BIN)/ruff format --check .
 	mkdir -p $(AIUW_DAGSTER_STORAGE)
 	VIRTUAL_ENV=$(CURDIR)/$(VENV) $(BIN)/dg check defs
-	$(BIN)/pytest
+	@# the e2e deployment and the other tests run side by side, one per core; the e2e log follows
+	$(BIN)/pytest tests/e2e > $(AIUW_DATA_DIR)/pytest-e2e.log 2>&1 & e2e=$$!; \
+	$(BIN)/pytest -m "not spark" --ignore=tests/e2e; rest=$$?; \
+	wait $$e2e; status=$$?; cat $(AIUW_DATA_DIR)/pytest-e2e.log; \
+	[ $$rest -eq 0 ] && [ $$status -eq 0 ]
+
+# The dbt project built on Spark in a local JVM and compared with DuckDB (several minutes).
+test-spark: manifest
+	$(BIN)/pytest -m spark
 
 lint:
 	$(BIN)/ruff check .
