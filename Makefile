@@ -44,11 +44,14 @@ test: manifest
 	$(BIN)/ruff format --check .
 	mkdir -p $(AIUW_DAGSTER_STORAGE)
 	VIRTUAL_ENV=$(CURDIR)/$(VENV) $(BIN)/dg check defs
-	@# the e2e deployment and the other tests run side by side, one per core; the e2e log follows
-	$(BIN)/pytest tests/e2e > $(AIUW_DATA_DIR)/pytest-e2e.log 2>&1 & e2e=$$!; \
+	@# three pytest processes side by side: the pipeline e2e module on its own deployment, the other
+	@# e2e modules on theirs, and every other test; the e2e logs follow
+	$(BIN)/pytest tests/e2e/test_pipeline.py > $(AIUW_DATA_DIR)/pytest-e2e-pipeline.log 2>&1 & pipeline=$$!; \
+	$(BIN)/pytest tests/e2e --deselect tests/e2e/test_pipeline.py > $(AIUW_DATA_DIR)/pytest-e2e.log 2>&1 & e2e=$$!; \
 	$(BIN)/pytest -m "not spark" --ignore=tests/e2e; rest=$$?; \
-	wait $$e2e; status=$$?; cat $(AIUW_DATA_DIR)/pytest-e2e.log; \
-	[ $$rest -eq 0 ] && [ $$status -eq 0 ]
+	wait $$e2e; e2e_status=$$?; wait $$pipeline; pipeline_status=$$?; \
+	cat $(AIUW_DATA_DIR)/pytest-e2e.log $(AIUW_DATA_DIR)/pytest-e2e-pipeline.log; \
+	[ $$rest -eq 0 ] && [ $$e2e_status -eq 0 ] && [ $$pipeline_status -eq 0 ]
 
 # The dbt project built on Spark in a local JVM and compared with DuckDB (several minutes).
 test-spark: manifest
