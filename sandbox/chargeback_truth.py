@@ -3,14 +3,21 @@ the usage invoices its providers serve (their ground truth) plus its seat charge
 holders on each charged day at the governance list price, price x days held / days in the month).
 
 A published chargeback month must add up to these figures to the cent. Seats are charged on the
-days the warehouse holds a seat snapshot for the tool (snapshots land once per run), so the caller
-passes those days; the holders and prices come from the sandbox and governance, not the warehouse.
+days the warehouse holds seats for the tool (snapshot days, and days carried back before the first
+snapshot), so the caller passes those days; the holders and prices come from the sandbox and
+governance, not the warehouse.
+
+What a backfill can know about the days before its first seat snapshot is what that snapshot's seat
+list reveals: a seat removed before the list was pulled is in no list, and the list names today's
+plan. `revealed_by` (the day the first lists were pulled, per tool's first snapshot day) limits those
+days to it; Cursor is exempt, its daily usage data names every member of every day.
 """
 
 from __future__ import annotations
 
 import calendar
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -19,11 +26,29 @@ from sandbox.saas_seats import seats_for
 from sandbox.server import SandboxState
 
 CENT = Decimal("0.01")
+DAY_BY_DAY_MEMBERS = {"cursor"}
 PLANS = {
     "cursor": "teams",
     "m365_copilot": "microsoft_365_copilot",
     "chatgpt_enterprise": "enterprise",
 }
+
+
+@dataclass(frozen=True)
+class RevealedBy:
+    """The first seat snapshot day of each tool, and the day its seat lists were pulled."""
+
+    first_snapshot: dict[str, date]
+    pulled_on: date
+
+    def listed_on(self, tool: str, day: date) -> date | None:
+        """The day whose seat list tells about `day`: the pull day for a day carried back before
+        the tool's first snapshot; None when the day is a snapshot day or the tool lists members
+        day by day."""
+        first = self.first_snapshot.get(tool)
+        if tool in DAY_BY_DAY_MEMBERS or first is None or day >= first:
+            return None
+        return self.pulled_on
 
 
 def month_start(day: date) -> date:
@@ -67,20 +92,25 @@ def seat_charges(
     seat_days: dict[str, Iterable[date]],
     prices: SeatPricesFile,
     m365_tenants: set[str] | None = None,
+    revealed_by: RevealedBy | None = None,
 ) -> dict[tuple[date, str], Decimal]:
     """(month, currency) -> seat charges for the given days per tool, unrounded; Microsoft 365
-    seats only of the tenants read (`m365_tenants`, None: every tenant)."""
+    seats only of the tenants read (`m365_tenants`, None: every tenant); days before a tool's first
+    snapshot as its first seat list reveals them (`revealed_by`, None: every holder of the day)."""
     seats = seats_for(state.enterprise)
     m365 = state.provider("m365_copilot")
     totals: dict[tuple[date, str], Decimal] = {}
     for tool, days in seat_days.items():
         for day in days:
             length = calendar.monthrange(day.year, day.month)[1]
+            listed_on = revealed_by.listed_on(tool, day) if revealed_by else None
             for person in seats.seat_holders(tool, day):
                 if tool == "m365_copilot" and m365_tenants is not None:
                     if m365.tenant_of(person) not in m365_tenants:
                         continue
-                plan = seat_plan(state, tool, person.person_id, day)
+                if listed_on is not None and not seats.holds(tool, person, listed_on):
+                    continue  # removed before the first seat list was pulled
+                plan = seat_plan(state, tool, person.person_id, listed_on or day)
                 price, currency = seat_price(prices, tool, plan, day)
                 key = (month_start(day), currency)
                 totals[key] = totals.get(key, Decimal(0)) + price / length
@@ -94,9 +124,10 @@ def invoiced_by_month(
     seat_days: dict[str, Iterable[date]],
     prices: SeatPricesFile,
     m365_tenants: set[str] | None = None,
+    revealed_by: RevealedBy | None = None,
 ) -> dict[tuple[date, str], Decimal]:
     """(month, billing currency) -> usage invoices plus seat charges for [start, end), to the cent."""
     totals = {(month, "USD"): cost for month, cost in usage_invoiced(state, start, end).items()}
-    for key, cost in seat_charges(state, seat_days, prices, m365_tenants).items():
+    for key, cost in seat_charges(state, seat_days, prices, m365_tenants, revealed_by).items():
         totals[key] = totals.get(key, Decimal(0)) + cost
     return {key: cost.quantize(CENT) for key, cost in totals.items()}

@@ -2,9 +2,55 @@
     One row per SaaS AI tool seat per snapshot day: who holds it, on which plan, when it was last
     used, whether it was used that day and, where the tool reports it, what it cost beyond the seat.
     Activity "that day" is null when the tool's activity data for the day has not landed.
+    Days before a source's first seat snapshot, back to var('history_start') when set (a backfill
+    snapshots seats once, on its last day), are carried back (is_carried_back): see the model's YAML
+    for each tool's rule. They start no earlier than the first day SaaS tool activity landed, so a
+    backfill that starts after history_start charges no seats for days it has no data for.
 -#}
 
-with github_seats as (
+{%- set history_start = var('history_start', none) %}
+
+with
+{%- if history_start %}
+
+landed_activity_days as (
+
+    select activity_date from {{ ref('stg_github_copilot__organization_metrics') }}
+    union all
+    select activity_date from {{ ref('stg_cursor__daily_usage') }}
+
+),
+
+carry_back_from as (
+
+    -- history_start, or the first day SaaS tool activity landed when that is later
+    select
+        case
+            when min(activity_date) > cast('{{ history_start }}' as date) then min(activity_date)
+            else cast('{{ history_start }}' as date)
+        end as first_day
+    from landed_activity_days
+
+),
+
+seat_snapshot_days as (
+
+    select snapshot_date from {{ ref('stg_github_copilot__seats') }}
+    union all
+    select snapshot_date from {{ ref('stg_cursor__members') }}
+    union all
+    select snapshot_date from {{ ref('stg_chatgpt_enterprise__users') }}
+
+),
+
+history_days as (
+
+    {{ day_spine("(select first_day from carry_back_from)", "(select max(snapshot_date) from seat_snapshot_days)") }}
+
+),
+{%- endif %}
+
+github_snapshots as (
 
     select
         'github_copilot' as tool,
@@ -17,9 +63,51 @@ with github_seats as (
         plan_type as plan,
         case when pending_cancellation_date is not null then 'pending_cancellation' else 'active' end
             as seat_status,
-        cast(last_activity_at as date) as reported_last_activity_date
+        cast(last_activity_at as date) as reported_last_activity_date,
+        cast(seat_created_at as date) as assigned_on,
+        pending_cancellation_date
     from {{ ref('stg_github_copilot__seats') }}
     where assignee_type = 'User'
+
+),
+
+github_seats as (
+
+    select
+        tool, source_id, activity_date, seat_holder_key, seat_holder_email, tool_user_name,
+        is_concealed, plan, seat_status, reported_last_activity_date, false as is_carried_back
+    from github_snapshots
+    {%- if history_start %}
+
+    union all
+
+    -- held from the seat's creation (and before its pending cancellation) to the day before the
+    -- organization's first snapshot, as that snapshot lists it
+    select
+        first_seats.tool,
+        first_seats.source_id,
+        history_days.spine_day as activity_date,
+        first_seats.seat_holder_key,
+        first_seats.seat_holder_email,
+        first_seats.tool_user_name,
+        first_seats.is_concealed,
+        first_seats.plan,
+        first_seats.seat_status,
+        first_seats.reported_last_activity_date,
+        true as is_carried_back
+    from github_snapshots as first_seats
+    inner join history_days
+        on history_days.spine_day >= first_seats.assigned_on
+        and history_days.spine_day < first_seats.activity_date
+        and (
+            first_seats.pending_cancellation_date is null
+            or history_days.spine_day < first_seats.pending_cancellation_date
+        )
+    where first_seats.activity_date = (
+        select min(earliest.activity_date) from github_snapshots as earliest
+        where earliest.source_id = first_seats.source_id
+    )
+    {%- endif %}
 
 ),
 
@@ -48,6 +136,7 @@ github as (
         seats.is_concealed,
         seats.plan,
         seats.seat_status,
+        seats.is_carried_back,
         max(seats.reported_last_activity_date) as reported_last_activity_date,
         max(used.activity_date) as observed_last_activity_date,
         max(case when used.activity_date = seats.activity_date then 1 else 0 end) as used_that_day,
@@ -61,7 +150,7 @@ github as (
     left join github_days as reported
         on reported.source_id = seats.source_id
         and reported.activity_date = seats.activity_date
-    group by 1, 2, 3, 4, 5, 6, 7, 8, 9
+    group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
 
 ),
 
@@ -94,6 +183,27 @@ cursor_spend as (
 
 ),
 
+cursor_members as (
+
+    select source_id, snapshot_date, email, false as is_carried_back
+    from {{ ref('stg_cursor__members') }}
+    {%- if history_start %}
+
+    union all
+
+    -- the daily usage data lists every member each day (isActive false when idle): before the
+    -- team's first member snapshot, a member on a day is whoever it lists that day
+    select distinct usage.source_id, usage.activity_date as snapshot_date, usage.email, true
+    from {{ ref('stg_cursor__daily_usage') }} as usage
+    inner join history_days on history_days.spine_day = usage.activity_date
+    where usage.activity_date < (
+        select min(first_members.snapshot_date) from {{ ref('stg_cursor__members') }} as first_members
+        where first_members.source_id = usage.source_id
+    )
+    {%- endif %}
+
+),
+
 cursor as (
 
     select
@@ -106,12 +216,13 @@ cursor as (
         false as is_concealed,
         'teams' as plan,
         'active' as seat_status,
+        members.is_carried_back,
         cast(null as date) as reported_last_activity_date,
         max(used.activity_date) as observed_last_activity_date,
         max(case when used.activity_date = members.snapshot_date then 1 else 0 end) as used_that_day,
         max(case when reported.activity_date is not null then 1 else 0 end) as day_reported,
         max(spend.spend_cents) as spend_cents
-    from {{ ref('stg_cursor__members') }} as members
+    from cursor_members as members
     left join cursor_usage_days as used
         on used.source_id = members.source_id
         and used.email = members.email
@@ -123,7 +234,7 @@ cursor as (
         on spend.source_id = members.source_id
         and spend.email = members.email
         and spend.usage_date = members.snapshot_date
-    group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
+    group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
 
 ),
 
@@ -162,6 +273,7 @@ m365 as (
         seats.is_concealed,
         'microsoft_365_copilot' as plan,
         'active' as seat_status,
+        false as is_carried_back,
         max(seats.last_activity_date) as reported_last_activity_date,
         max(history.last_activity_date) as observed_last_activity_date,
         max(case when history.last_activity_date = seats.snapshot_date then 1 else 0 end)
@@ -176,7 +288,36 @@ m365 as (
         on history.source_id = seats.source_id
         and history.seat_holder_key = seats.seat_holder_key
         and history.last_activity_date <= seats.snapshot_date
-    group by 1, 2, 3, 4, 5, 6, 7, 8, 9
+    group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
+
+),
+
+chatgpt_users as (
+
+    select
+        source_id, snapshot_date, email, user_id, user_status, false as is_carried_back
+    from {{ ref('stg_chatgpt_enterprise__users') }}
+    {%- if history_start %}
+
+    union all
+
+    -- held from the user's creation to the day before the workspace's first snapshot
+    select
+        first_users.source_id,
+        history_days.spine_day,
+        first_users.email,
+        first_users.user_id,
+        first_users.user_status,
+        true
+    from {{ ref('stg_chatgpt_enterprise__users') }} as first_users
+    inner join history_days
+        on history_days.spine_day >= cast(first_users.created_at as date)
+        and history_days.spine_day < first_users.snapshot_date
+    where first_users.snapshot_date = (
+        select min(earliest.snapshot_date) from {{ ref('stg_chatgpt_enterprise__users') }} as earliest
+        where earliest.source_id = first_users.source_id
+    )
+    {%- endif %}
 
 ),
 
@@ -192,12 +333,13 @@ chatgpt as (
         false as is_concealed,
         'enterprise' as plan,
         coalesce(user_status, 'active') as seat_status,
+        is_carried_back,
         cast(null as date) as reported_last_activity_date,
         cast(null as date) as observed_last_activity_date,
         0 as used_that_day,
         0 as day_reported,
         cast(null as {{ dbt.type_numeric() }}) as spend_cents
-    from {{ ref('stg_chatgpt_enterprise__users') }}
+    from chatgpt_users
 
 ),
 
@@ -225,6 +367,7 @@ final as (
         is_concealed,
         plan,
         seat_status,
+        is_carried_back,
         last_activity_date,
         case
             when last_activity_date is not null

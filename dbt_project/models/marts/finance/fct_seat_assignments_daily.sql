@@ -2,7 +2,9 @@
     Every paid SaaS AI tool seat per holder per day, priced at its list price, with the holder's
     team on that day (dim_person, SCD2) and whether the seat sits idle. A seat is idle when its
     holder has not used the tool for `seat_idle_days` days (var, default 30) or never used it; tools
-    that expose no activity (ChatGPT Enterprise's Compliance API) leave is_idle null.
+    that expose no activity (ChatGPT Enterprise's Compliance API) leave is_idle null, and so do
+    days carried back before the first seat snapshot whose last activity is not known (activity
+    before the landed history may have been more recent than 30 days).
 -#}
 
 with seats as (
@@ -63,6 +65,7 @@ final as (
         person_status,
         plan,
         seat_status,
+        is_carried_back,
         cast(price_per_seat_month as decimal(38, 10)) as list_price_per_seat_month,
         currency_code,
         last_activity_date,
@@ -70,6 +73,7 @@ final as (
         is_active_on_day,
         case
             when tool = 'chatgpt_enterprise' then null
+            when last_activity_date is null and is_carried_back then null
             when last_activity_date is null then true
             else days_since_last_activity >= {{ var('seat_idle_days', 30) }}
         end as is_idle,
