@@ -2,9 +2,9 @@
 
 Checks the planted policy findings per rule, the leavers whose keys are still used, the movers'
 team on both sides of their move day (dim_person in the warehouse), the idle Copilot seats on the
-last day, each closed month's chargeback against what was invoiced and the planted billing
-variances (the only reconciliation lines out of tolerance on settled days), against the sandbox
-enterprise itself (not against the warehouse).
+last day, each closed month's chargeback against what was invoiced, its seat cost per tool against
+the sandbox's seat charges, and the planted billing variances (the only reconciliation lines out of
+tolerance on settled days), against the sandbox enterprise itself (not against the warehouse).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from orchestration.cli.reconciliation import out_of_tolerance_lines
 from orchestration.lib.publish import current_dir
 from orchestration.lib.sources import sources_config
 from sandbox.activity import SETTLEMENT_DAYS
-from sandbox.chargeback_truth import invoiced_by_month
+from sandbox.chargeback_truth import RevealedBy, invoiced_by_month, seat_charges
 from sandbox.cost_plants import planted_variances
 from sandbox.governance_example import PLANTED_APPLICATION_FINDINGS
 from sandbox.saas_seats import seats_for
@@ -62,9 +62,36 @@ def mover_team_days(warehouse: Path, state: SandboxState, end: date) -> tuple[se
     return got, {(email, day, team) for (email, day), team in days.items()}
 
 
+def seat_days_of(con, months: set[date]) -> dict[str, list[date]]:
+    """tool -> the days of `months` the warehouse holds seats for (snapshot and carried-back days)."""
+    seat_days: dict[str, list[date]] = {}
+    for tool, day in con.execute(
+        "select distinct tool, activity_date from fct_seat_assignments_daily"
+    ).fetchall():
+        if day.replace(day=1) in months:
+            seat_days.setdefault(tool, []).append(day)
+    return seat_days
+
+
+def revealed_by(con, state: SandboxState) -> RevealedBy:
+    """Each tool's first seat snapshot day; the seat lists were pulled during this run (today)."""
+    first = dict(
+        con.execute(
+            "select tool, min(activity_date) from fct_seat_assignments_daily"
+            " where not is_carried_back group by tool"
+        ).fetchall()
+    )
+    return RevealedBy(first_snapshot=first, pulled_on=state.now().date())
+
+
+def m365_tenants() -> set[str]:
+    return {s.organization_id for s in sources_config().sources if s.type == "m365_copilot"}
+
+
 def closed_month_chargeback(con, state: SandboxState) -> tuple[set, set]:
     """(month, currency, total) of each closed month: the published chargeback, and the invoiced
-    totals from the sandbox (usage ground truth plus seat holders at list price)."""
+    totals from the sandbox (usage ground truth plus seat holders at list price, on the days before
+    the first seat snapshot as far as the seat lists pulled reveal them)."""
     got = {
         (month, currency, str(total.quantize(Decimal("0.01"))))
         for month, currency, total in con.execute(
@@ -78,17 +105,38 @@ def closed_month_chargeback(con, state: SandboxState) -> tuple[set, set]:
     first, last = con.execute(
         "select min(usage_date), max(usage_date) from fct_ai_cost_daily where cost_kind = 'invoiced'"
     ).fetchone()
-    seat_days: dict[str, list[date]] = {}
-    for tool, day in con.execute(
-        "select distinct tool, activity_date from fct_seat_assignments_daily"
-    ).fetchall():
-        if day.replace(day=1) in months:
-            seat_days.setdefault(tool, []).append(day)
-    tenants = {s.organization_id for s in sources_config().sources if s.type == "m365_copilot"}
     truth = invoiced_by_month(
-        state, first, last + timedelta(days=1), seat_days, load_governance().seat_prices, tenants
+        state,
+        first,
+        last + timedelta(days=1),
+        seat_days_of(con, months),
+        load_governance().seat_prices,
+        m365_tenants(),
+        revealed_by(con, state),
     )
     return got, {(m, c, str(total)) for (m, c), total in truth.items() if m in months}
+
+
+def closed_month_seat_cost(con, state: SandboxState) -> tuple[set, set]:
+    """(month, tool, currency, total) of each closed month's seat lines: the published chargeback,
+    and the sandbox's seat charges for the same days (as the seat lists pulled reveal them)."""
+    got = {
+        (month, tool, currency, str(total.quantize(Decimal("0.01"))))
+        for month, tool, currency, total in con.execute(
+            "select billing_month, provider, billing_currency, sum(billed_cost)"
+            " from rpt_chargeback_monthly where is_closed_month and charge_kind = 'seat'"
+            " group by billing_month, provider, billing_currency"
+        ).fetchall()
+    }
+    months = {month for month, _, _, _ in got}
+    reveal, prices, tenants = revealed_by(con, state), load_governance().seat_prices, m365_tenants()
+    expected = set()
+    for tool, days in seat_days_of(con, months).items():
+        charges = seat_charges(state, {tool: days}, prices, tenants, reveal)
+        expected |= {
+            (m, tool, c, str(total.quantize(Decimal("0.01")))) for (m, c), total in charges.items()
+        }
+    return got, expected
 
 
 def check_lines(
@@ -119,6 +167,7 @@ def check_lines(
             ).fetchall()
         }
         chargeback, invoiced = closed_month_chargeback(con, state)
+        seat_cost, seat_truth = closed_month_seat_cost(con, state)
         first_day = con.execute("select min(usage_date) from rpt_cost_reconciliation").fetchone()[0]
         off_lines = out_of_tolerance_lines(con, first_day, end) if first_day else set()
     checks = [
@@ -139,6 +188,7 @@ def check_lines(
         expected_idle = seats_for(state.enterprise).idle_emails("github_copilot", last_seat_day)
         checks.append((f"idle Copilot seats on {last_seat_day}", idle, expected_idle))
     checks.append(("chargeback of each closed month = invoiced, to the cent", chargeback, invoiced))
+    checks.append(("seat cost of each closed month = sandbox seat charges", seat_cost, seat_truth))
     if first_day:
         settled_end = min(
             end + timedelta(days=1), state.now().date() - timedelta(SETTLEMENT_DAYS - 1)

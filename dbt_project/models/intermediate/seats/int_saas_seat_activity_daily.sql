@@ -33,19 +33,29 @@ carry_back_from as (
 
 ),
 
-seat_snapshot_days as (
+first_seat_snapshots as (
 
-    select snapshot_date from {{ ref('stg_github_copilot__seats') }}
+    select 'github_copilot' as tool, source_id, min(snapshot_date) as first_snapshot_date
+    from {{ ref('stg_github_copilot__seats') }}
+    group by source_id
     union all
-    select snapshot_date from {{ ref('stg_cursor__members') }}
+    select 'cursor' as tool, source_id, min(snapshot_date) as first_snapshot_date
+    from {{ ref('stg_cursor__members') }}
+    group by source_id
     union all
-    select snapshot_date from {{ ref('stg_chatgpt_enterprise__users') }}
+    select 'chatgpt_enterprise' as tool, source_id, min(snapshot_date) as first_snapshot_date
+    from {{ ref('stg_chatgpt_enterprise__users') }}
+    group by source_id
 
 ),
 
 history_days as (
 
-    {{ day_spine("(select first_day from carry_back_from)", "(select max(snapshot_date) from seat_snapshot_days)") }}
+    select spine.spine_day
+    from (
+        {{ day_spine("cast('" ~ history_start ~ "' as date)", "(select max(first_snapshot_date) from first_seat_snapshots)") }}
+    ) as spine
+    inner join carry_back_from on spine.spine_day >= carry_back_from.first_day
 
 ),
 {%- endif %}
@@ -96,6 +106,10 @@ github_seats as (
         first_seats.reported_last_activity_date,
         true as is_carried_back
     from github_snapshots as first_seats
+    inner join first_seat_snapshots as firsts
+        on firsts.tool = first_seats.tool
+        and firsts.source_id = first_seats.source_id
+        and firsts.first_snapshot_date = first_seats.activity_date
     inner join history_days
         on history_days.spine_day >= first_seats.assigned_on
         and history_days.spine_day < first_seats.activity_date
@@ -103,10 +117,6 @@ github_seats as (
             first_seats.pending_cancellation_date is null
             or history_days.spine_day < first_seats.pending_cancellation_date
         )
-    where first_seats.activity_date = (
-        select min(earliest.activity_date) from github_snapshots as earliest
-        where earliest.source_id = first_seats.source_id
-    )
     {%- endif %}
 
 ),
@@ -195,11 +205,11 @@ cursor_members as (
     -- team's first member snapshot, a member on a day is whoever it lists that day
     select distinct usage.source_id, usage.activity_date as snapshot_date, usage.email, true
     from {{ ref('stg_cursor__daily_usage') }} as usage
+    inner join first_seat_snapshots as firsts
+        on firsts.tool = 'cursor'
+        and firsts.source_id = usage.source_id
+        and usage.activity_date < firsts.first_snapshot_date
     inner join history_days on history_days.spine_day = usage.activity_date
-    where usage.activity_date < (
-        select min(first_members.snapshot_date) from {{ ref('stg_cursor__members') }} as first_members
-        where first_members.source_id = usage.source_id
-    )
     {%- endif %}
 
 ),
@@ -310,13 +320,13 @@ chatgpt_users as (
         first_users.user_status,
         true
     from {{ ref('stg_chatgpt_enterprise__users') }} as first_users
+    inner join first_seat_snapshots as firsts
+        on firsts.tool = 'chatgpt_enterprise'
+        and firsts.source_id = first_users.source_id
+        and firsts.first_snapshot_date = first_users.snapshot_date
     inner join history_days
         on history_days.spine_day >= cast(first_users.created_at as date)
         and history_days.spine_day < first_users.snapshot_date
-    where first_users.snapshot_date = (
-        select min(earliest.snapshot_date) from {{ ref('stg_chatgpt_enterprise__users') }} as earliest
-        where earliest.source_id = first_users.source_id
-    )
     {%- endif %}
 
 ),
