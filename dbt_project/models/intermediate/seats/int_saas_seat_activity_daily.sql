@@ -1,5 +1,5 @@
 {#-
-    One row per SaaS AI tool seat per snapshot day: who holds it, on which plan, when it was last
+    One row per SaaS AI tool seat per day held: who holds it, on which plan, when it was last
     used, whether it was used that day and, where the tool reports it, what it cost beyond the seat.
     Activity "that day" is null when the tool's activity data for the day has not landed.
     Days before a source's first seat snapshot, back to var('history_start') when set (a backfill
