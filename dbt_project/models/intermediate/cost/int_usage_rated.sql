@@ -76,8 +76,21 @@ request_usage as (
 
 units as (
 
+    {#- A unit is (usage_date, unit_id): numbered within its day, so the numbering sorts one day at a
+        time, and ordered by every column, so engines that evaluate this CTE once per reader (Spark)
+        number it alike each time (rows equal in every column are interchangeable). -#}
     select
-        row_number() over (order by usage_date) as unit_id,
+        row_number() over (
+            partition by unioned.usage_date
+            order by
+                {% for key in keys if key not in ('usage_date', 'price_tier', 'unit') -%}
+                unioned.{{ key }},
+                {% endfor -%}
+                unioned.band_input_tokens, unioned.has_context_band, unioned.unit,
+                unioned.request_count, unioned.input_tokens, unioned.cache_read_input_tokens,
+                unioned.cache_creation_input_tokens, unioned.cache_creation_1h_input_tokens,
+                unioned.output_tokens, unioned.unit_count
+        ) as unit_id,
         unioned.*,
         case
             when is_batch then 'batch'
@@ -218,8 +231,9 @@ list_price_candidates as (
         catalog.price_per_mtok,
         catalog.band_count,
         catalog.has_time_of_day_prices,
+        component_tokens.usage_date,
         row_number() over (
-            partition by component_tokens.unit_id, component_tokens.component
+            partition by component_tokens.usage_date, component_tokens.unit_id, component_tokens.component
             order by
                 case when catalog.price_tier = component_tokens.price_tier then 0 else 1 end,
                 case catalog.component
@@ -254,6 +268,7 @@ overrides as (
 component_prices as (
 
     select
+        component_tokens.usage_date,
         component_tokens.unit_id,
         component_tokens.component,
         component_tokens.tokens,
@@ -272,7 +287,8 @@ component_prices as (
         end as price_per_mtok
     from component_tokens
     left join list_price_candidates as list_prices
-        on list_prices.unit_id = component_tokens.unit_id
+        on list_prices.usage_date = component_tokens.usage_date
+        and list_prices.unit_id = component_tokens.unit_id
         and list_prices.component = component_tokens.component
         and list_prices.preference = 1
     left join overrides
@@ -316,6 +332,7 @@ component_costs as (
 unit_costs as (
 
     select
+        usage_date,
         unit_id,
         {% for component in components %}
         sum(
@@ -330,7 +347,7 @@ unit_costs as (
         max(case when tokens <> 0 then override_id end) as override_id,
         max(case when tokens <> 0 then catalog_price_tier end) as catalog_price_tier
     from component_costs
-    group by unit_id
+    group by usage_date, unit_id
 
 ),
 
@@ -357,7 +374,8 @@ rated_units as (
         unit_costs.component_cost
     from resolved
     inner join unit_costs
-        on unit_costs.unit_id = resolved.unit_id
+        on unit_costs.usage_date = resolved.usage_date
+        and unit_costs.unit_id = resolved.unit_id
 
 ),
 
