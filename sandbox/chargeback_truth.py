@@ -10,7 +10,10 @@ governance, not the warehouse.
 What a backfill can know about the days before its first seat snapshot is what that snapshot's seat
 list reveals: a seat removed before the list was pulled is in no list, and the list names today's
 plan. `revealed_by` (the day the first lists were pulled, per tool's first snapshot day) limits those
-days to it; Cursor is exempt, its daily usage data names every member of every day.
+days to it; Cursor is exempt, its daily usage data names every member of every day. Microsoft 365
+Copilot's list is its usage report, as of its refresh day (two days behind the pull), and it names no
+assignment day: that comes from Entra ID's assignedPlans, so only the users Entra ID lists when
+pulled, in a tenant that does not conceal names in its report, are carried back.
 """
 
 from __future__ import annotations
@@ -18,15 +21,17 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from governance.schema import SeatPricesFile
+from sandbox.providers.m365_copilot import CONCEALED_TENANT, REFRESH_LAG
 from sandbox.saas_seats import seats_for
 from sandbox.server import SandboxState
 
 CENT = Decimal("0.01")
 DAY_BY_DAY_MEMBERS = {"cursor"}
+LISTED_BEHIND_PULL = {"m365_copilot": REFRESH_LAG}
 PLANS = {
     "cursor": "teams",
     "m365_copilot": "microsoft_365_copilot",
@@ -48,7 +53,18 @@ class RevealedBy:
         first = self.first_snapshot.get(tool)
         if tool in DAY_BY_DAY_MEMBERS or first is None or day >= first:
             return None
-        return self.pulled_on
+        return self.pulled_on - LISTED_BEHIND_PULL.get(tool, timedelta(0))
+
+
+def m365_matchable(state: SandboxState, pulled_on: date) -> set[str]:
+    """Person ids whose Microsoft 365 Copilot licence assignment a backfill can read: listed by
+    Entra ID when pulled, and in a tenant whose usage report names them (not hashed)."""
+    m365 = state.provider("m365_copilot")
+    return {
+        entry.person.person_id
+        for entry in state.provider("entra_id").directory.listed(pulled_on, "entra_id")
+        if m365.tenant_of(entry.person) != CONCEALED_TENANT
+    }
 
 
 def month_start(day: date) -> date:
@@ -96,9 +112,11 @@ def seat_charges(
 ) -> dict[tuple[date, str], Decimal]:
     """(month, currency) -> seat charges for the given days per tool, unrounded; Microsoft 365
     seats only of the tenants read (`m365_tenants`, None: every tenant); days before a tool's first
-    snapshot as its first seat list reveals them (`revealed_by`, None: every holder of the day)."""
+    snapshot as its first seat list reveals them (`revealed_by`, None: every holder of the day; for
+    Microsoft 365, only the users `m365_matchable` names)."""
     seats = seats_for(state.enterprise)
     m365 = state.provider("m365_copilot")
+    matchable = m365_matchable(state, revealed_by.pulled_on) if revealed_by else set()
     totals: dict[tuple[date, str], Decimal] = {}
     for tool, days in seat_days.items():
         for day in days:
@@ -110,6 +128,9 @@ def seat_charges(
                         continue
                 if listed_on is not None and not seats.holds(tool, person, listed_on):
                     continue  # removed before the first seat list was pulled
+                if listed_on is not None and tool == "m365_copilot":
+                    if person.person_id not in matchable:
+                        continue  # no assignment day: concealed, or not in Entra ID
                 plan = seat_plan(state, tool, person.person_id, listed_on or day)
                 price, currency = seat_price(prices, tool, plan, day)
                 key = (month_start(day), currency)

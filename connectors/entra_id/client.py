@@ -1,13 +1,15 @@
 """Client for Microsoft Entra ID users through Microsoft Graph v1.0 (app-only token, `User.Read.All`).
 
 Graph returns only a small default property set, so every property the warehouse needs is named in
-`$select`; the manager comes through `$expand=manager($select=id,userPrincipalName)`. Pages follow
+`$select`; the manager comes through `$expand=manager($select=id,userPrincipalName)`. The user's
+`assignedPlans` (service plans with their assignment time and capability status) land as JSON text. Pages follow
 `@odata.nextLink` (opaque `$skiptoken`, `$top` at most 999) on the configured Graph host only. A 401
 with a cached token fetches a new token once, then fails with the source's name.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
 from typing import Any
@@ -41,18 +43,22 @@ SELECT = (
     "employeeOrgData",
     "onPremisesSamAccountName",
     "createdDateTime",
+    "assignedPlans",
 )
+NESTED = ("employeeOrgData", "assignedPlans")
 EXPAND = "manager($select=id,userPrincipalName)"
 
 
 def _flatten_user(user: dict) -> dict:
-    flat = {name: user.get(name) for name in SELECT if name != "employeeOrgData"}
+    flat = {name: user.get(name) for name in SELECT if name not in NESTED}
     org = user.get("employeeOrgData") or {}
+    plans = user.get("assignedPlans")
     manager = user.get("manager") or {}
     flat["employeeOrgData_costCenter"] = org.get("costCenter")
     flat["employeeOrgData_division"] = org.get("division")
     flat["manager_id"] = manager.get("id")
     flat["manager_userPrincipalName"] = manager.get("userPrincipalName")
+    flat["assignedPlans_json"] = None if plans is None else json.dumps(plans, sort_keys=True)
     return flat
 
 

@@ -1,5 +1,6 @@
 """Landing schema for Entra ID users: Graph's own property names, `employeeOrgData` and the expanded
-`manager` flattened with underscores; timestamps stay ISO-8601 text."""
+`manager` flattened with underscores, `assignedPlans` kept as JSON text; timestamps stay ISO-8601
+text."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ _MORE_TEXT = (
     "employeeOrgData_division",
     "manager_id",
     "manager_userPrincipalName",
+    "assignedPlans_json",
 )
 
 SCHEMAS: dict[str, pa.Schema] = {

@@ -60,3 +60,17 @@
 {% macro spark__milliseconds_between(started_at, ended_at) -%}
     (unix_millis({{ ended_at }}) - unix_millis({{ started_at }}))
 {%- endmacro %}
+
+{#- One row per element of a JSON array of objects held as text (none when null), as a struct of the
+    named keys read as text; a select-list expression. -#}
+{% macro json_object_array_elements(column, keys) -%}
+    {{ return(adapter.dispatch('json_object_array_elements', 'ai_usage_warehouse')(column, keys)) }}
+{%- endmacro %}
+
+{% macro default__json_object_array_elements(column, keys) -%}
+    explode(from_json({{ column }}, 'array<struct<{% for key in keys %}{{ key }}:string{% if not loop.last %},{% endif %}{% endfor %}>>'))
+{%- endmacro %}
+
+{% macro duckdb__json_object_array_elements(column, keys) -%}
+    unnest(from_json({{ column }}, '[{ {%- for key in keys %}"{{ key }}":"VARCHAR"{% if not loop.last %},{% endif %}{% endfor -%} }]'))
+{%- endmacro %}

@@ -10,6 +10,11 @@ only the default properties unless `$select` names more, expands the manager wit
 `$expand=manager($select=id,userPrincipalName)`, pages with `$top` (at most 999, default 100) and an
 opaque `$skiptoken` inside `@odata.nextLink`. Suspended and departed people have
 `accountEnabled: false`; the person suspended in Okta only is still enabled here.
+
+`assignedPlans` (when selected) lists each user's service plans as Graph does: an Exchange Online
+plan for everyone from their hire day, and for the holders of a Microsoft 365 Copilot seat the
+Copilot service plans (in productivity apps, in Teams) assigned on the seat's creation day,
+`capabilityStatus` Deleted once the seat was removed.
 """
 
 from __future__ import annotations
@@ -18,12 +23,16 @@ import base64
 import re
 import secrets as token_source
 from collections.abc import Mapping
+from datetime import UTC, datetime, time, timedelta
+from functools import cached_property
 from urllib.parse import parse_qs, quote, urlencode
 
+from sandbox.enterprise import stable_int
 from sandbox.identity import DirectoryEntry, DirectoryProvider, bearer, iso_millis, origin
 from sandbox.identity import stable_uuid as guid
 from sandbox.openai_api import Query
 from sandbox.providers import Response
+from sandbox.saas_seats import seats_for
 
 TENANT_ID = "8d2f3c6e-5b1a-4c7d-9e0f-1a2b3c4d5e6f"
 CLIENT_ID = "3f6a9c2e-7b14-4d58-a0c3-9e8d7b6a5f41"
@@ -43,6 +52,13 @@ DEFAULT_PROPERTIES = (
     "userPrincipalName",
     "id",
 )
+# (service, servicePlanId) of the plans Graph lists, from Microsoft's licensing service plan reference
+EXCHANGE_PLAN = ("exchange", "efb87545-963c-4e0d-99df-69c6916d9eb0")  # EXCHANGE_S_ENTERPRISE
+COPILOT_APPS_PLAN = ("M365CopilotApps", "a62f8878-de10-42f3-b68f-6149a25ceb97")  # M365_COPILOT_APPS
+COPILOT_TEAMS_PLAN = (
+    "M365CopilotTeams",
+    "b95945de-b3bd-46db-8437-f2beb6ea2347",
+)  # M365_COPILOT_TEAMS
 EXPAND_MANAGER = re.compile(r"^manager(\(\$select=([a-zA-Z,]+)\))?$")
 
 
@@ -219,6 +235,8 @@ class EntraIdProvider(DirectoryProvider):
             "mobilePhone": None,
             "preferredLanguage": "en-US",
         }
+        if "assignedPlans" in select:
+            full["assignedPlans"] = self.assigned_plans(person)
         user = {name: full.get(name) for name in select}
         if manager is not None and entry.manager:
             boss = {
@@ -229,6 +247,30 @@ class EntraIdProvider(DirectoryProvider):
             }
             user["manager"] = {k: v for k, v in boss.items() if k == "@odata.type" or k in manager}
         return user
+
+    @cached_property
+    def copilot_holders(self) -> set[str]:
+        return {p.person_id for p in seats_for(self.enterprise).holders["m365_copilot"]}
+
+    def assigned_plans(self, person) -> list[dict]:
+        def plan(service_plan: tuple[str, str], on, status: str) -> dict:
+            minute = stable_int(self.enterprise.seed, "plan-assigned", person.person_id) % 480
+            at = datetime.combine(on, time(8), UTC) + timedelta(minutes=minute)
+            return {
+                "assignedDateTime": at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "capabilityStatus": status,
+                "service": service_plan[0],
+                "servicePlanId": service_plan[1],
+            }
+
+        plans = [plan(EXCHANGE_PLAN, person.hired_on, "Enabled")]
+        seats, today = seats_for(self.enterprise), self.today()
+        created = seats.seat_created_on("m365_copilot", person)
+        if person.person_id in self.copilot_holders and created <= today:
+            removed = seats.seat_removed_on("m365_copilot", person)
+            status = "Deleted" if removed and removed <= today else "Enabled"
+            plans += [plan(p, created, status) for p in (COPILOT_APPS_PLAN, COPILOT_TEAMS_PLAN)]
+        return plans
 
     def environment(self, base_url: str) -> dict[str, str]:
         return {

@@ -1,25 +1,34 @@
 """The Entra ID connector over real HTTP: the client-credentials token (cached, refreshed once when
 Graph says it expired), `$select` / `$expand` and `@odata.nextLink` paging to the last page against
 the sandbox, 429 on Graph and on the token endpoint, a wrong secret named without echoing it, and
-the documented Graph user shape."""
+the documented Graph user shape, and each user's assignedPlans (the Microsoft 365 Copilot licence's
+assignment day) landed as JSON text."""
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import httpx
 import pytest
 
+from connectors.config import SourceConfig
 from connectors.entra_id.auth import ClientCredentials
 from connectors.entra_id.client import SELECT, EntraIdClient
-from connectors.errors import SourceRequestError
+from connectors.entra_id.copilot_plans import (
+    DEFAULT_COPILOT_SERVICE_PLAN_IDS,
+    copilot_plan_dbt_vars,
+    copilot_service_plan_ids,
+)
+from connectors.errors import ConfigError, SourceRequestError
 from sandbox.providers.entra_id import CLIENT_ID, TENANT_ID
+from sandbox.saas_seats import seats_for
 from tests.canned_server import CannedServer
 from tests.conftest import TEST_SECRETS
 
 SECRET = TEST_SECRETS["ENTRA_CLIENT_SECRET"]
 AS_OF = datetime(2026, 10, 1, 6, tzinfo=UTC)
+PULLED_LATER = datetime(2026, 11, 20, 6, tzinfo=UTC)
 FAST = {"backoff_base": 0.01, "backoff_max": 0.2, "max_attempts": 4}
 
 
@@ -77,6 +86,41 @@ def test_sends_select_expand_and_top(sandbox):
     assert len(seen) == 3 and all("$skiptoken" in str(u) for u in seen[1:])
 
 
+def test_assigned_plans_carry_the_copilot_licence_assignment_day(sandbox):
+    sandbox.state.as_of = PULLED_LATER  # one Copilot seat was removed in between
+    seats = seats_for(sandbox.state.enterprise)
+    try:
+        with client_for(sandbox) as client:
+            users = {u["userPrincipalName"]: u for u in client.users()}
+    finally:
+        sandbox.state.as_of = AS_OF
+    (copilot_plan,) = DEFAULT_COPILOT_SERVICE_PLAN_IDS
+    copilot: dict[str, dict] = {}
+    for upn, user in users.items():
+        plans = json.loads(user["assignedPlans_json"])
+        assert plans and all(
+            set(p) == {"assignedDateTime", "capabilityStatus", "service", "servicePlanId"}
+            for p in plans
+        )
+        assert len({p["servicePlanId"] for p in plans}) == len(plans) >= 1  # other plans too
+        (copilot[upn],) = [p for p in plans if p["servicePlanId"] == copilot_plan] or [None]
+    copilot = {upn: plan for upn, plan in copilot.items() if plan}
+    holders = {p.email: p for p in seats.holders["m365_copilot"]}
+    assert set(copilot) == set(holders) and len(copilot) == 217
+    for upn, plan in copilot.items():
+        assigned = datetime.fromisoformat(plan["assignedDateTime"])
+        assert assigned.tzinfo == UTC
+        assert assigned.date() == seats.seat_created_on("m365_copilot", holders[upn]), upn
+        removed = seats.seat_removed_on("m365_copilot", holders[upn])
+        deleted = removed is not None and removed <= PULLED_LATER.date()
+        assert plan["capabilityStatus"] == ("Deleted" if deleted else "Enabled"), upn
+    statuses = {plan["capabilityStatus"] for plan in copilot.values()}
+    assert sorted(statuses) == ["Deleted", "Enabled"]
+    assert min(datetime.fromisoformat(p["assignedDateTime"]).date() for p in copilot.values()) >= (
+        date(2025, 10, 1)
+    )
+
+
 def test_rate_limited_graph_and_token_endpoint_then_served(sandbox):
     add_fault(sandbox, path="/entra-login/", status=429, times=1, retry_after=0)
     add_fault(sandbox, path="/entra/v1.0/users", status=429, times=2, skip=1, retry_after=0)
@@ -121,6 +165,14 @@ DOCUMENTED_USER = {
     "accountEnabled": True,
     "employeeId": "E10442",
     "employeeOrgData": {"costCenter": "CC-4410", "division": "Product"},
+    "assignedPlans": [
+        {
+            "assignedDateTime": "2026-02-03T09:12:44Z",
+            "capabilityStatus": "Enabled",
+            "service": "exchange",
+            "servicePlanId": "efb87545-963c-4e0d-99df-69c6916d9eb0",
+        }
+    ],
     "manager": {
         "@odata.type": "#microsoft.graph.user",
         "id": "9a2b0000-1111-2222-3333-444455556666",
@@ -163,9 +215,33 @@ def test_the_documented_user_shape_is_flattened():
     assert user["manager_userPrincipalName"] == "bo@contoso.com"
     assert user["accountEnabled"] is True and user["employeeId"] == "E10442"
     assert user["mail"] is None  # not in the payload: null, not missing
-    assert set(user) == {n for n in SELECT if n != "employeeOrgData"} | {
+    assert json.loads(user["assignedPlans_json"]) == DOCUMENTED_USER["assignedPlans"]
+    assert set(user) == {n for n in SELECT if n not in ("employeeOrgData", "assignedPlans")} | {
         "employeeOrgData_costCenter",
         "employeeOrgData_division",
         "manager_id",
         "manager_userPrincipalName",
+        "assignedPlans_json",
     }
+
+
+def test_copilot_service_plan_ids_come_from_the_sources_config():
+    def source(**options) -> SourceConfig:
+        return SourceConfig(
+            id="entra_main", type="entra_id", organization_id=TENANT_ID, options=options
+        )
+
+    assert copilot_service_plan_ids(source()) == ["a62f8878-de10-42f3-b68f-6149a25ceb97"]
+    two = "A62F8878-DE10-42F3-B68F-6149A25CEB97, b95945de-b3bd-46db-8437-f2beb6ea2347"
+    assert copilot_service_plan_ids(source(copilot_service_plan_ids=two)) == [
+        "a62f8878-de10-42f3-b68f-6149a25ceb97",
+        "b95945de-b3bd-46db-8437-f2beb6ea2347",
+    ]
+    assert copilot_plan_dbt_vars([source()]) == {
+        "copilot_service_plan_ids": {"entra_main": ["a62f8878-de10-42f3-b68f-6149a25ceb97"]}
+    }
+    with pytest.raises(ConfigError) as caught:
+        copilot_service_plan_ids(source(copilot_service_plan_ids="M365_COPILOT_APPS"))
+    message = str(caught.value)
+    assert "'entra_main'" in message and "options.copilot_service_plan_ids" in message
+    assert "M365_COPILOT_APPS" in message and "Fix:" in message

@@ -3,7 +3,8 @@ day. Every seat the sandbox says was held on a day of a closed month is in fct_s
 that day, carried back from its assignment, with the plan and the holder's team of the day, and each
 closed month's seat cost per tool is the sandbox's seat charges to the cent; except what no seat
 source reveals, named here: GitHub seats removed before the snapshot, a GitHub plan that changed
-before it, and Microsoft 365 Copilot (its report has no assignment date, so no carry-back)."""
+before it, and the Microsoft 365 Copilot seats of the tenant that conceals names (its report has no
+assignment date; Entra ID's assignedPlans has it, matched by principal name, which a hash is not)."""
 
 from __future__ import annotations
 
@@ -15,11 +16,13 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
+from connectors.entra_id.copilot_plans import copilot_plan_dbt_vars
 from governance.load import load_governance
 from orchestration.lib.ingest import land_entity
 from orchestration.lib.partitions import RefreshWindow
 from orchestration.lib.settings import Paths
-from sandbox.chargeback_truth import CENT, RevealedBy, seat_charges, seat_plan
+from sandbox.chargeback_truth import CENT, RevealedBy, m365_matchable, seat_charges, seat_plan
+from sandbox.providers.m365_copilot import CONCEALED_TENANT
 from sandbox.saas_seats import seats_for
 from sandbox.server import SandboxServer, SandboxState
 from tests.dbt_build import dbt_build
@@ -40,6 +43,7 @@ MODELS = [
     "stg_cursor__usage_events",
     "stg_m365_copilot__usage_user_details",
     "stg_chatgpt_enterprise__users",
+    "stg_entra_id__copilot_plan_assignments",
     "int_saas_seat_activity_daily",
     "+fct_seat_assignments_daily",
     "int_seat_cost_amortised_daily",
@@ -78,7 +82,10 @@ def warehouse(tmp_path_factory):
         MODELS,
         cautious=True,
         timeout=900,
-        dbt_vars={"history_start": HISTORY_START.isoformat()},
+        dbt_vars={
+            "history_start": HISTORY_START.isoformat(),
+            **copilot_plan_dbt_vars(source for _, source, _ in IDENTITY_SOURCES),
+        },
     )
     with duckdb.connect(str(database), read_only=True) as con:
         yield con, state
@@ -111,6 +118,38 @@ def held_seats(state, tool: str, reveal: RevealedBy | None) -> dict[tuple[str, d
                 plan_day = listed_on or day
                 held[(person.email, day)] = seat_plan(state, tool, person.person_id, plan_day)
     return held
+
+
+def m365_held(state, revealed: bool = True) -> set[tuple[str, date]]:
+    """(email, day) of the closed months' Microsoft 365 Copilot seats that the first report reveals
+    (still held on its refresh day, in the tenant that names users), or those it does not."""
+    seats = seats_for(state.enterprise)
+    m365 = state.provider("m365_copilot")
+    refreshed = m365.refresh_date()
+    return {
+        (person.email, day)
+        for day in closed_month_days()
+        for person in seats.seat_holders("m365_copilot", day)
+        if revealed
+        == (
+            m365.tenant_of(person) != CONCEALED_TENANT
+            and seats.holds("m365_copilot", person, refreshed)
+        )
+    }
+
+
+def m365_cost(state, month: date, revealed: bool = True) -> Decimal:
+    """Those seats' days in `month` at the governance list price / days in the month (EUR)."""
+    (price,) = {
+        p.price_per_month
+        for p in load_governance().seat_prices.prices
+        if (p.tool, p.plan) == ("m365_copilot", "microsoft_365_copilot")
+        and p.starts_on <= month
+        and (p.ends_on is None or p.ends_on > month + timedelta(days=31))
+    }
+    length = calendar.monthrange(month.year, month.month)[1]
+    days = [day for _, day in m365_held(state, revealed) if day.replace(day=1) == month]
+    return sum((price / length for _ in days), Decimal(0))
 
 
 def fct_seats(con, tool: str) -> dict[tuple[str, date], str]:
@@ -233,8 +272,15 @@ def test_each_closed_months_seat_cost_is_the_sandbox_seat_charges_to_the_cent(wa
             full = seat_charges(state, days, prices)[(month, currency)]
             if tool != "github_copilot":
                 assert charge == full
-        # Microsoft 365 Copilot's report names no assignment day: no seat before the first report
-        assert not any(key[0] == month and key[1] == "m365_copilot" for key in got)
+        # Microsoft 365 Copilot: carried back from Entra ID's licence assignment where the report's
+        # principal name matches a user; what the hashing tenant's seats cost is what stays missing
+        m365_days = {"m365_copilot": month_days(month)}
+        charge = seat_charges(state, m365_days, prices, revealed_by=revealed())[(month, "EUR")]
+        assert got[(month, "m365_copilot", "EUR")].quantize(CENT) == charge.quantize(CENT)
+        assert charge.quantize(CENT) == m365_cost(state, month).quantize(CENT) > 0
+        full = seat_charges(state, m365_days, prices)[(month, "EUR")]
+        hidden = m365_cost(state, month, revealed=False)
+        assert (full - charge).quantize(CENT) == hidden.quantize(CENT) > 0
     # GitHub's difference to the full truth is the removed and replanned seat days, priced
     truth = held_seats(state, "github_copilot", None)
     listed = held_seats(state, "github_copilot", revealed())
@@ -261,3 +307,63 @@ def test_each_closed_months_seat_cost_is_the_sandbox_seat_charges_to_the_cent(wa
         full = seat_charges(state, days, prices)[(month, "USD")]
         assert got[(month, "github_copilot", "USD")].quantize(CENT) == (full - gap).quantize(CENT)
         assert gap != 0
+
+
+def test_m365_seats_are_carried_back_from_the_copilot_licence_assignment(warehouse):
+    con, state = warehouse
+    seats = seats_for(state.enterprise)
+    by_email = {p.email: p for p in state.enterprise.people}
+    got = fct_seats(con, "m365_copilot")
+    expected = m365_held(state)
+    assert set(got) == expected and len(expected) > 5_000
+    # not revealed: the tenant that hashes names, and a seat removed before the report
+    m365 = state.provider("m365_copilot")
+    hidden = {by_email[email] for email, _ in m365_held(state, revealed=False)}
+    concealed = {p for p in hidden if m365.tenant_of(p) == CONCEALED_TENANT}
+    removed = {p.email for p in hidden - concealed}
+    assert len(concealed) > 100 and len(removed) == 1
+    assert seats.seat_removed_on("m365_copilot", by_email[next(iter(removed))]) <= LAST_DAY
+    assert set(got.values()) == {"microsoft_365_copilot"}
+    # Entra ID lists every one of them: the matchable users are the tenant that names them
+    assert {by_email[email].person_id for email, _ in expected} <= m365_matchable(state, PULLED_ON)
+    # each from its licence's assignment day (the seat's creation), or the carry-back floor
+    firsts = con.execute(
+        "select seat_holder_email, min(activity_date) from marts.fct_seat_assignments_daily "
+        "where tool = 'm365_copilot' and is_carried_back group by 1"
+    ).fetchall()
+    assert len(firsts) == len({email for email, _ in expected})
+    for email, first in firsts:
+        assigned = seats.seat_created_on("m365_copilot", by_email[email])
+        assert first == max(assigned, HISTORY_START), email
+    # the assignment day is the one Entra ID's assignedPlans names (all before this history)
+    assigned = con.execute(
+        "select email, min(assigned_on), max(assigned_on), count(*) "
+        "from staging.stg_entra_id__copilot_plan_assignments group by 1"
+    ).fetchall()
+    assert len(assigned) == len(seats.holders["m365_copilot"])
+    for email, first_on, last_on, plans in assigned:
+        assert first_on == last_on == seats.seat_created_on("m365_copilot", by_email[email])
+        assert plans == 1  # the default Copilot service plan only, not the Teams plan
+    # the tenant that hashes names is not carried back; its seats start at its first report
+    concealed = con.execute(
+        "select min(activity_date), bool_or(is_carried_back), count(distinct seat_holder_key) "
+        "from marts.fct_seat_assignments_daily where tool = 'm365_copilot' and is_concealed"
+    ).fetchone()
+    assert concealed[0] == LAST_DAY and concealed[1] is False and concealed[2] > 100
+    # carried-back activity: known only when the report's last activity is on or before the day
+    rows = con.execute(
+        "select seat_holder_email, activity_date, last_activity_date, is_active_on_day "
+        "from marts.fct_seat_assignments_daily where tool = 'm365_copilot' and is_carried_back "
+        "and activity_date in (select unnest(?::date[]))",
+        [SAMPLE_DAYS],
+    ).fetchall()
+    known = 0
+    for email, day, last, active in rows:
+        person = by_email[email]
+        if last is None:
+            assert active is None, (email, day)
+            continue
+        known += 1
+        assert last == seats.last_active_day("m365_copilot", person, day), (email, day)
+        assert active == seats.active("m365_copilot", person, day) == (last == day)
+    assert rows and known

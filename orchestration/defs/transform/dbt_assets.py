@@ -5,6 +5,7 @@ import json
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
+from connectors.entra_id.copilot_plans import copilot_plan_dbt_vars
 from orchestration.lib.dbt import dbt_executable, dbt_project
 from orchestration.lib.dbt_translator import WarehouseDbtTranslator
 from orchestration.lib.ingest import ensure_landing_schemas
@@ -39,6 +40,7 @@ def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource)
         **window.dbt_vars(),
         "history_start": config.warehouse.history_start.isoformat(),
         "landed_min_date": refresh.start.isoformat(),
+        **copilot_plan_dbt_vars(config.sources),
     }
     invocation = dbt.cli(
         ["build", "--vars", json.dumps(dbt_vars)], context=context, raise_on_error=False

@@ -46,6 +46,10 @@ first_seat_snapshots as (
     select 'chatgpt_enterprise' as tool, source_id, min(snapshot_date) as first_snapshot_date
     from {{ ref('stg_chatgpt_enterprise__users') }}
     group by source_id
+    union all
+    select 'm365_copilot' as tool, source_id, min(snapshot_date) as first_snapshot_date
+    from {{ ref('stg_m365_copilot__usage_user_details') }}
+    group by source_id
 
 ),
 
@@ -270,34 +274,106 @@ m365_refreshed as (
     group by source_id
 
 ),
+{%- if history_start %}
+
+m365_latest_assignments as (
+
+    select
+        email,
+        assigned_on,
+        snapshot_date,
+        max(snapshot_date) over (partition by email) as latest_snapshot_date
+    from {{ ref('stg_entra_id__copilot_plan_assignments') }}
+
+),
+
+m365_licence_assignments as (
+
+    -- when each user's Copilot licence was assigned, as the latest Entra ID snapshot shows it
+    select email, max(assigned_on) as assigned_on
+    from m365_latest_assignments
+    where snapshot_date = latest_snapshot_date
+    group by email
+
+),
+{%- endif %}
+
+m365_seats as (
+
+    select
+        source_id,
+        snapshot_date as activity_date,
+        seat_holder_key,
+        email,
+        user_principal_name,
+        is_concealed,
+        last_activity_date as reported_last_activity_date,
+        false as is_carried_back
+    from m365_rows
+    {%- if history_start %}
+
+    union all
+
+    -- held from the Copilot licence's assignment (Entra ID assignedPlans) to the day before the
+    -- tenant's first report, as that report lists it; a tenant that conceals names cannot be
+    -- matched to Entra ID (email is null) and is not carried back
+    select
+        first_rows.source_id,
+        history_days.spine_day as activity_date,
+        first_rows.seat_holder_key,
+        first_rows.email,
+        first_rows.user_principal_name,
+        first_rows.is_concealed,
+        first_rows.last_activity_date as reported_last_activity_date,
+        true as is_carried_back
+    from m365_rows as first_rows
+    inner join first_seat_snapshots as firsts
+        on firsts.tool = 'm365_copilot'
+        and firsts.source_id = first_rows.source_id
+        and firsts.first_snapshot_date = first_rows.snapshot_date
+    inner join m365_licence_assignments as assignments
+        on assignments.email = first_rows.email
+    inner join history_days
+        on history_days.spine_day >= assignments.assigned_on
+        and history_days.spine_day < first_rows.snapshot_date
+    {%- endif %}
+
+),
 
 m365 as (
 
     select
         'm365_copilot' as tool,
         seats.source_id,
-        seats.snapshot_date as activity_date,
+        seats.activity_date,
         seats.seat_holder_key,
         seats.email as seat_holder_email,
         seats.user_principal_name as tool_user_name,
         seats.is_concealed,
         'microsoft_365_copilot' as plan,
         'active' as seat_status,
-        false as is_carried_back,
-        max(seats.last_activity_date) as reported_last_activity_date,
+        seats.is_carried_back,
+        max(seats.reported_last_activity_date) as reported_last_activity_date,
         max(history.last_activity_date) as observed_last_activity_date,
-        max(case when history.last_activity_date = seats.snapshot_date then 1 else 0 end)
+        max(case when history.last_activity_date = seats.activity_date then 1 else 0 end)
             as used_that_day,
-        max(case when refreshed.refreshed_through >= seats.snapshot_date then 1 else 0 end)
-            as day_reported,
+        -- a carried-back day is known only when a report's last activity is on or before it
+        max(
+            case
+                when seats.is_carried_back
+                    then case when history.last_activity_date is not null then 1 else 0 end
+                when refreshed.refreshed_through >= seats.activity_date then 1
+                else 0
+            end
+        ) as day_reported,
         cast(null as {{ dbt.type_numeric() }}) as spend_cents
-    from m365_rows as seats
+    from m365_seats as seats
     inner join m365_refreshed as refreshed
         on refreshed.source_id = seats.source_id
     left join m365_rows as history
         on history.source_id = seats.source_id
         and history.seat_holder_key = seats.seat_holder_key
-        and history.last_activity_date <= seats.snapshot_date
+        and history.last_activity_date <= seats.activity_date
     group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
 
 ),
