@@ -47,9 +47,9 @@ class RevealedBy:
     pulled_on: date
 
     def listed_on(self, tool: str, day: date) -> date | None:
-        """The day whose seat list tells about `day`: the pull day for a day carried back before
-        the tool's first snapshot; None when the day is a snapshot day or the tool lists members
-        day by day."""
+        """The day whose seat list tells about `day`: for a day carried back before the tool's
+        first snapshot, the pull day (Microsoft 365: its report's refresh day, two days before);
+        None when the day is a snapshot day or the tool lists members day by day."""
         first = self.first_snapshot.get(tool)
         if tool in DAY_BY_DAY_MEMBERS or first is None or day >= first:
             return None

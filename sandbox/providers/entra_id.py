@@ -52,13 +52,11 @@ DEFAULT_PROPERTIES = (
     "userPrincipalName",
     "id",
 )
-# (service, servicePlanId) of the plans Graph lists, from Microsoft's licensing service plan reference
-EXCHANGE_PLAN = ("exchange", "efb87545-963c-4e0d-99df-69c6916d9eb0")  # EXCHANGE_S_ENTERPRISE
-COPILOT_APPS_PLAN = ("M365CopilotApps", "a62f8878-de10-42f3-b68f-6149a25ceb97")  # M365_COPILOT_APPS
-COPILOT_TEAMS_PLAN = (
-    "M365CopilotTeams",
-    "b95945de-b3bd-46db-8437-f2beb6ea2347",
-)  # M365_COPILOT_TEAMS
+# (service, servicePlanId) of the plans served, ids from Microsoft's licensing service plan reference:
+# EXCHANGE_S_ENTERPRISE, M365_COPILOT_APPS and M365_COPILOT_TEAMS
+EXCHANGE_PLAN = ("exchange", "efb87545-963c-4e0d-99df-69c6916d9eb0")
+COPILOT_APPS_PLAN = ("M365CopilotApps", "a62f8878-de10-42f3-b68f-6149a25ceb97")
+COPILOT_TEAMS_PLAN = ("M365CopilotTeams", "b95945de-b3bd-46db-8437-f2beb6ea2347")
 EXPAND_MANAGER = re.compile(r"^manager(\(\$select=([a-zA-Z,]+)\))?$")
 
 
