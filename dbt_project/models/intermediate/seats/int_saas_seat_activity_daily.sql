@@ -8,6 +8,8 @@
     backfill that starts after history_start charges no seats for days it has no data for.
 -#}
 
+{#- the carry-back reads these only when history_start is set; declared always, so the lineage has them -#}
+-- depends_on: {{ ref('stg_github_copilot__organization_metrics') }}, {{ ref('stg_entra_id__copilot_plan_assignments') }}
 {%- set history_start = var('history_start', none) %}
 
 with
