@@ -9,22 +9,19 @@ assignment date; Entra ID's assignedPlans has it, matched by principal name, whi
 from __future__ import annotations
 
 import calendar
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import duckdb
-import pyarrow.parquet as pq
 import pytest
 
 from connectors.entra_id.copilot_plans import copilot_plan_dbt_vars
 from governance.load import load_governance
-from orchestration.lib.ingest import land_entity
-from orchestration.lib.partitions import RefreshWindow
-from orchestration.lib.settings import Paths
 from sandbox.chargeback_truth import CENT, RevealedBy, m365_matchable, seat_charges, seat_plan
 from sandbox.providers.m365_copilot import CONCEALED_TENANT
 from sandbox.saas_seats import seats_for
-from sandbox.server import SandboxServer, SandboxState
+from sandbox.server import SandboxState
+from tests.backfill_landing import land_backfill
 from tests.dbt_build import dbt_build
 from tests.unit.test_identity_dbt import SOURCES as IDENTITY_SOURCES
 from tests.unit.test_saas_seats_dbt import ASSETS, SOURCES
@@ -53,27 +50,21 @@ MODELS = [
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory):
     base = tmp_path_factory.mktemp("seat_history")
-    landing = base / "data" / "landing"
     state = SandboxState()
-    with SandboxServer(state) as server, pytest.MonkeyPatch.context() as patch:
-        for name, value in server.environment().items():
-            patch.setenv(name, value)
-        patch.setenv("AIUW_DATA_DIR", str(base / "data"))
-        patch.setenv("AIUW_LANDING_DIR", str(landing))
-        paths = Paths.from_env()
-        state.as_of = datetime.combine(PULLED_ON, time(6), UTC)
-        window = RefreshWindow(HISTORY_START, PULLED_ON)  # snapshots dated LAST_DAY
-        for source_type, module in ASSETS.items():
-            for entity in module.ENTITIES:
-                for source in SOURCES[source_type]:
-                    land_entity(source_type, entity, source, window, paths, module.open_client)
-        for source_type, source, module in IDENTITY_SOURCES:
-            for entity in module.ENTITIES:
-                land_entity(source_type, entity, source, window, paths, module.open_client)
-    (landing / "governance").mkdir(parents=True)
-    tables = load_governance().tables()
-    for name in ("teams", "person_aliases", "seat_prices"):
-        pq.write_table(tables[name], landing / "governance" / f"{name}.parquet")
+    saas = [
+        (source_type, source, module)
+        for source_type, module in ASSETS.items()
+        for source in SOURCES[source_type]
+    ]
+    # snapshots dated LAST_DAY
+    landing = land_backfill(
+        base,
+        [*saas, *IDENTITY_SOURCES],
+        HISTORY_START,
+        PULLED_ON,
+        ("teams", "person_aliases", "seat_prices"),
+        state,
+    )
     database = base / "warehouse.duckdb"
     dbt_build(
         base,

@@ -4,18 +4,14 @@ they were in on each day since history_start, and leavers active until the day t
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 
 import duckdb
-import pyarrow.parquet as pq
 import pytest
 
-from governance.load import load_governance
-from orchestration.lib.ingest import land_entity
-from orchestration.lib.partitions import RefreshWindow
-from orchestration.lib.settings import Paths
 from sandbox.identity import team_display_name
-from sandbox.server import SandboxServer, SandboxState
+from sandbox.server import SandboxState
+from tests.backfill_landing import land_backfill
 from tests.dbt_build import dbt_build
 from tests.unit.test_identity_dbt import MODELS, SOURCES
 
@@ -25,24 +21,17 @@ HISTORY_START, PULLED_ON = date(2026, 8, 1), date(2026, 11, 19)
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory):
     base = tmp_path_factory.mktemp("team_moves")
-    landing = base / "data" / "landing"
-    with pytest.MonkeyPatch.context() as patch, SandboxServer(SandboxState()) as server:
-        for name, value in server.environment().items():
-            patch.setenv(name, value)
-        patch.setenv("AIUW_DATA_DIR", str(base / "data"))
-        patch.setenv("AIUW_LANDING_DIR", str(landing))
-        paths = Paths.from_env()
-        server.state.as_of = datetime.combine(PULLED_ON + timedelta(days=1), time(6), UTC)
-        # one backfill run: snapshots dated its last day, the log for every day of it
-        window = RefreshWindow(HISTORY_START, PULLED_ON + timedelta(days=1))
-        for source_type, source, module in SOURCES:
-            for entity in module.ENTITIES:
-                land_entity(source_type, entity, source, window, paths, module.open_client)
-        enterprise = server.state.enterprise
-    (landing / "governance").mkdir(parents=True)
-    tables = load_governance().tables()
-    for name in ("teams", "person_aliases"):
-        pq.write_table(tables[name], landing / "governance" / f"{name}.parquet")
+    state = SandboxState()
+    # one backfill run the morning after PULLED_ON: snapshots dated its last day, the log every day
+    landing = land_backfill(
+        base,
+        SOURCES,
+        HISTORY_START,
+        PULLED_ON + timedelta(days=1),
+        ("teams", "person_aliases"),
+        state,
+    )
+    enterprise = state.enterprise
     database = base / "warehouse.duckdb"
     dbt_build(
         base,
