@@ -44,7 +44,7 @@ def land_backfill(
         for source_type, source, module in sources:
             for entity in module.ENTITIES:
                 land_entity(source_type, entity, source, window, paths, module.open_client)
-    (landing / "governance").mkdir(parents=True)
+    (landing / "governance").mkdir(parents=True, exist_ok=True)
     tables = load_governance().tables()
     for name in governance_tables:
         pq.write_table(tables[name], landing / "governance" / f"{name}.parquet")

@@ -108,7 +108,7 @@ github_seats as (
         first_seats.tool_user_name,
         first_seats.is_concealed,
         first_seats.plan,
-        first_seats.seat_status,
+        'active' as seat_status,
         first_seats.reported_last_activity_date,
         true as is_carried_back
     from github_snapshots as first_seats
@@ -278,24 +278,35 @@ m365_refreshed as (
 ),
 {%- if history_start %}
 
-m365_latest_assignments as (
+m365_licence_assignments as (
 
-    select
-        email,
-        assigned_on,
-        snapshot_date,
-        max(snapshot_date) over (partition by email) as latest_snapshot_date
+    select distinct email, assigned_on
     from {{ ref('stg_entra_id__copilot_plan_assignments') }}
 
 ),
 
-m365_licence_assignments as (
+m365_first_seats as (
 
-    -- when each user's Copilot licence was assigned, as the latest Entra ID snapshot shows it
-    select email, max(assigned_on) as assigned_on
-    from m365_latest_assignments
-    where snapshot_date = latest_snapshot_date
-    group by email
+    -- each seat of a tenant's first report with its Copilot licence's assignment day: the latest
+    -- one on or before that report, so a licence reassigned later does not move closed months
+    select
+        first_rows.source_id,
+        first_rows.snapshot_date,
+        first_rows.seat_holder_key,
+        first_rows.email,
+        first_rows.user_principal_name,
+        first_rows.is_concealed,
+        first_rows.last_activity_date,
+        max(assignments.assigned_on) as assigned_on
+    from m365_rows as first_rows
+    inner join first_seat_snapshots as firsts
+        on firsts.tool = 'm365_copilot'
+        and firsts.source_id = first_rows.source_id
+        and firsts.first_snapshot_date = first_rows.snapshot_date
+    inner join m365_licence_assignments as assignments
+        on assignments.email = first_rows.email
+        and assignments.assigned_on <= first_rows.snapshot_date
+    group by 1, 2, 3, 4, 5, 6, 7
 
 ),
 {%- endif %}
@@ -320,24 +331,18 @@ m365_seats as (
     -- tenant's first report, as that report lists it; a tenant that conceals names cannot be
     -- matched to Entra ID (email is null) and is not carried back
     select
-        first_rows.source_id,
+        first_seats.source_id,
         history_days.spine_day as activity_date,
-        first_rows.seat_holder_key,
-        first_rows.email,
-        first_rows.user_principal_name,
-        first_rows.is_concealed,
-        first_rows.last_activity_date as reported_last_activity_date,
+        first_seats.seat_holder_key,
+        first_seats.email,
+        first_seats.user_principal_name,
+        first_seats.is_concealed,
+        first_seats.last_activity_date as reported_last_activity_date,
         true as is_carried_back
-    from m365_rows as first_rows
-    inner join first_seat_snapshots as firsts
-        on firsts.tool = 'm365_copilot'
-        and firsts.source_id = first_rows.source_id
-        and firsts.first_snapshot_date = first_rows.snapshot_date
-    inner join m365_licence_assignments as assignments
-        on assignments.email = first_rows.email
+    from m365_first_seats as first_seats
     inner join history_days
-        on history_days.spine_day >= assignments.assigned_on
-        and history_days.spine_day < first_rows.snapshot_date
+        on history_days.spine_day >= first_seats.assigned_on
+        and history_days.spine_day < first_seats.snapshot_date
     {%- endif %}
 
 ),
@@ -359,11 +364,16 @@ m365 as (
         max(history.last_activity_date) as observed_last_activity_date,
         max(case when history.last_activity_date = seats.activity_date then 1 else 0 end)
             as used_that_day,
-        -- a carried-back day is known only when a report's last activity is on or before it
+        -- a carried-back day is known only from a report refreshed on or after it whose last
+        -- activity is on or before it
         max(
             case
                 when seats.is_carried_back
-                    then case when history.last_activity_date is not null then 1 else 0 end
+                    then case
+                        when history.last_activity_date is not null
+                            and history.report_refresh_date >= seats.activity_date then 1
+                        else 0
+                    end
                 when refreshed.refreshed_through >= seats.activity_date then 1
                 else 0
             end

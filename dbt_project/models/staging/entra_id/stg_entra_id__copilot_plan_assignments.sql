@@ -77,10 +77,13 @@ renamed as (
 
 final as (
 
-    select
+    -- one row per plan assignment (a plan two licence products carry is listed twice); an entry
+    -- without an assignment time dates nothing
+    select distinct
         *,
         cast(assigned_at as date) as assigned_on
     from renamed
+    where assigned_at is not null
 
 )
 
