@@ -12,8 +12,7 @@ import duckdb
 import pytest
 
 from governance.load import load_governance
-from orchestration.cli.sandbox_checks import revealed_by
-from orchestration.lib.sources import sources_config
+from orchestration.cli.sandbox_checks import m365_tenants, revealed_by
 from sandbox.chargeback_truth import CENT, invoiced_by_month, seat_charges
 from sandbox.governance_example import PLANTED_OVER_BUDGET
 from tests.e2e.deployment import FIRST, LAST
@@ -29,10 +28,6 @@ def seat_days(con) -> dict[str, list[date]]:
     ).fetchall():
         days.setdefault(tool, []).append(day)
     return days
-
-
-def m365_tenants() -> set[str]:
-    return {s.organization_id for s in sources_config().sources if s.type == "m365_copilot"}
 
 
 def test_the_months_chargeback_is_what_the_sandbox_invoiced_to_the_cent(deployment):
