@@ -74,3 +74,21 @@
 {% macro duckdb__json_object_array_elements(column, keys) -%}
     unnest(from_json({{ column }}, '[{ {%- for key in keys %}"{{ key }}":"VARCHAR"{% if not loop.last %},{% endif %}{% endfor -%} }]'))
 {%- endmacro %}
+
+{#-
+    Partition keys for deduplicating request ids. DuckDB sorts each partition by its keys, and ids
+    that share a long prefix (chatcmpl-..., msg_01...) are slow to compare as text; a hash of the
+    ids first makes most comparisons one integer. The ids stay in the keys, so a hash collision
+    never merges two requests. Other engines hash-partition on their own and get the keys as given.
+-#}
+{% macro dedup_partition_keys(keys) -%}
+    {{ return(adapter.dispatch('dedup_partition_keys', 'ai_usage_warehouse')(keys)) }}
+{%- endmacro %}
+
+{% macro default__dedup_partition_keys(keys) -%}
+    {{ keys | join(', ') }}
+{%- endmacro %}
+
+{% macro duckdb__dedup_partition_keys(keys) -%}
+    hash({{ keys | join(', ') }}), {{ keys | join(', ') }}
+{%- endmacro %}

@@ -33,7 +33,7 @@ ranked as (
     select
         *,
         row_number() over (
-            partition by usage_date, request_id
+            partition by {{ dedup_partition_keys(['usage_date', 'request_id']) }}
             order by source_priority, pulled_at desc, source_id
         ) as occurrence
     from unioned

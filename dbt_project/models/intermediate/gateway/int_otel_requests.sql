@@ -21,7 +21,7 @@ with spans as (
     select
         *,
         row_number() over (
-            partition by usage_date, trace_id, span_id
+            partition by {{ dedup_partition_keys(['usage_date', 'trace_id', 'span_id']) }}
             order by pulled_at desc, source_id
         ) as occurrence
     from {{ ref('stg_otlp_genai__genai_spans') }}
