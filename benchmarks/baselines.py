@@ -1,11 +1,13 @@
 """The same daily gateway marts computed without the pipeline: the floor and the baseline.
 
 - `duckdb` (the floor): one hand-written DuckDB query per mart straight over the day's landing
-  files: LiteLLM requests deduplicated across the API and export sources (the API's row wins),
-  OpenTelemetry model-call spans deduplicated by trace and span, then fct_gateway_requests_daily
-  (requests, failures, fallbacks, latency p50/p95, tokens, measured cost per day x gateway x
-  provider x model x application key x status) and the usage of fct_ai_usage_daily (gateway usage
-  of providers without a direct source plus OpenAI's own buckets).
+  files, with the threads and memory limit the pipeline's dbt runs with (`--duckdb-defaults`:
+  DuckDB's own, which let it use most of the machine's memory). LiteLLM requests deduplicated
+  across the API and export sources (the API's row wins), OpenTelemetry model-call spans
+  deduplicated by trace and span, then fct_gateway_requests_daily (requests, failures, fallbacks,
+  latency p50/p95, tokens, measured cost per day x gateway x provider x model x application key x
+  status) and the usage of fct_ai_usage_daily (gateway usage of providers without a direct source
+  plus OpenAI's own buckets).
 - `pandas` (the baseline): the same computation as a team would write it with pandas.
 
 Both return the totals the benchmark compares with the published marts:
@@ -17,7 +19,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import tempfile
 import time
 from datetime import date
 from pathlib import Path
@@ -148,16 +152,25 @@ def floor_sql(files: dict[str, list[str]]) -> tuple[str, str]:
     return gateway, usage
 
 
-def run_floor(landing: Path, day: date, threads: int | None = None) -> dict:
+def pipeline_settings() -> dict[str, str]:
+    """The DuckDB settings dbt runs the pipeline with (dbt_project/profiles.yml, same defaults)."""
+    return {
+        "threads": os.environ.get("AIUW_DUCKDB_THREADS", "2"),
+        "memory_limit": os.environ.get("AIUW_DUCKDB_MEMORY_LIMIT", "4GB"),
+    }
+
+
+def run_floor(landing: Path, day: date, settings: dict[str, str]) -> dict:
     gateway_sql, usage_sql = floor_sql(day_files(landing, day))
-    with duckdb.connect() as con:
-        if threads:
-            con.execute(f"set threads = {threads}")
+    with tempfile.TemporaryDirectory(prefix="floor-spill-") as spill, duckdb.connect() as con:
+        con.execute(f"set temp_directory = '{spill}'")
+        for name, value in settings.items():
+            con.execute(f"set {name} = '{value}'")
         began = time.perf_counter()
         gateway = con.sql(gateway_sql).df()
         usage = con.sql(usage_sql).df()
         seconds = time.perf_counter() - began
-    return {"seconds": seconds, **totals(gateway, usage)}
+    return {"seconds": seconds, "settings": settings, **totals(gateway, usage)}
 
 
 def run_pandas(landing: Path, day: date) -> dict:
@@ -317,12 +330,21 @@ def totals(gateway: pd.DataFrame, usage: pd.DataFrame) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--engine", choices=["duckdb", "pandas"], required=True)
+    parser.add_argument(
+        "--duckdb-defaults",
+        action="store_true",
+        help="run the floor with DuckDB's own defaults instead of the pipeline's threads and memory limit",
+    )
     parser.add_argument("--landing", type=Path, required=True)
     parser.add_argument("--day", type=date.fromisoformat, required=True)
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
-    run = run_floor if args.engine == "duckdb" else run_pandas
-    args.out.write_text(json.dumps(run(args.landing, args.day), indent=2))
+    if args.engine == "duckdb":
+        settings = {} if args.duckdb_defaults else pipeline_settings()
+        result = run_floor(args.landing, args.day, settings)
+    else:
+        result = run_pandas(args.landing, args.day)
+    args.out.write_text(json.dumps(result, indent=2))
     return 0
 
 
