@@ -6,7 +6,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from connectors.entra_id.copilot_plans import copilot_plan_dbt_vars
-from orchestration.lib.dbt import dbt_executable, dbt_project
+from orchestration.lib.dbt import WarehouseDbtCli, dbt_executable, dbt_project
 from orchestration.lib.dbt_translator import WarehouseDbtTranslator
 from orchestration.lib.ingest import ensure_landing_schemas
 from orchestration.lib.partitions import daily_partitions, transform_window, window_of
@@ -56,5 +56,7 @@ def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource)
 def resources() -> dg.Definitions:
     return dg.Definitions(
         assets=[warehouse_dbt_models],
-        resources={"dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())},
+        resources={
+            "dbt": WarehouseDbtCli(project_dir=dbt_project, dbt_executable=dbt_executable())
+        },
     )

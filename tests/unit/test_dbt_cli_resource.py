@@ -1,0 +1,34 @@
+"""The dbt CLI resource skips dagster-dbt's start-up costs without changing what it reports."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from dagster_dbt import DbtCliResource
+
+from orchestration.defs.transform.dbt_assets import resources
+from orchestration.lib.dbt import WarehouseDbtCli, dbt_executable, dbt_project
+
+
+def test_version_is_the_one_dbt_reports_without_starting_it():
+    resource = WarehouseDbtCli(project_dir=dbt_project, dbt_executable=dbt_executable())
+    assert Path(resource.dbt_executable).parent == Path(sys.executable).parent
+    reported = subprocess.run(
+        [resource.dbt_executable, "--version"], capture_output=True, text=True, check=True
+    ).stdout
+    assert re.search(r"installed: (\d+\.\d+\.\d+)", reported).group(1) == str(resource._cli_version)
+    assert resource._initialize_dbt_core_adapter(["build"]) is None
+
+
+def test_overrides_still_replace_dagster_dbt_members():
+    # A dagster-dbt upgrade that renames these would silently bring the start-up costs back.
+    for member in ("_cli_version", "_initialize_dbt_core_adapter"):
+        assert member in vars(DbtCliResource)
+        assert member in vars(WarehouseDbtCli)
+
+
+def test_the_transform_assets_run_with_it():
+    assert isinstance(resources().resources["dbt"], WarehouseDbtCli)
