@@ -1,0 +1,105 @@
+"""The project's DuckDB incremental materialization (macros/materializations/incremental_duckdb.sql):
+a daily run replaces exactly the re-landed days, a re-run changes nothing, and a table whose
+columns no longer match the model's query is left as it was with an error that says how to fix it."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+
+import duckdb
+import pytest
+
+from benchmarks.generate import generate
+from tests.dbt_build import dbt_build
+
+DAYS = [date(2026, 11, 18), date(2026, 11, 19), date(2026, 11, 20)]
+MODELS = [
+    "stg_litellm__spend_logs",
+    "stg_litellm_export__spend_logs",
+    "stg_otlp_genai__genai_spans",
+    "int_litellm_requests",
+    "int_otel_requests",
+    "fct_gateway_requests_daily",
+]
+LAST_DAY = {"min_date": "2026-11-20", "max_date": "2026-11-21", "landed_min_date": "2026-11-20"}
+
+
+def per_day(database) -> dict:
+    with duckdb.connect(str(database), read_only=True) as con:
+        return {
+            model: dict(
+                con.execute(
+                    f"select usage_date, {measure} from {schema}.{model} group by usage_date"
+                ).fetchall()
+            )
+            for schema, model, measure in (
+                ("intermediate", "int_litellm_requests", "count(*)"),
+                ("intermediate", "int_otel_requests", "count(*)"),
+                ("marts", "fct_gateway_requests_daily", "sum(request_count)"),
+            )
+        }
+
+
+def landed_requests(landing, day: date) -> int:
+    with duckdb.connect() as con:
+        return con.execute(
+            "select count(distinct request_id) from read_parquet(?)",
+            [str(landing / "litellm" / "spend_logs" / "*" / f"{day.isoformat()}.parquet")],
+        ).fetchone()[0]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    base = tmp_path_factory.mktemp("incremental")
+    landing, database = base / "landing", base / "warehouse.duckdb"
+    generate(landing, DAYS, 2_000, seed=5)
+    dbt_build(base, database, landing, MODELS, tests=False)
+    return base, landing, database, per_day(database)
+
+
+def test_a_rerun_of_a_day_changes_nothing(built):
+    base, landing, database, first = built
+    dbt_build(base, database, landing, MODELS, tests=False, dbt_vars=LAST_DAY)
+    assert per_day(database) == first
+    assert sum(first["int_litellm_requests"].values()) == sum(
+        landed_requests(landing, day) for day in DAYS
+    )
+
+
+def test_a_relanded_day_replaces_that_day_only(built, tmp_path):
+    base, landing, database, first = built
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy(database, copy)
+    relanded = generate(landing, DAYS[-1:], 1_500, seed=6)
+    try:
+        dbt_build(base, copy, landing, MODELS, tests=False, dbt_vars=LAST_DAY)
+        after, expected = per_day(copy), landed_requests(landing, DAYS[-1])
+    finally:
+        generate(landing, DAYS[-1:], 2_000, seed=5)
+    assert after["int_litellm_requests"][DAYS[-1]] == expected
+    assert after["fct_gateway_requests_daily"][DAYS[-1]] == relanded.requests() == 1_500
+    assert after["int_litellm_requests"][DAYS[-1]] != first["int_litellm_requests"][DAYS[-1]]
+    for model, days in first.items():
+        earlier = {day: n for day, n in after[model].items() if day != DAYS[-1]}
+        assert earlier == {day: n for day, n in days.items() if day != DAYS[-1]}, model
+
+
+def test_a_table_whose_columns_changed_is_left_as_it_was(built, tmp_path):
+    base, landing, database, first = built
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy(database, copy)
+    with duckdb.connect(str(copy)) as con:
+        con.execute("alter table intermediate.int_litellm_requests drop column error_type")
+    with pytest.raises(AssertionError) as failure:
+        dbt_build(
+            base,
+            copy,
+            landing,
+            ["int_litellm_requests"],
+            tests=False,
+            dbt_vars=LAST_DAY,
+        )
+    assert "The columns of int_litellm_requests changed" in str(failure.value)
+    assert "dbt build --full-refresh --select int_litellm_requests" in str(failure.value)
+    assert per_day(copy)["int_litellm_requests"] == first["int_litellm_requests"]
