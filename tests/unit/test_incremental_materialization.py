@@ -1,5 +1,6 @@
 """The project's DuckDB incremental materialization (macros/materializations/incremental_duckdb.sql):
-a daily run replaces exactly the re-landed days, a re-run changes nothing, and a table whose
+a daily run replaces exactly the re-landed days (one day at a time where a model asks for it), a
+re-run changes nothing, and a table whose
 columns no longer match the model's query is left as it was with an error that says how to fix it."""
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ MODELS = [
     "int_otel_requests",
     "fct_gateway_requests_daily",
 ]
-LAST_DAY = {"min_date": "2026-11-20", "max_date": "2026-11-21", "landed_min_date": "2026-11-20"}
+# The last two days, as a daily run's trailing window re-lands them (the request models insert them
+# one day at a time: meta aiuw.insert_by_day).
+LAST_DAYS = {"min_date": "2026-11-19", "max_date": "2026-11-21", "landed_min_date": "2026-11-19"}
 
 
 def per_day(database) -> dict:
@@ -60,7 +63,7 @@ def built(tmp_path_factory):
 
 def test_a_rerun_of_a_day_changes_nothing(built):
     base, landing, database, first = built
-    dbt_build(base, database, landing, MODELS, tests=False, dbt_vars=LAST_DAY)
+    dbt_build(base, database, landing, MODELS, tests=False, dbt_vars=LAST_DAYS)
     assert per_day(database) == first
     assert sum(first["int_litellm_requests"].values()) == sum(
         landed_requests(landing, day) for day in DAYS
@@ -73,7 +76,7 @@ def test_a_relanded_day_replaces_that_day_only(built, tmp_path):
     shutil.copy(database, copy)
     relanded = generate(landing, DAYS[-1:], 1_500, seed=6)
     try:
-        dbt_build(base, copy, landing, MODELS, tests=False, dbt_vars=LAST_DAY)
+        dbt_build(base, copy, landing, MODELS, tests=False, dbt_vars=LAST_DAYS)
         after, expected = per_day(copy), landed_requests(landing, DAYS[-1])
     finally:
         generate(landing, DAYS[-1:], 2_000, seed=5)
@@ -98,7 +101,7 @@ def test_a_table_whose_columns_changed_is_left_as_it_was(built, tmp_path):
             landing,
             ["int_litellm_requests"],
             tests=False,
-            dbt_vars=LAST_DAY,
+            dbt_vars=LAST_DAYS,
         )
     assert "The columns of int_litellm_requests changed" in str(failure.value)
     assert "dbt build --full-refresh --select int_litellm_requests" in str(failure.value)

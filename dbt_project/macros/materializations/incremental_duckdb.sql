@@ -6,6 +6,11 @@
     query that builds them to spill. Here the rows go straight from the model's query into the
     table. A first build and --full-refresh create the table, with its contract when enforced.
 
+    A model that sets meta aiuw.insert_by_day (a date column) is inserted one day of the landed
+    window at a time, then whatever its query returns outside that window (nothing, for a model
+    filtered to it): the rows are the same, but a query that ranks requests per day holds one day's
+    rows instead of the whole window's (four days of 8M requests spill far more than one).
+
     Like on_schema_change='fail', an incremental run whose query's columns differ from the table's
     (names, order or types) stops with the difference and leaves the table as it was.
 -#}
@@ -49,12 +54,31 @@
             ) }}
         {%- endif -%}
         {%- set column_list = table_columns | map(attribute='quoted') | join(', ') -%}
-        {%- call statement('main') -%}
+        {%- set insert_rows -%}
             insert into {{ target_relation }} ({{ column_list }})
             select {{ column_list }} from (
                 {{ compiled_code }}
             ) as model_rows
-        {%- endcall -%}
+        {%- endset -%}
+        {%- set by_day = config.get('meta', {}).get('aiuw', {}).get('insert_by_day') -%}
+        {%- if by_day -%}
+            {%- set first_day = modules.datetime.date.fromisoformat(landed_min_date() | trim) -%}
+            {%- set end_day = modules.datetime.date.fromisoformat(var('max_date') | string) -%}
+            {%- for offset in range((end_day - first_day).days) -%}
+                {%- set day = first_day + modules.datetime.timedelta(days=offset) -%}
+                {%- do run_query(insert_rows ~ " where " ~ by_day ~ " = cast('" ~ day ~ "' as date)") -%}
+            {%- endfor -%}
+            {%- call statement('main') -%}
+                {{ insert_rows }}
+                where {{ by_day }} is null
+                    or {{ by_day }} < cast('{{ first_day }}' as date)
+                    or {{ by_day }} >= cast('{{ end_day }}' as date)
+            {%- endcall -%}
+        {%- else -%}
+            {%- call statement('main') -%}
+                {{ insert_rows }}
+            {%- endcall -%}
+        {%- endif -%}
     {%- endif -%}
 
     {%- do persist_docs(target_relation, model) -%}

@@ -11,7 +11,7 @@
     config(
         materialized='incremental',
         on_schema_change='fail',
-        meta={'aiuw': {'test_days': 'landed'}},
+        meta={'aiuw': {'test_days': 'landed', 'insert_by_day': 'usage_date'}},
         **refresh_window_config('usage_date', landed=true)
     )
 }}
