@@ -9,6 +9,15 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# Landing to the gateway mart: the request models and what they read and feed.
+GATEWAY_MODELS = [
+    "stg_litellm__spend_logs",
+    "stg_litellm_export__spend_logs",
+    "stg_otlp_genai__genai_spans",
+    "int_litellm_requests",
+    "int_otel_requests",
+    "fct_gateway_requests_daily",
+]
 
 
 def dbt_build(

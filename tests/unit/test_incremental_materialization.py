@@ -12,17 +12,9 @@ import duckdb
 import pytest
 
 from benchmarks.generate import generate
-from tests.dbt_build import dbt_build
+from tests.dbt_build import GATEWAY_MODELS, dbt_build
 
 DAYS = [date(2026, 11, 18), date(2026, 11, 19), date(2026, 11, 20)]
-MODELS = [
-    "stg_litellm__spend_logs",
-    "stg_litellm_export__spend_logs",
-    "stg_otlp_genai__genai_spans",
-    "int_litellm_requests",
-    "int_otel_requests",
-    "fct_gateway_requests_daily",
-]
 # The last two days, as a daily run's trailing window re-lands them (the request models insert them
 # one day at a time: meta aiuw.insert_by_day).
 LAST_DAYS = {"min_date": "2026-11-19", "max_date": "2026-11-21", "landed_min_date": "2026-11-19"}
@@ -57,13 +49,13 @@ def built(tmp_path_factory):
     base = tmp_path_factory.mktemp("incremental")
     landing, database = base / "landing", base / "warehouse.duckdb"
     generate(landing, DAYS, 2_000, seed=5)
-    dbt_build(base, database, landing, MODELS, tests=False)
+    dbt_build(base, database, landing, GATEWAY_MODELS, tests=False)
     return base, landing, database, per_day(database)
 
 
 def test_a_rerun_of_a_day_changes_nothing(built):
     base, landing, database, first = built
-    dbt_build(base, database, landing, MODELS, tests=False, dbt_vars=LAST_DAYS)
+    dbt_build(base, database, landing, GATEWAY_MODELS, tests=False, dbt_vars=LAST_DAYS)
     assert per_day(database) == first
     assert sum(first["int_litellm_requests"].values()) == sum(
         landed_requests(landing, day) for day in DAYS
@@ -76,7 +68,7 @@ def test_a_relanded_day_replaces_that_day_only(built, tmp_path):
     shutil.copy(database, copy)
     relanded = generate(landing, DAYS[-1:], 1_500, seed=6)
     try:
-        dbt_build(base, copy, landing, MODELS, tests=False, dbt_vars=LAST_DAYS)
+        dbt_build(base, copy, landing, GATEWAY_MODELS, tests=False, dbt_vars=LAST_DAYS)
         after, expected = per_day(copy), landed_requests(landing, DAYS[-1])
     finally:
         generate(landing, DAYS[-1:], 2_000, seed=5)

@@ -17,18 +17,10 @@ from orchestration.defs.ingest.litellm_export import assets as export_assets
 from orchestration.defs.ingest.openai import assets as openai_assets
 from orchestration.defs.ingest.otlp_genai import assets as otel_assets
 from orchestration.lib.ingest import LANDING_SCHEMAS
-from tests.dbt_build import dbt_build
+from tests.dbt_build import GATEWAY_MODELS, dbt_build
 
 DAYS = [date(2026, 11, 19), date(2026, 11, 20)]
 REQUESTS = 3_000
-MODELS = [
-    "stg_litellm__spend_logs",
-    "stg_litellm_export__spend_logs",
-    "stg_otlp_genai__genai_spans",
-    "int_litellm_requests",
-    "int_otel_requests",
-    "fct_gateway_requests_daily",
-]
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +86,7 @@ def test_row_counts_are_as_asked(landed):
 def test_the_gateway_mart_totals_equal_the_generated_requests(landed, tmp_path):
     landing, result = landed
     database = tmp_path / "warehouse.duckdb"
-    dbt_build(tmp_path, database, landing, MODELS)
+    dbt_build(tmp_path, database, landing, GATEWAY_MODELS)
     expected: dict[date, tuple[int, int, int, Decimal]] = {}
     for day in DAYS:
         api = next(f for f in result.files if f.day == day and f.source_id == "litellm_proxy")
