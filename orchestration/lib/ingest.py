@@ -33,6 +33,21 @@ def last_day(window: RefreshWindow) -> list[date]:
     return [window.days()[-1]]
 
 
+def newer_snapshot(directory: Path, day: date) -> date | None:
+    """The newest snapshot landed in `directory` after `day`, if any.
+
+    A snapshot describes the source as it is when pulled, not as it was on a past day: a run for a
+    past partition must not land today's seats or users under that day's date, so when a later
+    snapshot exists the run keeps the files as they are. Re-running any day then changes nothing.
+    """
+    later = [
+        date.fromisoformat(path.stem)
+        for path in directory.glob("????-??-??.parquet")
+        if date.fromisoformat(path.stem) > day
+    ]
+    return max(later, default=None)
+
+
 @dataclass(frozen=True)
 class Entity:
     """One kind of record a source yields.
@@ -52,6 +67,10 @@ class Entity:
     fetch: Callable[[Any, RefreshWindow], Iterator[dict]]
     day_of: Callable[[dict], date] | None = None
     days_for: Callable[[RefreshWindow], list[date]] | None = field(default=None)
+
+    @property
+    def is_snapshot(self) -> bool:
+        return self.day_of is None and self.days_for is None
 
     def days(self, window: RefreshWindow) -> list[date]:
         if self.days_for:
@@ -137,6 +156,15 @@ def build_ingest_asset(
         landed: list[LandedDay] = []
         failures: list[str] = []
         for source in sources:
+            if entity.is_snapshot:
+                directory = paths.landing / source_type / entity.name / source.id
+                later = newer_snapshot(directory, last_day(window)[0])
+                if later:
+                    context.log.info(
+                        f"{label}: {source.id} not pulled: its snapshot of {later} is newer than "
+                        f"{last_day(window)[0]}, and a snapshot can only describe the source as it is now"
+                    )
+                    continue
             try:
                 days = land_entity(source_type, entity, source, window, paths, open_client)
             except Exception as error:  # one broken source must not stop the others

@@ -8,6 +8,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from orchestration.lib.ingest import newer_snapshot
 from orchestration.lib.landing import LandingWindow
 
 SCHEMA = pa.schema([("day", pa.string()), ("value", pa.int64())])
@@ -122,3 +123,13 @@ def test_every_ingest_entity_registers_its_landing_schema():
     defs()
     assert ("openai", "costs") in LANDING_SCHEMAS and ("okta", "users") in LANDING_SCHEMAS
     assert "records_prompts" in LANDING_SCHEMAS[("otlp_genai", "genai_spans")].names
+
+
+def test_a_snapshot_is_not_landed_for_a_day_older_than_the_newest_one(tmp_path):
+    for day in ("2026-11-19", "2026-12-02"):
+        (tmp_path / f"{day}.parquet").write_bytes(b"")
+    (tmp_path / ".2026-12-04.abc.tmp").write_bytes(b"")  # an unfinished pull does not count
+    assert newer_snapshot(tmp_path, date(2026, 11, 20)) == date(2026, 12, 2)
+    assert newer_snapshot(tmp_path, date(2026, 12, 2)) is None
+    assert newer_snapshot(tmp_path, date(2026, 12, 3)) is None
+    assert newer_snapshot(tmp_path / "never_landed", date(2026, 12, 3)) is None

@@ -32,6 +32,7 @@ from tests.unit.test_identity_dbt import FIRST, SECOND, land_snapshot
 ACTIVITY_START, END = date(2026, 8, 20), date(2026, 9, 21)
 SNAPSHOT_DAYS = [date(2026, 9, 7) + timedelta(days=n) for n in range(14)]  # 09-07 .. 09-20
 DAY = SNAPSHOT_DAYS[-1]
+FAILED_SEAT_PULL = ("github_copilot", date(2026, 9, 14))  # that day's seat snapshot never landed
 MODELS = [
     "stg_github_copilot__seats",
     "stg_github_copilot__user_metrics",
@@ -87,6 +88,8 @@ def warehouse(tmp_path_factory):
                         land_entity(source_type, entity, source, window, paths, module.open_client)
                         continue
                     for day in SNAPSHOT_DAYS:  # snapshots: pulled at the end of each day
+                        if (source_type, day) == FAILED_SEAT_PULL:
+                            continue
                         state.as_of = datetime.combine(day, time(23), UTC)
                         window = RefreshWindow(day, day + timedelta(days=1))
                         land_entity(source_type, entity, source, window, paths, module.open_client)
@@ -387,3 +390,22 @@ def test_concealed_seats_have_no_person(warehouse):
         DAY,
     )
     assert visible == visible_matched > 50
+
+
+def test_a_day_whose_seat_pull_failed_keeps_the_last_known_seats_flagged(warehouse):
+    con, state = warehouse
+    tool, day = FAILED_SEAT_PULL
+    seats = state.provider("github_copilot").seats
+    day_before = {p.email for p in seats.seat_holders(tool, day - timedelta(days=1))}
+    assert keys(con, tool, day) == day_before
+    assert keys(con, tool, day, "is_carried_forward") == day_before
+    flagged = rows(
+        con,
+        "select tool, activity_date, count(*) from intermediate.int_saas_seat_activity_daily "
+        "where is_carried_forward group by 1, 2",
+    )
+    assert flagged == [(tool, day, len(day_before))]
+    assert rows(
+        con,
+        "select count(*) from marts.fct_seat_assignments_daily where is_carried_forward",
+    ) == [(len(day_before),)]

@@ -2,6 +2,9 @@
     One row per SaaS AI tool seat per day held: who holds it, on which plan, when it was last
     used, whether it was used that day and, where the tool reports it, what it cost beyond the seat.
     Activity "that day" is null when the tool's activity data for the day has not landed.
+    A seat snapshot holds from its day until the source's next snapshot (is_carried_forward on the
+    days after it), the last one until the latest day any seat source was pulled: a day whose seat
+    pull failed keeps the last known seats, and which days happened to be pulled changes nothing.
     Days before a source's first seat snapshot, back to var('history_start') when set (a backfill
     snapshots seats once, on its last day), are carried back (is_carried_back): see the model's YAML
     for each tool's rule. They start no earlier than the first day SaaS tool activity landed, so a
@@ -13,6 +16,66 @@
 {%- set history_start = var('history_start', none) %}
 
 with
+
+seat_snapshot_dates as (
+
+    select distinct 'github_copilot' as tool, source_id, snapshot_date
+    from {{ ref('stg_github_copilot__seats') }}
+    union all
+    select distinct 'cursor' as tool, source_id, snapshot_date
+    from {{ ref('stg_cursor__members') }}
+    union all
+    select distinct 'chatgpt_enterprise' as tool, source_id, snapshot_date
+    from {{ ref('stg_chatgpt_enterprise__users') }}
+    union all
+    select distinct 'm365_copilot' as tool, source_id, snapshot_date
+    from {{ ref('stg_m365_copilot__usage_user_details') }}
+
+),
+
+seats_pulled_through as (
+
+    select
+        min(snapshot_date) as first_day,
+        {{ dbt.dateadd('day', 1, 'max(snapshot_date)') }} as end_day
+    from seat_snapshot_dates
+
+),
+
+seat_snapshot_spans as (
+
+    select
+        dates.tool,
+        dates.source_id,
+        dates.snapshot_date,
+        coalesce(
+            lead(dates.snapshot_date) over (
+                partition by dates.tool, dates.source_id order by dates.snapshot_date
+            ),
+            pulled.end_day
+        ) as held_until
+    from seat_snapshot_dates as dates
+    cross join seats_pulled_through as pulled
+
+),
+
+seat_held_days as (
+
+    -- every day a snapshot stands for: its own day, then the days up to the next snapshot
+    select
+        spans.tool,
+        spans.source_id,
+        spans.snapshot_date,
+        spine.spine_day as activity_date,
+        spine.spine_day > spans.snapshot_date as is_carried_forward
+    from seat_snapshot_spans as spans
+    inner join (
+        {{ day_spine("(select first_day from seats_pulled_through)", "(select end_day from seats_pulled_through)") }}
+    ) as spine
+        on spine.spine_day >= spans.snapshot_date
+        and spine.spine_day < spans.held_until
+
+),
 {%- if history_start %}
 
 landed_activity_days as (
@@ -37,21 +100,9 @@ carry_back_from as (
 
 first_seat_snapshots as (
 
-    select 'github_copilot' as tool, source_id, min(snapshot_date) as first_snapshot_date
-    from {{ ref('stg_github_copilot__seats') }}
-    group by source_id
-    union all
-    select 'cursor' as tool, source_id, min(snapshot_date) as first_snapshot_date
-    from {{ ref('stg_cursor__members') }}
-    group by source_id
-    union all
-    select 'chatgpt_enterprise' as tool, source_id, min(snapshot_date) as first_snapshot_date
-    from {{ ref('stg_chatgpt_enterprise__users') }}
-    group by source_id
-    union all
-    select 'm365_copilot' as tool, source_id, min(snapshot_date) as first_snapshot_date
-    from {{ ref('stg_m365_copilot__usage_user_details') }}
-    group by source_id
+    select tool, source_id, min(snapshot_date) as first_snapshot_date
+    from seat_snapshot_dates
+    group by tool, source_id
 
 ),
 
@@ -71,7 +122,7 @@ github_snapshots as (
     select
         'github_copilot' as tool,
         source_id,
-        snapshot_date as activity_date,
+        snapshot_date,
         coalesce(assignee_email, lower(assignee_login)) as seat_holder_key,
         assignee_email as seat_holder_email,
         assignee_login as tool_user_name,
@@ -90,9 +141,27 @@ github_snapshots as (
 github_seats as (
 
     select
-        tool, source_id, activity_date, seat_holder_key, seat_holder_email, tool_user_name,
-        is_concealed, plan, seat_status, reported_last_activity_date, false as is_carried_back
-    from github_snapshots
+        snapshots.tool,
+        snapshots.source_id,
+        held.activity_date,
+        snapshots.seat_holder_key,
+        snapshots.seat_holder_email,
+        snapshots.tool_user_name,
+        snapshots.is_concealed,
+        snapshots.plan,
+        snapshots.seat_status,
+        snapshots.reported_last_activity_date,
+        false as is_carried_back,
+        held.is_carried_forward
+    from github_snapshots as snapshots
+    inner join seat_held_days as held
+        on held.tool = snapshots.tool
+        and held.source_id = snapshots.source_id
+        and held.snapshot_date = snapshots.snapshot_date
+    -- a seat pending cancellation is not carried past its cancellation day
+    where not held.is_carried_forward
+        or snapshots.pending_cancellation_date is null
+        or held.activity_date < snapshots.pending_cancellation_date
     {%- if history_start %}
 
     union all
@@ -110,15 +179,16 @@ github_seats as (
         first_seats.plan,
         'active' as seat_status,
         first_seats.reported_last_activity_date,
-        true as is_carried_back
+        true as is_carried_back,
+        false as is_carried_forward
     from github_snapshots as first_seats
     inner join first_seat_snapshots as firsts
         on firsts.tool = first_seats.tool
         and firsts.source_id = first_seats.source_id
-        and firsts.first_snapshot_date = first_seats.activity_date
+        and firsts.first_snapshot_date = first_seats.snapshot_date
     inner join history_days
         on history_days.spine_day >= first_seats.assigned_on
-        and history_days.spine_day < first_seats.activity_date
+        and history_days.spine_day < first_seats.snapshot_date
         and (
             first_seats.pending_cancellation_date is null
             or history_days.spine_day < first_seats.pending_cancellation_date
@@ -153,6 +223,7 @@ github as (
         seats.plan,
         seats.seat_status,
         seats.is_carried_back,
+        seats.is_carried_forward,
         max(seats.reported_last_activity_date) as reported_last_activity_date,
         max(used.activity_date) as observed_last_activity_date,
         max(case when used.activity_date = seats.activity_date then 1 else 0 end) as used_that_day,
@@ -166,7 +237,7 @@ github as (
     left join github_days as reported
         on reported.source_id = seats.source_id
         and reported.activity_date = seats.activity_date
-    group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
+    group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
 
 ),
 
@@ -201,15 +272,24 @@ cursor_spend as (
 
 cursor_members as (
 
-    select source_id, snapshot_date, email, false as is_carried_back
-    from {{ ref('stg_cursor__members') }}
+    select
+        members.source_id,
+        held.activity_date,
+        members.email,
+        false as is_carried_back,
+        held.is_carried_forward
+    from {{ ref('stg_cursor__members') }} as members
+    inner join seat_held_days as held
+        on held.tool = 'cursor'
+        and held.source_id = members.source_id
+        and held.snapshot_date = members.snapshot_date
     {%- if history_start %}
 
     union all
 
     -- the daily usage data lists every member each day (isActive false when idle): before the
     -- team's first member snapshot, a member on a day is whoever it lists that day
-    select distinct usage.source_id, usage.activity_date as snapshot_date, usage.email, true
+    select distinct usage.source_id, usage.activity_date, usage.email, true, false
     from {{ ref('stg_cursor__daily_usage') }} as usage
     inner join first_seat_snapshots as firsts
         on firsts.tool = 'cursor'
@@ -225,7 +305,7 @@ cursor as (
     select
         'cursor' as tool,
         members.source_id,
-        members.snapshot_date as activity_date,
+        members.activity_date,
         members.email as seat_holder_key,
         members.email as seat_holder_email,
         members.email as tool_user_name,
@@ -233,24 +313,25 @@ cursor as (
         'teams' as plan,
         'active' as seat_status,
         members.is_carried_back,
+        members.is_carried_forward,
         cast(null as date) as reported_last_activity_date,
         max(used.activity_date) as observed_last_activity_date,
-        max(case when used.activity_date = members.snapshot_date then 1 else 0 end) as used_that_day,
+        max(case when used.activity_date = members.activity_date then 1 else 0 end) as used_that_day,
         max(case when reported.activity_date is not null then 1 else 0 end) as day_reported,
         max(spend.spend_cents) as spend_cents
     from cursor_members as members
     left join cursor_usage_days as used
         on used.source_id = members.source_id
         and used.email = members.email
-        and used.activity_date <= members.snapshot_date
+        and used.activity_date <= members.activity_date
     left join cursor_reported as reported
         on reported.source_id = members.source_id
-        and reported.activity_date = members.snapshot_date
+        and reported.activity_date = members.activity_date
     left join cursor_spend as spend
         on spend.source_id = members.source_id
         and spend.email = members.email
-        and spend.usage_date = members.snapshot_date
-    group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
+        and spend.usage_date = members.activity_date
+    group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12
 
 ),
 
@@ -314,15 +395,20 @@ m365_first_seats as (
 m365_seats as (
 
     select
-        source_id,
-        snapshot_date as activity_date,
-        seat_holder_key,
-        email,
-        user_principal_name,
-        is_concealed,
-        last_activity_date as reported_last_activity_date,
-        false as is_carried_back
+        m365_rows.source_id,
+        held.activity_date,
+        m365_rows.seat_holder_key,
+        m365_rows.email,
+        m365_rows.user_principal_name,
+        m365_rows.is_concealed,
+        m365_rows.last_activity_date as reported_last_activity_date,
+        false as is_carried_back,
+        held.is_carried_forward
     from m365_rows
+    inner join seat_held_days as held
+        on held.tool = 'm365_copilot'
+        and held.source_id = m365_rows.source_id
+        and held.snapshot_date = m365_rows.snapshot_date
     {%- if history_start %}
 
     union all
@@ -338,7 +424,8 @@ m365_seats as (
         first_seats.user_principal_name,
         first_seats.is_concealed,
         first_seats.last_activity_date as reported_last_activity_date,
-        true as is_carried_back
+        true as is_carried_back,
+        false as is_carried_forward
     from m365_first_seats as first_seats
     inner join history_days
         on history_days.spine_day >= first_seats.assigned_on
@@ -360,6 +447,7 @@ m365 as (
         'microsoft_365_copilot' as plan,
         'active' as seat_status,
         seats.is_carried_back,
+        seats.is_carried_forward,
         max(seats.reported_last_activity_date) as reported_last_activity_date,
         max(history.last_activity_date) as observed_last_activity_date,
         max(case when history.last_activity_date = seats.activity_date then 1 else 0 end)
@@ -386,15 +474,25 @@ m365 as (
         on history.source_id = seats.source_id
         and history.seat_holder_key = seats.seat_holder_key
         and history.last_activity_date <= seats.activity_date
-    group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
+    group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
 
 ),
 
 chatgpt_users as (
 
     select
-        source_id, snapshot_date, email, user_id, user_status, false as is_carried_back
-    from {{ ref('stg_chatgpt_enterprise__users') }}
+        users.source_id,
+        held.activity_date,
+        users.email,
+        users.user_id,
+        users.user_status,
+        false as is_carried_back,
+        held.is_carried_forward
+    from {{ ref('stg_chatgpt_enterprise__users') }} as users
+    inner join seat_held_days as held
+        on held.tool = 'chatgpt_enterprise'
+        and held.source_id = users.source_id
+        and held.snapshot_date = users.snapshot_date
     {%- if history_start %}
 
     union all
@@ -406,7 +504,8 @@ chatgpt_users as (
         first_users.email,
         first_users.user_id,
         first_users.user_status,
-        true
+        true,
+        false
     from {{ ref('stg_chatgpt_enterprise__users') }} as first_users
     inner join first_seat_snapshots as firsts
         on firsts.tool = 'chatgpt_enterprise'
@@ -424,7 +523,7 @@ chatgpt as (
     select
         'chatgpt_enterprise' as tool,
         source_id,
-        snapshot_date as activity_date,
+        activity_date,
         coalesce(email, user_id) as seat_holder_key,
         email as seat_holder_email,
         user_id as tool_user_name,
@@ -432,6 +531,7 @@ chatgpt as (
         'enterprise' as plan,
         coalesce(user_status, 'active') as seat_status,
         is_carried_back,
+        is_carried_forward,
         cast(null as date) as reported_last_activity_date,
         cast(null as date) as observed_last_activity_date,
         0 as used_that_day,
@@ -466,6 +566,7 @@ final as (
         plan,
         seat_status,
         is_carried_back,
+        is_carried_forward,
         last_activity_date,
         case
             when last_activity_date is not null

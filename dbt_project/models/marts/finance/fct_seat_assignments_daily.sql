@@ -66,6 +66,7 @@ final as (
         plan,
         seat_status,
         is_carried_back,
+        is_carried_forward,
         cast(price_per_seat_month as decimal(38, 10)) as list_price_per_seat_month,
         currency_code,
         last_activity_date,
