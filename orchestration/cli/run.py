@@ -61,11 +61,14 @@ def main(argv: list[str] | None = None) -> int:
         from sandbox.server import SandboxServer
 
         sandbox = SandboxServer().start()
-        start = args.start or config.warehouse.history_start
         exports = Paths.from_env().data / "sandbox_exports"
         os.environ.update(sandbox.environment())
+        # the exports hold the enterprise's whole history, as a real export does, whatever range this
+        # run covers: a run of one day must not find a month's billing export cut at that day
         os.environ.update(
-            sandbox.state.write_exports(exports, start, yesterday_utc() + timedelta(days=1))
+            sandbox.state.write_exports(
+                exports, config.warehouse.history_start, yesterday_utc() + timedelta(days=1)
+            )
         )
         print(
             f"sandbox serving the synthetic enterprise at {sandbox.url}; file exports under {exports}",
