@@ -49,29 +49,37 @@ class Deployment:
         )
 
     def run_job(
-        self, job, partition: date | None, tags: dict | None = None
+        self,
+        job,
+        partition: date | None,
+        tags: dict | None = None,
+        partition_range: tuple[date, date] = (FIRST, LAST),
     ) -> dg.ExecuteInProcessResult:
-        whole_range = {
-            ASSET_PARTITION_RANGE_START_TAG: FIRST.isoformat(),
-            ASSET_PARTITION_RANGE_END_TAG: LAST.isoformat(),
+        first, last = partition_range
+        range_tags = {
+            ASSET_PARTITION_RANGE_START_TAG: first.isoformat(),
+            ASSET_PARTITION_RANGE_END_TAG: last.isoformat(),
         }
         return job.execute_in_process(
             instance=self.instance,
-            tags={**({} if partition else whole_range), **(tags or {})},
+            tags={**({} if partition else range_tags), **(tags or {})},
             partition_key=partition.isoformat() if partition else None,
             raise_on_error=False,
         )
 
     def run(
-        self, partition: date | None = None
+        self,
+        partition: date | None = None,
+        partition_range: tuple[date, date] = (FIRST, LAST),
     ) -> tuple[dg.ExecuteInProcessResult, dg.ExecuteInProcessResult]:
-        """Ingest then transform, as the schedule and its sensors do, and record the evidence."""
-        ingest = self.run_job(self.ingest, partition)
+        """Ingest then transform one partition or a range of them (the whole range by default), as
+        the schedule and its sensors do, and record the evidence."""
+        ingest = self.run_job(self.ingest, partition, partition_range=partition_range)
         tags = {
             "aiuw/ingest_run_id": ingest.run_id,
             "aiuw/ingest_status": "SUCCESS" if ingest.success else "FAILURE",
         }
-        transform = self.run_job(self.transform, partition, tags)
+        transform = self.run_job(self.transform, partition, tags, partition_range)
         record_run(self.instance, transform.run_id, self.data / "evidence" / "ledger.jsonl")
         return ingest, transform
 

@@ -8,8 +8,12 @@ Each step is one Dagster run of the main job (or part of it) over real HTTP on 1
 from __future__ import annotations
 
 import json
-from datetime import date
+import os
+import random
+import shutil
+from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import duckdb
 import httpx
@@ -19,7 +23,7 @@ from orchestration.automation_names import TRANSFORM_JOB
 from orchestration.lib.evidence import Ledger
 from orchestration.lib.publish import current_dir
 from tests.conftest import TEST_SECRETS
-from tests.e2e.deployment import AS_OF_LATER, LAST
+from tests.e2e.deployment import AS_OF_LATER, FIRST, LAST
 
 pytestmark = pytest.mark.e2e
 
@@ -69,12 +73,60 @@ def test_first_backfill_publishes_the_sandbox_ground_truth(deployment):
         assert con.execute(f"select sum(billed_cost) from '{parquet}'").fetchone()[0] == cost_total
 
 
-def test_reruns_change_no_published_total(deployment):
+def rerun_sequence(rng: random.Random, steps: int) -> list[tuple[date, date]]:
+    """Random re-runs an operator might make: one past day, a range, the whole range, in any order."""
+    days = (LAST - FIRST).days
+    sequence = []
+    for _ in range(steps):
+        kind = rng.choice(["day", "range", "whole"])
+        if kind == "whole":
+            sequence.append((FIRST, LAST))
+            continue
+        start = FIRST + timedelta(days=rng.randrange(days + 1))
+        length = 0 if kind == "day" else rng.randrange((LAST - start).days + 1)
+        sequence.append((start, start + timedelta(days=length)))
+    return sequence
+
+
+def differing_marts(expected_db: Path, actual_db: Path) -> dict[str, tuple[int, int]]:
+    """Per published table: rows only in the expected release, rows only in the actual one."""
+    differences = {}
+    with duckdb.connect() as con:
+        con.execute(f"attach '{expected_db}' as expected (read_only)")
+        con.execute(f"attach '{actual_db}' as actual (read_only)")
+        tables = [
+            row[0]
+            for row in con.execute(
+                "select table_name from duckdb_tables() where database_name = 'expected'"
+            ).fetchall()
+        ]
+        assert tables, f"no table in {expected_db}"
+        for table in tables:
+            only_expected, only_actual = (
+                con.execute(
+                    f'select count(*) from (select * from {a}.main."{table}" '
+                    f'except all select * from {b}.main."{table}")'
+                ).fetchone()[0]
+                for a, b in (("expected", "actual"), ("actual", "expected"))
+            )
+            if only_expected or only_actual:
+                differences[table] = (only_expected, only_actual)
+    return differences
+
+
+def test_reruns_in_any_order_publish_the_marts_of_one_straight_run(deployment, tmp_path):
+    straight = tmp_path / "straight.duckdb"
+    shutil.copyfile(deployment.published_db, straight)
     before = deployment.published_totals()
-    assert all_ok(deployment.run())
-    assert deployment.published_totals() == before
-    assert all_ok(deployment.run(partition=date(2026, 9, 10)))
-    assert all_ok(deployment.run(partition=date(2026, 9, 10)))
+    seed = int(os.environ.get("AIUW_RERUN_SEED", random.randrange(1 << 30)))
+    sequence = [(date(2026, 9, 10), date(2026, 9, 10)), *rerun_sequence(random.Random(seed), 2)]
+    print(f"re-run sequence (AIUW_RERUN_SEED={seed}): {sequence}")
+    for first, last in sequence:
+        if first == last:
+            assert all_ok(deployment.run(partition=first)), (seed, first)
+        else:
+            assert all_ok(deployment.run(partition_range=(first, last))), (seed, first, last)
+    assert differing_marts(straight, deployment.published_db) == {}, (seed, sequence)
     assert deployment.published_totals() == before
 
 
