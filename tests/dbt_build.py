@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from orchestration.lib.books import ensure_books_schema
+
 ROOT = Path(__file__).resolve().parents[1]
 # Landing to the gateway mart: the request models and what they read and feed.
 GATEWAY_MODELS = [
@@ -34,7 +36,10 @@ def dbt_build(
     dbt_vars: dict[str, str] | None = None,
 ) -> None:
     """Build `select` (tests included unless `tests` is false) on the profile's `target`; targets and
-    logs go under `base`. Fails with dbt's output."""
+    logs go under `base`, and so do the closed books (none booked unless `env` names other books).
+    Fails with dbt's output."""
+    books = Path((env or {}).get("AIUW_BOOKS_DIR") or base / "books")
+    ensure_books_schema(books, ROOT / "dbt_project" / "target" / "manifest.json")
     indirect = ["--indirect-selection", "cautious"] if cautious else []
     variables = ["--vars", json.dumps(dbt_vars)] if dbt_vars else []
     options = (["--target", target] if target else []) + (
@@ -62,6 +67,7 @@ def dbt_build(
             "AIUW_WAREHOUSE_PATH": str(database),
             "AIUW_LANDING_DIR": str(landing),
             "DBT_LOG_PATH": str(base / "logs"),
+            "AIUW_BOOKS_DIR": str(books),
             **(env or {}),
         },
         capture_output=True,

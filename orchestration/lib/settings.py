@@ -19,6 +19,7 @@ class Paths:
     published: Path
     quality: Path
     evidence: Path
+    books: Path
 
     @classmethod
     def from_env(cls) -> Paths:
@@ -32,6 +33,7 @@ class Paths:
             published=Path(os.environ.get("AIUW_PUBLISHED_DIR") or data / "published").resolve(),
             quality=Path(os.environ.get("AIUW_QUALITY_DIR") or data / "quality").resolve(),
             evidence=Path(os.environ.get("AIUW_EVIDENCE_DIR") or data / "evidence").resolve(),
+            books=Path(os.environ.get("AIUW_BOOKS_DIR") or data / "books").resolve(),
         )
 
     @property
@@ -42,6 +44,10 @@ class Paths:
         """Environment dbt needs so profiles.yml and sources see the same files as Dagster."""
         self.warehouse.parent.mkdir(parents=True, exist_ok=True)
         self.landing.mkdir(parents=True, exist_ok=True)
-        env = {"AIUW_WAREHOUSE_PATH": str(self.warehouse), "AIUW_LANDING_DIR": str(self.landing)}
+        env = {
+            "AIUW_WAREHOUSE_PATH": str(self.warehouse),
+            "AIUW_LANDING_DIR": str(self.landing),
+            "AIUW_BOOKS_DIR": str(self.books),
+        }
         os.environ.update(env)
         return env

@@ -10,6 +10,7 @@ import calendar
 import re
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
@@ -25,7 +26,10 @@ SELECT = [
     "int_cost_tags_resolved",
     "int_usage_cost_allocated",
     "int_seat_cost_amortised_daily",
+    "stg_books__chargeback",
+    "int_chargeback_lines",
     "rpt_chargeback_monthly",
+    "rpt_chargeback_restatements",
     "rpt_budget_variance",
 ]
 TEAMS = {"alpha": ("Alpha", "CC-100"), "beta": ("Beta", "CC-200")}
@@ -256,25 +260,30 @@ GOVERNANCE = {
 }
 
 
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):
-    base = tmp_path_factory.mktemp("chargeback")
-    database = base / "warehouse.duckdb"
+def write_fixture(database: Path, landing: Path, tables: dict = TABLES) -> None:
+    """The upstream tables in the warehouse (replaced when they exist) and governance landed."""
     with duckdb.connect(str(database)) as con:
-        for name, (columns, rows) in TABLES.items():
+        for name, (columns, rows) in tables.items():
             con.execute(f"create schema if not exists {name.split('.')[0]}")
-            con.execute(f"create table {name} ({columns})")
+            con.execute(f"create or replace table {name} ({columns})")
             names = [c.split()[0] for c in re.split(r",(?![^(]*\))", columns)]
             for row in rows:
                 con.execute(
                     f"insert into {name} values ({', '.join('?' for _ in names)})",
                     [row[n] for n in names],
                 )
-    landing = base / "landing"
-    (landing / "governance").mkdir(parents=True)
+    (landing / "governance").mkdir(parents=True, exist_ok=True)
     for name, rows in GOVERNANCE.items():
         table = pa.Table.from_pylist(rows, SCHEMAS[name])
         pq.write_table(table, landing / "governance" / f"{name}.parquet")
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory):
+    base = tmp_path_factory.mktemp("chargeback")
+    database = base / "warehouse.duckdb"
+    landing = base / "landing"
+    write_fixture(database, landing)
     dbt_build(base, database, landing, SELECT)
     with duckdb.connect(str(database), read_only=True) as con:
         yield con

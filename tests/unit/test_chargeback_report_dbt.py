@@ -4,21 +4,17 @@ back with openpyxl ties out with the published mart to the cent."""
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from decimal import Decimal
 
 import duckdb
 import openpyxl
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 
-from governance.load import SCHEMAS
 from orchestration.lib.publish import current_dir, publish
 from orchestration.reports.chargeback import build_chargeback_report, latest_closed_chargeback_month
 from tests.dbt_build import dbt_build
-from tests.unit.test_chargeback_dbt import GOVERNANCE, SELECT, TABLES
+from tests.unit.test_chargeback_dbt import SELECT, write_fixture
 
 CENT = Decimal("0.01")
 PUBLISHED = ["rpt_chargeback_monthly", "rpt_budget_variance", "fct_ai_cost_daily", "dim_team"]
@@ -28,22 +24,8 @@ PUBLISHED = ["rpt_chargeback_monthly", "rpt_budget_variance", "fct_ai_cost_daily
 def published(tmp_path_factory):
     base = tmp_path_factory.mktemp("chargeback_real")
     database = base / "warehouse.duckdb"
-    with duckdb.connect(str(database)) as con:
-        for name, (columns, rows) in TABLES.items():
-            con.execute(f"create schema if not exists {name.split('.')[0]}")
-            con.execute(f"create table {name} ({columns})")
-            names = [c.split()[0] for c in re.split(r",(?![^(]*\))", columns)]
-            if rows:
-                con.executemany(
-                    f"insert into {name} values ({', '.join('?' for _ in names)})",
-                    [[row[n] for n in names] for row in rows],
-                )
     landing = base / "landing"
-    (landing / "governance").mkdir(parents=True)
-    for name, rows in GOVERNANCE.items():
-        pq.write_table(
-            pa.Table.from_pylist(rows, SCHEMAS[name]), landing / "governance" / f"{name}.parquet"
-        )
+    write_fixture(database, landing)
     dbt_build(base, database, landing, SELECT)
     publish(database, base / "published", PUBLISHED, run_id="test-run")
     return current_dir(base / "published") / "warehouse.duckdb"

@@ -22,7 +22,7 @@ NOW = datetime.now(UTC)
 def paths_under(tmp_path) -> Paths:
     data = tmp_path / "data"
     return Paths(data, data / "landing", data / "w.duckdb", data / "published", data / "quality",
-                 data / "evidence")  # fmt: skip
+                 data / "evidence", data / "books")  # fmt: skip
 
 
 def aged(path, days: int, text: str = "{}"):

@@ -1,8 +1,10 @@
 {#-
     Fails for every group whose sum of `column` differs from the sum of `to_column` in `to` (rows
     matching `to_where`): exact equality, so allocations provably add up to what they allocate.
+    `to_group_by` names the same groups in `to` where its columns are named otherwise.
 -#}
-{% test sums_match(model, column, to, to_column, group_by, to_where='1 = 1') %}
+{% test sums_match(model, column, to, to_column, group_by, to_where='1 = 1', to_group_by=none) %}
+{%- set to_columns = to_group_by or group_by %}
 with allocated as (
 
     select {{ group_by | join(', ') }}, sum({{ column }}) as total
@@ -13,10 +15,12 @@ with allocated as (
 
 expected as (
 
-    select {{ group_by | join(', ') }}, sum({{ to_column }}) as total
+    select
+        {% for c in to_columns %}{{ c }} as {{ group_by[loop.index0] }}, {% endfor %}
+        sum({{ to_column }}) as total
     from {{ to }}
     where {{ to_where }}
-    group by {{ group_by | join(', ') }}
+    group by {{ to_columns | join(', ') }}
 
 )
 

@@ -6,10 +6,12 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from connectors.entra_id.copilot_plans import copilot_plan_dbt_vars
+from orchestration.lib.books import book_closed_months, ensure_books_schema
 from orchestration.lib.dbt import WarehouseDbtCli, dbt_executable, dbt_project
 from orchestration.lib.dbt_translator import WarehouseDbtTranslator
 from orchestration.lib.ingest import ensure_landing_schemas
 from orchestration.lib.partitions import daily_partitions, transform_window, window_of
+from orchestration.lib.publish import current_dir
 from orchestration.lib.settings import Paths
 from orchestration.lib.sources import sources_config
 from orchestration.lib.table_metadata import with_table_metadata
@@ -33,6 +35,13 @@ def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource)
     written = ensure_landing_schemas(paths.landing)
     if written:
         context.log.info(f"landing schema files (re)written for: {', '.join(written)}")
+    ensure_books_schema(paths.books, dbt_project.manifest_path)
+    booked = book_closed_months(paths.books, current_dir(paths.published) / "warehouse.duckdb")
+    if booked:
+        context.log.info(
+            f"closed books: {', '.join(f'{m:%Y-%m}' for m in booked)} booked from the current "
+            f"release into {paths.books}; a later change to them is charged in the open month"
+        )
     context.log.info(f"dbt build for {window.start}..{window.end} (end exclusive)")
     # history_start lets people history reach back before the first directory snapshot; day-grained
     # sources (gateways) re-land only the refresh window, not restated billing months.
