@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -161,6 +161,12 @@ class OpenAIAdminApi:
         self.corrupt_days: set[date] = set()  # cached input above input
         self.negative_cost_days: set[date] = set()  # a usage charge billed negative
         self.duplicate_page_days: set[date] = set()  # embeddings usage: the page is served twice
+        # Late restatements (see restate()): USD added to a day's first cost line, for good.
+        self.restated: dict[date, Decimal] = {}
+
+    def restate(self, day: date, amount_usd: Decimal) -> None:
+        """The bill of a past day changes by `amount_usd`, however long ago it settled."""
+        self.restated[day] = self.restated.get(day, Decimal(0)) + amount_usd
 
     def corrupt(self, day: date, faults: set[str]) -> None:
         unknown = faults - set(CORRUPTIONS)
@@ -333,7 +339,12 @@ class OpenAIAdminApi:
 
     def cost_lines(self, day: date, as_of: datetime) -> list[CostLine]:
         """Every billed line of a day, as billing shows it at `as_of`."""
-        return self.activity.costs_as_of(day, as_of) + as_billed(self.extras.costs(day), day, as_of)
+        lines = self.activity.costs_as_of(day, as_of) + as_billed(
+            self.extras.costs(day), day, as_of
+        )
+        if lines and day in self.restated:
+            lines[0] = replace(lines[0], amount_usd=lines[0].amount_usd + self.restated[day])
+        return lines
 
     @staticmethod
     def _share(

@@ -10,6 +10,9 @@ Providers live in `sandbox/providers/` and are discovered at start. Control endp
   `{"date": "YYYY-MM-DD"}` makes that day's payloads break their own invariants; with
   `"faults": [...]` it plants exactly those in the providers that offer them (OpenAI:
   `cached_above_input`, `negative_cost`, `duplicate_page`; see sandbox/openai_api.py CORRUPTIONS).
+- `POST /_sandbox/restate` with `{"provider": "openai" | "anthropic", "date": "YYYY-MM-DD",
+  "amount_usd": "-372.93"}` changes that day's bill for good, however long ago it settled (a late
+  restatement); the ground truth follows.
 - `POST /_sandbox/clock` with `{"as_of": ISO-8601}` moves the sandbox's "now"; `null` returns to real time.
 - `GET /_sandbox/ground_truth?start_date=&end_date=` sums what every provider serves for that window.
 
@@ -245,6 +248,18 @@ class Handler(BaseHTTPRequestHandler):
                     return
                 for provider in offering if faults else self.state.providers:
                     provider.corrupt(day, faults) if faults else provider.corrupt(day)
+            elif path == "/_sandbox/restate":
+                restating = [
+                    p
+                    for p in self.state.providers
+                    if p.name == body.get("provider") and hasattr(p, "restate")
+                ]
+                if not restating:
+                    self._send(400, {"error": {"message": "no provider restates that"}})
+                    return
+                restating[0].restate(
+                    date.fromisoformat(body["date"]), Decimal(str(body["amount_usd"]))
+                )
             elif path == "/_sandbox/clock":
                 as_of = body.get("as_of")
                 self.state.as_of = datetime.fromisoformat(as_of).astimezone(UTC) if as_of else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -138,6 +138,22 @@ class OpenAIAdminClient:
             record["quantity"] = _text(record.get("quantity"))
             record.setdefault("quantity_unit", None)
             yield record
+
+    def daily_cost_totals(self, start: datetime, end: datetime) -> dict[date, Decimal]:
+        """The organization's billed dollars per UTC day, ungrouped: one cheap listing that tells
+        which days changed since they were landed."""
+        params: list[tuple[str, Any]] = [
+            ("start_time", to_unix(start)),
+            ("end_time", to_unix(end)),
+            ("bucket_width", "1d"),
+            ("limit", MAX_DAILY_BUCKETS["costs"]),
+        ]
+        totals: dict[date, Decimal] = {}
+        for record in self._buckets("organization/costs", params):
+            day = datetime.fromtimestamp(record["bucket_start_time"], UTC).date()
+            value = (record.get("amount") or {}).get("value")
+            totals[day] = totals.get(day, Decimal(0)) + Decimal(_text(value) or "0")
+        return totals
 
     def _list(self, path: str, params: list[tuple[str, Any]] | None = None) -> Iterator[dict]:
         after: str | None = None

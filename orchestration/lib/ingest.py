@@ -20,6 +20,7 @@ import pyarrow as pa
 from connectors.config import SourceConfig
 from orchestration.lib.landing import LandedDay, LandingWindow, ensure_schema_file
 from orchestration.lib.partitions import RefreshWindow, daily_partitions, window_of
+from orchestration.lib.restatements import BilledTotals, restated_days, spans
 from orchestration.lib.settings import Paths
 from orchestration.lib.sources import sources_config
 
@@ -59,6 +60,8 @@ class Entity:
         fetch: yields records for the window from an open client.
         day_of: the UTC day a record belongs to; None for snapshots (dated the window's last day).
         days_for: the days a run rewrites; whole billing months for sources that restate a month.
+        billed_totals: for billing entities whose API gives cheap daily totals: days before the
+            window whose total changed since they landed are re-landed too.
     """
 
     name: str
@@ -67,6 +70,7 @@ class Entity:
     fetch: Callable[[Any, RefreshWindow], Iterator[dict]]
     day_of: Callable[[dict], date] | None = None
     days_for: Callable[[RefreshWindow], list[date]] | None = field(default=None)
+    billed_totals: BilledTotals | None = None
 
     @property
     def is_snapshot(self) -> bool:
@@ -88,22 +92,50 @@ def land_entity(
     window: RefreshWindow,
     paths: Paths,
     open_client: OpenClient,
+    *,
+    history_start: date | None = None,
+    log: Callable[[str], None] = lambda _message: None,
 ) -> list[LandedDay]:
-    """Pull one entity of one source instance for the window and commit it to the landing zone."""
+    """Pull one entity of one source instance for the window and commit it to the landing zone.
+
+    With `history_start`, an entity with billed totals also re-lands the days since the start of
+    the previous month whose billed total changed after they were landed.
+    """
     days = entity.days(window)
     snapshot_day = days[-1]
 
     def day_of(record: dict) -> date:
         return entity.day_of(record) if entity.day_of else snapshot_day
 
-    with (
-        open_client(source) as client,
-        LandingWindow(
-            paths.landing, source_type, entity.name, source.id, entity.schema, days
-        ) as landing,
-    ):
-        landing.add(entity.fetch(client, window), day_of)
-        return landing.commit()
+    with open_client(source) as client:
+        restated: list[date] = []
+        if entity.billed_totals and history_start:
+            directory = paths.landing / source_type / entity.name / source.id
+            restated = [
+                d
+                for d in restated_days(
+                    entity.billed_totals, client, directory, window, history_start
+                )
+                if d not in days
+            ]
+            if restated:
+                log(
+                    f"{source_type}/{entity.name}: {source.id} billed totals changed since landing "
+                    f"for {len(restated)} day(s) before the window "
+                    f"({', '.join(d.isoformat() for d in restated)}); re-landing them"
+                )
+        with LandingWindow(
+            paths.landing,
+            source_type,
+            entity.name,
+            source.id,
+            entity.schema,
+            sorted({*days, *restated}),
+        ) as landing:
+            landing.add(entity.fetch(client, window), day_of)
+            for span in spans(restated):
+                landing.add(entity.fetch(client, span), day_of)
+            return landing.commit()
 
 
 # (source type, entity) -> landing schema of every ingest asset defined in this code location
@@ -166,7 +198,16 @@ def build_ingest_asset(
                     )
                     continue
             try:
-                days = land_entity(source_type, entity, source, window, paths, open_client)
+                days = land_entity(
+                    source_type,
+                    entity,
+                    source,
+                    window,
+                    paths,
+                    open_client,
+                    history_start=config.warehouse.history_start,
+                    log=context.log.info,
+                )
             except Exception as error:  # one broken source must not stop the others
                 context.log.error(
                     f"{label}: source {source.id} failed; its landed files are unchanged: {error}"
@@ -187,6 +228,10 @@ def build_ingest_asset(
             metadata={
                 "dagster/row_count": sum(d.rows for d in landed),
                 "window_start": window.start.isoformat(),
+                # a transform after this ingest rebuilds from here (restated days included)
+                "earliest_day_landed": min(
+                    (d.day for d in landed), default=window.start
+                ).isoformat(),
                 "window_end_exclusive": window.end.isoformat(),
                 "files": len(landed),
                 "files_sha256": dg.MetadataValue.json(

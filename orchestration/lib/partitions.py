@@ -49,15 +49,43 @@ def refresh_window(
     )
 
 
+# The transform run's tag naming the ingest run it follows (set by the sensors and the CLI).
+INGEST_RUN_TAG = "aiuw/ingest_run_id"
+
 # Sources that restate (billing exports rewrite their month; some revisit a few days back) land more
 # than the refresh window; the transform rebuilds from the start of that month so marts follow.
 LATE_DATA_DAYS = 7
 
 
-def transform_window(refresh: RefreshWindow, config: SourcesConfig) -> RefreshWindow:
-    """Days the dbt run rebuilds: from the first of the month holding the earliest day any source rewrote."""
+def transform_window(
+    refresh: RefreshWindow, config: SourcesConfig, relanded_from: date | None = None
+) -> RefreshWindow:
+    """Days the dbt run rebuilds: from the first of the month holding the earliest day any source
+    rewrote (`relanded_from`: the earliest day the ingest run before it landed, restated days
+    found before its window included)."""
     earliest = refresh.start - timedelta(days=LATE_DATA_DAYS)
+    if relanded_from:
+        earliest = min(earliest, relanded_from)
     return RefreshWindow(max(earliest.replace(day=1), config.warehouse.history_start), refresh.end)
+
+
+def earliest_day_landed(instance: dg.DagsterInstance, ingest_run_id: str | None) -> date | None:
+    """The earliest day any ingest asset of that run landed (its `earliest_day_landed` metadata)."""
+    if not ingest_run_id:
+        return None
+    records = instance.get_records_for_run(
+        ingest_run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION
+    ).records
+    days = [
+        date.fromisoformat(value.value)
+        for record in records
+        if (
+            value := record.event_log_entry.asset_materialization.metadata.get(
+                "earliest_day_landed"
+            )
+        )
+    ]
+    return min(days, default=None)
 
 
 def window_of(

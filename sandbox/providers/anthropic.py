@@ -286,6 +286,8 @@ class AnthropicProvider:
         secrets: Mapping[str, str],
     ) -> None:
         self.enterprise, self.activity, self.clock = enterprise, activity, clock
+        # Late restatements (see restate()): cents added to a day's first cost group, for good.
+        self.restated: dict[date, Decimal] = {}
         self.key = secrets.get(SECRET_ENV, "")
         self.seed = enterprise.seed
         self._rows = lru_cache(maxsize=1024)(self._generate_rows)
@@ -408,14 +410,22 @@ class AnthropicProvider:
                 totals[(row.workspace_id, detail)] += searches * WEB_SEARCH_CENTS
         return {k: v.quantize(CENTS, ROUND_HALF_EVEN) for k, v in sorted(totals.items(), key=str)}
 
+    def restate(self, day: date, amount_usd: Decimal) -> None:
+        """The bill of a past day changes by `amount_usd`, however long ago it settled."""
+        self.restated[day] = self.restated.get(day, Decimal(0)) + amount_usd * 100
+
     def costs_as_of(self, day: date, as_of: datetime) -> dict[tuple, Decimal]:
         """Cost in cents as the report shows it at `as_of`: provisional until the day settles."""
         final = self.final_costs(day)
-        if as_of.date() >= day + timedelta(days=SETTLEMENT_DAYS):
-            return final
-        return {
-            k: (v * PROVISIONAL_SHARE).quantize(CENTS, ROUND_HALF_EVEN) for k, v in final.items()
-        }
+        if as_of.date() < day + timedelta(days=SETTLEMENT_DAYS):
+            final = {
+                k: (v * PROVISIONAL_SHARE).quantize(CENTS, ROUND_HALF_EVEN)
+                for k, v in final.items()
+            }
+        if final and day in self.restated:
+            first = next(iter(final))
+            final = {**final, first: final[first] + self.restated[day]}
+        return final
 
     def claude_code_records(self, day: date) -> list[dict]:
         if day < EPOCH:

@@ -35,6 +35,9 @@ class OpenAIProvider:
         self.api = OpenAIAdminApi(enterprise, activity, clock)
         self.key = secrets[SECRET_ENV]
 
+    def restate(self, day: date, amount_usd: Decimal) -> None:
+        self.api.restate(day, amount_usd)
+
     def handle(self, path: str, query: Query, headers: Mapping[str, str]) -> Response:
         presented = (headers.get("Authorization") or "").removeprefix("Bearer ").strip()
         if presented != self.key:

@@ -139,6 +139,27 @@ def test_a_late_restatement_is_picked_up_by_the_trailing_window(deployment):
     assert_matches_truth(restated, deployment.truth())
 
 
+def test_a_restatement_older_than_the_window_is_corrected_by_the_next_daily_run(deployment):
+    late = {"openai": ("2026-09-03", "-372.93"), "anthropic": ("2026-09-04", "-76.99")}
+    before = deployment.published_totals()
+    for provider, (day, amount) in late.items():
+        httpx.post(
+            f"{deployment.sandbox.url}/_sandbox/restate",
+            json={"provider": provider, "date": day, "amount_usd": amount},
+        ).raise_for_status()
+    ingest, transform = deployment.run(partition=LAST)  # the window is 2026-09-18 .. 2026-09-20
+    assert ingest.success and transform.success
+    published = deployment.published_totals()
+    assert_matches_truth(published, deployment.truth())
+    for provider, (_day, amount) in late.items():
+        change = Decimal(published[provider]["invoiced_cost_usd"]) - Decimal(
+            before[provider]["invoiced_cost_usd"]
+        )
+        assert change == Decimal(amount), provider
+    logged = "\n".join(e.user_message for e in deployment.instance.all_logs(ingest.run_id))
+    assert "billed totals changed since landing" in logged and "2026-09-03" in logged
+
+
 def test_a_mart_that_fails_its_suite_is_not_published(deployment):
     release = deployment.published_db.resolve()
     content = release.read_bytes()

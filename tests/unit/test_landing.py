@@ -85,6 +85,9 @@ def test_the_transform_rebuilds_from_the_month_any_source_may_have_rewritten():
         datetime(2026, 9, 2, tzinfo=UTC), datetime(2026, 9, 3, tzinfo=UTC), config
     )
     assert transform_window(first, config).start == date(2026, 9, 1)  # never before history_start
+    # the ingest before it re-landed a restated day of September: the rebuild starts there
+    assert transform_window(refresh, config, date(2026, 9, 12)).start == date(2026, 9, 1)
+    assert transform_window(refresh, config, date(2026, 10, 19)).start == date(2026, 10, 1)
 
 
 def test_a_source_that_never_landed_still_reads_as_an_empty_table(tmp_path):

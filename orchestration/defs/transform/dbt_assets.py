@@ -10,7 +10,13 @@ from orchestration.lib.books import book_closed_months, ensure_books_schema
 from orchestration.lib.dbt import WarehouseDbtCli, dbt_executable, dbt_project
 from orchestration.lib.dbt_translator import WarehouseDbtTranslator
 from orchestration.lib.ingest import ensure_landing_schemas
-from orchestration.lib.partitions import daily_partitions, transform_window, window_of
+from orchestration.lib.partitions import (
+    INGEST_RUN_TAG,
+    daily_partitions,
+    earliest_day_landed,
+    transform_window,
+    window_of,
+)
 from orchestration.lib.publish import current_dir
 from orchestration.lib.settings import Paths
 from orchestration.lib.sources import sources_config
@@ -29,7 +35,8 @@ config = sources_config()
 )
 def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     refresh = window_of(context, config)
-    window = transform_window(refresh, config)
+    relanded_from = earliest_day_landed(context.instance, context.run.tags.get(INGEST_RUN_TAG))
+    window = transform_window(refresh, config, relanded_from)
     paths = Paths.from_env()
     paths.export_for_dbt()
     written = ensure_landing_schemas(paths.landing)

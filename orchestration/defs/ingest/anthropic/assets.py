@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import dagster as dg
 
@@ -10,6 +11,7 @@ from connectors.anthropic.schemas import SCHEMAS
 from connectors.config import SourceConfig
 from orchestration.lib.ingest import Entity, build_ingest_assets
 from orchestration.lib.partitions import RefreshWindow
+from orchestration.lib.restatements import BilledTotals
 
 
 def open_client(source: SourceConfig) -> AnthropicAdminClient:
@@ -49,6 +51,11 @@ ENTITIES = [
         SCHEMAS["costs"],
         lambda c, w: c.costs(w.start_at, w.end_at),
         lambda r: utc_day_of(r["starting_at"]),
+        billed_totals=BilledTotals(
+            lambda c, w: c.daily_cost_totals(w.start_at, w.end_at),
+            column="amount",
+            tolerance=Decimal("0.5"),  # cents as exact decimal text: half a cent
+        ),
     ),
     Entity(
         "claude_code_usage",

@@ -1,6 +1,7 @@
 """Daily ingest of the OpenAI Administration API into the landing zone (`raw/openai/<entity>`)."""
 
 from collections.abc import Iterator
+from decimal import Decimal
 
 import dagster as dg
 
@@ -10,6 +11,7 @@ from connectors.openai.schemas import SCHEMAS
 from orchestration.lib.ingest import Entity, build_ingest_assets
 from orchestration.lib.landing import utc_day
 from orchestration.lib.partitions import RefreshWindow
+from orchestration.lib.restatements import BilledTotals
 
 
 def open_client(source: SourceConfig) -> OpenAIAdminClient:
@@ -77,6 +79,12 @@ ENTITIES = [
         SCHEMAS["costs"],
         lambda c, w: c.costs(w.start_at, w.end_at),
         bucket_day,
+        billed_totals=BilledTotals(
+            lambda c, w: c.daily_cost_totals(w.start_at, w.end_at),
+            column="amount_value",
+            # dollars come as JSON numbers: totals of rounded numbers may differ below a cent
+            tolerance=Decimal("0.005"),
+        ),
     ),
     *[
         Entity(f"usage_{kind}", description, SCHEMAS[f"usage_{kind}"], _usage(kind), bucket_day)
