@@ -230,8 +230,9 @@ def build_ingest_asset(
                 "window_start": window.start.isoformat(),
                 # a transform after this ingest rebuilds from here (restated days included)
                 "earliest_day_landed": min(
-                    (d.day for d in landed), default=window.start
+                    (d.day for d in landed if d.changed), default=window.start
                 ).isoformat(),
+                "files_unchanged": sum(not d.changed for d in landed),
                 "window_end_exclusive": window.end.isoformat(),
                 "files": len(landed),
                 "files_sha256": dg.MetadataValue.json(

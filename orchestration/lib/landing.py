@@ -35,6 +35,8 @@ class LandedDay:
     path: Path
     rows: int
     sha256: str
+    # False when the day's records were the same as the file already there, which was kept
+    changed: bool = True
 
 
 @dataclass
@@ -109,8 +111,12 @@ class LandingWindow:
                 self._flush(day)
             self._writers.pop(day).close()
         for day in self.days:
-            target = self.path_for(day)
-            os.replace(self._temps.pop(day), target)
+            target, temp = self.path_for(day), self._temps.pop(day)
+            if same_records(temp, target):
+                temp.unlink()
+                landed.append(LandedDay(day, target, self._rows[day], file_sha256(target), False))
+                continue
+            os.replace(temp, target)
             landed.append(LandedDay(day, target, self._rows[day], file_sha256(target)))
         return landed
 
@@ -128,6 +134,24 @@ class LandingWindow:
     def __exit__(self, exc_type: type | None, *exc: object) -> None:
         if exc_type is not None:
             self.abort()
+
+
+def same_records(new: Path, old: Path) -> bool:
+    """The same records in the same order, whenever they were pulled: a day whose source did not
+    change keeps its file, so what was rewritten (and must be rebuilt) is only what changed."""
+    if (
+        not old.exists()
+        or pq.ParquetFile(old).metadata.num_rows != pq.ParquetFile(new).metadata.num_rows
+    ):
+        return False
+    try:
+        return (
+            pq.read_table(old)
+            .drop_columns(["_pulled_at"])
+            .equals(pq.read_table(new).drop_columns(["_pulled_at"]))
+        )
+    except (pa.ArrowInvalid, KeyError):  # an older layout: rewrite it
+        return False
 
 
 def file_sha256(path: Path) -> str:

@@ -37,6 +37,31 @@ def test_commit_writes_one_file_per_day_including_empty_days(tmp_path):
     )
 
 
+def test_a_day_pulled_again_unchanged_keeps_its_file_and_a_changed_day_is_rewritten(tmp_path):
+    records = [{"day": "2026-09-01", "value": 1}, {"day": "2026-09-03", "value": 3}]
+    day_of = lambda r: date.fromisoformat(r["day"])  # noqa: E731
+    with window(tmp_path) as landing:
+        landing.add(records, day_of)
+        landing.commit()
+    files = {d: tmp_path / f"openai/things/src/{d}.parquet" for d in DAYS}
+    before = {d: f.read_bytes() for d, f in files.items()}
+    with window(tmp_path) as landing:  # pulled later: another _pulled_at, one value restated
+        landing.add([records[0], {"day": "2026-09-03", "value": 4}], day_of)
+        landed = landing.commit()
+    assert [(d.day, d.changed) for d in landed] == [
+        (DAYS[0], False),
+        (DAYS[1], False),
+        (DAYS[2], True),
+    ]
+    assert {d: files[d].read_bytes() == before[d] for d in DAYS} == {
+        DAYS[0]: True,
+        DAYS[1]: True,
+        DAYS[2]: False,
+    }
+    assert pq.read_table(files[DAYS[2]]).column("value").to_pylist() == [4]
+    assert not list(files[DAYS[0]].parent.glob(".*.tmp"))
+
+
 def test_a_failure_midway_leaves_the_previous_files_untouched(tmp_path):
     with window(tmp_path) as landing:
         landing.add([{"day": "2026-09-01", "value": 1}], lambda r: date.fromisoformat(r["day"]))
