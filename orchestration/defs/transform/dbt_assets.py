@@ -10,6 +10,7 @@ from orchestration.lib.dbt import WarehouseDbtCli, dbt_executable, dbt_project
 from orchestration.lib.dbt_translator import WarehouseDbtTranslator
 from orchestration.lib.ingest import ensure_landing_schemas
 from orchestration.lib.partitions import daily_partitions, transform_window, window_of
+from orchestration.lib.run_status import record_dbt_build
 from orchestration.lib.settings import Paths
 from orchestration.lib.sources import sources_config
 from orchestration.lib.table_metadata import with_table_metadata
@@ -48,6 +49,7 @@ def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource)
     # Held until dbt exits: the row counts and totals are read from the warehouse dbt was writing.
     events = list(invocation.stream())
     yield from with_table_metadata(events, invocation.manifest, paths.warehouse, context.log)
+    record_dbt_build(paths.data, context.run_id, invocation)  # for the dbt_build_failed alert
     if not invocation.is_successful():
         raise invocation.get_error()
 
