@@ -36,11 +36,15 @@ def scan_landing(landing: Path, source_types: Iterable[str] | None = None) -> La
     for root in roots:
         for path in sorted(root.rglob("*.parquet")):
             relative = path.relative_to(landing)
+            modified = 0.0
             try:
+                modified = path.stat().st_mtime
                 rows = pq.read_metadata(path).num_rows
+            except FileNotFoundError:  # pruned while the scan ran
+                continue
             except (pa.ArrowException, OSError) as error:
                 scan.unreadable[str(relative)] = error_summary(error)
-                scan.modified[str(relative)] = path.stat().st_mtime
+                scan.modified[str(relative)] = modified
                 continue
             day = DAY_FILE.match(relative.name)
             if rows and day and len(relative.parts) == 4:

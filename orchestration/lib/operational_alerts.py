@@ -156,15 +156,14 @@ def stale_release(paths: Paths, rule: ReleaseAge, now: datetime) -> list[Conditi
 
 def evaluate(
     paths: Paths,
-    thresholds: OperationsThresholds,
+    rules: OperationsThresholds,
     sources: list[SourceConfig] | None,
     now: datetime,
 ) -> tuple[list[Condition], set[str]]:
-    """The conditions that hold now, and the condition types evaluated (`sources` None: the sources
-    config could not be read, so source conditions are neither raised nor resolved)."""
+    """The conditions that hold now, and the condition types whose open episodes end when they do
+    not hold: all of them (a disabled rule ends its episodes), but with `sources` None (the sources
+    config could not be read) source conditions are neither raised nor resolved."""
     conditions: list[Condition] = []
-    evaluated: set[str] = set()
-    rules = thresholds
     needs_scan = rules.landing_file_unreadable.enabled or rules.source_stale.enabled
     scan = scan_landing(paths.landing) if needs_scan else LandingScan()
     if sources is not None and rules.source_failed.enabled:
@@ -180,9 +179,11 @@ def evaluate(
         conditions += unreadable_files(scan, rules.landing_file_unreadable.severity)
     if rules.release_stale.enabled:
         conditions += stale_release(paths, rules.release_stale, now)
-    for name in OperationsThresholds.model_fields:
-        if getattr(rules, name).enabled and (sources is not None or name not in SOURCE_CONDITIONS):
-            evaluated.add(name)
+    evaluated = {
+        name
+        for name in OperationsThresholds.model_fields
+        if sources is not None or name not in SOURCE_CONDITIONS
+    }
     return conditions, evaluated
 
 

@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from connectors.config import load_sources
 from governance.load import GOVERNANCE_DIR, load_governance
 from orchestration.lib.alerts import deliver_after_run, run_pass
 from orchestration.lib.publish import current_dir, publish
@@ -272,3 +273,21 @@ def test_a_freshness_limit_for_an_unknown_source_type_names_file_line_and_field(
         raised.value
     )
     assert load_governance().thresholds.operations.source_stale.limit_days("openai") == 2
+
+
+def test_source_episodes_stay_open_while_the_sources_config_cannot_be_read(paths):
+    from governance.schema import OperationsThresholds
+    from orchestration.lib.operational_alerts import evaluate, track
+
+    record(source_pull_path(paths.data, "openai", "openai_test", "usage"), "run-1", "ConnectError")
+    now = datetime.now(UTC)
+    sources = load_sources().sources
+    conditions, evaluated = evaluate(paths, OperationsThresholds(), sources, now)
+    episodes, (opened,) = track(conditions, evaluated, {}, now)
+    assert (opened.kind, opened.subject) == ("opened", "source openai/openai_test")
+    unread, evaluated = evaluate(paths, OperationsThresholds(), None, now)
+    assert unread == [] and "source_failed" not in evaluated
+    same, (still,) = track(unread, evaluated, episodes, now)
+    assert same == episodes and still == opened
+    _, (resolved,) = track([], {"source_failed"}, episodes, now)
+    assert (resolved.kind, resolved.alert_key) == ("resolved", opened.alert_key)
