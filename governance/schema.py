@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from connectors.config import SourceTypeName
 
 UseCategory = Literal[
     "internal_productivity",
@@ -622,6 +624,61 @@ class DataQualityThresholds(AccessRule):
     )
 
 
+class SourceFreshness(AccessRule):
+    """A configured source instance landed no rows for longer than its source type's limit."""
+
+    default_max_age_days: int = Field(
+        default=2,
+        ge=1,
+        le=90,
+        description="Days since the newest day any entity of the source landed rows, for types not listed.",
+    )
+    max_age_days: dict[SourceTypeName, Annotated[int, Field(ge=1, le=90)]] = Field(
+        default_factory=dict,
+        description="Per source type (billing exports arrive days late), overriding the default.",
+    )
+
+    def limit_days(self, source_type: str) -> int:
+        return self.max_age_days.get(source_type, self.default_max_age_days)
+
+
+class ReleaseAge(AccessRule):
+    max_age_hours: int = Field(
+        default=48, ge=1, le=24 * 31, description="The current release was published longer ago."
+    )
+
+
+class OperationsThresholds(Strict):
+    """Failures of the pipeline itself, evaluated by the delivery pass (not by fct_alerts)."""
+
+    source_failed: AccessRule = Field(
+        default=AccessRule(severity="high"),
+        description="A source instance's latest pull failed after the connector's retries.",
+    )
+    dbt_build_failed: AccessRule = Field(
+        default=AccessRule(severity="high"), description="The latest dbt build failed."
+    )
+    landing_file_unreadable: AccessRule = Field(
+        default=AccessRule(severity="high"),
+        description="A landing Parquet file cannot be read: every dbt build fails until it is fixed.",
+    )
+    source_stale: SourceFreshness = Field(
+        default=SourceFreshness(
+            severity="medium",
+            max_age_days={
+                "aws_cur": 4,
+                "azure_focus": 4,
+                "gcp_billing_export": 4,
+                "m365_copilot": 4,
+            },
+        ),
+        description="No new data from a source past its freshness limit.",
+    )
+    release_stale: ReleaseAge = Field(
+        default=ReleaseAge(severity="high"), description="No new release within the limit."
+    )
+
+
 class ThresholdsFile(Strict):
     cost_spikes: list[CostSpikeThreshold] = Field(
         default_factory=list, description="Invoiced cost spikes, one threshold per scope."
@@ -635,6 +692,10 @@ class ThresholdsFile(Strict):
     data_quality: DataQualityThresholds = Field(
         default=DataQualityThresholds(severity="high"),
         description="A blocking Great Expectations suite failed, so publishing was refused.",
+    )
+    operations: OperationsThresholds = Field(
+        default_factory=OperationsThresholds,
+        description="Source failures and staleness, a failed dbt build, unreadable landing files, an old release.",
     )
 
     @model_validator(mode="after")

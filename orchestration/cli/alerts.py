@@ -2,7 +2,7 @@
 
 `pending` lists what the next pass would send (alert, message, channel) without sending; `deliver`
 runs one pass as the `alert_delivery` sensor does, recording every attempt in the delivery log.
-Exits 1 when a delivery failed (it is retried by the next pass).
+Exits 1 when a delivery failed (it is retried by the next pass) or when no channel is configured.
 """
 
 from __future__ import annotations
@@ -33,8 +33,10 @@ def main(argv: list[str] | None = None) -> int:
             )
         return 0
     release, report = run_pass(paths, governance)
-    print(f"release {release or '(none)'}: {report.describe()}")
-    return 1 if report.failed else 0
+    # with no channel configured nothing can be delivered: said on stderr, and the exit code says so
+    out = sys.stderr if report.no_channel else sys.stdout
+    print(f"release {release or '(none)'}: {report.describe()}", file=out)
+    return 1 if report.failed or report.no_channel else 0
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from governance.load import load_governance
 from orchestration.automation_names import INGEST_JOB, TRANSFORM_JOB
 from orchestration.cli.report import write_reports
 from orchestration.cli.summary import compare_with_sandbox, published_summary, yesterday_utc
+from orchestration.lib.alerts import deliver_after_run
 from orchestration.lib.evidence import record_run
 from orchestration.lib.settings import Paths
 from orchestration.lib.sources import sources_config
@@ -121,6 +122,8 @@ def run(args: argparse.Namespace, config, sandbox=None) -> int:
             print()
             paths = Paths.from_env()
             print("\n".join(check_lines(paths.published, sandbox.state, end, paths.warehouse)))
+    print()
+    print(deliver_after_run(Paths.from_env(), load_governance()), flush=True)
     return 0 if reports_ok and all(r.success for r in results) else 1
 
 

@@ -1,5 +1,6 @@
-"""Alert delivery: read fct_alerts from the published warehouse (and failing quality results), send
-what no channel has received yet, and record every attempt in an append-only log.
+"""Alert delivery: read fct_alerts from the published warehouse, failing quality results and the
+operational alerts (orchestration/lib/operational_alerts.py), send what no channel has received yet,
+and record every attempt in an append-only log.
 
 The log (data/alerts/deliveries.jsonl) is the delivery state: a message (alert key x opened/resolved)
 counts as sent to a channel once a `delivered` line exists for it, so it is never sent again; one
@@ -9,13 +10,11 @@ two never interleave.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -23,6 +22,8 @@ from pathlib import Path
 import duckdb
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
+from connectors.config import SourceConfig, load_sources
+from connectors.errors import ConfigError
 from governance.load import Governance
 from governance.schema import AlertingFile
 from orchestration.lib.alert_channels import (
@@ -33,16 +34,14 @@ from orchestration.lib.alert_channels import (
     Sender,
     WebhookSender,
 )
+from orchestration.lib.alert_files import alerts_dir, locked
+from orchestration.lib.operational_alerts import operational_messages
 from orchestration.lib.publish import current_dir
 from orchestration.lib.settings import Paths
 
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 OPEN_STATES = ("new", "ongoing")
 BACKOFF_BASE, BACKOFF_MAX = 1.0, 30.0
-
-
-def alerts_dir(data_dir: Path) -> Path:
-    return Path(os.environ.get("AIUW_ALERTS_DIR") or data_dir / "alerts").resolve()
 
 
 def published_release(published: Path) -> str | None:
@@ -226,8 +225,12 @@ class PassReport:
     failed: list[tuple[str, str, str]] = field(default_factory=list)
     waiting: dict[str, str] = field(default_factory=dict)  # channel -> why it is not ready
     deferred: int = 0  # left for the next pass when the deadline came
+    unsent: set[tuple[str, str]] = field(default_factory=set)  # (alert, message) a channel lacks
+    no_channel: str | None = None  # every channel lacks its environment: how to configure one
 
     def describe(self) -> str:
+        if self.no_channel:
+            return f"{len(self.unsent)} pending, {self.no_channel}"
         parts = [
             f"{len(self.delivered)} delivered",
             f"{len(self.failed)} failed (retried next pass)",
@@ -309,12 +312,13 @@ def deliver(
     """One delivery pass: every due message to every routed, ready channel, each attempt logged."""
     report = PassReport(waiting=dict(waiting or {}))
     started = time.monotonic()
-    with _locked(log_path):
+    with locked(log_path):
         log = DeliveryLog(log_path)
         for message, channel in list(due(messages, config, log)):
             sender = senders.get(channel)
             if sender is None:
                 report.waiting.setdefault(channel, "channel not ready")
+                report.unsent.add((message.alert_key, message.kind))
                 continue
             if time.monotonic() - started > deadline_seconds:
                 report.deferred += 1
@@ -344,23 +348,25 @@ def _attempt(sender: Sender, message: Message, log: DeliveryLog, release_id: str
     log.append(message, sender.name, "delivered", None, release_id=release_id)
 
 
-@contextmanager
-def _locked(log_path: Path) -> Iterator[None]:
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with (log_path.parent / f".{log_path.name}.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+def configured_sources() -> list[SourceConfig] | None:
+    """Enabled source instances of the sources config; None when it cannot be read."""
+    try:
+        return [s for s in load_sources().sources if s.enabled]
+    except ConfigError:
+        return None
 
 
-def current_messages(paths: Paths, governance: Governance) -> tuple[str | None, list[Message]]:
-    """The current release id, and its alerts plus one per run whose blocking suites failed."""
+def current_messages(
+    paths: Paths, governance: Governance, *, save: bool = False
+) -> tuple[str | None, list[Message]]:
+    """The current release id, and its alerts, one per run whose blocking suites failed, and the
+    operational alerts (their episodes recorded only when `save`: a delivery pass, not a preview)."""
     messages = read_published_alerts(paths.published)
     quality = governance.thresholds.data_quality
     if quality.enabled:
         messages += quality_alerts(paths.quality, quality.severity)
+    operations = governance.thresholds.operations
+    messages += operational_messages(paths, operations, configured_sources(), save=save)
     return published_release(paths.published), messages
 
 
@@ -375,7 +381,7 @@ def run_pass(
     config = governance.alerting
     if config is None:
         raise ValueError("no governance/alerting.yml: alerts stay in fct_alerts only")
-    release, messages = current_messages(paths, governance)
+    release, messages = current_messages(paths, governance, save=True)
     senders, waiting = build_senders(config, env)
     try:
         report = deliver(
@@ -389,4 +395,24 @@ def run_pass(
     finally:
         for sender in senders.values():
             sender.close()
+    if not senders:
+        report.no_channel = f"no channel configured ({how_to_configure(config)})"
     return release, report
+
+
+def how_to_configure(config: AlertingFile) -> str:
+    ways = []
+    if config.channels.webhook:
+        ways.append(f"set {config.channels.webhook.url_env}")
+    email = config.channels.email
+    if email and email.username_env:
+        ways.append(f"set {email.username_env} and {email.password_env}")
+    return " or ".join(ways) or "declare a channel in governance/alerting.yml"
+
+
+def deliver_after_run(paths: Paths, governance: Governance) -> str:
+    """The delivery pass at the end of a CLI run, as one line for its output."""
+    if governance.alerting is None:
+        return "alerts: no governance/alerting.yml, alerts stay in fct_alerts only"
+    _, report = run_pass(paths, governance)
+    return f"alerts: {report.describe()}"

@@ -4,13 +4,16 @@ A source package describes its entities (how to fetch, the landing schema, which
 to) and how to open a client for one configured source instance; this module turns that into
 daily-partitioned assets that land Parquet atomically. One failing source instance does not stop the
 others from landing; the asset then fails with every instance's error, and the transform job still
-builds and publishes from what landed.
+builds and publishes from what landed. Each instance's outcome is recorded for operational alerts
+(orchestration/lib/run_status.py), and a non-blocking `landed_data_fresh` check shows in Dagster
+whether every instance of the type landed rows within its freshness limit (thresholds.yml).
 """
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +21,18 @@ import dagster as dg
 import pyarrow as pa
 
 from connectors.config import SourceConfig
+from connectors.yaml_validation import load_yaml_model
+from governance.load import governance_dir
+from governance.schema import ThresholdsFile
 from orchestration.lib.landing import LandedDay, LandingWindow, ensure_schema_file
+from orchestration.lib.landing_scan import scan_landing
 from orchestration.lib.partitions import RefreshWindow, daily_partitions, window_of
 from orchestration.lib.restatements import BilledTotals, restated_days, spans
+from orchestration.lib.run_status import error_summary, record, source_pull_path
 from orchestration.lib.settings import Paths
 from orchestration.lib.sources import sources_config
+
+FRESHNESS_CHECK = "landed_data_fresh"
 
 
 def every_day(window: RefreshWindow) -> list[date]:
@@ -163,9 +173,10 @@ def build_ingest_asset(
     source_type: str, entity: Entity, open_client: OpenClient
 ) -> dg.AssetsDefinition:
     config = sources_config()
+    key = dg.AssetKey(["raw", source_type, entity.name])
 
     @dg.asset(
-        key=["raw", source_type, entity.name],
+        key=key,
         description=entity.description,
         group_name=f"ingest_{source_type}",
         kinds={"python", "parquet"},
@@ -176,6 +187,14 @@ def build_ingest_asset(
             "source_type": source_type,
             "landing_layout": f"{source_type}/{entity.name}/<source_id>/<YYYY-MM-DD>.parquet",
         },
+        check_specs=[
+            dg.AssetCheckSpec(
+                FRESHNESS_CHECK,
+                asset=key,
+                description=f"Every {source_type} source landed rows (any entity) within its "
+                "freshness limit (thresholds.yml operations.source_stale).",
+            )
+        ],
     )
     def ingest(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         window = window_of(context, config)
@@ -197,6 +216,7 @@ def build_ingest_asset(
                         f"{last_day(window)[0]}, and a snapshot can only describe the source as it is now"
                     )
                     continue
+            status = source_pull_path(paths.data, source_type, source.id, entity.name)
             try:
                 days = land_entity(
                     source_type,
@@ -213,7 +233,10 @@ def build_ingest_asset(
                     f"{label}: source {source.id} failed; its landed files are unchanged: {error}"
                 )
                 failures.append(f"{source.id}: {error}")
+                secret = os.environ.get(source.secret_env_name or "")
+                record(status, context.run_id, error_summary(error, [secret]))
                 continue
+            record(status, context.run_id, None)
             landed += days
             context.log.info(
                 f"{label}: {source.id} landed {sum(d.rows for d in days)} rows in {len(days)} file(s)"
@@ -238,7 +261,36 @@ def build_ingest_asset(
                 "files_sha256": dg.MetadataValue.json(
                     {str(d.path.relative_to(paths.landing)): d.sha256 for d in landed}
                 ),
-            }
+            },
+            check_results=[freshness_check(source_type, sources, paths)],
         )
 
     return ingest
+
+
+def freshness_check(
+    source_type: str, sources: list[SourceConfig], paths: Paths
+) -> dg.AssetCheckResult:
+    """WARN when an instance's newest day with rows is older than its type's limit (the same test as
+    the source_stale alert); an instance that never landed rows fails it too."""
+    # thresholds.yml alone: the whole governance was validated before the run started
+    thresholds = load_yaml_model(
+        governance_dir() / "thresholds.yml", ThresholdsFile, what="governance thresholds"
+    )
+    limit = thresholds.operations.source_stale.limit_days(source_type)
+    today = datetime.now(UTC).date()
+    last = scan_landing(paths.landing, [source_type]).last_day
+    newest = {s.id: last.get((source_type, s.id)) for s in sources}
+    stale = sorted(i for i, day in newest.items() if day is None or (today - day).days > limit)
+    return dg.AssetCheckResult(
+        check_name=FRESHNESS_CHECK,
+        passed=not stale,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=(f"no rows within {limit} days from: {', '.join(stale)}" if stale else None),
+        metadata={
+            "max_age_days": limit,
+            "newest_day_with_rows": dg.MetadataValue.json(
+                {i: day.isoformat() if day else None for i, day in newest.items()}
+            ),
+        },
+    )

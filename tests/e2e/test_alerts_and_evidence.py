@@ -175,12 +175,15 @@ def test_a_bad_batch_fails_the_gate_keeps_the_release_and_raises_one_alert(deplo
     assert {p: p.read_bytes() for p in release.rglob("*") if p.is_file()} == files
     assert deployment.published_totals() == totals
 
-    # one alert for the failed run, on each routed channel, listing every failed expectation
+    # one alert for the failed run, on each routed channel, listing every failed expectation; and
+    # one operational alert for the OpenAI source whose refused listing failed its pull
     delivery_pass()
     new_hooks, new_mails = hook.bodies[sent[0] :], smtp.messages[sent[1] :]
-    assert len(new_hooks) == 1 and len(new_mails) == 1
-    text = new_hooks[0]["text"] + str(new_hooks[0]["blocks"])
-    assert "data quality failed" in text.lower()
+    assert len(new_hooks) == 2 and len(new_mails) == 2
+    (quality,) = [b for b in new_hooks if b["text"].startswith("High alert: data quality failed")]
+    (source,) = [b for b in new_hooks if b["text"].startswith("High alert: source failed")]
+    assert "Source openai/" in source["text"] and "embeddings" in str(source["blocks"])
+    text = quality["text"] + str(quality["blocks"])
     assert "suite fct_ai_usage_daily failed" in text and "suite fct_ai_cost_daily failed" in text
     assert "expect_column_values_to_be_between(uncached_input_tokens)" in text
     assert "expect_column_values_to_be_between(billed_cost)" in text

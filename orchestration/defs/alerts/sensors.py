@@ -1,5 +1,6 @@
-"""Alert delivery as a sensor: each tick sends the current release's alerts (and one alert per failing
-blocking quality check) that no routed channel has received, and retries what failed last time."""
+"""Alert delivery as a sensor: each tick sends the current release's alerts, one alert per failing
+blocking quality check and the operational alerts (failed sources and dbt builds, unreadable landing
+files, stale sources and releases) that no routed channel has received, and retries what failed."""
 
 import dagster as dg
 
@@ -30,9 +31,11 @@ def alert_defs() -> dg.Definitions:
         default_status=dg.DefaultSensorStatus.RUNNING,
         description=(
             "Delivers fct_alerts of the published release (new and ongoing alerts, then their "
-            "resolution) and failing blocking quality checks to the channels governance/alerting.yml "
-            "routes each severity to; every attempt goes to data/alerts/deliveries.jsonl, failures "
-            "are retried on the next tick, nothing is sent twice."
+            "resolution), failing blocking quality checks and operational alerts (failed source or "
+            "dbt build, unreadable landing file, stale source or release) to the channels "
+            "governance/alerting.yml routes each severity to; every attempt goes to "
+            "data/alerts/deliveries.jsonl, failures are retried on the next tick, nothing is sent "
+            "twice."
         ),
     )
     def alert_delivery(context: dg.SensorEvaluationContext):

@@ -18,6 +18,7 @@ from orchestration.lib.partitions import (
     window_of,
 )
 from orchestration.lib.publish import current_dir
+from orchestration.lib.run_status import record_dbt_build
 from orchestration.lib.settings import Paths
 from orchestration.lib.sources import sources_config
 from orchestration.lib.table_metadata import with_table_metadata
@@ -64,6 +65,7 @@ def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource)
     # Held until dbt exits: the row counts and totals are read from the warehouse dbt was writing.
     events = list(invocation.stream())
     yield from with_table_metadata(events, invocation.manifest, paths.warehouse, context.log)
+    record_dbt_build(paths.data, context.run_id, invocation)  # for the dbt_build_failed alert
     if not invocation.is_successful():
         raise invocation.get_error()
 

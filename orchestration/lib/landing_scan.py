@@ -1,0 +1,54 @@
+"""The landing zone as operational alerts see it: the newest day each source instance landed rows, and
+every Parquet file whose footer cannot be read (dbt reads each folder with one glob, so one such file
+fails every build until it is replaced or moved aside).
+
+Layout: `<landing>/<source type>/<entity>/<source id>/<YYYY-MM-DD>.parquet`; zero-row files (a day
+pulled with nothing in it) do not count as data. Only footers are read, so a scan stays well under a
+second for thousands of files.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from orchestration.lib.run_status import error_summary
+
+DAY_FILE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.parquet$")
+
+
+@dataclass
+class LandingScan:
+    last_day: dict[tuple[str, str], date] = field(default_factory=dict)  # (type, source id) -> day
+    unreadable: dict[str, str] = field(default_factory=dict)  # path in the landing zone -> error
+    modified: dict[str, float] = field(default_factory=dict)  # unreadable path -> mtime
+
+
+def scan_landing(landing: Path, source_types: Iterable[str] | None = None) -> LandingScan:
+    scan = LandingScan()
+    roots = [landing / t for t in source_types] if source_types is not None else [landing]
+    for root in roots:
+        for path in sorted(root.rglob("*.parquet")):
+            relative = path.relative_to(landing)
+            modified = 0.0
+            try:
+                modified = path.stat().st_mtime
+                rows = pq.read_metadata(path).num_rows
+            except FileNotFoundError:  # pruned while the scan ran
+                continue
+            except (pa.ArrowException, OSError) as error:
+                scan.unreadable[str(relative)] = error_summary(error)
+                scan.modified[str(relative)] = modified
+                continue
+            day = DAY_FILE.match(relative.name)
+            if rows and day and len(relative.parts) == 4:
+                key = (relative.parts[0], relative.parts[2])
+                landed = date.fromisoformat(day.group(1))
+                scan.last_day[key] = max(scan.last_day.get(key, landed), landed)
+    return scan
