@@ -161,7 +161,7 @@ class OpenAIAdminApi:
         self.corrupt_days: set[date] = set()  # cached input above input
         self.negative_cost_days: set[date] = set()  # a usage charge billed negative
         self.duplicate_page_days: set[date] = set()  # embeddings usage: the page is served twice
-        # Late restatements (see restate()): USD added to a day's first cost line, for good.
+        # Late restatements (see restate()): USD added to a day's largest cost line, for good.
         self.restated: dict[date, Decimal] = {}
 
     def restate(self, day: date, amount_usd: Decimal) -> None:
@@ -343,7 +343,10 @@ class OpenAIAdminApi:
             self.extras.costs(day), day, as_of
         )
         if lines and day in self.restated:
-            lines[0] = replace(lines[0], amount_usd=lines[0].amount_usd + self.restated[day])
+            largest = max(range(len(lines)), key=lambda i: lines[i].amount_usd)
+            lines[largest] = replace(
+                lines[largest], amount_usd=lines[largest].amount_usd + self.restated[day]
+            )
         return lines
 
     @staticmethod

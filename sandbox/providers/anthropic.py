@@ -286,7 +286,7 @@ class AnthropicProvider:
         secrets: Mapping[str, str],
     ) -> None:
         self.enterprise, self.activity, self.clock = enterprise, activity, clock
-        # Late restatements (see restate()): cents added to a day's first cost group, for good.
+        # Late restatements (see restate()): cents added to a day's largest cost group, for good.
         self.restated: dict[date, Decimal] = {}
         self.key = secrets.get(SECRET_ENV, "")
         self.seed = enterprise.seed
@@ -423,8 +423,8 @@ class AnthropicProvider:
                 for k, v in final.items()
             }
         if final and day in self.restated:
-            first = next(iter(final))
-            final = {**final, first: final[first] + self.restated[day]}
+            largest = max(final, key=final.__getitem__)
+            final = {**final, largest: final[largest] + self.restated[day]}
         return final
 
     def claude_code_records(self, day: date) -> list[dict]:

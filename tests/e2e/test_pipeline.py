@@ -140,7 +140,7 @@ def test_a_late_restatement_is_picked_up_by_the_trailing_window(deployment):
 
 
 def test_a_restatement_older_than_the_window_is_corrected_by_the_next_daily_run(deployment):
-    late = {"openai": ("2026-09-03", "-372.93"), "anthropic": ("2026-09-04", "-76.99")}
+    late = {"openai": ("2026-09-03", "-37.29"), "anthropic": ("2026-09-04", "-7.69")}
     before = deployment.published_totals()
     for provider, (day, amount) in late.items():
         httpx.post(

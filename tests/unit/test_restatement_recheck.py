@@ -23,7 +23,7 @@ from sandbox.activity import SETTLEMENT_DAYS
 HISTORY_START = date(2026, 9, 1)
 BACKFILL = RefreshWindow(HISTORY_START, date(2026, 10, 10))
 DAILY = RefreshWindow(date(2026, 10, 18), date(2026, 10, 21))  # weeks later, a 3-day window
-LATE = {"openai": (date(2026, 9, 12), "-372.93"), "anthropic": (date(2026, 10, 2), "-76.99")}
+LATE = {"openai": (date(2026, 9, 12), "-37.29"), "anthropic": (date(2026, 10, 2), "-7.69")}
 SOURCES = {"openai": openai_assets, "anthropic": anthropic_assets}
 
 
