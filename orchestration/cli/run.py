@@ -19,6 +19,7 @@ from dagster._core.storage.tags import (
     ASSET_PARTITION_RANGE_END_TAG,
     ASSET_PARTITION_RANGE_START_TAG,
 )
+from dagster._core.utils import make_new_run_id
 
 from connectors.errors import ConfigError
 from governance.load import load_governance
@@ -26,7 +27,9 @@ from orchestration.automation_names import INGEST_JOB, TRANSFORM_JOB
 from orchestration.cli.report import write_reports
 from orchestration.cli.summary import compare_with_sandbox, published_summary, yesterday_utc
 from orchestration.lib.alerts import deliver_after_run
+from orchestration.lib.crashed_runs import evidence_recorder, process_tags, recover_crashed_runs
 from orchestration.lib.evidence import record_run
+from orchestration.lib.pool_waits import PoolWaitReporter
 from orchestration.lib.settings import Paths
 from orchestration.lib.sources import sources_config
 
@@ -97,6 +100,8 @@ def run(args: argparse.Namespace, config, sandbox=None) -> int:
         if os.environ.get("DAGSTER_HOME")
         else dg.DagsterInstance.ephemeral()
     )
+    # a run killed earlier must not keep its pool slot: every run below would wait for it forever
+    recover_crashed_runs(instance, say, evidence_recorder(instance, Paths.from_env().ledger))
     tags = {
         ASSET_PARTITION_RANGE_START_TAG: start.isoformat(),
         ASSET_PARTITION_RANGE_END_TAG: end.isoformat(),
@@ -127,17 +132,25 @@ def run(args: argparse.Namespace, config, sandbox=None) -> int:
     return 0 if reports_ok and all(r.success for r in results) else 1
 
 
+def say(line: str) -> None:
+    print(line, flush=True)
+
+
 def run_job(definitions, instance, name: str, tags: dict[str, str], start: date, end: date):
     """One run of a job over the whole partition range; step failures are printed, not raised."""
     job = definitions.resolve_job_def(name)
     print(f"running {name} for partitions {start} .. {end} in one run", flush=True)
     began = time.monotonic()
-    result = job.execute_in_process(
-        instance=instance,
-        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-        tags=tags,
-        raise_on_error=False,
-    )
+    run_id = make_new_run_id()
+    recorder = evidence_recorder(instance, Paths.from_env().ledger)
+    with PoolWaitReporter(instance, run_id, say, on_recovered=recorder):
+        result = job.execute_in_process(
+            instance=instance,
+            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+            tags={**tags, **process_tags()},
+            raise_on_error=False,
+            run_id=run_id,
+        )
     elapsed = time.monotonic() - began
     print(
         f"{name}: run {result.run_id} {'succeeded' if result.success else 'FAILED'} in {elapsed:.0f}s",

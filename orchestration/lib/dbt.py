@@ -9,9 +9,15 @@ from importlib.metadata import version as installed_version
 from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
+from dagster_dbt.core import dbt_cli_invocation
 from packaging import version
 
+from orchestration.lib.child_processes import SubprocessDyingWithParent
 from orchestration.lib.settings import DBT_PROJECT_DIR
+
+# dagster-dbt starts dbt with `subprocess.Popen` from this module: dbt dies with the run's process,
+# even a SIGKILLed one, instead of writing on as an orphan holding the warehouse's lock.
+dbt_cli_invocation.subprocess = SubprocessDyingWithParent()
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
