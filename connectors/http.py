@@ -1,5 +1,8 @@
 """One HTTP client for every connector: timeouts, retries with backoff that honours Retry-After,
-exact JSON decimals, and error messages that never carry a secret."""
+exact JSON decimals, and error messages that never carry a secret.
+
+A 2xx whose body does not decode (a page cut short by a proxy, an HTML error page, nothing) is
+retried like a 5xx: the same page usually arrives whole on the next attempt."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ import json
 import logging
 import random
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +22,7 @@ from connectors.errors import SourceRequestError
 log = logging.getLogger("connectors.http")
 
 RETRYABLE_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
+BODY_PREVIEW_CHARS = 200
 
 
 class RetryableResponse(Exception):
@@ -27,6 +31,31 @@ class RetryableResponse(Exception):
     def __init__(self, response: httpx.Response) -> None:
         super().__init__(f"HTTP {response.status_code}")
         self.response = response
+
+
+class MalformedBody(Exception):
+    """A successful status whose body does not decode; worth trying again like a 5xx."""
+
+    def __init__(self, response: httpx.Response, reason: str) -> None:
+        super().__init__(f"HTTP {response.status_code} with a body that does not decode")
+        self.response, self.reason = response, reason
+
+
+def is_retryable(error: BaseException) -> bool:
+    return isinstance(error, RetryableResponse | MalformedBody | httpx.TransportError)
+
+
+def json_document(content: bytes | str) -> Any:
+    """A JSON document, numbers with a fraction kept exact as Decimal."""
+    return json.loads(content, parse_float=Decimal)
+
+
+def decoded(response: httpx.Response, decode: Callable[[bytes], Any]) -> Any:
+    """`decode(response.content)`; a body it rejects raises MalformedBody (so it is retried)."""
+    try:
+        return decode(response.content)
+    except ValueError as error:
+        raise MalformedBody(response, str(error)) from None
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
@@ -105,7 +134,11 @@ class HttpSource:
 
     def _before_sleep(self, state: RetryCallState) -> None:
         error = state.outcome.exception() if state.outcome else None
-        reason = str(error) if isinstance(error, RetryableResponse) else type(error).__name__
+        reason = (
+            str(error)
+            if isinstance(error, RetryableResponse | MalformedBody)
+            else type(error).__name__
+        )
         log.warning(
             "%s: %s on attempt %d/%d, retrying in %.1fs",
             self.name,
@@ -120,18 +153,10 @@ class HttpSource:
     ) -> Any:
         """GET a path below the base URL and decode JSON, with floats kept exact as Decimal."""
         request_url = f"{self.base_url}/{path.lstrip('/')}"
-        retrying = Retrying(
-            stop=stop_after_attempt(self.max_attempts),
-            wait=self._wait,
-            retry=retry_if_exception(
-                lambda e: isinstance(e, RetryableResponse | httpx.TransportError)
-            ),
-            before_sleep=self._before_sleep,
-            reraise=True,
-            sleep=time.sleep,
-        )
         try:
-            response = retrying(self._get_once, path, params)
+            response, body = self._retrying()(self._get_once, path, params)
+        except MalformedBody as error:
+            raise self.malformed_body_error(error) from None
         except RetryableResponse as error:
             raise self._error(
                 request_url, error.response, f"still failing after {self.max_attempts} attempts"
@@ -149,19 +174,51 @@ class HttpSource:
             ) from None
         if response.status_code >= 400:
             raise self._error(request_url, response, "not retried")
-        try:
-            return json.loads(response.content, parse_float=Decimal)
-        except ValueError:
-            raise self._error(request_url, response, "response is not JSON") from None
+        return body
 
-    def _get_once(self, path: str, params: Any) -> httpx.Response:
+    def _retrying(self) -> Retrying:
+        return Retrying(
+            stop=stop_after_attempt(self.max_attempts),
+            wait=self._wait,
+            retry=retry_if_exception(is_retryable),
+            before_sleep=self._before_sleep,
+            reraise=True,
+            sleep=time.sleep,
+        )
+
+    def _get_once(self, path: str, params: Any) -> tuple[httpx.Response, Any]:
         response = self._client.get(path.lstrip("/"), params=params)
         if response.status_code in RETRYABLE_STATUS:
             raise RetryableResponse(response)
-        return response
+        if response.status_code >= 400:
+            return response, None
+        return response, decoded(response, json_document)
+
+    def malformed_body_error(
+        self, error: MalformedBody, *, show_body: bool = True
+    ) -> SourceRequestError:
+        """The error for a body that never decoded: source, URL without its query, status, and
+        the body's first characters (secrets redacted; `show_body=False` for token responses)."""
+        response = error.response
+        if show_body:
+            # redact before cutting, so a secret straddling the cut is not half shown
+            start = redact(response.text, self._secrets)[:BODY_PREVIEW_CHARS]
+            preview = f"body starts {start!r}" if start else "body is empty"
+        else:
+            preview = "body not shown: it may carry a token"
+        detail = (
+            f"response is not JSON after {self.max_attempts} attempts ({error.reason}); {preview}"
+        )
+        return SourceRequestError(
+            self.name,
+            response.request.method,
+            redact(str(response.request.url.copy_with(query=None)), self._secrets),
+            response.status_code,
+            redact(detail, self._secrets),
+        )
 
     def _error(self, url: str, response: httpx.Response, note: str) -> SourceRequestError:
-        detail = response.text[:500]
+        detail = redact(response.text, self._secrets)[:500]  # redact before the cut
         try:
             body = response.json()
             if isinstance(body, dict) and isinstance(body.get("error"), dict):

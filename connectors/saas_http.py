@@ -5,17 +5,23 @@ and rate limits answered with 403 and `x-ratelimit-reset` instead of 429 and Ret
 
 from __future__ import annotations
 
-import json
 import time
-from collections.abc import Mapping
-from decimal import Decimal
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import httpx
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+from tenacity import RetryCallState
 
 from connectors.errors import SourceRequestError
-from connectors.http import RETRYABLE_STATUS, HttpSource, RetryableResponse, redact
+from connectors.http import (
+    RETRYABLE_STATUS,
+    HttpSource,
+    MalformedBody,
+    RetryableResponse,
+    decoded,
+    json_document,
+    redact,
+)
 
 
 def rate_limit_reset_seconds(response: httpx.Response) -> float | None:
@@ -99,10 +105,41 @@ class SaasHttpSource(HttpSource):
         `path_or_url` is a path below the base URL or an absolute URL (next links). With
         `authenticated=False` no default header is sent (signed download links).
         """
+        return self.exchange(
+            method,
+            path_or_url,
+            params=params,
+            json_body=json_body,
+            form=form,
+            authenticated=authenticated,
+        )[0]
+
+    def json(self, method: str, path_or_url: str, **options: Any) -> Any:
+        """`request()` and decode JSON, numbers with a fraction kept exact as Decimal."""
+        return self.exchange(method, path_or_url, decode=json_document, **options)[1]
+
+    def exchange(
+        self,
+        method: str,
+        path_or_url: str,
+        *,
+        decode: Callable[[bytes], Any] | None = None,
+        secret_body: bool = False,
+        params: Mapping[str, Any] | list[tuple[str, Any]] | None = None,
+        json_body: Any = None,
+        form: Mapping[str, str] | None = None,
+        authenticated: bool = True,
+    ) -> tuple[httpx.Response, Any]:
+        """`request()` that also returns the body as `decode` reads it (None without `decode`).
+
+        A successful status whose body `decode` rejects (ValueError) is retried like a 5xx; when
+        the attempts run out the error shows the body's first characters, unless `secret_body`
+        (token responses).
+        """
         absolute = path_or_url.startswith(("http://", "https://"))
         url = path_or_url if absolute else f"{self.base_url}/{path_or_url.lstrip('/')}"
 
-        def once() -> httpx.Response:
+        def once() -> tuple[httpx.Response, Any]:
             if authenticated:
                 response = self._client.request(
                     method, url, params=params, json=json_body, data=form
@@ -111,21 +148,15 @@ class SaasHttpSource(HttpSource):
                 response = self._anonymous.request(method, url, params=params)
             if is_rate_limited(response):
                 raise RetryableResponse(response)
-            return response
+            if decode is None or response.status_code >= 400:
+                return response, None
+            return response, decoded(response, decode)
 
-        retrying = Retrying(
-            stop=stop_after_attempt(self.max_attempts),
-            wait=self._wait,
-            retry=retry_if_exception(
-                lambda e: isinstance(e, RetryableResponse | httpx.TransportError)
-            ),
-            before_sleep=self._before_sleep,
-            reraise=True,
-            sleep=time.sleep,
-        )
         shown = redact(url.split("?")[0] if not authenticated else url, self._secrets)
         try:
-            response = retrying(once)
+            response, body = self._retrying()(once)
+        except MalformedBody as error:
+            raise self.malformed_body_error(error, show_body=not secret_body) from None
         except RetryableResponse as error:
             raise self._failure(
                 method, shown, error.response, f"still failing after {self.max_attempts} attempts"
@@ -137,15 +168,7 @@ class SaasHttpSource(HttpSource):
             ) from None
         if response.status_code >= 400:
             raise self._failure(method, shown, response, "not retried")
-        return response
-
-    def json(self, method: str, path_or_url: str, **options: Any) -> Any:
-        """`request()` and decode JSON, numbers with a fraction kept exact as Decimal."""
-        response = self.request(method, path_or_url, **options)
-        try:
-            return json.loads(response.content, parse_float=Decimal)
-        except ValueError:
-            raise self._failure(method, path_or_url, response, "response is not JSON") from None
+        return response, body
 
     def _failure(
         self, method: str, url: str, response: httpx.Response, note: str

@@ -5,7 +5,9 @@ Providers live in `sandbox/providers/` and are discovered at start. Control endp
 - `POST /_sandbox/faults` adds a fault: `{"path": "/v1/organization/costs", "status": 429, "times": 3,
   "skip": 0, "retry_after": 1}` fails `times` requests to paths starting with `path`, after the first
   `skip` of them; each fault counts every matching request. `"kind"` may be `"status"` (default),
-  `"malformed_json"` (a 200 with a broken body) or `"disconnect"` (the connection closes without a reply).
+  `"disconnect"` (the connection closes without a reply), or a 200 whose body is not JSON:
+  `"malformed_json"` (a fixed broken body), `"truncate"` (the real reply cut to its first half, as a
+  proxy that drops the end of a page), `"html"` (an HTML error page) or `"empty"` (no body at all).
 - `DELETE /_sandbox/faults` clears faults and corruption; `POST /_sandbox/corrupt` with
   `{"date": "YYYY-MM-DD"}` makes that day's payloads break their own invariants; with
   `"faults": [...]` it plants exactly those in the providers that offer them (OpenAI:
@@ -37,7 +39,7 @@ from sandbox.activity import Activity
 from sandbox.enterprise import DEFAULT_SEED, Enterprise
 from sandbox.ground_truth import MEASURES, empty_totals
 from sandbox.openai_api import ApiError, Query
-from sandbox.providers import Provider, discover
+from sandbox.providers import Provider, Response, discover
 
 log = logging.getLogger("sandbox")
 
@@ -55,6 +57,14 @@ DEFAULT_SECRETS = {
 
 def secrets_from_env() -> dict[str, str]:
     return {name: os.environ.get(name) or default for name, default in DEFAULT_SECRETS.items()}
+
+
+# 200 replies whose body is not JSON, by fault kind ("truncate" cuts the real reply instead)
+BROKEN_BODIES = {
+    "malformed_json": '{"object": "page", "data": [',
+    "html": "<html><head><title>502 Bad Gateway</title></head><body>upstream timed out</body></html>",
+    "empty": "",
+}
 
 
 @dataclass
@@ -190,23 +200,32 @@ class Handler(BaseHTTPRequestHandler):
             self._control_get(url.path, query)
             return
         fault = self.state.take_fault(url.path)
-        if fault:
+        provider = self.state.provider_for(url.path)
+        if fault and fault.kind != "truncate":
             self._fail(fault)
             return
-        provider = self.state.provider_for(url.path)
         if provider is None:
             self._send(404, ApiError(404, f"Unknown path {url.path}.").body())
             return
         response = provider.handle(url.path, query, self.headers)
-        self._send(response.status, response.body, response.headers)
+        self._reply(response, truncated=fault is not None)
+
+    def _reply(self, response: Response, truncated: bool) -> None:
+        """Send a provider's reply; `truncated` sends a 200 with only the first half of its body."""
+        if not truncated:
+            self._send(response.status, response.body, response.headers)
+            return
+        body = response.body
+        payload = body if isinstance(body, bytes | str) else json.dumps(body)
+        self._send(200, payload[: len(payload) // 2])
 
     def _fail(self, fault: Fault) -> None:
         if fault.kind == "disconnect":
             self.close_connection = True
             self.connection.close()
             return
-        if fault.kind == "malformed_json":
-            self._send(200, '{"object": "page", "data": [')
+        if fault.kind in BROKEN_BODIES:
+            self._send(200, BROKEN_BODIES[fault.kind])
             return
         headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
         message = (
@@ -273,7 +292,7 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length)
         fault = self.state.take_fault(path)
-        if fault:
+        if fault and fault.kind != "truncate":
             self._fail(fault)
             return
         provider = self.state.provider_for(path)
@@ -281,7 +300,7 @@ class Handler(BaseHTTPRequestHandler):
             self._send(404, ApiError(404, f"Unknown path {path}.").body())
             return
         response = provider.handle_post(path, query, self.headers, raw)
-        self._send(response.status, response.body, response.headers)
+        self._reply(response, truncated=fault is not None)
 
     def do_DELETE(self) -> None:
         if urlsplit(self.path).path == "/_sandbox/faults":

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from connectors.errors import SourceRequestError
-from connectors.http import RETRYABLE_STATUS, redact, retry_after_seconds
+from connectors.http import RETRYABLE_STATUS, json_document, redact, retry_after_seconds
 
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 EXPIRY_MARGIN_SECONDS = 120
@@ -113,7 +113,20 @@ class ClientCredentials:
                     response.status_code,
                     redact(self._describe(response), self._secrets),
                 )
-            return response.json()
+            try:
+                return json_document(response.content)
+            except ValueError as error:
+                # a cut-short or HTML reply is retried like a 5xx; its body may hold part of a token
+                if attempt == self.max_attempts:
+                    raise SourceRequestError(
+                        self.source_id,
+                        "POST",
+                        self.url,
+                        response.status_code,
+                        f"response is not JSON after {attempt} attempts ({error}); "
+                        "body not shown: it may carry a token",
+                    ) from None
+                time.sleep(min(self.backoff_max, self.backoff_base * 2 ** (attempt - 1)))
         raise AssertionError("unreachable")  # pragma: no cover
 
     @staticmethod

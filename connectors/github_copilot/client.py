@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from connectors.errors import SourceRequestError
+from connectors.http import json_document
 from connectors.saas_http import SaasHttpSource
 
 log = logging.getLogger("connectors.github_copilot")
@@ -50,6 +50,19 @@ ORG_COUNTS = (
 )
 MONEY = ("pricePerUnit", "grossAmount", "discountAmount", "netAmount")
 QUANTITIES = ("grossQuantity", "discountQuantity", "netQuantity")
+
+
+def json_lines(content: bytes) -> list[Any]:
+    """The records of an NDJSON file; a line that is not JSON (a cut-short file) is a ValueError."""
+    records = []
+    for number, line in enumerate(content.decode().splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            records.append(json_document(line))
+        except ValueError as error:
+            raise ValueError(f"line {number} of the report file: {error}") from None
+    return records
 
 
 def next_link(link_header: str | None) -> str | None:
@@ -181,8 +194,7 @@ class GitHubCopilotClient:
         pages = seen = 0
         total = None
         while url:
-            response = self.http.request("GET", url, params=params)
-            body = json.loads(response.content, parse_float=Decimal)
+            response, body = self.http.exchange("GET", url, params=params, decode=json_document)
             total = body.get("total_seats", total)
             for seat in body.get("seats") or []:
                 seen += 1
@@ -205,22 +217,9 @@ class GitHubCopilotClient:
         links = body.get("download_links") or []
         count = 0
         for link in links:
-            response = self.http.request("GET", link, authenticated=False)
-            for number, line in enumerate(response.text.splitlines(), start=1):
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line, parse_float=Decimal)
-                except ValueError:
-                    raise SourceRequestError(
-                        self.source_id,
-                        "GET",
-                        link.split("?")[0],
-                        response.status_code,
-                        f"line {number} of the {report} report file is not JSON",
-                    ) from None
-                count += 1
-                yield record
+            _, records = self.http.exchange("GET", link, authenticated=False, decode=json_lines)
+            count += len(records)
+            yield from records
         log.info(
             "%s: %s report for %s: %d record(s) in %d file(s)",
             self.source_id,

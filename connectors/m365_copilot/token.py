@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from connectors.errors import SourceRequestError
+from connectors.http import json_document
 from connectors.saas_http import SaasHttpSource
 
 DEFAULT_AUTHORITY = "https://login.microsoftonline.com"
@@ -24,9 +25,11 @@ def client_credentials_token(
     `http` is a client on the authority (no default auth header); errors name the source and carry
     the AADSTS description, never the secret.
     """
-    body = http.json(
+    _, body = http.exchange(
         "POST",
         f"{tenant_id}/oauth2/v2.0/token",
+        decode=json_document,
+        secret_body=True,  # a cut-short reply can hold part of a fresh token
         form={
             "grant_type": "client_credentials",
             "client_id": client_id,

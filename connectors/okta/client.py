@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 from tenacity import RetryCallState
 
-from connectors.http import RETRYABLE_STATUS, HttpSource, RetryableResponse
+from connectors.http import HttpSource, RetryableResponse
 from connectors.identity import relative_to_base
 from connectors.okta.schemas import PROFILE
 
@@ -52,12 +52,10 @@ class OktaHttp(HttpSource):
 
     last_response: httpx.Response | None = None
 
-    def _get_once(self, path: str, params: Any) -> httpx.Response:
-        response = self._client.get(path.lstrip("/"), params=params)
+    def _get_once(self, path: str, params: Any) -> tuple[httpx.Response, Any]:
+        response, body = super()._get_once(path, params)
         self.last_response = response
-        if response.status_code in RETRYABLE_STATUS:
-            raise RetryableResponse(response)
-        return response
+        return response, body
 
     def _wait(self, state: RetryCallState) -> float:
         wait = super()._wait(state)
