@@ -3,14 +3,21 @@
 Layout under the published directory:
     releases/<release id>/warehouse.duckdb      every published mart as a table
     releases/<release id>/parquet/<mart>.parquet
-    releases/<release id>/manifest.json         row counts, totals and file hashes
+    releases/<release id>/manifest.json         row counts, content and file hashes
     current -> releases/<release id>            a symlink, replaced atomically
 
 Readers open `current/...`; a reader that opened the previous release keeps a whole, unchanged file.
+
+The same content publishes the same Parquet bytes: rows in a fixed order (every column, ascending),
+fixed writer settings, and nothing time-dependent in the data files (the release id and publish time
+live only in manifest.json). The DuckDB file cannot be byte-identical: DuckDB writes 16 random bytes
+into the header of every new database file. `content_sha256` (sha256 of the tables' rows in order,
+as DuckDB renders them as text) compares releases whatever the file encoding.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -23,6 +30,8 @@ import duckdb
 from orchestration.lib.landing import file_sha256
 
 KEEP_RELEASES = 5
+PARQUET_OPTIONS = "format parquet, compression zstd, row_group_size 122880"
+HASH_BATCH_ROWS = 122_880
 
 
 @dataclass(frozen=True)
@@ -46,29 +55,47 @@ def publish(warehouse: Path, published: Path, marts: list[str], run_id: str) -> 
     directory = published / "releases" / release_id
     (directory / "parquet").mkdir(parents=True)
     tables: dict[str, dict] = {}
-    with duckdb.connect(str(directory / "warehouse.duckdb")) as con:
+    # scans return rows in insertion order, which content_sha256 relies on
+    config = {"preserve_insertion_order": True}
+    with duckdb.connect(str(directory / "warehouse.duckdb"), config=config) as con:
         con.execute(f"attach '{warehouse}' as source (read_only)")
-        for name in marts:
-            con.execute(f'create table main."{name}" as select * from source.marts."{name}"')
+        for name in sorted(marts):
+            con.execute(
+                f'create table main."{name}" as select * from source.marts."{name}" order by all'
+            )
             parquet = directory / "parquet" / f"{name}.parquet"
-            con.execute(f"copy main.\"{name}\" to '{parquet}' (format parquet)")
-            rows = con.execute(f'select count(*) from main."{name}"').fetchone()[0]
+            con.execute(f"copy main.\"{name}\" to '{parquet}' ({PARQUET_OPTIONS})")
+            rows = con.execute(f'select count(*) from main."{name}"').fetchall()[0][0]
             tables[name] = {
                 "rows": rows,
+                "content_sha256": content_sha256(con, name),
                 "parquet": f"parquet/{name}.parquet",
                 "parquet_sha256": file_sha256(parquet),
             }
         con.execute("detach source")
+        con.execute("checkpoint")
     manifest = {
         "release_id": release_id,
         "run_id": run_id,
         "published_at": datetime.now(UTC).isoformat(),
+        "database_sha256": file_sha256(directory / "warehouse.duckdb"),
         "tables": tables,
     }
     (directory / "manifest.json").write_text(json.dumps(manifest, indent=2))
     switch_current(published, directory)
     prune(published, keep=KEEP_RELEASES)
     return Release(release_id, directory, tables)
+
+
+def content_sha256(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    """sha256 over the sha256 of each row's text (`{'column': value, ...}`), in table order."""
+    digest = hashlib.sha256()
+    # the alias names the whole row as a struct; a column of the same name would shadow it
+    query = f'select sha256(cast(published_row as varchar)) from main."{table}" as published_row'
+    rows = con.sql(query)
+    for batch in rows.to_arrow_reader(HASH_BATCH_ROWS):
+        digest.update("".join(batch.column(0).to_pylist()).encode())
+    return digest.hexdigest()
 
 
 def switch_current(published: Path, release_dir: Path) -> None:
