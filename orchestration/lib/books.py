@@ -21,7 +21,8 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-import pyarrow.parquet as pq
+
+from orchestration.lib.landing import ensure_empty_file
 
 MART = "rpt_chargeback_monthly"
 LEDGER = "chargeback"
@@ -72,15 +73,9 @@ def mart_schema(manifest_path: Path) -> pa.Schema:
 
 def ensure_books_schema(books: Path, manifest_path: Path) -> bool:
     """Keep the zero-row file that gives dbt the books' columns; True when it was (re)written."""
-    schema = mart_schema(manifest_path)
-    path = books / LEDGER / "_schema" / "empty.parquet"
-    if path.exists() and pq.read_schema(path).equals(schema):
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{uuid.uuid4().hex}.tmp")
-    pq.write_table(schema.empty_table(), temp)
-    os.replace(temp, path)
-    return True
+    return ensure_empty_file(
+        books / LEDGER / "_schema" / "empty.parquet", mart_schema(manifest_path)
+    )
 
 
 def closed_months(database: Path) -> list[date]:

@@ -174,11 +174,16 @@ def ensure_schema_file(root: Path, source_type: str, entity: str, schema: pa.Sch
     added to the schema since older files were written. Returns True when the file was (re)written.
     """
     full = pa.schema(list(schema) + [pa.field(n, t) for n, t in LINEAGE_FIELDS])
-    path = root / source_type / entity / "_schema" / "empty.parquet"
-    if path.exists() and pq.read_schema(path).equals(full):
+    return ensure_empty_file(root / source_type / entity / "_schema" / "empty.parquet", full)
+
+
+def ensure_empty_file(path: Path, schema: pa.Schema) -> bool:
+    """Keep a zero-row Parquet file with `schema` at `path`, replaced atomically when the schema
+    changed; True when it was (re)written."""
+    if path.exists() and pq.read_schema(path).equals(schema):
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_name(f".{uuid.uuid4().hex}.tmp")
-    pq.write_table(full.empty_table(), temp)
+    pq.write_table(schema.empty_table(), temp)
     os.replace(temp, path)
     return True
