@@ -135,7 +135,8 @@ def build_ingest_asset(
             f"{label}: pulling {window.start}..{window.end} (end exclusive) from {len(sources)} source(s)"
         )
         landed: list[LandedDay] = []
-        failures: list[str] = []
+        rows_by_source: dict[str, int] = {}
+        failures: dict[str, str] = {}
         for source in sources:
             try:
                 days = land_entity(source_type, entity, source, window, paths, open_client)
@@ -143,28 +144,31 @@ def build_ingest_asset(
                 context.log.error(
                     f"{label}: source {source.id} failed; its landed files are unchanged: {error}"
                 )
-                failures.append(f"{source.id}: {error}")
+                failures[source.id] = str(error)
                 continue
             landed += days
+            rows_by_source[source.id] = sum(d.rows for d in days)
             context.log.info(
-                f"{label}: {source.id} landed {sum(d.rows for d in days)} rows in {len(days)} file(s)"
+                f"{label}: {source.id} landed {rows_by_source[source.id]} rows in {len(days)} file(s)"
             )
+        # on failure too, so the evidence ledger records what the other sources landed
+        metadata = {
+            "dagster/row_count": sum(d.rows for d in landed),
+            "window_start": window.start.isoformat(),
+            "window_end_exclusive": window.end.isoformat(),
+            "files": len(landed),
+            "files_sha256": dg.MetadataValue.json(
+                {str(d.path.relative_to(paths.landing)): d.sha256 for d in landed}
+            ),
+            "rows_by_source": dg.MetadataValue.json(rows_by_source),
+        }
         if failures:
             raise dg.Failure(
                 description=f"{label}: {len(failures)} of {len(sources)} source(s) failed:\n"
-                + "\n".join(failures),
+                + "\n".join(f"{source_id}: {error}" for source_id, error in failures.items()),
+                metadata={**metadata, "failed_sources": dg.MetadataValue.json(failures)},
                 allow_retries=False,
             )
-        return dg.MaterializeResult(
-            metadata={
-                "dagster/row_count": sum(d.rows for d in landed),
-                "window_start": window.start.isoformat(),
-                "window_end_exclusive": window.end.isoformat(),
-                "files": len(landed),
-                "files_sha256": dg.MetadataValue.json(
-                    {str(d.path.relative_to(paths.landing)): d.sha256 for d in landed}
-                ),
-            }
-        )
+        return dg.MaterializeResult(metadata=metadata)
 
     return ingest
