@@ -1,12 +1,15 @@
 """The evidence ledger and audit packs: `python -m orchestration.cli.evidence COMMAND`.
 
-    verify [--ledger PATH]                        check the ledger's hash chain
+    verify [--ledger PATH] [--anchor-dir DIR]     check the ledger's hash chain and its latest anchor
+    anchor [--ledger PATH] [--anchor-dir DIR]     anchor the current head (a ledger from before anchors)
     pack --period 2026-Q3 | --start D --end D [--out DIR]   write an evidence pack for a period
-    verify-pack DIR                               check a pack's file hashes and ledger excerpt
+    verify-pack DIR                               check a pack's file hashes, signature and ledger excerpt
     prune [--dry-run]                             delete run logs, results and packs older than
                                                   warehouse.log_retention_days (ledger kept)
 
 Exits 0 when everything holds, 1 naming the first broken entry or mismatching file.
+Anchors are read from AIUW_EVIDENCE_ANCHOR_DIR (default data/evidence_anchor); signatures are made and
+checked with AIUW_EVIDENCE_SIGNING_KEY.
 """
 
 from __future__ import annotations
@@ -57,10 +60,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m orchestration.cli.evidence", description=__doc__
     )
-    parser.add_argument("command", choices=["verify", "pack", "verify-pack", "prune"])
+    parser.add_argument("command", choices=["verify", "anchor", "pack", "verify-pack", "prune"])
     parser.add_argument("directory", nargs="?", type=Path, help="the pack (verify-pack)")
     parser.add_argument(
         "--ledger", type=Path, help="ledger file (default: data/evidence/ledger.jsonl)"
+    )
+    parser.add_argument(
+        "--anchor-dir",
+        type=Path,
+        help="ledger anchors (default: AIUW_EVIDENCE_ANCHOR_DIR or data/evidence_anchor)",
     )
     parser.add_argument("--period", help="pack: 2026-Q3, 2026-07 or 2026")
     parser.add_argument("--start", help="pack: first day, YYYY-MM-DD")
@@ -82,11 +90,24 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if intact else 1
     from orchestration.lib.evidence import Ledger
 
-    path = args.ledger or Paths.from_env().ledger
+    paths = Paths.from_env()
+    path = args.ledger or paths.ledger
     if not path.exists():
         print(f"no ledger at {path}", file=sys.stderr)
         return 2
-    intact, message = Ledger(path).verify()
+    ledger = Ledger(path, args.anchor_dir or paths.anchor_dir)
+    if args.command == "anchor":
+        try:
+            anchor = ledger.anchor_head()
+        except ValueError as error:
+            print(error, file=sys.stderr)
+            return 1
+        signed = (
+            "signed" if anchor["signature"] else "unsigned: AIUW_EVIDENCE_SIGNING_KEY is not set"
+        )
+        print(f"{path}: entry {anchor['sequence']} anchored in {ledger.anchor_dir} ({signed})")
+        return 0
+    intact, message = ledger.verify()
     print(f"{path}: {message}", file=sys.stdout if intact else sys.stderr)
     return 0 if intact else 1
 

@@ -29,6 +29,7 @@ from orchestration.cli.summary import compare_with_sandbox, published_summary, y
 from orchestration.lib.alerts import deliver_after_run
 from orchestration.lib.crashed_runs import evidence_recorder, process_tags, recover_crashed_runs
 from orchestration.lib.evidence import record_run
+from orchestration.lib.evidence_signing import signing_key
 from orchestration.lib.pool_waits import PoolWaitReporter
 from orchestration.lib.settings import Paths
 from orchestration.lib.sources import sources_config
@@ -112,8 +113,13 @@ def run(args: argparse.Namespace, config, sandbox=None) -> int:
     transform_tags = {**tags, "aiuw/ingest_run_id": ingest.run_id, "aiuw/ingest_status": status}
     transform = run_job(definitions, instance, TRANSFORM_JOB, transform_tags, start, end)
     results = [ingest, transform]
-    entry = record_run(instance, transform.run_id, Paths.from_env().ledger)
-    print(f"evidence: entry {entry['sequence']} appended to {Paths.from_env().ledger}", flush=True)
+    paths = Paths.from_env()
+    entry = record_run(instance, transform.run_id, paths.ledger)
+    anchor = "signed anchor" if signing_key() else "unsigned anchor"
+    print(
+        f"evidence: entry {entry['sequence']} appended to {paths.ledger}, {anchor} in {paths.anchor_dir}",
+        flush=True,
+    )
     reports_ok = write_reports(Paths.from_env().published)
     if not args.no_summary:
         text, figures = published_summary(Paths.from_env().published)

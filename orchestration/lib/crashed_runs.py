@@ -154,13 +154,10 @@ def recover_crashed_runs(
 
 
 def evidence_recorder(instance: dg.DagsterInstance, ledger: Path) -> Callable[[RecoveredRun], None]:
-    """Appends each recovered run to the evidence ledger as interrupted (when evidence can)."""
-    from orchestration.lib import evidence
-
-    record_interrupted_run = getattr(evidence, "record_interrupted_run", None)
+    """Appends each recovered run to the evidence ledger as interrupted."""
+    from orchestration.lib.evidence import record_interrupted_run
 
     def record(crashed: RecoveredRun) -> None:
-        if record_interrupted_run is not None:
-            record_interrupted_run(instance, crashed.run_id, ledger, crashed.reason)
+        record_interrupted_run(instance, crashed.run_id, ledger, crashed.reason)
 
     return record

@@ -8,9 +8,11 @@ A pack is a folder built from the current published release (read-only) and the 
     release_manifest.json   the published release's own manifest (row counts, Parquet hashes)
     ledger_excerpt.jsonl    the ledger from its genesis entry through the run that published the release
     quality_results/<mart>.json  the latest stored Great Expectations result per published mart
-    manifest.json           period, release id, database sha256, ledger head hash, sha256 of every file
+    manifest.json           period, release id, database sha256, ledger head hash, sha256 of every file,
+                            and an HMAC-SHA256 signature of all that when AIUW_EVIDENCE_SIGNING_KEY is set
 
-`verify_pack` recomputes every hash against the manifest and walks the excerpt's chain.
+`verify_pack` recomputes every hash against the manifest, checks the manifest's signature (so a file
+edited along with its hash in the manifest is caught) and walks the excerpt's chain.
 Plain Python and DuckDB: no Dagster, so an auditor can run it anywhere.
 """
 
@@ -28,6 +30,14 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+
+from orchestration.lib.evidence_signing import (
+    ALGORITHM,
+    KEY_ENV,
+    sign,
+    signature_matches,
+    signing_key,
+)
 
 GENESIS = "0" * 64
 MANIFEST = "manifest.json"
@@ -285,6 +295,8 @@ def _write_pack(
         "reports_missing": sorted(f for f, (t, _, _) in REPORTS.items() if t not in tables),
         "files": files,
     }
+    key = signing_key()
+    manifest["signature"] = {"algorithm": ALGORITHM, "value": sign(manifest, key)} if key else None
     (out / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     return manifest
 
@@ -337,8 +349,37 @@ def verify_pack(directory: Path) -> tuple[bool, str]:
             return False, f"{name}: not listed in the manifest"
         if sha256_file(directory / name) != expected[name]:
             return False, f"{name}: sha256 does not match the manifest"
+    problem, seal = _check_signature(manifest)
+    if problem:
+        return False, problem
     if LEDGER_EXCERPT in expected:
         problem = _verify_chain(directory / LEDGER_EXCERPT, manifest)
         if problem:
             return False, problem
-    return True, f"{len(expected)} files match the manifest, ledger excerpt chain intact"
+    return True, f"{len(expected)} files match the manifest, ledger excerpt chain intact; {seal}"
+
+
+def _check_signature(manifest: dict[str, Any]) -> tuple[str | None, str]:
+    """(problem, note) for the manifest's signature against AIUW_EVIDENCE_SIGNING_KEY."""
+    signature = manifest.get("signature")
+    signed = {k: v for k, v in manifest.items() if k != "signature"}
+    key = signing_key()
+    if not signature:
+        if key:
+            return (
+                f"{MANIFEST}: unsigned although {KEY_ENV} is set (built without the key, or the "
+                "signature was stripped)",
+                "",
+            )
+        return None, f"manifest unsigned (no {KEY_ENV} was set when the pack was built)"
+    if not key:
+        return None, f"manifest signature not checked ({KEY_ENV} is not set)"
+    if not isinstance(signature, dict) or not signature_matches(
+        signed, signature.get("value", ""), key
+    ):
+        return (
+            f"{MANIFEST}: signature does not match its content under {KEY_ENV}: the manifest was "
+            "edited after the pack was sealed (e.g. a file's hash recomputed), or another key signed it",
+            "",
+        )
+    return None, "manifest signature valid"

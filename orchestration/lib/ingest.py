@@ -205,7 +205,8 @@ def build_ingest_asset(
             f"{label}: pulling {window.start}..{window.end} (end exclusive) from {len(sources)} source(s)"
         )
         landed: list[LandedDay] = []
-        failures: list[str] = []
+        rows_by_source: dict[str, int] = {}
+        failures: dict[str, str] = {}
         for source in sources:
             if entity.is_snapshot:
                 directory = paths.landing / source_type / entity.name / source.id
@@ -232,35 +233,42 @@ def build_ingest_asset(
                 context.log.error(
                     f"{label}: source {source.id} failed; its landed files are unchanged: {error}"
                 )
-                failures.append(f"{source.id}: {error}")
                 secret = os.environ.get(source.secret_env_name or "")
-                record(status, context.run_id, error_summary(error, [secret]))
+                failures[source.id] = error_summary(error, [secret])
+                record(status, context.run_id, failures[source.id])
                 continue
             record(status, context.run_id, None)
             landed += days
+            rows_by_source[source.id] = sum(d.rows for d in days)
             context.log.info(
-                f"{label}: {source.id} landed {sum(d.rows for d in days)} rows in {len(days)} file(s)"
+                f"{label}: {source.id} landed {rows_by_source[source.id]} rows in {len(days)} file(s)"
             )
+        # on failure too, so the evidence ledger records what the other sources landed
+        metadata = {
+            "dagster/row_count": sum(d.rows for d in landed),
+            "window_start": window.start.isoformat(),
+            "window_end_exclusive": window.end.isoformat(),
+            "files": len(landed),
+            "files_sha256": dg.MetadataValue.json(
+                {str(d.path.relative_to(paths.landing)): d.sha256 for d in landed}
+            ),
+            "rows_by_source": dg.MetadataValue.json(rows_by_source),
+        }
         if failures:
             raise dg.Failure(
                 description=f"{label}: {len(failures)} of {len(sources)} source(s) failed:\n"
-                + "\n".join(failures),
+                + "\n".join(f"{source_id}: {error}" for source_id, error in failures.items()),
+                metadata={**metadata, "failed_sources": dg.MetadataValue.json(failures)},
                 allow_retries=False,
             )
         return dg.MaterializeResult(
             metadata={
-                "dagster/row_count": sum(d.rows for d in landed),
-                "window_start": window.start.isoformat(),
+                **metadata,
                 # a transform after this ingest rebuilds from here (restated days included)
                 "earliest_day_landed": min(
                     (d.day for d in landed if d.changed), default=window.start
                 ).isoformat(),
                 "files_unchanged": sum(not d.changed for d in landed),
-                "window_end_exclusive": window.end.isoformat(),
-                "files": len(landed),
-                "files_sha256": dg.MetadataValue.json(
-                    {str(d.path.relative_to(paths.landing)): d.sha256 for d in landed}
-                ),
             },
             check_results=[freshness_check(source_type, sources, paths)],
         )

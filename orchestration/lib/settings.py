@@ -40,6 +40,13 @@ class Paths:
     def ledger(self) -> Path:
         return self.evidence / "ledger.jsonl"
 
+    @property
+    def anchor_dir(self) -> Path:
+        """Where the ledger's signed heads go; in production another disk or bucket mount."""
+        return Path(
+            os.environ.get("AIUW_EVIDENCE_ANCHOR_DIR") or self.data / "evidence_anchor"
+        ).resolve()
+
     def export_for_dbt(self) -> dict[str, str]:
         """Environment dbt needs so profiles.yml and sources see the same files as Dagster."""
         self.warehouse.parent.mkdir(parents=True, exist_ok=True)

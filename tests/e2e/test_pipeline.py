@@ -251,7 +251,8 @@ def test_the_evidence_ledger_records_every_transform_run(deployment):
     assert [e["run_id"] for e in entries] == [r.run_id for r in reversed(transform_runs)]
     first = entries[0]
     assert first["partitions"] == {"range_start": "2026-09-01", "range_end": "2026-09-20"}
-    costs = next(s for s in first["sources"] if s["asset"] == "raw/openai/costs")
+    openai = next(s for s in first["sources"] if s["id"] == "openai_test")
+    costs = next(e for e in openai["entities"] if e["asset"] == "raw/openai/costs")
     assert costs["window_start"] == "2026-09-01" and costs["records"] > 0
     landed = deployment.data / "landing" / "openai" / "costs" / "openai_test" / "2026-09-05.parquet"
     assert landed.exists() and len(costs["files_sha256"]) == 20

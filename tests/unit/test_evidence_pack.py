@@ -15,6 +15,12 @@ from orchestration.lib.evidence import Ledger, entry_hash
 from orchestration.lib.evidence_pack import Period, build_pack, verify_pack
 
 RELEASE = "20261001T020000000000Z_run00003"
+KEY = "pack-key-TEST-2b8e4f1c-do-not-leak"
+SIGNATURE_MISMATCH = (
+    "manifest.json: signature does not match its content under AIUW_EVIDENCE_SIGNING_KEY: the "
+    "manifest was edited after the pack was sealed (e.g. a file's hash recomputed), or another key "
+    "signed it"
+)
 VIOLATIONS = [
     # usage_date, policy, rule, severity, subject_type, subject_id, app, person, status, exception, controls
     (
@@ -162,6 +168,11 @@ def ledger_with_runs(root) -> Ledger:
     return ledger
 
 
+@pytest.fixture(autouse=True)
+def no_signing_key(monkeypatch):
+    monkeypatch.delenv("AIUW_EVIDENCE_SIGNING_KEY", raising=False)
+
+
 @pytest.fixture
 def pack(tmp_path):
     published = published_release(tmp_path)
@@ -262,7 +273,12 @@ def test_manifest_ledger_excerpt_and_quality_results(pack, tmp_path):
         "shadow_ai.csv",
     ]
     assert manifest["files"]["findings.csv"] == evidence_pack.sha256_file(out / "findings.csv")
-    assert verify_pack(out) == (True, "7 files match the manifest, ledger excerpt chain intact")
+    assert manifest["signature"] is None
+    assert verify_pack(out) == (
+        True,
+        "7 files match the manifest, ledger excerpt chain intact; manifest unsigned (no "
+        "AIUW_EVIDENCE_SIGNING_KEY was set when the pack was built)",
+    )
 
 
 def test_pack_entry_hash_matches_the_ledger_rule():
@@ -340,3 +356,64 @@ def test_a_failed_pack_leaves_nothing_behind(tmp_path):
     with pytest.raises(ValueError, match="no fct_policy_violations table"):
         build_pack(published, tmp_path / "none.jsonl", tmp_path, Period.parse("2026-Q3"), out)
     assert list((tmp_path / "packs").iterdir()) == []
+
+
+@pytest.fixture
+def signed_pack(tmp_path, monkeypatch):
+    monkeypatch.setenv("AIUW_EVIDENCE_SIGNING_KEY", KEY)
+    published = published_release(tmp_path)
+    ledger = ledger_with_runs(tmp_path)
+    out = tmp_path / "pack"
+    build_pack(published, ledger.path, tmp_path / "quality", Period.parse("2026-Q3"), out)
+    return out
+
+
+def rehash(out, name):
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["files"][name] = evidence_pack.sha256_file(out / name)
+    (out / "manifest.json").write_text(json.dumps(manifest))
+
+
+def test_a_signed_pack_verifies_and_holds_no_key(signed_pack):
+    manifest = json.loads((signed_pack / "manifest.json").read_text())
+    assert manifest["signature"]["algorithm"] == "HMAC-SHA256"
+    assert len(manifest["signature"]["value"]) == 64
+    assert verify_pack(signed_pack) == (
+        True,
+        "7 files match the manifest, ledger excerpt chain intact; manifest signature valid",
+    )
+    files = [p for p in signed_pack.rglob("*") if p.is_file()]
+    assert files and not [p for p in files if KEY.encode() in p.read_bytes()]
+
+
+def test_an_edited_file_with_its_hash_recomputed_fails_the_signature(signed_pack):
+    path = signed_pack / "findings.csv"
+    path.write_text(path.read_text().replace("critical", "low"))
+    assert verify_pack(signed_pack) == (False, "findings.csv: sha256 does not match the manifest")
+    rehash(signed_pack, "findings.csv")
+    assert verify_pack(signed_pack) == (False, SIGNATURE_MISMATCH)
+
+
+def test_a_different_key_or_a_stripped_signature_fails(signed_pack, monkeypatch):
+    monkeypatch.setenv("AIUW_EVIDENCE_SIGNING_KEY", "another-key")
+    assert verify_pack(signed_pack) == (False, SIGNATURE_MISMATCH)
+    monkeypatch.delenv("AIUW_EVIDENCE_SIGNING_KEY")
+    assert verify_pack(signed_pack)[1].endswith(
+        "manifest signature not checked (AIUW_EVIDENCE_SIGNING_KEY is not set)"
+    )
+    manifest = json.loads((signed_pack / "manifest.json").read_text())
+    manifest["signature"] = None
+    (signed_pack / "manifest.json").write_text(json.dumps(manifest))
+    monkeypatch.setenv("AIUW_EVIDENCE_SIGNING_KEY", KEY)
+    assert verify_pack(signed_pack) == (
+        False,
+        "manifest.json: unsigned although AIUW_EVIDENCE_SIGNING_KEY is set (built without the key, "
+        "or the signature was stripped)",
+    )
+
+
+def test_the_verify_pack_command_names_a_forged_manifest(signed_pack, capsys):
+    (signed_pack / "shadow_ai.csv").write_text("credential_id,first_seen_date,last_seen_date\n")
+    rehash(signed_pack, "shadow_ai.csv")
+    assert evidence_cli.main(["verify-pack", str(signed_pack)]) == 1
+    assert "manifest.json: signature does not match" in capsys.readouterr().err
