@@ -134,17 +134,24 @@ def land_entity(
                     f"for {len(restated)} day(s) before the window "
                     f"({', '.join(d.isoformat() for d in restated)}); re-landing them"
                 )
+        # a source that restates whole months returns whole months for a restated day too
+        relanded = [(span, set(entity.days(span))) for span in spans(restated)]
         with LandingWindow(
             paths.landing,
             source_type,
             entity.name,
             source.id,
             entity.schema,
-            sorted({*days, *restated}),
+            sorted(set(days).union(*(span_days for _span, span_days in relanded))),
         ) as landing:
             landing.add(entity.fetch(client, window), day_of)
-            for span in spans(restated):
-                landing.add(entity.fetch(client, span), day_of)
+            pulled = set(days)
+            for span, span_days in relanded:
+                # each fetch returns whole days: a day an earlier fetch returned is not added twice
+                landing.add(
+                    (r for r in entity.fetch(client, span) if day_of(r) not in pulled), day_of
+                )
+                pulled |= span_days
             return landing.commit()
 
 

@@ -55,7 +55,7 @@ def test_a_late_restatement_is_re_landed_by_the_next_daily_pull(provider, sandbo
     pull(provider, BACKFILL, paths, [])
     before = {p.name: p.read_bytes() for p in directory.glob("*.parquet")}
     day, amount = LATE[provider]
-    landed_before = landed_total(directory / f"{day}.parquet", entity.billed_totals.column)
+    landed_before = landed_total(directory / f"{day}.parquet", entity.billed_totals.columns)
 
     sandbox.state.as_of = datetime.combine(DAILY.end, time(6), UTC)
     httpx.post(
@@ -72,7 +72,7 @@ def test_a_late_restatement_is_re_landed_by_the_next_daily_pull(provider, sandbo
     assert len(provisional) == SETTLEMENT_DAYS - 1
     assert [d.day for d in landed] == sorted([day, *provisional, *gap, *DAILY.days()])
     unit = Decimal(100) if provider == "anthropic" else Decimal(1)
-    restated = landed_total(directory / f"{day}.parquet", entity.billed_totals.column)
+    restated = landed_total(directory / f"{day}.parquet", entity.billed_totals.columns)
     assert restated - landed_before == Decimal(amount) * unit
     truth = sandbox.state.provider(provider).ground_truth(
         day, date.fromordinal(day.toordinal() + 1), sandbox.state.now()

@@ -53,7 +53,7 @@ ENTITIES = [
         lambda r: utc_day_of(r["starting_at"]),
         billed_totals=BilledTotals(
             lambda c, w: c.daily_cost_totals(w.start_at, w.end_at),
-            column="amount",
+            columns=("amount",),
             tolerance=Decimal("0.5"),  # cents as exact decimal text: half a cent
         ),
     ),

@@ -15,6 +15,7 @@ from connectors.aws_bedrock.schemas import SCHEMAS
 from connectors.config import SourceConfig
 from orchestration.lib.ingest import Entity, build_ingest_assets
 from orchestration.lib.partitions import RefreshWindow
+from orchestration.lib.restatements import EXACT, BilledTotals, summed_per_day
 
 
 def open_client(source: SourceConfig):
@@ -45,6 +46,17 @@ ENTITIES = [
         _line_items,
         usage_day,
         billing_months,
+        # a month closed by the invoice can still be restated (refunds, credits): the previous
+        # month's days are re-checked on every run
+        billed_totals=BilledTotals(
+            summed_per_day(
+                lambda reader, w: reader.line_items(w.start, w.end),
+                usage_day,
+                ("line_item_unblended_cost",),
+            ),
+            columns=("line_item_unblended_cost",),
+            tolerance=EXACT,
+        ),
     ),
 ]
 

@@ -14,6 +14,7 @@ from connectors.azure_focus.schemas import SCHEMAS
 from connectors.config import SourceConfig
 from orchestration.lib.ingest import Entity, build_ingest_assets
 from orchestration.lib.partitions import RefreshWindow
+from orchestration.lib.restatements import EXACT, BilledTotals, summed_per_day
 
 
 def open_client(source: SourceConfig):
@@ -46,6 +47,13 @@ ENTITIES = [
         _cost_rows,
         charge_day,
         whole_months,
+        billed_totals=BilledTotals(
+            summed_per_day(
+                lambda reader, w: reader.cost_rows(w.start, w.end), charge_day, ("BilledCost",)
+            ),
+            columns=("BilledCost",),
+            tolerance=EXACT,
+        ),
     ),
 ]
 

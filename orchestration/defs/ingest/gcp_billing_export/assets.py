@@ -15,6 +15,7 @@ from connectors.gcp_billing.reader import GcpBillingExportReader
 from connectors.gcp_billing.schemas import SCHEMAS
 from orchestration.lib.ingest import Entity, build_ingest_assets
 from orchestration.lib.partitions import RefreshWindow
+from orchestration.lib.restatements import EXACT, BilledTotals, summed_per_day
 
 LATE_UPDATE_DAYS = 5
 
@@ -47,6 +48,15 @@ ENTITIES = [
         _vertex_cost_rows,
         usage_day,
         with_late_updates,
+        billed_totals=BilledTotals(
+            summed_per_day(
+                lambda reader, w: reader.vertex_cost_rows(w.start, w.end),
+                usage_day,
+                ("cost", "credits_amount"),
+            ),
+            columns=("cost", "credits_amount"),
+            tolerance=EXACT,
+        ),
     ),
 ]
 

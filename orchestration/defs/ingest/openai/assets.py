@@ -81,7 +81,7 @@ ENTITIES = [
         bucket_day,
         billed_totals=BilledTotals(
             lambda c, w: c.daily_cost_totals(w.start_at, w.end_at),
-            column="amount_value",
+            columns=("amount_value",),
             # dollars come as JSON numbers: totals of rounded numbers may differ below a cent
             tolerance=Decimal("0.005"),
         ),
