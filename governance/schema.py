@@ -608,7 +608,14 @@ class RiskThresholds(Strict):
 
 
 class DataQualityThresholds(AccessRule):
-    """A blocking suite failed; and the thresholds suites read as `{"$PARAMETER": name}`."""
+    """A suite failed (`severity`: its critical expectations refused publishing; `warning_severity`:
+    only warnings failed and the release published); and the thresholds suites read as
+    `{"$PARAMETER": name}`."""
+
+    warning_severity: Severity = Field(
+        default="medium",
+        description="Alert severity when a run's suites failed only warning expectations.",
+    )
 
     reconciliation_max_out_of_tolerance_pct: Decimal = Field(
         default=Decimal("50"),

@@ -108,44 +108,52 @@ def read_published_alerts(published: Path) -> list[Message]:
     ]
 
 
-def quality_alerts(quality: Path, severity: str) -> list[Message]:
-    """One alert per run whose blocking suites failed (publishing was refused), naming every
-    failed suite and expectation: a bad batch that breaks several suites is one alert, not many."""
+def quality_alerts(quality: Path, severity: str, warning_severity: str) -> list[Message]:
+    """Per run whose suites failed, one alert naming every failed suite and expectation (a bad batch
+    that breaks several suites is one alert, not many): at `severity` when a critical expectation
+    failed and publishing was refused, at `warning_severity` when only warnings failed."""
     by_run: dict[str, list[dict]] = {}
     for path in sorted((quality / "latest").glob("*.json")):
         result = json.loads(path.read_text())
-        if result.get("success"):
+        if result.get("success") and not result.get("warnings"):
             continue
         run = result.get("run_id") or f"{result['suite']}@{result.get('validated_at', '')}"
         by_run.setdefault(run, []).append(result)
     found = []
     for run, results in by_run.items():
         results.sort(key=lambda r: r["suite"])
+        refused = [r for r in results if not r.get("success")]
         validated_at = max(r.get("validated_at", "") for r in results)
+        if refused:
+            condition, level = "data_quality_failed", severity
+            outcome = "publishing was refused, the last good release stays"
+        else:
+            condition, level = "data_quality_warning", warning_severity
+            outcome = "warnings only: the release was published"
         suites = "; ".join(
-            f"suite {r['suite']} failed "
-            f"({r.get('evaluated_expectations', 0) - r.get('successful_expectations', 0)}"
-            f" of {r.get('evaluated_expectations', 0)} expectations)"
+            f"suite {r['suite']} failed {len(r.get('failures') or [])} critical and "
+            f"{len(r.get('warnings') or [])} warning expectation(s) "
+            f"of {r.get('evaluated_expectations', 0)}"
             for r in results
         )
         evidence = "; ".join(
-            f"{r['suite']}: {_failure_line(f)}" for r in results for f in r.get("failures") or []
+            f"{r['suite']}: {_failure_line(f)}{'' if kind == 'failures' else ' (warning)'}"
+            for r in results
+            for kind in ("failures", "warnings")
+            for f in r.get(kind) or []
         )
         found.append(
             Message(
-                alert_key=hashlib.sha256(f"data_quality_failed|{run}".encode()).hexdigest()[:32],
+                alert_key=hashlib.sha256(f"{condition}|{run}".encode()).hexdigest()[:32],
                 kind="opened",
-                condition_type="data_quality_failed",
+                condition_type=condition,
                 category="quality",
-                severity=severity,
+                severity=level,
                 state="new",
                 subject=f"run {run}",
                 first_seen_date=validated_at[:10],
                 last_seen_date=validated_at[:10],
-                summary=(
-                    f"Great Expectations {suites} at {validated_at}:"
-                    " publishing was refused, the last good release stays"
-                ),
+                summary=f"Great Expectations {suites} at {validated_at}: {outcome}",
                 evidence=evidence or "see data/quality/results",
             )
         )
@@ -364,7 +372,7 @@ def current_messages(
     messages = read_published_alerts(paths.published)
     quality = governance.thresholds.data_quality
     if quality.enabled:
-        messages += quality_alerts(paths.quality, quality.severity)
+        messages += quality_alerts(paths.quality, quality.severity, quality.warning_severity)
     operations = governance.thresholds.operations
     messages += operational_messages(paths, operations, configured_sources(), save=save)
     return published_release(paths.published), messages

@@ -70,3 +70,33 @@ def model_schema(name: str) -> str:
         if node["resource_type"] == "model" and node["name"] == name:
             return node["schema"]
     raise ValueError(f"no dbt model named {name}: check the suite's `table`")
+
+
+def upstream_source_names(name: str) -> set[str]:
+    """The dbt sources (source types, `governance`, `prices`, …) a model is built from, directly or
+    through other models, from the manifest's lineage."""
+    import json
+
+    manifest = json.loads(dbt_project.manifest_path.read_text())
+    parents = manifest["parent_map"]
+    start = next(
+        (
+            key
+            for key, node in manifest["nodes"].items()
+            if node["resource_type"] == "model" and node["name"] == name
+        ),
+        None,
+    )
+    if start is None:
+        raise ValueError(f"no dbt model named {name}")
+    seen, stack, sources = {start}, [start], set()
+    while stack:
+        for parent in parents.get(stack.pop(), []):
+            if parent in seen:
+                continue
+            seen.add(parent)
+            if parent.startswith("source."):
+                sources.add(manifest["sources"][parent]["source_name"])
+            else:
+                stack.append(parent)
+    return sources

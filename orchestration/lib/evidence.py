@@ -77,6 +77,8 @@ def _check_results(instance: dg.DagsterInstance, run_id: str) -> list[dict[str, 
                 "asset": evaluation.asset_key.to_user_string(),
                 "check": evaluation.check_name,
                 "passed": evaluation.passed,
+                # ERROR: a failure refuses publishing; WARN: a failed warning, the release published
+                "severity": evaluation.severity.value,
             }
         )
     return sorted(results, key=lambda r: (r["asset"], r["check"]))

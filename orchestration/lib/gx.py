@@ -1,6 +1,8 @@
 """Run a Great Expectations suite from expectations/suites/ against a DataFrame, in an ephemeral context.
 
-Suites are plain JSON (`name`, `expectations: [{type, kwargs, meta}]`), reviewed like code. Results are
+Suites are plain JSON (`name`, `expectations: [{type, severity, kwargs, meta}]`), reviewed like code.
+Every expectation states its severity, GX's own field: `critical` (integrity: a failure blocks
+publishing) or `warning` (a business signal: recorded and alerted, never blocking). Results are
 summarized for the run log (which expectation failed, with example values) and stored as JSON.
 
 Beyond GX's own types a suite may use:
@@ -26,6 +28,15 @@ from orchestration.lib import gx_rules
 from orchestration.lib.settings import EXPECTATIONS_DIR
 
 EXAMPLES_PER_FAILURE = 5
+BLOCKING, WARNING = "critical", "warning"
+SEVERITIES = (BLOCKING, WARNING)
+# expectations about a mart's size: they only apply when a configured source feeds the mart
+SIZE_EXPECTATIONS = frozenset(
+    {
+        "expect_table_row_count_to_be_between",
+        "aiuw_expect_daily_value_within_trailing_bounds",
+    }
+)
 
 
 @dataclass
@@ -35,6 +46,7 @@ class FailedExpectation:
     unexpected_count: int | None
     examples: list[Any]
     table: str | None = None  # a model the mart is built from, when the expectation names one
+    severity: str = BLOCKING
 
     def describe(self) -> str:
         target = (
@@ -48,6 +60,10 @@ class FailedExpectation:
         where = f"{self.table}." if self.table else ""
         return f"{self.expectation}({where}{target}): {self.unexpected_count} unexpected, e.g. {self.examples}"
 
+    @property
+    def blocks(self) -> bool:
+        return self.severity == BLOCKING
+
 
 @dataclass
 class SuiteOutcome:
@@ -58,17 +74,30 @@ class SuiteOutcome:
     rows: int
     failures: list[FailedExpectation] = field(default_factory=list)
     observations: list[dict[str, Any]] = field(default_factory=list)
+    # expectations not evaluated, each with why (a size expectation on a mart no source feeds)
+    skipped: list[dict[str, Any]] = field(default_factory=list)
     validated_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
+
+    @property
+    def blocking_failures(self) -> list[FailedExpectation]:
+        return [f for f in self.failures if f.blocks]
+
+    @property
+    def warnings(self) -> list[FailedExpectation]:
+        return [f for f in self.failures if not f.blocks]
 
     def to_json(self) -> dict[str, Any]:
         return {
             "suite": self.suite,
+            # success: nothing blocking failed (the mart may publish); warnings are listed apart
             "success": self.success,
             "evaluated_expectations": self.evaluated,
             "successful_expectations": self.successful,
             "rows": self.rows,
             "validated_at": self.validated_at,
-            "failures": [f.__dict__ for f in self.failures],
+            "failures": [f.__dict__ for f in self.blocking_failures],
+            "warnings": [f.__dict__ for f in self.warnings],
+            "skipped": self.skipped,
             "observations": self.observations,
         }
 
@@ -81,7 +110,21 @@ def load_suite_definition(name: str) -> dict[str, Any]:
     path = suite_path(name)
     if not path.is_file():
         raise FileNotFoundError(f"no Great Expectations suite for {name}: expected {path}")
-    return json.loads(path.read_text())
+    definition = json.loads(path.read_text())
+    check_severities(definition, path)
+    return definition
+
+
+def check_severities(definition: dict[str, Any], path: Path | str) -> None:
+    """Every expectation says whether it blocks publishing: no default to fall back on."""
+    for index, expectation in enumerate(definition["expectations"]):
+        if expectation.get("severity") not in SEVERITIES:
+            raise ValueError(
+                f"{path}: expectation {index} ({expectation.get('type')}) has severity "
+                f'{expectation.get("severity")!r}: set "severity" to "{BLOCKING}" (integrity: '
+                f'a failure blocks publishing) or "{WARNING}" (a business signal: alerted, '
+                "never blocking)"
+            )
 
 
 def related_tables(definition: dict[str, Any]) -> list[str]:
@@ -94,7 +137,11 @@ def governance_parameters() -> dict[str, Any]:
     from governance.load import load_governance
 
     settings = load_governance().thresholds.data_quality
-    return {k: str(v) for k, v in settings.model_dump().items() if k not in ("enabled", "severity")}
+    return {
+        k: str(v)
+        for k, v in settings.model_dump().items()
+        if k not in ("enabled", "severity", "warning_severity")
+    }
 
 
 def _resolve(value: Any, parameters: dict[str, Any] | None, suite: str) -> Any:
@@ -115,11 +162,23 @@ def validate_dataframe(
     definition: dict[str, Any] | None = None,
     related: dict[str, pd.DataFrame] | None = None,
     parameters: dict[str, Any] | None = None,
+    unfed_reason: str | None = None,
 ) -> SuiteOutcome:
     """Validate `frame` against the suite `name` (or the given definition); `related` holds the
-    models the suite names with `table`, `parameters` the `$PARAMETER` values (default: governance)."""
+    models the suite names with `table`, `parameters` the `$PARAMETER` values (default: governance).
+    With `unfed_reason` (no configured source feeds the mart), size expectations are skipped."""
     definition = definition or load_suite_definition(name)
-    expectations = definition["expectations"]
+    check_severities(definition, suite_path(name))
+    skipped = [
+        {"expectation": e["type"], "severity": e["severity"], "reason": unfed_reason}
+        for e in definition["expectations"]
+        if unfed_reason and e["type"] in SIZE_EXPECTATIONS
+    ]
+    expectations = [
+        e
+        for e in definition["expectations"]
+        if not (unfed_reason and e["type"] in SIZE_EXPECTATIONS)
+    ]
     if parameters is None and any(
         isinstance(v, dict) and "$PARAMETER" in v
         for e in expectations
@@ -130,7 +189,9 @@ def validate_dataframe(
     if missing:
         raise ValueError(f"suite {name} checks {', '.join(missing)} as well: pass it in `related`")
     frames = {None: frame, **(related or {})}
-    outcome = SuiteOutcome(suite=name, success=True, evaluated=0, successful=0, rows=len(frame))
+    outcome = SuiteOutcome(
+        suite=name, success=True, evaluated=0, successful=0, rows=len(frame), skipped=skipped
+    )
     by_table: dict[str | None, list[dict[str, Any]]] = {}
     for expectation in expectations:
         resolved = {
@@ -148,7 +209,7 @@ def validate_dataframe(
             _run_gx(name, table, frames[table], native, definition, outcome)
         for expectation in (e for e in group if e["type"].startswith("aiuw_")):
             _run_rule(table, frames[table], expectation, outcome)
-    outcome.success = not outcome.failures
+    outcome.success = not outcome.blocking_failures
     return outcome
 
 
@@ -175,6 +236,7 @@ def _run_rule(
             unexpected_count=result.unexpected_count,
             examples=result.examples,
             table=table,
+            severity=expectation["severity"],
         )
     )
 
@@ -230,6 +292,7 @@ def _run_gx(
                 ]
                 or ([_plain(details["observed_value"])] if "observed_value" in details else []),
                 table=table,
+                severity=str(getattr(config.severity, "value", config.severity)),
             )
         )
     stats = result.statistics

@@ -11,7 +11,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -211,10 +211,27 @@ def weighted_share_to_be_between(
     )
 
 
+def dates_not_in_the_future(
+    frame: pd.DataFrame, *, column: str, today: str | None = None
+) -> RuleResult:
+    """No UTC day after today (`today`, ISO, for tests; the real UTC date otherwise): a future day
+    is a clock or parsing error, never usage."""
+    limit = date.fromisoformat(today) if today else datetime.now(UTC).date()
+    days = [_as_date(v) for v in frame[column].dropna()]
+    future = sorted({day for day in days if day > limit})
+    return RuleResult(
+        success=not future,
+        unexpected_count=sum(day > limit for day in days),
+        examples=[day.isoformat() for day in future[:EXAMPLES]],
+        observed={"latest": max(days).isoformat() if days else None, "today": limit.isoformat()},
+    )
+
+
 RULES: dict[str, Callable[..., RuleResult]] = {
     "aiuw_expect_daily_value_within_trailing_bounds": daily_value_within_trailing_bounds,
     "aiuw_expect_tokens_priced_or_explained": tokens_priced_or_explained,
     "aiuw_expect_weighted_share_to_be_between": weighted_share_to_be_between,
+    "aiuw_expect_dates_not_in_the_future": dates_not_in_the_future,
 }
 
 

@@ -249,11 +249,17 @@ def test_failing_blocking_suites_raise_one_alert_per_failed_run_listing_every_fa
     with WebhookReceiver() as hook:
         for _ in range(2):
             senders, _ = build_senders(alerting(), env(hook))
-            deliver(quality_alerts(tmp_path / "quality", "high"), alerting(), log, senders)
+            deliver(
+                quality_alerts(tmp_path / "quality", "high", "medium"), alerting(), log, senders
+            )
         assert len(hook.bodies) == 1
         text, blocks = hook.bodies[0]["text"], json.dumps(hook.bodies[0]["blocks"])
-        assert "suite fct_ai_cost_daily failed (1 of 12 expectations)" in text
-        assert "suite fct_ai_usage_daily failed (2 of 15 expectations)" in text
+        assert (
+            "suite fct_ai_cost_daily failed 1 critical and 0 warning expectation(s) of 12" in text
+        )
+        assert (
+            "suite fct_ai_usage_daily failed 2 critical and 0 warning expectation(s) of 15" in text
+        )
         assert (
             "fct_ai_cost_daily: expect_column_values_to_not_be_null(billed_cost): 3 unexpected"
             in blocks
@@ -264,8 +270,47 @@ def test_failing_blocking_suites_raise_one_alert_per_failed_run_listing_every_fa
         rerun = {**failing, "validated_at": "2026-09-20T04:00:00+00:00", "run_id": "run-2"}
         (latest / "fct_ai_cost_daily.json").write_text(json.dumps(rerun))
         senders, _ = build_senders(alerting(), env(hook))
-        deliver(quality_alerts(tmp_path / "quality", "high"), alerting(), log, senders)
+        deliver(quality_alerts(tmp_path / "quality", "high", "medium"), alerting(), log, senders)
         assert len(hook.bodies) == 2
+
+
+def test_a_run_with_only_warnings_raises_one_warning_alert_that_says_it_published(tmp_path):
+    latest = tmp_path / "quality" / "latest"
+    latest.mkdir(parents=True)
+    warning = {
+        "expectation": "aiuw_expect_weighted_share_to_be_between",
+        "kwargs": {"weight_column": "total_tokens"},
+        "unexpected_count": 3,
+        "examples": [],
+    }
+    result = {"suite": "fct_ai_usage_daily", "success": True, "evaluated_expectations": 15,
+              "successful_expectations": 14, "validated_at": "2026-09-19T04:00:00+00:00",
+              "run_id": "run-1", "failures": [], "warnings": [warning]}  # fmt: skip
+    (latest / "fct_ai_usage_daily.json").write_text(json.dumps(result))
+    (latest / "dim_team.json").write_text(
+        json.dumps({**result, "suite": "dim_team", "warnings": []})
+    )
+    (message,) = quality_alerts(tmp_path / "quality", "high", "medium")
+    assert (message.condition_type, message.severity) == ("data_quality_warning", "medium")
+    assert message.summary.startswith(
+        "Great Expectations suite fct_ai_usage_daily failed 0 critical and 1 warning"
+    )
+    assert message.summary.endswith("warnings only: the release was published")
+    assert message.evidence == (
+        "fct_ai_usage_daily: aiuw_expect_weighted_share_to_be_between(total_tokens): "
+        "3 unexpected (warning)"
+    )
+    # a critical failure in the same run makes it the refusal alert, at the refusal severity
+    refused = {**result, "suite": "fct_ai_cost_daily", "success": False, "warnings": [],
+               "failures": [{**warning, "expectation": "expect_column_values_to_not_be_null"}]}  # fmt: skip
+    (latest / "fct_ai_cost_daily.json").write_text(json.dumps(refused))
+    (message,) = quality_alerts(tmp_path / "quality", "high", "medium")
+    assert (message.condition_type, message.severity) == ("data_quality_failed", "high")
+    assert "publishing was refused" in message.summary
+    assert (
+        "(warning)" in message.evidence
+        and "fct_ai_cost_daily: expect_column_values" in message.evidence
+    )
 
 
 def test_the_slack_payload_has_text_and_blocks_with_escaped_text():

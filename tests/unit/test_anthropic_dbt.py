@@ -84,6 +84,18 @@ PINNED_COSTS = [
     {
         **BUCKET,
         "workspace_id": None,
+        "description": "Claude Haiku 4.5 Usage",
+        "cost_type": "tokens",
+        "model": "claude-haiku-4-5-20251001",
+        "token_type": None,  # a report not grouped by token type
+        "service_tier": None,
+        "context_window": None,
+        "amount": "25.0",
+        "currency": "USD",
+    },
+    {
+        **BUCKET,
+        "workspace_id": None,
         "description": "Web Search Usage",
         "cost_type": "web_search",
         "model": None,
@@ -194,6 +206,7 @@ def test_cents_become_exact_dollars(warehouse):
             Decimal("0.14463"),
             Decimal("0.14463"),
         ),
+        ("default", "default", "tokens", "standard", Decimal("0.25"), Decimal("0.25")),
         (
             "wrkspc_01Pinned",
             "wrkspc_01Pinned",

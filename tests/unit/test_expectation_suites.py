@@ -59,7 +59,7 @@ def usage_frame(**overrides) -> pd.DataFrame:
 
 def test_a_clean_frame_passes():
     outcome = validate_dataframe("fct_ai_usage_daily", usage_frame())
-    assert outcome.success and outcome.evaluated == 15 and outcome.failures == []
+    assert outcome.success and outcome.evaluated == 16 and outcome.failures == []
 
 
 def test_cached_above_input_fails_with_examples():
@@ -358,3 +358,119 @@ def test_a_model_unknown_to_the_catalog_is_never_rated_as_priced():
 def test_a_suite_that_checks_another_model_says_so_when_it_is_missing():
     with pytest.raises(ValueError, match="checks int_usage_rated as well"):
         validate_dataframe("rpt_cost_reconciliation", reconciliation([("50", True)]))
+
+
+# Business signals (sizes that depend on which sources exist, trailing bounds, shares); every
+# other expectation guards integrity (keys, nulls, types, money identities, arithmetic) and blocks.
+WARNING_TYPES = {
+    "expect_table_row_count_to_be_between",
+    "aiuw_expect_daily_value_within_trailing_bounds",
+    "aiuw_expect_weighted_share_to_be_between",
+}
+
+
+def test_every_expectation_states_its_severity_by_the_rule():
+    seen = {"critical": 0, "warning": 0}
+    for path in sorted(EXPECTATIONS_DIR.glob("*.json")):
+        for expectation in json.loads(path.read_text())["expectations"]:
+            expected = "warning" if expectation["type"] in WARNING_TYPES else "critical"
+            assert expectation.get("severity") == expected, (path.name, expectation["type"])
+            seen[expected] += 1
+    assert seen["critical"] > 250 and seen["warning"] == 20
+
+
+def test_a_usage_day_after_today_blocks():
+    tomorrow = pd.Timestamp(date.today() + timedelta(days=2))
+    outcome = validate_dataframe("fct_ai_usage_daily", usage_frame(usage_date=tomorrow))
+    assert not outcome.success
+    (failure,) = outcome.blocking_failures
+    assert failure.expectation == "aiuw_expect_dates_not_in_the_future"
+    assert failure.examples == [tomorrow.date().isoformat()] and failure.unexpected_count == 1
+
+
+def test_an_expectation_without_severity_names_the_suite_and_the_fix():
+    definition = {"name": "x", "expectations": [{"type": "expect_column_values_to_be_unique",
+                                                 "kwargs": {"column": "a"}}]}  # fmt: skip
+    with pytest.raises(ValueError) as raised:
+        validate_dataframe("x", pd.DataFrame({"a": [1]}), definition)
+    assert (
+        'expectation 0 (expect_column_values_to_be_unique) has severity None: set "severity"'
+        in (str(raised.value))
+    )
+
+
+def empty_mart(name: str) -> pd.DataFrame:
+    """No rows, every column the mart's suite names."""
+    expectations = json.loads((EXPECTATIONS_DIR / f"{name}.json").read_text())["expectations"]
+    columns = {
+        value
+        for e in expectations
+        for key, value in e["kwargs"].items()
+        if key.startswith("column") and isinstance(value, str)
+    }
+    return pd.DataFrame(columns=sorted(columns))
+
+
+def test_a_failed_warning_publishes_and_a_failed_critical_does_not():
+    too_few = validate_dataframe("fct_policy_violations", empty_mart("fct_policy_violations"))
+    assert too_few.success  # no violations is a valid state: nothing asks for rows
+    empty_usage = usage_frame().iloc[0:0]
+    outcome = validate_dataframe("fct_ai_usage_daily", empty_usage)
+    assert outcome.success and outcome.blocking_failures == []
+    assert [(f.expectation, f.severity) for f in outcome.warnings] == [
+        ("expect_table_row_count_to_be_between", "warning")
+    ]
+    broken = validate_dataframe("fct_ai_usage_daily", usage_frame(usage_key="k1"))
+    assert not broken.success
+    assert [(f.expectation, f.severity) for f in broken.blocking_failures] == [
+        ("expect_column_values_to_be_unique", "critical")
+    ]
+
+
+def test_a_mart_no_configured_source_feeds_skips_its_size_expectations(monkeypatch, tmp_path):
+    from orchestration.defs.quality.gx_checks import unfed_reason
+    from orchestration.lib.sources import sources_config
+
+    assert unfed_reason("fct_gateway_requests_daily") is None  # the test config has gateways
+    assert unfed_reason("dim_team") is None  # governance alone feeds it
+    only_openai = tmp_path / "sources.yml"
+    only_openai.write_text(
+        "warehouse:\n  history_start: 2026-09-01\nsources:\n"
+        "  - id: openai_main\n    type: openai\n    secret_env: OPENAI_ADMIN_KEY\n"
+    )
+    monkeypatch.setenv("AIUW_SOURCES", str(only_openai))
+    sources_config.cache_clear()
+    try:
+        reason = unfed_reason("fct_gateway_requests_daily")
+        assert reason.startswith("no configured source feeds fct_gateway_requests_daily (it is")
+        assert "litellm" in reason and "openai" not in reason.split("(")[1]
+        assert unfed_reason("fct_ai_usage_daily") is None
+        outcome = validate_dataframe(
+            "fct_gateway_requests_daily",
+            empty_mart("fct_gateway_requests_daily"),
+            unfed_reason=reason,
+        )
+        assert outcome.success and outcome.failures == []
+        assert outcome.skipped == [
+            {"expectation": "expect_table_row_count_to_be_between", "severity": "warning",
+             "reason": reason}
+        ]  # fmt: skip
+    finally:
+        sources_config.cache_clear()
+
+
+def test_dbt_data_tests_block_unless_a_warning_suite_decides():
+    from orchestration.lib.dbt import dbt_project
+
+    manifest = json.loads(dbt_project.manifest_path.read_text())
+    tests = [n for n in manifest["nodes"].values() if n["resource_type"] == "test"]
+    severities = {n["config"]["severity"].lower() for n in tests}
+    assert severities == {"error", "warn"}
+    warned = [n for n in tests if n["config"]["severity"].lower() == "warn"]
+    # cached tokens within input tokens on provider intermediates: fct_ai_usage_daily's suite
+    # decides (its pair expectation is critical); the rest are columns some rows leave empty
+    cache_rules = [n for n in warned if "cache_read_input_tokens" in n["name"]]
+    assert len(cache_rules) == 7
+    assert all(n["name"].startswith("expression_is_true_int_") for n in cache_rules)
+    assert len(warned) - len(cache_rules) <= 5
+    assert sum(n["config"]["severity"].lower() == "error" for n in tests) > 700

@@ -222,6 +222,7 @@ def seed_upstream(database: Path) -> None:
             ('2026-01-01', 'openai', 'proj_7Qd2', '', 'invoiced', 'Usage', 0.04, 'USD', 'other', 'gpt-image-1'),
             ('2026-01-01', 'openai', 'proj_7Qd2', '', 'invoiced', 'Credit', -0.02, 'USD', 'other', null),
             ('2026-01-01', 'openai', 'proj_dark', '', 'invoiced', 'Usage', 5.00, 'USD', 'input', 'gpt-4o'),
+            ('2026-01-01', 'anthropic', 'wrkspc_a', '', 'invoiced', 'Usage', 2.25, 'USD', 'tokens', 'claude-sonnet-4-5-20250929'),
             ('2026-01-01', 'google_vertex', 'team-a', 'litellm', 'measured', 'Usage', 0.70, 'USD', 'other', null)
             """
         )
@@ -393,6 +394,11 @@ def test_reconciliation_lines_variances_and_coverage(warehouse):
     assert (dark.invoiced_cost, dark.unattributed_account_count) == (Decimal("5"), 1)
     assert dark.variance_cost == Decimal("-5") and not dark.is_within_tolerance
     assert account.coverage_pct == dark.coverage_pct == Decimal("11.6608")  # 0.66 / 5.66
+    # a token charge billed per model without its token type is rated like its tokens: it matches
+    anthropic = lines[("anthropic", "account", "wrkspc_a")]
+    assert (anthropic.invoiced_cost, anthropic.unrated_invoiced_cost) == (Decimal("2.25"), 0)
+    assert anthropic.rated_cost == Decimal("2.25") and anthropic.variance_cost == 0
+    assert anthropic.is_within_tolerance
     gateway = lines[("google_vertex", "gateway", "gateway:litellm")]
     assert (gateway.measured_cost, gateway.invoiced_cost) == (Decimal("0.7"), None)
     assert gateway.variance_cost == Decimal("0.65125") - Decimal("0.7")

@@ -2,6 +2,8 @@
     Anthropic cost report rows on FOCUS-aligned columns: what Anthropic bills (invoiced). Amounts
     arrive in cents as exact decimal text; this is the one place they become dollars. The report
     names no API key, so the credential is the workspace ('default' for the default workspace).
+    A token charge reported without its token type (a report not grouped by token type) keeps its
+    model: token_type 'tokens', rated against the model's tokens of the day, not unrateable.
 -#}
 
 with costs as (
@@ -31,6 +33,8 @@ final as (
             when token_type = 'cache_read_input_tokens' then 'cache_read_input'
             when token_type like 'cache_creation%' then 'cache_creation_input'
             when token_type = 'output_tokens' then 'output'
+            when token_type is null and model_name is not null and coalesce(cost_type, 'tokens') = 'tokens'
+                then 'tokens'
             else 'other'
         end as token_type,
         coalesce(service_tier, 'standard') as pricing_tier,

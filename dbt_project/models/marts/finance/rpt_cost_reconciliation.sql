@@ -13,7 +13,9 @@
     invoiced_cost is usage charges; credits, tax, purchases and adjustments are invoiced_other_cost.
     unrated_invoiced_cost is the part of invoiced_cost rating cannot price: charges that are not
     tokens (images, audio, storage, tool calls, searches) and tokens of models with no known price
-    (their usage rows are no_price_known and counted in unpriced_usage_rows). The variance compares
+    (their usage rows are no_price_known and counted in unpriced_usage_rows). A model's token charge
+    billed without its token type (token_type tokens) is rated: it meets the rated cost of that
+    model's tokens in the account-day like any other token charge. The variance compares
     rated cost with invoiced_cost - unrated_invoiced_cost, like for like. coverage_pct is the
     provider-day's invoiced usage on account lines over all its invoiced usage.
     is_provisional marks days the provider has not settled yet: the last cost_settlement_days - 1
