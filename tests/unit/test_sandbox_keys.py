@@ -1,10 +1,16 @@
 """The sandbox's keys never leave the machine: clients refuse them for any host outside loopback
-before a connection is opened, and the pre-run check refuses them for a real base_url."""
+before a connection is opened, the pre-run check refuses them for a real base_url, and the Makefile
+exports no key."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import socket
+import subprocess
+import sys
+from datetime import date
 from pathlib import Path
 
 import httpx
@@ -186,3 +192,59 @@ def test_check_secrets_refuses_a_sandbox_key_for_a_real_base_url(tmp_path, monke
     monkeypatch.setenv("OPENAI_BASE_URL", "https://openai.example.net/v1")
     with pytest.raises(ConfigError, match=r"to openai\.example\.net"):
         load_sources(path).check_secrets()
+
+
+def test_the_makefile_exports_no_key():
+    makefile = (ROOT / "Makefile").read_text()
+    exported = re.findall(r"^\s*export\s+([A-Za-z_][A-Za-z0-9_]*)", makefile, re.MULTILINE)
+    assert "DAGSTER_HOME" in exported  # the parse finds the exports that are there
+    secrets = [n for n in exported if re.search(r"(KEY|TOKEN|SECRET|PASSWORD)$", n)]
+    assert secrets == []
+    assert not any(key in makefile for key in SANDBOX_KEYS.values())
+
+
+def test_run_with_sandbox_sets_the_keys_before_validating(monkeypatch, tmp_path):
+    """`--with-sandbox` on a machine with no key set gets past the secrets check."""
+    from orchestration.cli import run
+
+    for name in SANDBOX_KEYS:
+        monkeypatch.delenv(name, raising=False)
+    seen = {}
+
+    def stop_after_check(*_args, **_kwargs):
+        seen.update({name: os.environ.get(name) for name in SANDBOX_KEYS})
+        raise ConfigError("stopped here by the test")
+
+    monkeypatch.setattr(run, "load_governance", stop_after_check)
+    assert run.main(["--with-sandbox", "--start", str(date(2026, 11, 1))]) == 2
+    assert seen == SANDBOX_KEYS
+
+
+def run_under_sandbox_env(extra_env: dict[str, str]) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in SANDBOX_KEYS and k != "AIUW_SOURCES"}
+    env.pop("ENTRA_AUTHORITY_URL", None)
+    show = "import json, os; print(json.dumps(dict(os.environ)))"
+    result = subprocess.run(
+        [sys.executable, "-m", "sandbox.env", "--", sys.executable, "-c", show],
+        env={**env, **extra_env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+def test_make_dev_gets_the_sandbox_keys_from_the_sandbox_itself():
+    """`make dev` runs the Dagster UI under `python -m sandbox.env`: keys and endpoints set, unless
+    AIUW_SOURCES names a config of one's own."""
+    seen = run_under_sandbox_env({"SCIM_TOKEN": "scim-a-real-token"})
+    assert {name: seen[name] for name in SANDBOX_KEYS if name != "SCIM_TOKEN"} == {
+        name: key for name, key in SANDBOX_KEYS.items() if name != "SCIM_TOKEN"
+    }
+    assert seen["SCIM_TOKEN"] == "scim-a-real-token"
+    assert seen["ENTRA_AUTHORITY_URL"] == "http://127.0.0.1:8765/entra-login"
+
+    own = run_under_sandbox_env({"AIUW_SOURCES": "/etc/aiuw/sources.yml"})
+    assert not any(name in own for name in SANDBOX_KEYS)
+    assert "ENTRA_AUTHORITY_URL" not in own
