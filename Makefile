@@ -11,7 +11,7 @@ export AIUW_DAGSTER_STORAGE ?= $(AIUW_DATA_DIR)/dagster
 # No key is exported here: the sandbox runs (`make run`, `make dev`) set the sandbox's own keys in
 # their processes, and real runs export their own (config/env.example).
 
-.PHONY: install manifest run test test-spark lint format dev sandbox clean docs
+.PHONY: install manifest run live test test-spark lint format dev sandbox clean docs
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,13 @@ manifest: install
 run: manifest
 	mkdir -p $(AIUW_DAGSTER_STORAGE)
 	$(PY) -m orchestration.cli.run --with-sandbox
+
+# Against your own sources: AIUW_SOURCES (and AIUW_GOVERNANCE_DIR) set and the secrets exported, as in
+# config/env.example; START and END (YYYY-MM-DD) narrow the range (default history_start .. yesterday).
+live: manifest
+	@test -n "$(AIUW_SOURCES)" || { echo "make live: set AIUW_SOURCES to your sources config (see config/sources.example.yml)" >&2; exit 2; }
+	mkdir -p $(AIUW_DAGSTER_STORAGE)
+	$(PY) -m orchestration.cli.run $(if $(START),--start $(START)) $(if $(END),--end $(END))
 
 test: manifest
 	$(BIN)/ruff check .
