@@ -8,19 +8,10 @@ BIN := $(VENV)/bin
 export DAGSTER_HOME := $(CURDIR)
 export AIUW_DATA_DIR ?= $(CURDIR)/data
 export AIUW_DAGSTER_STORAGE ?= $(AIUW_DATA_DIR)/dagster
-# The sandbox accepts these keys; they are not real secrets. Real runs set their own.
-export OPENAI_ADMIN_KEY ?= sk-admin-sandbox-local
-export ANTHROPIC_ADMIN_KEY ?= sk-ant-admin-sandbox-local
-export LITELLM_MASTER_KEY ?= sk-litellm-sandbox-local
-export GITHUB_TOKEN ?= ghp-sandbox-local
-export ENTRA_CLIENT_SECRET ?= entra-sandbox-local-secret
-export CURSOR_API_KEY ?= key-cursor-sandbox-local
-export CHATGPT_COMPLIANCE_API_KEY ?= sk-compliance-sandbox-local
-export OKTA_API_TOKEN ?= okta-sandbox-local-token
-export GOOGLE_WORKSPACE_TOKEN ?= google-workspace-sandbox-local-token
-export SCIM_TOKEN ?= scim-sandbox-local-token
+# No key is exported here: the sandbox runs (`make run`, `make dev`) set the sandbox's own keys in
+# their processes, and real runs export their own (config/env.example).
 
-.PHONY: install manifest run test test-spark lint format dev sandbox clean docs
+.PHONY: install manifest run live test test-spark lint format dev sandbox clean docs
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +29,13 @@ manifest: install
 run: manifest
 	mkdir -p $(AIUW_DAGSTER_STORAGE)
 	$(PY) -m orchestration.cli.run --with-sandbox
+
+# Against your own sources: AIUW_SOURCES (and AIUW_GOVERNANCE_DIR) set and the secrets exported, as in
+# config/env.example; START and END (YYYY-MM-DD) narrow the range (default history_start .. yesterday).
+live: manifest
+	@test -n "$(AIUW_SOURCES)" || { echo "make live: set AIUW_SOURCES to your sources config (see config/sources.example.yml)" >&2; exit 2; }
+	mkdir -p $(AIUW_DAGSTER_STORAGE)
+	$(PY) -m orchestration.cli.run $(if $(START),--start $(START)) $(if $(END),--end $(END))
 
 test: manifest
 	$(BIN)/ruff check .
@@ -65,10 +63,11 @@ format:
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# The Dagster UI on http://127.0.0.1:3000 (the sandbox must be running: `make sandbox` in another shell).
+# The Dagster UI on http://127.0.0.1:3000 (the sandbox must be running: `make sandbox` in another shell);
+# sandbox.env gives it the sandbox's keys and endpoints unless AIUW_SOURCES names a config of your own.
 dev: manifest
 	mkdir -p $(AIUW_DAGSTER_STORAGE)
-	$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
+	$(PY) -m sandbox.env --url http://127.0.0.1:8765 -- $(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
 
 # dbt docs (models, columns, metrics, exposures, lineage) with the warehouse's catalog; run after `make run`.
 docs: manifest

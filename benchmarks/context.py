@@ -22,19 +22,6 @@ from dagster._core.storage.tags import (
 
 from orchestration.automation_names import INGEST_JOB
 
-# What `make` exports for the sandbox; they are not real secrets.
-SANDBOX_SECRETS = {
-    "OPENAI_ADMIN_KEY": "sk-admin-sandbox-local",
-    "ANTHROPIC_ADMIN_KEY": "sk-ant-admin-sandbox-local",
-    "LITELLM_MASTER_KEY": "sk-litellm-sandbox-local",
-    "GITHUB_TOKEN": "ghp-sandbox-local",
-    "ENTRA_CLIENT_SECRET": "entra-sandbox-local-secret",
-    "CURSOR_API_KEY": "key-cursor-sandbox-local",
-    "CHATGPT_COMPLIANCE_API_KEY": "sk-compliance-sandbox-local",
-    "OKTA_API_TOKEN": "okta-sandbox-local-token",
-    "GOOGLE_WORKSPACE_TOKEN": "google-workspace-sandbox-local-token",
-    "SCIM_TOKEN": "scim-sandbox-local-token",
-}
 SOURCES = (
     "okta",
     "entra_id",
@@ -48,10 +35,9 @@ SOURCES = (
 
 
 def land(day: date, data: Path) -> bool:
-    from sandbox.server import SandboxServer
+    from sandbox.server import SandboxServer, export_default_secrets
 
-    for name, value in SANDBOX_SECRETS.items():
-        os.environ.setdefault(name, value)
+    export_default_secrets()
     sandbox = SandboxServer().start()
     try:
         os.environ.update(sandbox.environment())

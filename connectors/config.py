@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from connectors.errors import ConfigError
+from connectors.sandbox_keys import is_loopback, is_sandbox_key, refusal
 from connectors.yaml_validation import load_yaml_model
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -291,7 +293,9 @@ class SourcesConfig(Strict):
         return [s for s in self.sources if s.type == source_type and s.enabled]
 
     def check_secrets(self) -> None:
-        """Fail, naming every missing env var, if an enabled API source has no secret set."""
+        """Fail, naming every missing env var, if an enabled API source has no secret set; and,
+        naming source, host and env var, if a sandbox key would go to a base_url outside loopback
+        (the clients refuse it too, request by request: connectors/sandbox_keys.py)."""
         missing = [
             s
             for s in self.sources
@@ -303,6 +307,22 @@ class SourcesConfig(Strict):
             raise ConfigError(
                 "missing secrets:\n  " + "\n  ".join(lines) + "\nFix: export them before running."
             )
+        refused = []
+        for s in self.sources:
+            if not (s.enabled and s.secret_env_name):
+                continue
+            host = self._host(s)
+            if host and not is_loopback(host) and is_sandbox_key(os.environ[s.secret_env_name]):
+                refused.append(str(refusal(s.id, host, [s.secret_env_name])))
+        if refused:
+            raise ConfigError(f"{self.path or 'sources config'}:\n  " + "\n  ".join(refused))
+
+    @staticmethod
+    def _host(source: SourceConfig) -> str | None:
+        try:
+            return urlsplit(source.resolved_base_url()).hostname
+        except ConfigError:
+            return None  # no URL, so nothing is sent; the run names the missing base_url
 
 
 def sources_path() -> Path:

@@ -1,5 +1,6 @@
 """One HTTP client for every connector: timeouts, retries with backoff that honours Retry-After,
-exact JSON decimals, and error messages that never carry a secret.
+exact JSON decimals, error messages that never carry a secret, and no sandbox key sent past
+loopback (connectors/sandbox_keys.py).
 
 A 2xx whose body does not decode (a page cut short by a proxy, an HTML error page, nothing) is
 retried like a 5xx: the same page usually arrives whole on the next attempt."""
@@ -18,6 +19,7 @@ import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from connectors.errors import SourceRequestError
+from connectors.sandbox_keys import refuse_outside_loopback
 
 log = logging.getLogger("connectors.http")
 
@@ -63,6 +65,16 @@ def redact(text: str, secrets: Iterable[str]) -> str:
         if secret:
             text = text.replace(secret, "[REDACTED]")
     return text
+
+
+def sandbox_key_guard(source_id: str, secrets: list[str]) -> dict[str, list[Callable]]:
+    """httpx event hooks that refuse a request, before it connects, to a host outside loopback
+    while `secrets` (read at each request, so secrets added later count) holds a sandbox key."""
+
+    def check(request: httpx.Request) -> None:
+        refuse_outside_loopback(source_id, request.url.host, secrets)
+
+    return {"request": [check]}
 
 
 def retry_after_seconds(response: httpx.Response) -> float | None:
@@ -111,6 +123,7 @@ class HttpSource:
             headers=dict(headers),
             timeout=httpx.Timeout(timeout),
             transport=transport,
+            event_hooks=sandbox_key_guard(name, self._secrets),
         )
 
     def close(self) -> None:

@@ -1,7 +1,7 @@
 """Run the sandbox: `python -m sandbox --port 8765 [--exports data/sandbox_exports]`.
 
-It accepts the secrets in OPENAI_ADMIN_KEY, ANTHROPIC_ADMIN_KEY and LITELLM_MASTER_KEY (local
-defaults when unset). With --exports it also writes the file sources' exports (billing exports, log
+It accepts the secret in each source type's env var (OPENAI_ADMIN_KEY, ...), or the sandbox's own
+keys (connectors/sandbox_keys.py) where unset. With --exports it also writes the file sources' exports (billing exports, log
 files) for the history window and prints the env vars that point the sources at them.
 """
 

@@ -23,6 +23,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cached_property, lru_cache
 from pathlib import Path
 
+from connectors.sandbox_keys import SANDBOX_KEYS
 from sandbox.activity import Activity
 from sandbox.enterprise import EMAIL_DOMAIN, HISTORY_FROM, Enterprise, Person, Team, stable_int
 from sandbox.ground_truth import empty_totals
@@ -195,7 +196,6 @@ class DirectoryProvider:
     name = ""
     prefixes: tuple[str, ...] = ()
     secret_env = ""
-    default_secret = ""
 
     def __init__(
         self,
@@ -205,7 +205,7 @@ class DirectoryProvider:
         secrets: Mapping[str, str],
     ) -> None:
         self.enterprise, self.clock = enterprise, clock
-        self.secret = secrets.get(self.secret_env) or self.default_secret
+        self.secret = secrets.get(self.secret_env) or SANDBOX_KEYS[self.secret_env]
         self.directory = shared_directory(enterprise)
 
     def today(self) -> date:

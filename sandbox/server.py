@@ -35,6 +35,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from connectors.sandbox_keys import SANDBOX_KEYS
 from sandbox.activity import Activity
 from sandbox.enterprise import DEFAULT_SEED, Enterprise
 from sandbox.ground_truth import MEASURES, empty_totals
@@ -44,19 +45,21 @@ from sandbox.providers import Provider, Response, discover
 log = logging.getLogger("sandbox")
 
 # The secrets the sandbox accepts, by env var name; the environment wins over these local defaults.
-DEFAULT_SECRETS = {
-    "OPENAI_ADMIN_KEY": "sk-admin-sandbox-local",
-    "ANTHROPIC_ADMIN_KEY": "sk-ant-admin-sandbox-local",
-    "LITELLM_MASTER_KEY": "sk-litellm-sandbox-local",
-    "OKTA_API_TOKEN": "okta-sandbox-local-token",
-    "ENTRA_CLIENT_SECRET": "entra-sandbox-local-secret",
-    "GOOGLE_WORKSPACE_TOKEN": "google-workspace-sandbox-local-token",
-    "SCIM_TOKEN": "scim-sandbox-local-token",
-}
+DEFAULT_SECRETS = SANDBOX_KEYS
 
 
 def secrets_from_env() -> dict[str, str]:
     return {name: os.environ.get(name) or default for name, default in DEFAULT_SECRETS.items()}
+
+
+def export_default_secrets() -> list[str]:
+    """Set, in this process's environment, each sandbox key that is unset; return their names.
+
+    Only what starts the sandbox on purpose calls this (`--with-sandbox`, `python -m sandbox.env`):
+    nothing else sets a sandbox key, and no client sends one past loopback."""
+    unset = [name for name in DEFAULT_SECRETS if not os.environ.get(name)]
+    os.environ.update({name: DEFAULT_SECRETS[name] for name in unset})
+    return unset
 
 
 # 200 replies whose body is not JSON, by fault kind ("truncate" cuts the real reply instead)

@@ -8,7 +8,13 @@ from typing import Any
 import httpx
 
 from connectors.errors import SourceRequestError
-from connectors.http import RETRYABLE_STATUS, json_document, redact, retry_after_seconds
+from connectors.http import (
+    RETRYABLE_STATUS,
+    json_document,
+    redact,
+    retry_after_seconds,
+    sandbox_key_guard,
+)
 
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 EXPIRY_MARGIN_SECONDS = 120
@@ -54,7 +60,11 @@ class ClientCredentials:
             backoff_base,
             backoff_max,
         )
-        self._client = httpx.Client(timeout=httpx.Timeout(timeout), transport=transport)
+        self._client = httpx.Client(
+            timeout=httpx.Timeout(timeout),
+            transport=transport,
+            event_hooks=sandbox_key_guard(source_id, self._secrets),
+        )
         self._token: str | None = None
         self._expires_at = 0.0
         self.tokens_fetched = 0

@@ -54,6 +54,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.with_sandbox:
+        from sandbox.server import export_default_secrets
+
+        export_default_secrets()  # the sandbox's keys, where unset: `make run` needs none exported
     try:
         config = sources_config()
         config.check_secrets()

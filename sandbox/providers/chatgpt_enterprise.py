@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from connectors.sandbox_keys import SANDBOX_KEYS
 from sandbox.activity import Activity
 from sandbox.enterprise import Enterprise, Person, stable_int
 from sandbox.ground_truth import empty_totals
@@ -20,7 +21,7 @@ from sandbox.saas_seats import SaasSeats, day_start, seats_for
 TOOL = "chatgpt_enterprise"
 PREFIX = "/chatgpt/v1/compliance/"
 SECRET_ENV = "CHATGPT_COMPLIANCE_API_KEY"
-DEFAULT_SECRET = "sk-compliance-sandbox-local"
+DEFAULT_SECRET = SANDBOX_KEYS[SECRET_ENV]
 WORKSPACE_ID = "6f0c8e2a-94b1-4d3e-a7c5-1e2d3f4a5b6c"
 DEFAULT_LIMIT, MAX_LIMIT = 50, 200
 

@@ -19,6 +19,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
 from pathlib import Path
 
+from connectors.sandbox_keys import SANDBOX_KEYS
 from sandbox.activity import Activity
 from sandbox.enterprise import Enterprise, Person, stable_int
 from sandbox.ground_truth import empty_totals
@@ -28,7 +29,7 @@ from sandbox.saas_seats import SaasSeats, day_start, seats_for
 TOOL = "cursor"
 PREFIX = "/cursor/"
 SECRET_ENV = "CURSOR_API_KEY"
-DEFAULT_SECRET = "key-cursor-sandbox-local"
+DEFAULT_SECRET = SANDBOX_KEYS[SECRET_ENV]
 DAY_MS = 86_400_000
 MAX_RANGE_MS = 30 * DAY_MS
 EVENTS_DEFAULT_PAGE, EVENTS_MAX_PAGE = 10, 100

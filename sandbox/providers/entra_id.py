@@ -87,7 +87,6 @@ class EntraIdProvider(DirectoryProvider):
     name = "entra_id"
     prefixes = ("/entra/v1.0/users", "/entra-login/")
     secret_env = "ENTRA_CLIENT_SECRET"
-    default_secret = "entra-sandbox-local-secret"
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

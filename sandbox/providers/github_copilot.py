@@ -20,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlencode
 
+from connectors.sandbox_keys import SANDBOX_KEYS
 from sandbox.activity import Activity
 from sandbox.enterprise import EPOCH, Enterprise, Person, stable_int
 from sandbox.ground_truth import empty_totals
@@ -28,7 +29,7 @@ from sandbox.saas_seats import SaasSeats, day_start, seats_for
 
 TOOL = "github_copilot"
 SECRET_ENV = "GITHUB_TOKEN"
-DEFAULT_SECRET = "ghp-sandbox-local"
+DEFAULT_SECRET = SANDBOX_KEYS[SECRET_ENV]
 ORG = "example-corp"
 ORG_NODE_ID = "O_kgDOSandbox"
 DOWNLOAD_PREFIX = "/copilot-report-files/"

@@ -36,7 +36,6 @@ class GoogleWorkspaceProvider(DirectoryProvider):
     name = "google_workspace"
     prefixes = ("/admin/directory/v1/",)
     secret_env = "GOOGLE_WORKSPACE_TOKEN"
-    default_secret = "google-workspace-sandbox-local-token"
 
     def user_id(self, person_id: str) -> str:
         return str(10**20 + stable_int(self.enterprise.seed, "google-user", person_id) % 10**20)

@@ -19,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote
 
+from connectors.sandbox_keys import SANDBOX_KEYS
 from sandbox.activity import Activity
 from sandbox.enterprise import EPOCH, Enterprise, Person, stable_int
 from sandbox.ground_truth import empty_totals
@@ -28,7 +29,7 @@ from sandbox.saas_seats import SaasSeats, hashed_name, seats_for
 
 TOOL = "m365_copilot"
 SECRET_ENV = "ENTRA_CLIENT_SECRET"
-DEFAULT_SECRET = "entra-sandbox-local-secret"
+DEFAULT_SECRET = SANDBOX_KEYS[SECRET_ENV]
 MAIN_TENANT = "7d1c2b9e-0a4f-4c55-9e63-5b2f8a1d0c01"
 CONCEALED_TENANT = "3a9e5f20-6b7c-4d18-8f02-c4e1d7b6a902"
 GRAPH = "/entra/v1.0/"

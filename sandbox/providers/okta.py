@@ -50,7 +50,6 @@ class OktaProvider(DirectoryProvider):
     name = "okta"
     prefixes = ("/api/v1/",)
     secret_env = "OKTA_API_TOKEN"
-    default_secret = "okta-sandbox-local-token"
 
     def user_id(self, person_id: str) -> str:
         return "00u" + stable_token(BASE62, 17, self.enterprise.seed, "okta-user", person_id)

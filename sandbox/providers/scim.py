@@ -43,7 +43,6 @@ class ScimProvider(DirectoryProvider):
     name = "scim"
     prefixes = ("/scim/v2/",)
     secret_env = "SCIM_TOKEN"
-    default_secret = "scim-sandbox-local-token"
 
     def user_id(self, person_id: str) -> str:
         return guid(self.enterprise.seed, "scim-user", person_id)
