@@ -43,7 +43,9 @@ def test_the_starter_validates_and_has_nothing_of_the_sandbox(tmp_path, monkeypa
     assert [p.rule for p in starter.policies.policies] == [
         p.rule for p in example.policies.policies
     ]
-    assert starter.thresholds.data_quality.min_attributed_usage_pct == 0
+    # a warning now, so the starter keeps the default: undeclared usage alerts, never blocks
+    assert starter.thresholds.data_quality.min_attributed_usage_pct == 90
+    assert starter.thresholds.data_quality.warning_severity == "medium"
     for path in target.iterdir():
         text = path.read_text().lower()
         assert "sandbox" not in text and "example-corp" not in text, path.name
