@@ -28,6 +28,7 @@ from orchestration.cli.report import write_reports
 from orchestration.cli.summary import compare_with_sandbox, published_summary, yesterday_utc
 from orchestration.lib.alerts import deliver_after_run
 from orchestration.lib.crashed_runs import evidence_recorder, process_tags, recover_crashed_runs
+from orchestration.lib.entity_selection import check_entity_selection
 from orchestration.lib.evidence import record_run
 from orchestration.lib.evidence_signing import signing_key
 from orchestration.lib.pool_waits import PoolWaitReporter
@@ -57,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = sources_config()
         config.check_secrets()
+        check_entity_selection(config)
         load_governance()
     except ConfigError as error:
         print(f"configuration error, nothing was run:\n{error}", file=sys.stderr)

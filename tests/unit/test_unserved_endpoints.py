@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import dagster as dg
 import httpx
 import pytest
 
@@ -73,3 +74,59 @@ def test_the_saas_client_treats_a_plain_403_as_unserved_but_retries_a_rate_limit
         list(client.seats())
     assert sandbox.state.faults[0].seen == 4
     assert not isinstance(raised.value, EndpointNotServed)
+
+
+def test_an_unserved_endpoint_fails_only_its_entity_in_one_line(sandbox, data_dir, capfd):
+    from governance.schema import OperationsThresholds
+    from orchestration.defs.ingest.openai.assets import ENTITIES, open_client
+    from orchestration.lib.ingest import build_ingest_asset
+    from orchestration.lib.operational_alerts import evaluate
+    from orchestration.lib.run_status import source_pulls
+    from orchestration.lib.settings import Paths
+    from orchestration.lib.sources import sources_config
+
+    sources_config.cache_clear()
+    config = sources_config()
+    add_fault(sandbox, path=COSTS_PATH, status=404, times=100)
+    wanted = ("usage_completions", "costs", "users")
+    assets = [build_ingest_asset("openai", e, open_client) for e in ENTITIES if e.name in wanted]
+    instance = dg.DagsterInstance.ephemeral()
+    result = dg.materialize(
+        assets, partition_key="2026-09-10", instance=instance, raise_on_error=False
+    )
+
+    line = (
+        "HTTP 404 from /v1/organization/costs: the account does not serve this endpoint: add "
+        f"`exclude_entities: [costs]` to source openai_test in {config.path}, or grant the key "
+        "Admin API read access to usage, costs and projects"
+    )
+    assert result.success  # the other entities land, and the run goes on to publish
+    assert sandbox.state.faults[0].seen == 1  # not retried
+    landing = Paths.from_env().landing / "openai"
+    assert [e for e in wanted if (landing / e / "openai_test").is_dir()] == [
+        "usage_completions",
+        "users",
+    ]
+
+    entries = instance.all_logs(result.run_id)
+    texts = [
+        e.user_message + str(getattr(e.dagster_event, "event_specific_data", "")) for e in entries
+    ]
+    assert [e.user_message for e in entries if "404" in e.user_message] == [
+        f"openai/costs: source openai_test: {line}"
+    ]
+    assert not [t for t in texts if "Traceback" in t or "Stack Trace" in t or 'File "' in t]
+    printed = capfd.readouterr().err
+    assert sum("HTTP 404" in printed_line for printed_line in printed.splitlines()) == 1
+    assert "Traceback" not in printed and "Stack Trace" not in printed
+
+    costs = next(m for m in result.asset_materializations_for_node("raw__openai__costs")).metadata
+    assert costs["failed_sources"].data == {"openai_test": line}
+    pull = source_pulls(Paths.from_env().data)[("openai", "openai_test", "costs")]
+    assert (pull.ok, pull.error) == (False, line)
+    conditions, _ = evaluate(
+        Paths.from_env(), OperationsThresholds(), config.sources, datetime.now(UTC)
+    )
+    failed = [c for c in conditions if c.condition_type == "source_failed"]
+    assert [c.subject for c in failed] == ["source openai/openai_test"]
+    assert failed[0].summary.endswith(line)
