@@ -118,7 +118,8 @@ def source_status(
     entities = [_entity(source, asset, outcomes[asset]) for asset in assets]
     statuses = {e["status"] for e in entities}
     if statuses == {"skipped"}:
-        return {**row, "status": "skipped", "reason": "pulls none of the entities in this run"}
+        reason = "pulls none of the entities in this run"
+        return {**row, "status": "skipped", "reason": reason, "entities": entities}
     status = (
         "failed"
         if "failed" in statuses
