@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -22,6 +22,7 @@ from connectors.yaml_validation import load_yaml_model
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCES_PATH = REPO_ROOT / "config" / "sources.sandbox.yml"
+ENTITY_NAME = r"^[a-z][a-z0-9_]*$"
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class SourceType:
     base_url_env: str | None = None
     secret_env: str | None = None
     path_env: str | None = None
+    permission: str | None = None  # what a key needs to read every entity (API sources)
 
 
 SOURCE_TYPES: dict[str, SourceType] = {
@@ -43,6 +45,7 @@ SOURCE_TYPES: dict[str, SourceType] = {
         "https://api.openai.com/v1",
         "OPENAI_BASE_URL",
         "OPENAI_ADMIN_KEY",
+        permission="Admin API read access to usage, costs and projects",
     ),
     "anthropic": SourceType(
         "api",
@@ -50,6 +53,7 @@ SOURCE_TYPES: dict[str, SourceType] = {
         "https://api.anthropic.com",
         "ANTHROPIC_BASE_URL",
         "ANTHROPIC_ADMIN_KEY",
+        permission="Admin API access (an sk-ant-admin key of the organization)",
     ),
     "litellm": SourceType(
         "api",
@@ -57,6 +61,7 @@ SOURCE_TYPES: dict[str, SourceType] = {
         None,
         "LITELLM_BASE_URL",
         "LITELLM_MASTER_KEY",
+        permission="access to /spend/logs (the master key or an admin key)",
     ),
     "litellm_export": SourceType(
         "files", "LiteLLM spend logs exported as files", path_env="LITELLM_EXPORT_PATH"
@@ -84,6 +89,7 @@ SOURCE_TYPES: dict[str, SourceType] = {
         "https://api.github.com",
         "GITHUB_API_URL",
         "GITHUB_TOKEN",
+        permission="the manage_billing:copilot and read:org scopes",
     ),
     "m365_copilot": SourceType(
         "api",
@@ -91,6 +97,7 @@ SOURCE_TYPES: dict[str, SourceType] = {
         "https://graph.microsoft.com/v1.0",
         "GRAPH_BASE_URL",
         "ENTRA_CLIENT_SECRET",
+        permission="the Reports.Read.All application permission",
     ),
     "cursor": SourceType(
         "api",
@@ -98,6 +105,7 @@ SOURCE_TYPES: dict[str, SourceType] = {
         "https://api.cursor.com",
         "CURSOR_BASE_URL",
         "CURSOR_API_KEY",
+        permission="team Admin API access",
     ),
     "chatgpt_enterprise": SourceType(
         "api",
@@ -105,6 +113,7 @@ SOURCE_TYPES: dict[str, SourceType] = {
         "https://api.chatgpt.com/v1/compliance",
         "CHATGPT_COMPLIANCE_BASE_URL",
         "CHATGPT_COMPLIANCE_API_KEY",
+        permission="Compliance API access to the workspace",
     ),
     "okta": SourceType(
         "api",
@@ -112,6 +121,7 @@ SOURCE_TYPES: dict[str, SourceType] = {
         None,
         "OKTA_BASE_URL",
         "OKTA_API_TOKEN",
+        permission="read access to users, groups and the System Log",
     ),
     "entra_id": SourceType(
         "api",
@@ -120,6 +130,7 @@ SOURCE_TYPES: dict[str, SourceType] = {
         "https://graph.microsoft.com/v1.0",
         "GRAPH_BASE_URL",
         "ENTRA_CLIENT_SECRET",
+        permission="the User.Read.All application permission",
     ),
     "google_workspace": SourceType(
         "api",
@@ -127,6 +138,7 @@ SOURCE_TYPES: dict[str, SourceType] = {
         "https://admin.googleapis.com",
         "GOOGLE_ADMIN_BASE_URL",
         "GOOGLE_WORKSPACE_TOKEN",
+        permission="the admin.directory.user.readonly scope",
     ),
     "scim": SourceType(
         "api",
@@ -134,6 +146,7 @@ SOURCE_TYPES: dict[str, SourceType] = {
         None,
         "SCIM_BASE_URL",
         "SCIM_TOKEN",
+        permission="read access to /Users",
     ),
 }
 SourceTypeName = Literal[
@@ -211,6 +224,15 @@ class SourceConfig(Strict):
     options: dict[str, str | int | float | bool] = Field(
         default_factory=dict, description="Source-specific settings."
     )
+    entities: list[Annotated[str, Field(pattern=ENTITY_NAME)]] | None = Field(
+        None,
+        min_length=1,
+        description="The only entities this source pulls (folder names under data/landing/<type>/); all when omitted.",
+    )
+    exclude_entities: list[Annotated[str, Field(pattern=ENTITY_NAME)]] = Field(
+        default_factory=list,
+        description="Entities this source does not pull, e.g. endpoints its account does not serve.",
+    )
     enabled: bool = True
 
     @field_validator("base_url")
@@ -235,7 +257,17 @@ class SourceConfig(Strict):
             )
         if kind.kind == "files" and not (self.path or self.path_env or kind.path_env):
             raise ValueError(f"source {self.id!r} of type {self.type} needs path")
+        if self.entities is not None and self.exclude_entities:
+            raise ValueError(
+                f"source {self.id!r} sets both entities and exclude_entities; keep one of them"
+            )
         return self
+
+    def pulls(self, entity: str) -> bool:
+        """Whether this source pulls the entity, by its `entities` / `exclude_entities`."""
+        if self.entities is not None and entity not in self.entities:
+            return False
+        return entity not in self.exclude_entities
 
     @property
     def source_type(self) -> SourceType:

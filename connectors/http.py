@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
-from connectors.errors import SourceRequestError
+from connectors.errors import SourceRequestError, request_failed
 from connectors.sandbox_keys import refuse_outside_loopback
 
 log = logging.getLogger("connectors.http")
@@ -238,7 +238,8 @@ class HttpSource:
                 detail = str(body["error"].get("message", detail))
         except ValueError:
             pass
-        return SourceRequestError(
+        # 403 and 404 are never retried: the account does not serve the endpoint (EndpointNotServed)
+        return request_failed(
             self.name,
             response.request.method,
             redact(str(response.request.url), self._secrets),

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 from tenacity import RetryCallState
 
-from connectors.errors import SourceRequestError
+from connectors.errors import SourceRequestError, request_failed
 from connectors.http import (
     RETRYABLE_STATUS,
     HttpSource,
@@ -167,16 +167,18 @@ class SaasHttpSource(HttpSource):
                 self.name, method, shown, None, redact(detail, self._secrets)
             ) from None
         if response.status_code >= 400:
-            raise self._failure(method, shown, response, "not retried")
+            raise self._failure(method, shown, response, "not retried", final=True)
         return response, body
 
     def _failure(
-        self, method: str, url: str, response: httpx.Response, note: str
+        self, method: str, url: str, response: httpx.Response, note: str, *, final: bool = False
     ) -> SourceRequestError:
+        """`final`: the status is not retried (a 403 or 404 then says the endpoint is not served;
+        a rate-limited 403 that outlived its retries is not that)."""
         hint = ""
         if response.status_code in (401, 403):
             hint = "; check the credentials (the secret is not shown)"
-        return SourceRequestError(
+        return (request_failed if final else SourceRequestError)(
             self.name,
             method,
             redact(url, self._secrets),

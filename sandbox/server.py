@@ -70,6 +70,13 @@ BROKEN_BODIES = {
 }
 
 
+FAULT_MESSAGES = {
+    403: "This key is not allowed to use this endpoint.",
+    404: "Not found.",
+    429: "Rate limit reached for requests",
+}
+
+
 @dataclass
 class Fault:
     path: str
@@ -231,10 +238,8 @@ class Handler(BaseHTTPRequestHandler):
             self._send(200, BROKEN_BODIES[fault.kind])
             return
         headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
-        message = (
-            "Rate limit reached for requests"
-            if fault.status == 429
-            else "The server had an error while processing your request."
+        message = FAULT_MESSAGES.get(
+            fault.status, "The server had an error while processing your request."
         )
         self._send(fault.status, ApiError(fault.status, message).body(), headers)
 

@@ -25,9 +25,17 @@ from connectors.errors import ConfigError
 from governance.load import load_governance
 from orchestration.automation_names import INGEST_JOB, TRANSFORM_JOB
 from orchestration.cli.report import write_reports
+from orchestration.cli.run_outcome import (
+    current_release,
+    ingest_lines,
+    release_lines,
+    source_problems,
+    transform_outcome,
+)
 from orchestration.cli.summary import compare_with_sandbox, published_summary, yesterday_utc
 from orchestration.lib.alerts import deliver_after_run
 from orchestration.lib.crashed_runs import evidence_recorder, process_tags, recover_crashed_runs
+from orchestration.lib.entity_selection import check_entity_selection
 from orchestration.lib.evidence import record_run
 from orchestration.lib.evidence_signing import signing_key
 from orchestration.lib.pool_waits import PoolWaitReporter
@@ -61,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = sources_config()
         config.check_secrets()
+        check_entity_selection(config)
         load_governance()
     except ConfigError as error:
         print(f"configuration error, nothing was run:\n{error}", file=sys.stderr)
@@ -124,9 +133,17 @@ def run(args: argparse.Namespace, config, sandbox=None) -> int:
         f"evidence: entry {entry['sequence']} appended to {paths.ledger}, {anchor} in {paths.anchor_dir}",
         flush=True,
     )
-    reports_ok = write_reports(Paths.from_env().published)
-    if not args.no_summary:
-        text, figures = published_summary(Paths.from_env().published)
+    problems = source_problems(instance, ingest.run_id, config)
+    if current_release(paths.published):
+        reports_ok = write_reports(paths.published)
+    else:
+        print("reports not written: nothing is published yet", file=sys.stderr, flush=True)
+        reports_ok = False
+    print()
+    outcome = transform_outcome(instance, transform.run_id)
+    print("\n".join([*ingest_lines(problems), *release_lines(outcome, paths)]), flush=True)
+    if not args.no_summary and current_release(paths.published):
+        text, figures = published_summary(paths.published)
         print()
         print(text)
         if figures and sandbox:
@@ -139,7 +156,8 @@ def run(args: argparse.Namespace, config, sandbox=None) -> int:
             print("\n".join(check_lines(paths.published, sandbox.state, end, paths.warehouse)))
     print()
     print(deliver_after_run(Paths.from_env(), load_governance()), flush=True)
-    return 0 if reports_ok and all(r.success for r in results) else 1
+    # an endpoint the account does not serve fails its source without failing the ingest run
+    return 0 if reports_ok and not problems.failed and all(r.success for r in results) else 1
 
 
 def say(line: str) -> None:

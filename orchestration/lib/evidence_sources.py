@@ -1,7 +1,8 @@
 """Every configured source's part in an ingest run, from Dagster's event log: landed, failed, skipped.
 
-Ingest assets are keyed `raw/<source type>/<entity>` and pull every enabled source of that type; their
-metadata (on success and on failure) says what each source landed and why any failed.
+Ingest assets are keyed `raw/<source type>/<entity>` and pull every enabled source of that type that
+pulls the entity; their metadata (on success and on failure) says what each source landed, why any
+failed, and which sources do not pull the entity.
 """
 
 from __future__ import annotations
@@ -74,17 +75,22 @@ def _entity(source: SourceConfig, asset: str, outcome: AssetOutcome) -> dict[str
     metadata = outcome.metadata
     prefix = f"{asset.removeprefix('raw/')}/{source.id}/"
     status, error = outcome.status, None
-    if outcome.status == "failed":
-        failed = metadata.get("failed_sources")
-        if failed is None:  # the step failed outside the per-source loop: every source with it
-            error = _summary(outcome.error or "", source)
-        elif source.id in failed:
-            error = _summary(failed[source.id], source)
-        else:
-            status = "landed"
+    failed = metadata.get("failed_sources")
+    skipped = metadata.get("skipped_sources") or {}
+    if outcome.status == "failed" and failed is None:
+        error = _summary(outcome.error or "", source)  # failed outside the per-source loop: all did
+    elif source.id in (failed or {}):
+        # an endpoint the account does not serve fails its source without failing the step
+        status, error = "failed", _summary(failed[source.id], source)
+    elif source.id in skipped:
+        status = "skipped"
+    elif outcome.status == "failed":
+        status = "landed"
+    reason = {"reason": skipped[source.id]} if status == "skipped" else {}
     return {
         "asset": asset,
         "status": status,
+        **reason,
         "error": error,
         "window_start": metadata.get("window_start"),
         "window_end_exclusive": metadata.get("window_end_exclusive"),
@@ -111,8 +117,15 @@ def source_status(
         return {**row, "status": "skipped", "reason": f"not in ingest run {ingest_run_id}"}
     entities = [_entity(source, asset, outcomes[asset]) for asset in assets]
     statuses = {e["status"] for e in entities}
+    if statuses == {"skipped"}:
+        reason = "pulls none of the entities in this run"
+        return {**row, "status": "skipped", "reason": reason, "entities": entities}
     status = (
-        "failed" if "failed" in statuses else "landed" if statuses == {"landed"} else "interrupted"
+        "failed"
+        if "failed" in statuses
+        else "landed"
+        if statuses <= {"landed", "skipped"}
+        else "interrupted"
     )
     errors = [f"{e['asset']}: {e['error']}" for e in entities if e["error"]]
     return {**row, "status": status, "error": "; ".join(errors) or None, "entities": entities}

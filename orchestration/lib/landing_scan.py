@@ -1,6 +1,6 @@
-"""The landing zone as operational alerts see it: the newest day each source instance landed rows, and
-every Parquet file whose footer cannot be read (dbt reads each folder with one glob, so one such file
-fails every build until it is replaced or moved aside).
+"""The landing zone as operational alerts see it: the newest day each source instance landed rows of
+each entity, and every Parquet file whose footer cannot be read (dbt reads each folder with one glob,
+so one such file fails every build until it is replaced or moved aside).
 
 Layout: `<landing>/<source type>/<entity>/<source id>/<YYYY-MM-DD>.parquet`; zero-row files (a day
 pulled with nothing in it) do not count as data. Only footers are read, so a scan stays well under a
@@ -18,6 +18,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from connectors.config import SourceConfig
 from orchestration.lib.run_status import error_summary
 
 DAY_FILE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.parquet$")
@@ -25,9 +26,22 @@ DAY_FILE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.parquet$")
 
 @dataclass
 class LandingScan:
-    last_day: dict[tuple[str, str], date] = field(default_factory=dict)  # (type, source id) -> day
+    # (type, entity, source id) -> newest day with rows
+    last_day: dict[tuple[str, str, str], date] = field(default_factory=dict)
     unreadable: dict[str, str] = field(default_factory=dict)  # path in the landing zone -> error
     modified: dict[str, float] = field(default_factory=dict)  # unreadable path -> mtime
+
+    def newest_day(self, source: SourceConfig) -> date | None:
+        """The newest day with rows of the entities the source pulls (files of an entity it no
+        longer pulls do not count)."""
+        return max(
+            (
+                day
+                for (source_type, entity, source_id), day in self.last_day.items()
+                if (source_type, source_id) == (source.type, source.id) and source.pulls(entity)
+            ),
+            default=None,
+        )
 
 
 def scan_landing(landing: Path, source_types: Iterable[str] | None = None) -> LandingScan:
@@ -48,7 +62,7 @@ def scan_landing(landing: Path, source_types: Iterable[str] | None = None) -> La
                 continue
             day = DAY_FILE.match(relative.name)
             if rows and day and len(relative.parts) == 4:
-                key = (relative.parts[0], relative.parts[2])
+                key = relative.parts[:3]
                 landed = date.fromisoformat(day.group(1))
                 scan.last_day[key] = max(scan.last_day.get(key, landed), landed)
     return scan

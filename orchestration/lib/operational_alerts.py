@@ -52,7 +52,12 @@ def failed_sources(
     """One condition per configured source instance whose latest pull of any entity failed."""
     found = []
     for source in sources:
-        mine = {e: s for (t, i, e), s in pulls.items() if (t, i) == (source.type, source.id)}
+        # an entity the source no longer pulls is not failing, whatever its last pull said
+        mine = {
+            e: s
+            for (t, i, e), s in pulls.items()
+            if (t, i) == (source.type, source.id) and source.pulls(e) and not s.skipped
+        }
         failing = {e: s for e, s in sorted(mine.items()) if not s.ok}
         if not failing:
             continue
@@ -111,11 +116,11 @@ def unreadable_files(scan: LandingScan, severity: str) -> list[Condition]:
 def stale_sources(
     scan: LandingScan, sources: list[SourceConfig], rule: SourceFreshness, today: date
 ) -> list[Condition]:
-    """Configured source instances whose newest day with rows is older than their type's limit.
-    An instance that never landed rows is left to the source_failed alert."""
+    """Configured source instances whose newest day with rows (of the entities they pull) is older
+    than their type's limit. An instance that never landed rows is left to the source_failed alert."""
     found = []
     for source in sources:
-        last = scan.last_day.get((source.type, source.id))
+        last = scan.newest_day(source)
         limit = rule.limit_days(source.type)
         if last is None or (today - last).days <= limit:
             continue

@@ -28,6 +28,7 @@ class StepStatus:
     run_id: str
     error: str | None = None
     failing_since: str | None = None
+    skipped: str | None = None  # why the source does not pull this entity (not a failure)
 
 
 def status_dir(data: Path) -> Path:
@@ -49,6 +50,13 @@ def record(path: Path, run_id: str, error: str | None, now: datetime | None = No
         since = previous.failing_since if previous and not previous.ok else None
         since = since or at
     status = StepStatus(error is None, at, run_id, error, since)
+    write_json(path, status.__dict__)
+    return status
+
+
+def record_skipped(path: Path, run_id: str, reason: str, now: datetime | None = None) -> StepStatus:
+    """A source that does not pull this entity: neither failing nor landing, and why."""
+    status = StepStatus(True, (now or datetime.now(UTC)).isoformat(), run_id, skipped=reason)
     write_json(path, status.__dict__)
     return status
 
