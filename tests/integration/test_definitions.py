@@ -114,3 +114,34 @@ def test_reports_follow_the_published_warehouse_monthly(definitions):
     assert not {k for k in transform.asset_layer.executable_asset_keys if k.path[0] == "reports"}
     schedule = definitions.resolve_schedule_def("reports_monthly_schedule")
     assert schedule.cron_schedule == "0 6 1 * *"
+
+
+def test_definitions_loaded_again_follow_the_sources_file_they_are_loaded_with(
+    definitions, tmp_path, monkeypatch
+):
+    """One process loading the definitions for a second sources file (a test module, a reload) gets
+    that file's partitions everywhere: a partitions definition captured at import would not match
+    the jobs', and the transform job would fail to resolve or build with the first file's settings."""
+    import yaml
+
+    from orchestration.definitions import defs
+    from orchestration.lib.sources import sources_config
+    from tests.conftest import FIXTURES
+
+    config = yaml.safe_load((FIXTURES / "sources.test.yml").read_text())
+    first = config["warehouse"]["history_start"]
+    config["warehouse"]["history_start"] = "2026-10-05"
+    config["sources"] = [s for s in config["sources"] if s["type"] in ("openai", "anthropic")]
+    other = tmp_path / "sources.yml"
+    other.write_text(yaml.safe_dump(config))
+    monkeypatch.setenv("AIUW_SOURCES", str(other))
+    sources_config.cache_clear()
+    try:
+        reloaded = defs()
+        transform = reloaded.resolve_job_def(TRANSFORM_JOB)
+        dbt_models = reloaded.resolve_assets_def(key("staging", "stg_openai__usage_completions"))
+        for partitions in (transform.partitions_def, dbt_models.partitions_def):
+            assert partitions.get_first_partition_key() == "2026-10-05"
+        assert str(first) != "2026-10-05"
+    finally:
+        sources_config.cache_clear()

@@ -5,6 +5,7 @@ import json
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
+from connectors.config import SourcesConfig
 from connectors.entra_id.copilot_plans import copilot_plan_dbt_vars
 from orchestration.lib.books import book_closed_months, ensure_books_schema
 from orchestration.lib.dbt import WarehouseDbtCli, dbt_executable, dbt_project
@@ -23,18 +24,26 @@ from orchestration.lib.settings import Paths
 from orchestration.lib.sources import sources_config
 from orchestration.lib.table_metadata import with_table_metadata
 
-config = sources_config()
+
+def build_dbt_assets(config: SourcesConfig) -> dg.AssetsDefinition:
+    """The dbt models partitioned from `config`'s history start, read when the definitions load (not
+    at import), so a process that loads them again with another sources file gets its partitions."""
+
+    @dbt_assets(
+        manifest=dbt_project.manifest_path,
+        project=dbt_project,
+        partitions_def=daily_partitions(config),
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        dagster_dbt_translator=WarehouseDbtTranslator(),
+        pool="duckdb",
+    )
+    def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+        yield from build_models(context, dbt, config)
+
+    return warehouse_dbt_models
 
 
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    partitions_def=daily_partitions(config),
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    dagster_dbt_translator=WarehouseDbtTranslator(),
-    pool="duckdb",
-)
-def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+def build_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: SourcesConfig):
     refresh = window_of(context, config)
     relanded_from = earliest_day_landed(context.instance, context.run.tags.get(INGEST_RUN_TAG))
     window = transform_window(refresh, config, relanded_from)
@@ -73,7 +82,7 @@ def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource)
 @dg.definitions
 def resources() -> dg.Definitions:
     return dg.Definitions(
-        assets=[warehouse_dbt_models],
+        assets=[build_dbt_assets(sources_config())],
         resources={
             "dbt": WarehouseDbtCli(project_dir=dbt_project, dbt_executable=dbt_executable())
         },
