@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cached_property
 from importlib.metadata import version as installed_version
 from pathlib import Path
@@ -20,6 +23,22 @@ from orchestration.lib.settings import DBT_PROJECT_DIR
 dbt_cli_invocation.subprocess = SubprocessDyingWithParent()
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+@contextmanager
+def environment_for_dbt(env: dict[str, str]) -> Iterator[None]:
+    """`env` added to this process's environment while dbt is started (dagster-dbt gives dbt a copy
+    of it), then put back as it was."""
+    saved = {name: os.environ.get(name) for name in env}
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def dbt_executable() -> str:

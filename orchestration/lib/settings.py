@@ -47,14 +47,14 @@ class Paths:
             os.environ.get("AIUW_EVIDENCE_ANCHOR_DIR") or self.data / "evidence_anchor"
         ).resolve()
 
-    def export_for_dbt(self) -> dict[str, str]:
-        """Environment dbt needs so profiles.yml and sources see the same files as Dagster."""
+    def dbt_environment(self) -> dict[str, str]:
+        """Environment dbt needs so profiles.yml and sources see the same files as Dagster (the
+        directories made). Handed to dbt's process only: this process's environment is left as it
+        was, so a later run in the same process with another AIUW_DATA_DIR gets its own paths."""
         self.warehouse.parent.mkdir(parents=True, exist_ok=True)
         self.landing.mkdir(parents=True, exist_ok=True)
-        env = {
+        return {
             "AIUW_WAREHOUSE_PATH": str(self.warehouse),
             "AIUW_LANDING_DIR": str(self.landing),
             "AIUW_BOOKS_DIR": str(self.books),
         }
-        os.environ.update(env)
-        return env

@@ -23,6 +23,8 @@ from governance.init import write_starter
 from governance.load import governance_dir, load_governance
 from governance.schema import Channels, DataCategory, UseCategory, WebhookChannel
 from orchestration.lib.alerts import build_senders, current_messages, deliver
+from orchestration.lib.publish import current_dir
+from orchestration.lib.run_status import source_pulls
 from orchestration.lib.settings import Paths
 from orchestration.lib.sources import sources_config
 from sandbox.server import SandboxServer, SandboxState
@@ -201,3 +203,38 @@ def test_a_governance_that_declares_everything_publishes_no_violations(live):
         assert con.execute("select count(*) from main.rpt_shadow_ai").fetchone() == (0,)
     # declared, the usage is attributed: the attribution warning is gone
     assert evaluations(result)["gx_fct_ai_usage_daily"][0] is True
+
+
+def test_an_endpoint_the_account_does_not_serve_fails_its_entity_in_one_line_and_publishes(live):
+    """The account has no Claude Code analytics (404): a daily run lands the other entities, logs
+    that one in a single line with the fix, and publishes a new release with the same totals."""
+    unserved = "/v1/organizations/usage_report/claude_code"
+    release_before = current_dir(live.data / "published").resolve()
+    httpx.post(
+        f"{live.sandbox.url}/_sandbox/faults", json={"path": unserved, "status": 404, "times": 100}
+    ).raise_for_status()
+    try:
+        ingest, transform = live.run(END, partition_range=(START, END))
+    finally:
+        httpx.delete(f"{live.sandbox.url}/_sandbox/faults").raise_for_status()
+    assert ingest.success and transform.success
+
+    messages = [e.user_message for e in live.instance.all_logs(ingest.run_id)]
+    assert [m for m in messages if "HTTP 404" in m] == [
+        "anthropic/claude_code_usage: source anthropic_test: HTTP 404 from "
+        f"{unserved}: the account does not serve this endpoint: add `exclude_entities: "
+        f"[claude_code_usage]` to source anthropic_test in {sources_config().path}, or grant the "
+        "key Admin API access (an sk-ant-admin key of the organization)"
+    ]
+    assert not [m for m in messages if "Traceback" in m or 'File "' in m]
+    pulls = source_pulls(live.data)
+    assert pulls[("anthropic", "anthropic_test", "claude_code_usage")].ok is False
+    assert pulls[("anthropic", "anthropic_test", "usage_messages")].ok is True
+
+    assert current_dir(live.data / "published").resolve() != release_before
+    published = live.published_totals()
+    for provider in PROVIDERS:
+        truth = live.sandbox.state.provider(provider).ground_truth(
+            START, END + timedelta(days=1), CLOCK
+        )
+        assert published[provider]["usage"] == truth["usage"], provider

@@ -32,3 +32,27 @@ def test_overrides_still_replace_dagster_dbt_members():
 
 def test_the_transform_assets_run_with_it():
     assert isinstance(resources().resources["dbt"], WarehouseDbtCli)
+
+
+def test_dbt_is_started_with_the_paths_and_this_process_keeps_its_environment(
+    data_dir, monkeypatch
+):
+    """A second run in the same process (another AIUW_DATA_DIR) must not inherit the first run's
+    warehouse, landing or books paths from this process's environment."""
+    import os
+
+    from orchestration.lib.dbt import environment_for_dbt
+    from orchestration.lib.settings import Paths
+
+    monkeypatch.setenv("AIUW_LANDING_DIR", str(data_dir / "elsewhere"))
+    env = Paths.from_env().dbt_environment()
+    assert env["AIUW_BOOKS_DIR"] == str(data_dir / "books")
+    assert "AIUW_BOOKS_DIR" not in os.environ
+    show = "import os; print(os.environ['AIUW_BOOKS_DIR'], os.environ['AIUW_LANDING_DIR'])"
+    with environment_for_dbt({**env, "AIUW_LANDING_DIR": "/landing/of/this/run"}):
+        seen = subprocess.run(
+            [sys.executable, "-c", show], capture_output=True, text=True, check=True
+        ).stdout.split()
+    assert seen == [str(data_dir / "books"), "/landing/of/this/run"]
+    assert "AIUW_BOOKS_DIR" not in os.environ
+    assert os.environ["AIUW_LANDING_DIR"] == str(data_dir / "elsewhere")

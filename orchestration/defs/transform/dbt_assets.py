@@ -8,7 +8,12 @@ from dagster_dbt import DbtCliResource, dbt_assets
 from connectors.config import SourcesConfig
 from connectors.entra_id.copilot_plans import copilot_plan_dbt_vars
 from orchestration.lib.books import book_closed_months, ensure_books_schema
-from orchestration.lib.dbt import WarehouseDbtCli, dbt_executable, dbt_project
+from orchestration.lib.dbt import (
+    WarehouseDbtCli,
+    dbt_executable,
+    dbt_project,
+    environment_for_dbt,
+)
 from orchestration.lib.dbt_translator import WarehouseDbtTranslator
 from orchestration.lib.ingest import ensure_landing_schemas
 from orchestration.lib.partitions import (
@@ -48,7 +53,7 @@ def build_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config:
     relanded_from = earliest_day_landed(context.instance, context.run.tags.get(INGEST_RUN_TAG))
     window = transform_window(refresh, config, relanded_from)
     paths = Paths.from_env()
-    paths.export_for_dbt()
+    dbt_env = paths.dbt_environment()
     written = ensure_landing_schemas(paths.landing)
     if written:
         context.log.info(f"landing schema files (re)written for: {', '.join(written)}")
@@ -68,9 +73,10 @@ def build_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config:
         "landed_min_date": refresh.start.isoformat(),
         **copilot_plan_dbt_vars(config.sources),
     }
-    invocation = dbt.cli(
-        ["build", "--vars", json.dumps(dbt_vars)], context=context, raise_on_error=False
-    )
+    with environment_for_dbt(dbt_env):
+        invocation = dbt.cli(
+            ["build", "--vars", json.dumps(dbt_vars)], context=context, raise_on_error=False
+        )
     # Held until dbt exits: the row counts and totals are read from the warehouse dbt was writing.
     events = list(invocation.stream())
     yield from with_table_metadata(events, invocation.manifest, paths.warehouse, context.log)
