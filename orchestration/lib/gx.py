@@ -251,9 +251,12 @@ def _run_gx(
 ) -> None:
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
     import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
 
     asset = table or name
     context = gx.get_context(mode="ephemeral")
+    # GX draws a progress bar per suite on stderr: noise between the run's log lines
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
     batch = (
         context.data_sources.add_pandas(f"{asset}_source")
         .add_dataframe_asset(asset)

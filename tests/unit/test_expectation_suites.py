@@ -57,9 +57,10 @@ def usage_frame(**overrides) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def test_a_clean_frame_passes():
+def test_a_clean_frame_passes(capfd):
     outcome = validate_dataframe("fct_ai_usage_daily", usage_frame())
     assert outcome.success and outcome.evaluated == 16 and outcome.failures == []
+    assert "Calculating Metrics" not in capfd.readouterr().err  # no GX progress bar in run logs
 
 
 def test_cached_above_input_fails_with_examples():
