@@ -169,7 +169,10 @@ def require_tables(con: duckdb.DuckDBPyConnection, database: Path, *names: str) 
 
 def connect(database: Path) -> duckdb.DuckDBPyConnection:
     if not database.exists():
-        raise ReportError(f"no published warehouse at {database}: run `make run` first")
+        raise ReportError(
+            f"no published warehouse at {database}: publish one first (`make run` on the sandbox, "
+            "`make live` on your own sources)"
+        )
     return duckdb.connect(str(database), read_only=True)
 
 

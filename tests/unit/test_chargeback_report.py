@@ -132,7 +132,7 @@ def test_latest_closed_month_and_clear_errors(published, tmp_path):
         ReportError, match=r"no chargeback lines for 2027-01.*2026-08, 2026-09, 2026-10"
     ):
         build_chargeback_report(published, date(2027, 1, 1), tmp_path)
-    with pytest.raises(ReportError, match="run `make run` first"):
+    with pytest.raises(ReportError, match="publish one first"):
         build_chargeback_report(tmp_path / "missing.duckdb", MONTH, tmp_path)
 
 

@@ -46,6 +46,6 @@ def test_cli_errors_say_what_to_do(published, tmp_path, capsys):
     assert main(["chargeback", "--month", "October"]) == 2
     assert "write it as YYYY-MM" in capsys.readouterr().err
     assert main(["chargeback", "--database", str(tmp_path / "none.duckdb")]) == 2
-    assert "run `make run` first" in capsys.readouterr().err
+    assert "publish one first (`make run` on the sandbox" in capsys.readouterr().err
     assert not write_reports(tmp_path / "nothing-published")
     assert "reports not written" in capsys.readouterr().err
