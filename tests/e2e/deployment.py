@@ -10,6 +10,7 @@ import dagster as dg
 import duckdb
 import httpx
 import pytest
+import yaml
 from dagster._core.storage.tags import (
     ASSET_PARTITION_RANGE_END_TAG,
     ASSET_PARTITION_RANGE_START_TAG,
@@ -20,10 +21,21 @@ from orchestration.cli.summary import provider_totals
 from orchestration.lib.evidence import record_run
 from orchestration.lib.publish import current_dir
 from sandbox.server import SandboxServer
+from tests.conftest import FIXTURES
 
 FIRST, LAST = date(2026, 9, 1), date(2026, 9, 20)
 AS_OF_FIRST_RUN = datetime(2026, 9, 22, 6, tzinfo=UTC)  # 2026-09-20 is still provisional
 AS_OF_LATER = datetime(2026, 9, 30, 6, tzinfo=UTC)
+
+
+def sources_subset(path: Path, source_types: tuple[str, ...], history_start: date) -> Path:
+    """The test sources file cut down to the sources of `source_types`, history from
+    `history_start`, written to `path`: the sources file of a module's own deployment."""
+    config = yaml.safe_load((FIXTURES / "sources.test.yml").read_text())
+    config["warehouse"]["history_start"] = history_start
+    config["sources"] = [s for s in config["sources"] if s["type"] in source_types]
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
 
 
 class Collector(logging.Handler):

@@ -13,20 +13,17 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from pathlib import Path
 
 import duckdb
 import httpx
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-import yaml
 
 from orchestration.lib.books import book_path
 from orchestration.lib.sources import sources_config
 from sandbox.server import SandboxServer, SandboxState
-from tests.conftest import FIXTURES
-from tests.e2e.deployment import Deployment
+from tests.e2e.deployment import Deployment, sources_subset
 
 pytestmark = pytest.mark.e2e
 
@@ -40,15 +37,6 @@ CLOCK = datetime(2026, 10, 10, 6, tzinfo=UTC)
 SOURCE_TYPES = ("openai", "anthropic", "litellm", "cursor")
 
 
-def few_sources_config(path: Path) -> Path:
-    """The test sources file cut down to a few API sources, history from START."""
-    config = yaml.safe_load((FIXTURES / "sources.test.yml").read_text())
-    config["warehouse"]["history_start"] = START
-    config["sources"] = [s for s in config["sources"] if s["type"] in SOURCE_TYPES]
-    path.write_text(yaml.safe_dump(config, sort_keys=False))
-    return path
-
-
 @pytest.fixture(scope="module")
 def books_deployment(tmp_path_factory):
     base = tmp_path_factory.mktemp("closed_books")
@@ -56,7 +44,7 @@ def books_deployment(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch, SandboxServer(SandboxState()) as server:
         patch.setenv("AIUW_DATA_DIR", str(data))
         patch.setenv("DBT_LOG_PATH", str(data / "dbt_logs"))
-        patch.setenv("AIUW_SOURCES", str(few_sources_config(base / "sources.yml")))
+        patch.setenv("AIUW_SOURCES", str(sources_subset(base / "sources.yml", SOURCE_TYPES, START)))
         for name, value in server.environment().items():
             patch.setenv(name, value)
         sources_config.cache_clear()

@@ -29,22 +29,13 @@ from orchestration.lib.settings import Paths
 from orchestration.lib.sources import sources_config
 from sandbox.server import SandboxServer, SandboxState
 from tests.alert_receivers import WebhookReceiver
-from tests.conftest import FIXTURES
-from tests.e2e.deployment import Deployment
+from tests.e2e.deployment import Deployment, sources_subset
 
 pytestmark = pytest.mark.e2e
 
 START, END = date(2026, 9, 1), date(2026, 9, 7)
 CLOCK = datetime(2026, 9, 12, 6, tzinfo=UTC)  # every day of the range has settled
 PROVIDERS = ("openai", "anthropic")
-
-
-def two_sources(path: Path) -> Path:
-    config = yaml.safe_load((FIXTURES / "sources.test.yml").read_text())
-    config["warehouse"]["history_start"] = START
-    config["sources"] = [s for s in config["sources"] if s["type"] in PROVIDERS]
-    path.write_text(yaml.safe_dump(config, sort_keys=False))
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +46,7 @@ def live(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch, SandboxServer(SandboxState()) as server:
         patch.setenv("AIUW_DATA_DIR", str(data))
         patch.setenv("DBT_LOG_PATH", str(data / "dbt_logs"))
-        patch.setenv("AIUW_SOURCES", str(two_sources(base / "sources.yml")))
+        patch.setenv("AIUW_SOURCES", str(sources_subset(base / "sources.yml", PROVIDERS, START)))
         patch.setenv("AIUW_GOVERNANCE_DIR", str(governance))
         for name, value in server.environment().items():
             patch.setenv(name, value)
