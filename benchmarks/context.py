@@ -15,12 +15,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import dagster as dg
-from dagster._core.storage.tags import (
-    ASSET_PARTITION_RANGE_END_TAG,
-    ASSET_PARTITION_RANGE_START_TAG,
-)
 
 from orchestration.automation_names import INGEST_JOB
+from orchestration.lib.partitions import RANGE_END_TAG, RANGE_START_TAG
 
 SOURCES = (
     "okta",
@@ -52,8 +49,8 @@ def land(day: date, data: Path) -> bool:
             instance=dg.DagsterInstance.ephemeral(),
             asset_selection=keys,
             tags={
-                ASSET_PARTITION_RANGE_START_TAG: day.isoformat(),
-                ASSET_PARTITION_RANGE_END_TAG: day.isoformat(),
+                RANGE_START_TAG: day.isoformat(),
+                RANGE_END_TAG: day.isoformat(),
             },
             raise_on_error=False,
         )

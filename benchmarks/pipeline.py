@@ -1,4 +1,4 @@
-"""One run of the `transform_daily` job for a partition range, as the daily schedule would start it.
+"""One run of the `transform_daily` job for a range of days, as the sensor starts it after the ingest.
 
 Runs in its own process (the benchmark measures this process tree's memory) against the data
 directory in AIUW_DATA_DIR, with an ephemeral Dagster instance, and writes every step's duration as
@@ -18,12 +18,9 @@ from datetime import date
 from pathlib import Path
 
 import dagster as dg
-from dagster._core.storage.tags import (
-    ASSET_PARTITION_RANGE_END_TAG,
-    ASSET_PARTITION_RANGE_START_TAG,
-)
 
 from orchestration.automation_names import TRANSFORM_JOB
+from orchestration.lib.partitions import window_tags
 
 
 def step_seconds(instance: dg.DagsterInstance, run_id: str) -> dict[str, float]:
@@ -50,10 +47,7 @@ def run_transform(start: date, end: date) -> dict:
     instance = dg.DagsterInstance.ephemeral()
     result = job.execute_in_process(
         instance=instance,
-        tags={
-            ASSET_PARTITION_RANGE_START_TAG: start.isoformat(),
-            ASSET_PARTITION_RANGE_END_TAG: end.isoformat(),
-        },
+        tags=window_tags(start, end),
         raise_on_error=False,
     )
     failures = [

@@ -12,14 +12,10 @@ import argparse
 import os
 import sys
 import time
+import uuid
 from datetime import date, timedelta
 
 import dagster as dg
-from dagster._core.storage.tags import (
-    ASSET_PARTITION_RANGE_END_TAG,
-    ASSET_PARTITION_RANGE_START_TAG,
-)
-from dagster._core.utils import make_new_run_id
 
 from connectors.errors import ConfigError
 from governance.load import load_governance
@@ -38,6 +34,12 @@ from orchestration.lib.crashed_runs import evidence_recorder, process_tags, reco
 from orchestration.lib.entity_selection import check_entity_selection
 from orchestration.lib.evidence import record_run
 from orchestration.lib.evidence_signing import signing_key
+from orchestration.lib.partitions import (
+    INGEST_RUN_TAG,
+    RANGE_END_TAG,
+    RANGE_START_TAG,
+    window_tags,
+)
 from orchestration.lib.pool_waits import PoolWaitReporter
 from orchestration.lib.settings import Paths
 from orchestration.lib.sources import sources_config
@@ -116,14 +118,15 @@ def run(args: argparse.Namespace, config, sandbox=None) -> int:
     )
     # a run killed earlier must not keep its pool slot: every run below would wait for it forever
     recover_crashed_runs(instance, say, evidence_recorder(instance, Paths.from_env().ledger))
-    tags = {
-        ASSET_PARTITION_RANGE_START_TAG: start.isoformat(),
-        ASSET_PARTITION_RANGE_END_TAG: end.isoformat(),
-    }
+    tags = {RANGE_START_TAG: start.isoformat(), RANGE_END_TAG: end.isoformat()}
     # ingest, then transform whatever landed: a broken source does not stop the others publishing
     ingest = run_job(definitions, instance, INGEST_JOB, tags, start, end)
     status = "SUCCESS" if ingest.success else "FAILURE"
-    transform_tags = {**tags, "aiuw/ingest_run_id": ingest.run_id, "aiuw/ingest_status": status}
+    transform_tags = {
+        **window_tags(start, end),
+        INGEST_RUN_TAG: ingest.run_id,
+        "aiuw/ingest_status": status,
+    }
     transform = run_job(definitions, instance, TRANSFORM_JOB, transform_tags, start, end)
     results = [ingest, transform]
     paths = Paths.from_env()
@@ -165,11 +168,11 @@ def say(line: str) -> None:
 
 
 def run_job(definitions, instance, name: str, tags: dict[str, str], start: date, end: date):
-    """One run of a job over the whole partition range; step failures are printed, not raised."""
+    """One run of a job over the whole range of days; step failures are printed, not raised."""
     job = definitions.resolve_job_def(name)
-    print(f"running {name} for partitions {start} .. {end} in one run", flush=True)
+    print(f"running {name} for {start} .. {end} in one run", flush=True)
     began = time.monotonic()
-    run_id = make_new_run_id()
+    run_id = str(uuid.uuid4())
     recorder = evidence_recorder(instance, Paths.from_env().ledger)
     with PoolWaitReporter(instance, run_id, say, on_recovered=recorder):
         result = job.execute_in_process(

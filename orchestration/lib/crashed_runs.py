@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
-from dagster._core.storage.dagster_run import DagsterRunStatus
+from dagster import DagsterRunStatus
 
 RUN_HOST_TAG = "aiuw/run_host"
 RUN_PID_TAG = "aiuw/run_pid"

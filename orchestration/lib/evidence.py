@@ -29,14 +29,24 @@ from orchestration.automation_names import INGEST_JOB
 from orchestration.lib.evidence_anchor import Anchors
 from orchestration.lib.evidence_signing import KEY_ENV, signing_key
 from orchestration.lib.evidence_sources import source_statuses
+from orchestration.lib.partitions import (
+    PARTITION_TAG,
+    RANGE_END_TAG,
+    RANGE_START_TAG,
+    WINDOW_END_TAG,
+    WINDOW_START_TAG,
+)
 from orchestration.lib.settings import Paths
 from orchestration.lib.sources import sources_config
 
 GENESIS = "0" * 64
+# The days a run covered: an ingest run's partition tags, a transform run's window tags.
 PARTITION_TAGS = {
-    "dagster/partition": "partition",
-    "dagster/asset_partition_range_start": "range_start",
-    "dagster/asset_partition_range_end": "range_end",
+    PARTITION_TAG: "partition",
+    RANGE_START_TAG: "range_start",
+    RANGE_END_TAG: "range_end",
+    WINDOW_START_TAG: "window_start",
+    WINDOW_END_TAG: "window_end",
 }
 
 

@@ -1,7 +1,9 @@
-"""Daily UTC partitions, and the refresh window a run covers (its partitions plus restated days)."""
+"""Daily UTC partitions for the ingest, and the refresh window a run covers (its days plus restated
+days). The transform is not partitioned: its run carries the days it covers as two tags."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -93,3 +95,57 @@ def window_of(
 ) -> RefreshWindow:
     tw = context.partition_time_window
     return refresh_window(tw.start, tw.end, config)
+
+
+# The first and last day (inclusive, YYYY-MM-DD) a transform run covers. The sensors copy them from
+# the ingest run's partitions, the CLI sets them, and a run launched without them covers yesterday.
+WINDOW_START_TAG = "aiuw/window_start"
+WINDOW_END_TAG = "aiuw/window_end"
+PARTITION_TAG = "dagster/partition"
+RANGE_START_TAG = "dagster/asset_partition_range_start"
+RANGE_END_TAG = "dagster/asset_partition_range_end"
+
+
+def window_tags(first: date, last: date) -> dict[str, str]:
+    return {WINDOW_START_TAG: first.isoformat(), WINDOW_END_TAG: last.isoformat()}
+
+
+def partition_days(tags: Mapping[str, str]) -> tuple[date, date] | None:
+    """The first and last day of a partitioned (ingest) run, from Dagster's partition tags."""
+    if tags.get(PARTITION_TAG):
+        day = date.fromisoformat(tags[PARTITION_TAG])
+        return day, day
+    if tags.get(RANGE_START_TAG) and tags.get(RANGE_END_TAG):
+        return date.fromisoformat(tags[RANGE_START_TAG]), date.fromisoformat(tags[RANGE_END_TAG])
+    return None
+
+
+def days_of_run(tags: Mapping[str, str], today: date) -> tuple[date, date]:
+    """The first and last day a transform run covers: its window tags, else yesterday (UTC)."""
+    start, end = tags.get(WINDOW_START_TAG), tags.get(WINDOW_END_TAG)
+    if not start and not end:
+        yesterday = today - timedelta(days=1)
+        return yesterday, yesterday
+    try:
+        first, last = date.fromisoformat(start or end), date.fromisoformat(end or start)
+    except ValueError:
+        raise ValueError(
+            f"run tags {WINDOW_START_TAG}={start!r} and {WINDOW_END_TAG}={end!r}: each must be a day "
+            "as YYYY-MM-DD (the first and last day the run covers); fix the tags and launch again"
+        ) from None
+    if last < first:
+        raise ValueError(
+            f"run tags: {WINDOW_END_TAG} {last} is before {WINDOW_START_TAG} {first}; "
+            "swap them and launch again"
+        )
+    return first, last
+
+
+def run_window(tags: Mapping[str, str], config: SourcesConfig, today: date) -> RefreshWindow:
+    """A transform run's refresh window: its days widened by the restatement days."""
+    first, last = days_of_run(tags, today)
+    return refresh_window(
+        datetime.combine(first, time(), UTC),
+        datetime.combine(last + timedelta(days=1), time(), UTC),
+        config,
+    )

@@ -11,14 +11,11 @@ import duckdb
 import httpx
 import pytest
 import yaml
-from dagster._core.storage.tags import (
-    ASSET_PARTITION_RANGE_END_TAG,
-    ASSET_PARTITION_RANGE_START_TAG,
-)
 
 from orchestration.automation_names import INGEST_JOB, TRANSFORM_JOB
 from orchestration.cli.summary import provider_totals
 from orchestration.lib.evidence import record_run
+from orchestration.lib.partitions import RANGE_END_TAG, RANGE_START_TAG, window_tags
 from orchestration.lib.publish import current_dir
 from sandbox.server import SandboxServer
 from tests.conftest import FIXTURES
@@ -67,15 +64,20 @@ class Deployment:
         tags: dict | None = None,
         partition_range: tuple[date, date] = (FIRST, LAST),
     ) -> dg.ExecuteInProcessResult:
-        first, last = partition_range
-        range_tags = {
-            ASSET_PARTITION_RANGE_START_TAG: first.isoformat(),
-            ASSET_PARTITION_RANGE_END_TAG: last.isoformat(),
-        }
+        """The ingest job for the partition (or the range), the transform job with the same days as
+        its window tags, as the schedule and the sensors start them."""
+        first, last = (partition, partition) if partition else partition_range
+        if job.partitions_def is None:
+            days_tags, partition_key = window_tags(first, last), None
+        elif partition:
+            days_tags, partition_key = {}, partition.isoformat()
+        else:
+            days_tags = {RANGE_START_TAG: first.isoformat(), RANGE_END_TAG: last.isoformat()}
+            partition_key = None
         return job.execute_in_process(
             instance=self.instance,
-            tags={**({} if partition else range_tags), **(tags or {})},
-            partition_key=partition.isoformat() if partition else None,
+            tags={**days_tags, **(tags or {})},
+            partition_key=partition_key,
             raise_on_error=False,
         )
 

@@ -250,7 +250,7 @@ def test_the_evidence_ledger_records_every_transform_run(deployment):
     transform_runs = [r for r in deployment.instance.get_runs() if r.job_name == TRANSFORM_JOB]
     assert [e["run_id"] for e in entries] == [r.run_id for r in reversed(transform_runs)]
     first = entries[0]
-    assert first["partitions"] == {"range_start": "2026-09-01", "range_end": "2026-09-20"}
+    assert first["partitions"] == {"window_start": "2026-09-01", "window_end": "2026-09-20"}
     openai = next(s for s in first["sources"] if s["id"] == "openai_test")
     costs = next(e for e in openai["entities"] if e["asset"] == "raw/openai/costs")
     assert costs["window_start"] == "2026-09-01" and costs["records"] > 0

@@ -81,6 +81,8 @@ def test_ingest_and_transform_jobs_schedule_and_sensors(definitions):
     transform = definitions.resolve_job_def(TRANSFORM_JOB)
     # tests/fixtures/sources.test.yml sets history_start
     assert ingest.partitions_def.get_first_partition_key() == "2026-09-01"
+    # the transform is not partitioned: its days are run tags, its bookkeeping one event per asset
+    assert transform.partitions_def is None
     ingest_keys = set(ingest.asset_layer.executable_asset_keys)
     transform_keys = set(transform.asset_layer.executable_asset_keys)
     assert all(k.path[0] == "raw" and k.path[1] != "governance" for k in ingest_keys)
@@ -138,10 +140,11 @@ def test_definitions_loaded_again_follow_the_sources_file_they_are_loaded_with(
     sources_config.cache_clear()
     try:
         reloaded = defs()
-        transform = reloaded.resolve_job_def(TRANSFORM_JOB)
-        dbt_models = reloaded.resolve_assets_def(key("staging", "stg_openai__usage_completions"))
-        for partitions in (transform.partitions_def, dbt_models.partitions_def):
+        ingest = reloaded.resolve_job_def(INGEST_JOB)
+        openai_costs = reloaded.resolve_assets_def(key("raw", "openai", "costs"))
+        for partitions in (ingest.partitions_def, openai_costs.partitions_def):
             assert partitions.get_first_partition_key() == "2026-10-05"
+        assert reloaded.resolve_job_def(TRANSFORM_JOB).partitions_def is None
         assert str(first) != "2026-10-05"
     finally:
         sources_config.cache_clear()

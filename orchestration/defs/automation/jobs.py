@@ -2,23 +2,23 @@
 
 They are separate runs on purpose: a source that is down fails its own ingest steps, and the
 transform run still builds and publishes everything from what has landed (the broken source keeps its
-last good files). The schedule starts the ingest run; a sensor starts the transform run for the same
-partitions when the ingest run ends, whether it succeeded or failed.
+last good files). The schedule starts the ingest run for yesterday's partition (a backfill from the UI
+starts one for a range); a sensor starts the transform run for the same days when the ingest run ends,
+whether it succeeded or failed. The transform job is not partitioned: the days travel as run tags.
 """
 
 import dagster as dg
 
 from orchestration.automation_names import INGEST_JOB, TRANSFORM_JOB
 from orchestration.lib.evidence import record_run
-from orchestration.lib.partitions import daily_partitions
+from orchestration.lib.partitions import (
+    INGEST_RUN_TAG,
+    daily_partitions,
+    partition_days,
+    window_tags,
+)
 from orchestration.lib.settings import Paths
 from orchestration.lib.sources import sources_config
-
-PARTITION_TAGS = (
-    "dagster/partition",
-    "dagster/asset_partition_range_start",
-    "dagster/asset_partition_range_end",
-)
 
 # Governance and the price catalog are read from the repository and installed packages, not pulled:
 # they land in the transform run.
@@ -29,8 +29,9 @@ SOURCE_ASSETS = dg.AssetSelection.key_prefixes(["raw"]) - dg.AssetSelection.key_
 
 def transform_request(context: dg.RunStatusSensorContext) -> dg.RunRequest:
     run = context.dagster_run
-    tags = {k: v for k, v in run.tags.items() if k in PARTITION_TAGS}
-    tags["aiuw/ingest_run_id"] = run.run_id
+    days = partition_days(run.tags)
+    tags = window_tags(*days) if days else {}
+    tags[INGEST_RUN_TAG] = run.run_id
     tags["aiuw/ingest_status"] = run.status.value
     return dg.RunRequest(run_key=f"transform-after-{run.run_id}", tags=tags)
 
@@ -50,8 +51,11 @@ def automation() -> dg.Definitions:
         selection=dg.AssetSelection.all(include_sources=False)
         - SOURCE_ASSETS
         - dg.AssetSelection.groups("reports"),
-        partitions_def=partitions,
-        description="Validate governance, build the dbt models, run the quality gates, publish.",
+        description=(
+            "Validate governance, build the dbt models, run the quality gates, publish. The run's tags "
+            "aiuw/window_start and aiuw/window_end (YYYY-MM-DD, inclusive) name the days it covers; "
+            "without them it covers yesterday. Restated days and months are added to them."
+        ),
     )
 
     @dg.run_status_sensor(

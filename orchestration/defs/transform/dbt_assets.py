@@ -1,6 +1,8 @@
-"""Every dbt model as a daily-partitioned asset; each run rebuilds its transform window (restated months included)."""
+"""Every dbt model as one asset, not partitioned: each run rebuilds the transform window its tags name
+(restated months included), and writes one materialization per model whatever the window's length."""
 
 import json
+from datetime import UTC, datetime
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
@@ -18,10 +20,9 @@ from orchestration.lib.dbt_translator import WarehouseDbtTranslator
 from orchestration.lib.ingest import ensure_landing_schemas
 from orchestration.lib.partitions import (
     INGEST_RUN_TAG,
-    daily_partitions,
     earliest_day_landed,
+    run_window,
     transform_window,
-    window_of,
 )
 from orchestration.lib.publish import current_dir
 from orchestration.lib.run_status import record_dbt_build
@@ -31,14 +32,12 @@ from orchestration.lib.table_metadata import with_table_metadata
 
 
 def build_dbt_assets(config: SourcesConfig) -> dg.AssetsDefinition:
-    """The dbt models partitioned from `config`'s history start, read when the definitions load (not
-    at import), so a process that loads them again with another sources file gets its partitions."""
+    """The dbt models for `config`, read when the definitions load (not at import), so a process that
+    loads them again with another sources file builds with that file's warehouse settings."""
 
     @dbt_assets(
         manifest=dbt_project.manifest_path,
         project=dbt_project,
-        partitions_def=daily_partitions(config),
-        backfill_policy=dg.BackfillPolicy.single_run(),
         dagster_dbt_translator=WarehouseDbtTranslator(),
         pool="duckdb",
     )
@@ -49,7 +48,10 @@ def build_dbt_assets(config: SourcesConfig) -> dg.AssetsDefinition:
 
 
 def build_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: SourcesConfig):
-    refresh = window_of(context, config)
+    try:
+        refresh = run_window(context.run.tags, config, datetime.now(UTC).date())
+    except ValueError as error:
+        raise dg.Failure(description=str(error)) from None
     relanded_from = earliest_day_landed(context.instance, context.run.tags.get(INGEST_RUN_TAG))
     window = transform_window(refresh, config, relanded_from)
     paths = Paths.from_env()
