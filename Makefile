@@ -8,6 +8,9 @@ BIN := $(VENV)/bin
 export DAGSTER_HOME := $(CURDIR)
 export AIUW_DATA_DIR ?= $(CURDIR)/data
 export AIUW_DAGSTER_STORAGE ?= $(AIUW_DATA_DIR)/dagster
+# A run over a range of days plans each ingest asset once (its days as one subset), not once per
+# asset and day: 45 assets x 125 days were 5,600 events and 40 s before a backfill's first step.
+export DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS ?= true
 # No key is exported here: the sandbox runs (`make run`, `make dev`) set the sandbox's own keys in
 # their processes, and real runs export their own (config/env.example).
 

@@ -110,6 +110,8 @@ def run(args: argparse.Namespace, config, sandbox=None) -> int:
 
     from orchestration.definitions import defs
 
+    # the ingest's planned events: one per asset for the whole range, not one per asset and day
+    os.environ.setdefault("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", "true")
     definitions = defs()
     instance = (
         dg.DagsterInstance.get()

@@ -30,6 +30,7 @@ from orchestration.lib.entity_selection import (
     not_served_line,
     skip_reason,
 )
+from orchestration.lib.heartbeat import heartbeat
 from orchestration.lib.landing import LandedDay, LandingWindow, ensure_schema_file
 from orchestration.lib.landing_scan import scan_landing
 from orchestration.lib.partitions import RefreshWindow, daily_partitions, window_of
@@ -247,16 +248,22 @@ def build_ingest_asset(
                     continue
             status = source_pull_path(paths.data, source_type, source.id, entity.name)
             try:
-                days = land_entity(
-                    source_type,
-                    entity,
-                    source,
-                    window,
-                    paths,
-                    open_client,
-                    history_start=config.warehouse.history_start,
-                    log=context.log.info,
-                )
+                with heartbeat(
+                    context.log.info,
+                    lambda seconds, source_id=source.id: (
+                        f"{label}: {source_id} still pulling ({seconds:.0f}s)"
+                    ),
+                ):
+                    days = land_entity(
+                        source_type,
+                        entity,
+                        source,
+                        window,
+                        paths,
+                        open_client,
+                        history_start=config.warehouse.history_start,
+                        log=context.log.info,
+                    )
             except EndpointNotServed as error:  # a fact about the account: one line, no traceback
                 failures[source.id] = not_served_line(source, entity.name, error, config.path)
                 not_served.add(source.id)

@@ -247,6 +247,11 @@ def _pg(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S.%f") + "+00"
 
 
+def _pg_from_iso(text: str) -> str:
+    """`_iso`'s text as `_pg` writes the same moment, without parsing it (an export writes three per request)."""
+    return f"{text[:10]} {text[11:-1]}+00"
+
+
 class LiteLLMProvider:
     name = "litellm"
     prefixes = (PREFIX,)
@@ -554,7 +559,7 @@ def _export_row(row: dict) -> dict:
     for name in EXPORT_COLUMNS:
         value = row.get(name)
         if name in ("startTime", "endTime", "completionStartTime") and value:
-            value = _pg(datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ"))
+            value = _pg_from_iso(value)
         elif isinstance(value, dict | list):
             value = json.dumps(value, separators=(",", ":"))
         elif isinstance(value, float):

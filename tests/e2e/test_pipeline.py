@@ -130,6 +130,50 @@ def test_reruns_in_any_order_publish_the_marts_of_one_straight_run(deployment, t
     assert deployment.published_totals() == before
 
 
+def bookkeeping(deployment, run_id: str) -> dict[str, int]:
+    """How many planned, materialization and check events a run wrote."""
+    import dagster as dg
+
+    kinds = (
+        dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED,
+        dg.DagsterEventType.ASSET_MATERIALIZATION,
+        dg.DagsterEventType.ASSET_CHECK_EVALUATION,
+    )
+    return {
+        kind.value: len(deployment.instance.get_records_for_run(run_id, of_type=kind).records)
+        for kind in kinds
+    }
+
+
+def test_a_transform_runs_bookkeeping_does_not_grow_with_its_days(deployment):
+    """The first backfill covered 20 days, the re-runs one day or a few: each transform run wrote
+    one planned event and one materialization per asset, whatever its days or the history behind it."""
+    runs = [r for r in deployment.instance.get_runs() if r.job_name == TRANSFORM_JOB]
+    spans = {
+        r.run_id: (
+            date.fromisoformat(r.tags["aiuw/window_end"])
+            - date.fromisoformat(r.tags["aiuw/window_start"])
+        ).days
+        + 1
+        for r in runs
+    }
+    assert max(spans.values()) == 20 and min(spans.values()) == 1, spans
+    assets = len(deployment.transform.asset_layer.executable_asset_keys)
+    counts = {run_id: bookkeeping(deployment, run_id) for run_id in spans}
+    for run_id, count in counts.items():
+        assert count["ASSET_MATERIALIZATION_PLANNED"] == assets, (spans[run_id], count)
+        assert count["ASSET_MATERIALIZATION"] == assets, (spans[run_id], count)
+    assert len({tuple(c.values()) for c in counts.values()}) == 1, counts
+    # the ingest stays daily-partitioned: a one-day ingest plans each of its assets once
+    ingest = next(
+        r
+        for r in deployment.instance.get_runs()
+        if r.tags.get("dagster/partition") and r.job_name != TRANSFORM_JOB
+    )
+    planned = bookkeeping(deployment, ingest.run_id)["ASSET_MATERIALIZATION_PLANNED"]
+    assert planned == len(deployment.ingest.asset_layer.executable_asset_keys)
+
+
 def test_a_late_restatement_is_picked_up_by_the_trailing_window(deployment):
     provisional = deployment.published_totals()["openai"]["invoiced_cost_usd"]
     deployment.set_clock(AS_OF_LATER)

@@ -2,6 +2,7 @@
 (restated months included), and writes one materialization per model whatever the window's length."""
 
 import json
+from contextlib import redirect_stdout
 from datetime import UTC, datetime
 
 import dagster as dg
@@ -16,7 +17,9 @@ from orchestration.lib.dbt import (
     dbt_project,
     environment_for_dbt,
 )
+from orchestration.lib.dbt_progress import DbtOutput, problem_lines, summary_lines
 from orchestration.lib.dbt_translator import WarehouseDbtTranslator
+from orchestration.lib.heartbeat import heartbeat
 from orchestration.lib.ingest import ensure_landing_schemas
 from orchestration.lib.partitions import (
     INGEST_RUN_TAG,
@@ -77,14 +80,33 @@ def build_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config:
     }
     with environment_for_dbt(dbt_env):
         invocation = dbt.cli(
-            ["build", "--vars", json.dumps(dbt_vars)], context=context, raise_on_error=False
+            ["build", "--no-use-colors", "--vars", json.dumps(dbt_vars)],
+            context=context,
+            raise_on_error=False,
         )
+    output = DbtOutput()
     # Held until dbt exits: the row counts and totals are read from the warehouse dbt was writing.
-    events = list(invocation.stream())
+    with redirect_stdout(output), heartbeat(context.log.info, output.progress_line):
+        events = list(invocation.stream())
+    context.log.debug(f"dbt's output:\n{output.text}")  # kept whole in the run's event log
+    report_build(context.log, invocation)
     yield from with_table_metadata(events, invocation.manifest, paths.warehouse, context.log)
     record_dbt_build(paths.data, context.run_id, invocation)  # for the dbt_build_failed alert
     if not invocation.is_successful():
         raise invocation.get_error()
+
+
+def report_build(log, invocation) -> None:
+    """A line per model layer and the tests, then each failure or warning in full."""
+    try:
+        results = invocation.get_artifact("run_results.json")
+    except (OSError, ValueError):
+        log.warning("dbt wrote no run_results.json: its output is in this run's debug log")
+        return
+    for line in summary_lines(results, invocation.manifest):
+        log.info(line)
+    for line in problem_lines(results, invocation.manifest):
+        (log.warning if line.startswith("dbt WARN") else log.error)(line)
 
 
 @dg.definitions
