@@ -14,7 +14,7 @@ export DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS ?= true
 # No key is exported here: the sandbox runs (`make run`, `make dev`) set the sandbox's own keys in
 # their processes, and real runs export their own (config/env.example).
 
-.PHONY: install manifest run live test test-spark lint format dev sandbox clean docs
+.PHONY: install manifest run live validate test test-spark lint format dev sandbox clean docs
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ live: manifest
 	@test -n "$(AIUW_SOURCES)" || { echo "make live: set AIUW_SOURCES to your sources config (see config/sources.example.yml)" >&2; exit 2; }
 	mkdir -p $(AIUW_DAGSTER_STORAGE)
 	$(PY) -m orchestration.cli.run $(if $(START),--start $(START)) $(if $(END),--end $(END))
+
+# Every dbt data test on every day and every quality suite on its whole mart (weekly by schedule).
+validate: manifest
+	mkdir -p $(AIUW_DAGSTER_STORAGE)
+	$(PY) -m orchestration.cli.validate
 
 test: manifest
 	$(BIN)/ruff check .

@@ -34,6 +34,7 @@ from orchestration.lib.crashed_runs import evidence_recorder, process_tags, reco
 from orchestration.lib.entity_selection import check_entity_selection
 from orchestration.lib.evidence import record_run
 from orchestration.lib.evidence_signing import signing_key
+from orchestration.lib.heartbeat import heartbeat
 from orchestration.lib.partitions import (
     INGEST_RUN_TAG,
     RANGE_END_TAG,
@@ -85,11 +86,10 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.update(sandbox.environment())
         # the exports hold the enterprise's whole history, as a real export does, whatever range this
         # run covers: a run of one day must not find a month's billing export cut at that day
-        os.environ.update(
-            sandbox.state.write_exports(
-                exports, config.warehouse.history_start, yesterday_utc() + timedelta(days=1)
-            )
-        )
+        first, last = config.warehouse.history_start, yesterday_utc()
+        say(f"sandbox: writing its file exports for {first} .. {last} under {exports}")
+        with heartbeat(say, lambda seconds: f"sandbox: still writing exports ({seconds:.0f}s)"):
+            os.environ.update(sandbox.state.write_exports(exports, first, last + timedelta(days=1)))
         print(
             f"sandbox serving the synthetic enterprise at {sandbox.url}; file exports under {exports}",
             flush=True,

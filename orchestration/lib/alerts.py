@@ -38,6 +38,7 @@ from orchestration.lib.alert_files import alerts_dir, locked
 from orchestration.lib.operational_alerts import operational_messages
 from orchestration.lib.publish import current_dir
 from orchestration.lib.settings import Paths
+from orchestration.lib.whole_history import is_whole_history
 
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 OPEN_STATES = ("new", "ongoing")
@@ -124,7 +125,13 @@ def quality_alerts(quality: Path, severity: str, warning_severity: str) -> list[
         results.sort(key=lambda r: r["suite"])
         refused = [r for r in results if not r.get("success")]
         validated_at = max(r.get("validated_at", "") for r in results)
-        if refused:
+        if refused and all(is_whole_history(r["suite"]) for r in refused):
+            condition, level = "data_quality_failed", severity
+            outcome = (
+                "found by the whole-history validation in days already published; the release "
+                "stays as it is until the days are fixed and re-run"
+            )
+        elif refused:
             condition, level = "data_quality_failed", severity
             outcome = "publishing was refused, the last good release stays"
         else:

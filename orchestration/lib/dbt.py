@@ -22,6 +22,9 @@ from orchestration.lib.settings import DBT_PROJECT_DIR
 # even a SIGKILLed one, instead of writing on as an orphan holding the warehouse's lock.
 dbt_cli_invocation.subprocess = SubprocessDyingWithParent()
 
+# dbt tests tagged so check the whole history: the weekly validation runs them, the daily build not.
+WHOLE_HISTORY_TAG = "whole_history"
+
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
@@ -89,6 +92,18 @@ def model_schema(name: str) -> str:
         if node["resource_type"] == "model" and node["name"] == name:
             return node["schema"]
     raise ValueError(f"no dbt model named {name}: check the suite's `table`")
+
+
+def model_test_days(name: str) -> str | None:
+    """`window` or `landed` when a daily run checks only the days it rebuilt of this model
+    (`meta.aiuw.test_days`), else None (every row, every run)."""
+    import json
+
+    manifest = json.loads(dbt_project.manifest_path.read_text())
+    for node in manifest["nodes"].values():
+        if node["resource_type"] == "model" and node["name"] == name:
+            return (node["config"].get("meta", {}).get("aiuw") or {}).get("test_days")
+    raise ValueError(f"no dbt model named {name}")
 
 
 def upstream_source_names(name: str) -> set[str]:

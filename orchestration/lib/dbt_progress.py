@@ -72,8 +72,23 @@ def layer_of(unique_id: str, manifest: Mapping[str, Any]) -> str:
     return {"test": "data tests", "unit_test": "unit tests", "seed": "seeds"}.get(kind, kind)
 
 
+LAYER_ORDER = ("seeds", "staging", "intermediate", "marts")
+LAST = ("data tests", "unit tests")
+
+
+def layer_rank(layer: str) -> tuple[int, str]:
+    """Seeds and the model layers in build order, the tests last, anything else between."""
+    if layer in LAYER_ORDER:
+        return LAYER_ORDER.index(layer), layer
+    return (
+        (len(LAYER_ORDER) + 1 + LAST.index(layer), layer)
+        if layer in LAST
+        else (len(LAYER_ORDER), layer)
+    )
+
+
 def summary_lines(run_results: Mapping[str, Any], manifest: Mapping[str, Any]) -> list[str]:
-    """One line per model layer and for the tests (counts by status, seconds), in build order."""
+    """One line per model layer and for the tests (counts by status, seconds of node time)."""
     layers: dict[str, Counter[str]] = {}
     seconds: Counter[str] = Counter()
     for result in run_results.get("results", []):
@@ -81,7 +96,7 @@ def summary_lines(run_results: Mapping[str, Any], manifest: Mapping[str, Any]) -
         layers.setdefault(layer, Counter())[result["status"]] += 1
         seconds[layer] += result.get("execution_time") or 0.0
     lines = []
-    for layer, statuses in layers.items():
+    for layer, statuses in sorted(layers.items(), key=lambda item: layer_rank(item[0])):
         counts = ", ".join(f"{n} {status}" for status, n in sorted(statuses.items()))
         lines.append(
             f"dbt {layer}: {sum(statuses.values())} nodes ({counts}), {seconds[layer]:.1f}s"

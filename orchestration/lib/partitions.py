@@ -149,3 +149,13 @@ def run_window(tags: Mapping[str, str], config: SourcesConfig, today: date) -> R
         datetime.combine(last + timedelta(days=1), time(), UTC),
         config,
     )
+
+
+def run_transform_window(
+    instance: dg.DagsterInstance, tags: Mapping[str, str], config: SourcesConfig, today: date
+) -> tuple[RefreshWindow, RefreshWindow]:
+    """A transform run's refresh window (its days and the restatement days) and the window dbt
+    rebuilds (from the month of the earliest day its ingest run re-landed)."""
+    refresh = run_window(tags, config, today)
+    relanded_from = earliest_day_landed(instance, tags.get(INGEST_RUN_TAG))
+    return refresh, transform_window(refresh, config, relanded_from)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dagster as dg
 import pytest
 
-from orchestration.automation_names import INGEST_JOB, TRANSFORM_JOB
+from orchestration.automation_names import INGEST_JOB, TRANSFORM_JOB, VALIDATION_JOB
 from orchestration.lib.dbt import published_models
 
 
@@ -74,6 +74,9 @@ def test_marts_have_blocking_gx_checks(definitions):
         for spec in checks_def.check_specs
     }
     assert all(specs[check].blocking for check in checks)
+    # dbt's tests run inside the dbt build: no Dagster check (and no event) per test
+    on_models = {ck.name for ck in graph.asset_check_keys if ck.asset_key.path[0] != "raw"}
+    assert on_models == {f"gx_{name}" for name in published} | {"closed_months_unchanged"}
 
 
 def test_ingest_and_transform_jobs_schedule_and_sensors(definitions):
@@ -93,6 +96,12 @@ def test_ingest_and_transform_jobs_schedule_and_sensors(definitions):
     schedule = definitions.resolve_schedule_def(f"{INGEST_JOB}_schedule")
     assert schedule.job_name == INGEST_JOB
     assert schedule.cron_schedule == "0 3 * * *"
+    # the whole-history validation: weekly, on the warehouse's pool, not partitioned
+    validation = definitions.resolve_job_def(VALIDATION_JOB)
+    assert validation.partitions_def is None
+    assert [s.cron_schedule for s in definitions.schedules if s.job_name == VALIDATION_JOB] == [
+        "0 5 * * 0"
+    ]
     assert {s.name for s in definitions.sensors} == {
         "transform_after_ingest",
         "transform_after_failed_ingest",

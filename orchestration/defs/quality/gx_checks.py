@@ -1,24 +1,68 @@
 """One Great Expectations check per published mart: a failed critical expectation stops publishing,
-a failed warning is shown (WARN) and alerted while the mart publishes."""
+a failed warning is shown (WARN) and alerted while the mart publishes.
+
+On the big incremental marts (`meta.aiuw.test_days`) a daily run reads the days it rebuilt plus the
+trailing weeks its trend expectations compare against, not the whole history; the weekly
+whole-history validation (whole_history.py) reads every row."""
+
+from datetime import UTC, date, datetime, timedelta
 
 import dagster as dg
 import duckdb
 
 from connectors.config import SOURCE_TYPES
-from orchestration.lib.dbt import model_schema, published_models, upstream_source_names
+from orchestration.lib.dbt import (
+    model_schema,
+    model_test_days,
+    published_models,
+    upstream_source_names,
+)
 from orchestration.lib.gx import (
+    SuiteOutcome,
     load_suite_definition,
     related_tables,
     store_outcome,
     validate_dataframe,
 )
+from orchestration.lib.partitions import run_transform_window
 from orchestration.lib.settings import Paths
 from orchestration.lib.sources import sources_config
 
+# The trend expectations compare the latest days with the 28 before them (same weekday): six weeks
+# before the rebuilt days give them their whole baseline.
+TREND_LOOKBACK_DAYS = 42
 
-def read_mart(paths: Paths, name: str, schema: str = "marts"):
+
+def read_mart(paths: Paths, name: str, schema: str = "marts", since: date | None = None):
+    days = f" where usage_date >= cast('{since.isoformat()}' as date)" if since else ""
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
-        return con.sql(f'select * from {schema}."{name}"').df()
+        return con.sql(f'select * from {schema}."{name}"{days}').df()
+
+
+def validate_mart(paths: Paths, name: str, since: date | None = None) -> SuiteOutcome:
+    """The mart's suite on its rows from `since` (every row without it), in the warehouse."""
+    definition = load_suite_definition(name)
+    related = {t: read_mart(paths, t, model_schema(t)) for t in related_tables(definition)}
+    return validate_dataframe(
+        name,
+        read_mart(paths, name, since=since),
+        definition,
+        related,
+        unfed_reason=unfed_reason(name),
+    )
+
+
+def first_day_checked(context: dg.AssetCheckExecutionContext, name: str) -> date | None:
+    """The first day a daily run reads of a mart it rebuilds by days (None: the whole mart)."""
+    test_days = model_test_days(name)
+    if test_days not in ("window", "landed"):
+        return None
+    config = sources_config()
+    refresh, window = run_transform_window(
+        context.instance, context.run.tags, config, datetime.now(UTC).date()
+    )
+    rebuilt = refresh.start if test_days == "landed" else window.start
+    return rebuilt - timedelta(days=TREND_LOOKBACK_DAYS)
 
 
 def unfed_reason(name: str) -> str | None:
@@ -44,11 +88,12 @@ def build_gx_check(name: str) -> dg.AssetChecksDefinition:
     )
     def gx_check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
         paths = Paths.from_env()
-        definition = load_suite_definition(name)
-        related = {t: read_mart(paths, t, model_schema(t)) for t in related_tables(definition)}
-        outcome = validate_dataframe(
-            name, read_mart(paths, name), definition, related, unfed_reason=unfed_reason(name)
-        )
+        since = first_day_checked(context, name)
+        if since:
+            context.log.info(
+                f"{name}: checking the days from {since} (rebuilt days and their trend baseline)"
+            )
+        outcome = validate_mart(paths, name, since)
         stored = store_outcome(outcome, paths.quality, context.run.run_id)
         for failure in outcome.blocking_failures:
             context.log.error(f"{name}: expectation failed: {failure.describe()}")

@@ -12,6 +12,7 @@ from connectors.config import SourcesConfig
 from connectors.entra_id.copilot_plans import copilot_plan_dbt_vars
 from orchestration.lib.books import book_closed_months, ensure_books_schema
 from orchestration.lib.dbt import (
+    WHOLE_HISTORY_TAG,
     WarehouseDbtCli,
     dbt_executable,
     dbt_project,
@@ -22,10 +23,7 @@ from orchestration.lib.dbt_translator import WarehouseDbtTranslator
 from orchestration.lib.heartbeat import heartbeat
 from orchestration.lib.ingest import ensure_landing_schemas
 from orchestration.lib.partitions import (
-    INGEST_RUN_TAG,
-    earliest_day_landed,
-    run_window,
-    transform_window,
+    run_transform_window,
 )
 from orchestration.lib.publish import current_dir
 from orchestration.lib.run_status import record_dbt_build
@@ -52,11 +50,11 @@ def build_dbt_assets(config: SourcesConfig) -> dg.AssetsDefinition:
 
 def build_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: SourcesConfig):
     try:
-        refresh = run_window(context.run.tags, config, datetime.now(UTC).date())
+        refresh, window = run_transform_window(
+            context.instance, context.run.tags, config, datetime.now(UTC).date()
+        )
     except ValueError as error:
         raise dg.Failure(description=str(error)) from None
-    relanded_from = earliest_day_landed(context.instance, context.run.tags.get(INGEST_RUN_TAG))
-    window = transform_window(refresh, config, relanded_from)
     paths = Paths.from_env()
     dbt_env = paths.dbt_environment()
     written = ensure_landing_schemas(paths.landing)
@@ -78,9 +76,11 @@ def build_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config:
         "landed_min_date": refresh.start.isoformat(),
         **copilot_plan_dbt_vars(config.sources),
     }
+    # whole-history tests run in the weekly validation job (defs/quality/whole_history.py)
+    args = ["build", "--no-use-colors", "--exclude", f"tag:{WHOLE_HISTORY_TAG}"]
     with environment_for_dbt(dbt_env):
         invocation = dbt.cli(
-            ["build", "--no-use-colors", "--vars", json.dumps(dbt_vars)],
+            [*args, "--vars", json.dumps(dbt_vars)],
             context=context,
             raise_on_error=False,
         )

@@ -25,6 +25,7 @@
     config(
         materialized='incremental',
         on_schema_change='fail',
+        meta={'aiuw': {'test_days': 'window'}},
         **refresh_window_config('usage_date')
     )
 }}

@@ -1,0 +1,117 @@
+"""A daily run tests the days it rebuilt; the weekly whole-history validation tests every day.
+
+On a copy of the shared deployment's warehouse: a duplicate usage row inside the run's window fails
+the daily (window-scoped) dbt tests; one outside it passes them, and the whole-history validation
+job finds it, stores the failure with the quality results and raises the data-quality alert.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.automation_names import VALIDATION_JOB
+from orchestration.lib.alerts import quality_alerts
+from orchestration.lib.dbt import WHOLE_HISTORY_TAG
+from orchestration.lib.settings import Paths
+from orchestration.lib.whole_history import DBT_TESTS
+
+pytestmark = pytest.mark.e2e
+
+WINDOW = {"min_date": "2026-09-15", "max_date": "2026-09-21"}
+INSIDE, OUTSIDE = date(2026, 9, 18), date(2026, 9, 5)
+UNIQUE_KEY = "unique_fct_ai_usage_daily_usage_key"
+
+
+@pytest.fixture
+def copied(deployment, tmp_path, monkeypatch) -> Paths:
+    """The deployment's warehouse copied under a data directory of this test's own."""
+    data = tmp_path / "data"
+    shutil.copytree(deployment.data / "warehouse", data / "warehouse")
+    monkeypatch.setenv("AIUW_DATA_DIR", str(data))
+    monkeypatch.setenv("AIUW_LANDING_DIR", str(deployment.data / "landing"))
+    return Paths.from_env()
+
+
+def duplicate_a_usage_row(paths: Paths, day: date) -> None:
+    with duckdb.connect(str(paths.warehouse)) as con:
+        con.execute(
+            "insert into marts.fct_ai_usage_daily select * from marts.fct_ai_usage_daily "
+            "where usage_date = ? limit 1",
+            [day],
+        )
+
+
+def daily_tests(paths: Paths, tmp_path: Path) -> tuple[int, str]:
+    """The mart's tests as the daily build runs them: the window's days, no whole-history tests."""
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "dbt"),
+            "test",
+            "--project-dir",
+            "dbt_project",
+            "--profiles-dir",
+            "dbt_project",
+            "--target-path",
+            str(tmp_path / "target"),
+            "--select",
+            "fct_ai_usage_daily",
+            "--exclude",
+            f"tag:{WHOLE_HISTORY_TAG}",
+            "--vars",
+            json.dumps(WINDOW),
+        ],
+        env={**os.environ, **paths.dbt_environment()},
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    return result.returncode, result.stdout
+
+
+def test_a_bad_row_inside_the_window_fails_the_daily_tests(copied, tmp_path):
+    duplicate_a_usage_row(copied, INSIDE)
+    code, output = daily_tests(copied, tmp_path)
+    assert code == 1, output
+    assert f"FAIL 1 {UNIQUE_KEY}" in output
+
+
+def test_a_bad_row_outside_the_window_is_caught_by_the_whole_history_validation(
+    deployment, copied, tmp_path
+):
+    duplicate_a_usage_row(copied, OUTSIDE)
+    code, output = daily_tests(copied, tmp_path)
+    assert code == 0, output  # the daily tests do not read 2026-09-05
+    assert UNIQUE_KEY in output
+
+    from orchestration.definitions import defs
+
+    job = defs().resolve_job_def(VALIDATION_JOB)
+    result = job.execute_in_process(instance=deployment.instance, raise_on_error=False)
+    assert not result.success
+    stored = json.loads((copied.quality / "latest" / f"{DBT_TESTS}.json").read_text())
+    assert not stored["success"]
+    failed = {f["expectation"]: f for f in stored["failures"]}
+    assert failed[UNIQUE_KEY]["table"] == "fct_ai_usage_daily"
+    assert failed[UNIQUE_KEY]["unexpected_count"] == 1
+    # every other test passed: the history is otherwise sound
+    assert len(failed) == 1 and stored["evaluated_expectations"] > 700
+    # the GX suite on the whole mart finds the same duplicate
+    suite = json.loads(
+        (copied.quality / "latest" / "fct_ai_usage_daily@whole_history.json").read_text()
+    )
+    assert not suite["success"]
+    assert {f["expectation"] for f in suite["failures"]} == {"expect_column_values_to_be_unique"}
+    alerts = quality_alerts(copied.quality, "high", "low")
+    assert [a.condition_type for a in alerts] == ["data_quality_failed"]
+    assert UNIQUE_KEY in alerts[0].evidence
+    assert "whole-history validation" in alerts[0].summary
