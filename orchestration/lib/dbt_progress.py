@@ -22,7 +22,8 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 class DbtOutput(io.TextIOBase):
     """A stream for dbt's log lines: keeps them and counts the nodes dbt has finished."""
 
-    def __init__(self) -> None:
+    def __init__(self, command: str = "dbt build") -> None:
+        self.command = command
         self.lines: list[str] = []
         self.total = 0
         self.finished: Counter[str] = Counter()
@@ -47,11 +48,11 @@ class DbtOutput(io.TextIOBase):
 
     def progress_line(self, seconds: float) -> str:
         if not self.total:
-            return f"dbt build: parsing the project and starting ({seconds:.0f}s)"
+            return f"{self.command}: parsing the project and starting ({seconds:.0f}s)"
         done = sum(self.finished.values())
         bad = self.finished["ERROR"] + self.finished["FAIL"]
         failed = f", {bad} failed" if bad else ""
-        return f"dbt build: {done} of {self.total} nodes done{failed} ({seconds:.0f}s)"
+        return f"{self.command}: {done} of {self.total} nodes done{failed} ({seconds:.0f}s)"
 
     @property
     def text(self) -> str:

@@ -7,6 +7,7 @@ raises the data-quality alert, and the published release stays as it is.
 """
 
 import dataclasses
+import json
 from contextlib import redirect_stdout
 
 import dagster as dg
@@ -14,7 +15,7 @@ from dagster_dbt import DbtCliResource
 
 from orchestration.automation_names import VALIDATION_JOB
 from orchestration.defs.quality.gx_checks import validate_mart
-from orchestration.lib.dbt import environment_for_dbt, published_models
+from orchestration.lib.dbt import dbt_project, environment_for_dbt, published_models
 from orchestration.lib.dbt_progress import DbtOutput, summary_lines
 from orchestration.lib.gx import store_outcome
 from orchestration.lib.heartbeat import heartbeat
@@ -33,7 +34,7 @@ def whole_history_checks(context: dg.OpExecutionContext, dbt: DbtCliResource) ->
         raise dg.Failure(
             description=f"no warehouse at {paths.warehouse}: run the transform first (make run or make live)"
         )
-    output = DbtOutput()
+    output = DbtOutput("dbt test")
     with environment_for_dbt(paths.dbt_environment()):
         invocation = dbt.cli(["test", "--no-use-colors"], raise_on_error=False)
         with redirect_stdout(output), heartbeat(context.log.info, output.progress_line):
@@ -45,9 +46,10 @@ def whole_history_checks(context: dg.OpExecutionContext, dbt: DbtCliResource) ->
         raise dg.Failure(
             description=f"dbt test wrote no run_results.json: {invocation.get_error()}"
         ) from None
-    for line in summary_lines(results, invocation.manifest):
+    manifest = json.loads(dbt_project.manifest_path.read_text())
+    for line in summary_lines(results, manifest):
         context.log.info(line)
-    outcomes = [dbt_tests_outcome(results, invocation.manifest)]
+    outcomes = [dbt_tests_outcome(results, manifest)]
     for name in published_models():
         outcome = validate_mart(paths, name)
         outcomes.append(dataclasses.replace(outcome, suite=f"{name}{WHOLE_HISTORY}"))
