@@ -1,12 +1,12 @@
 {#-
-    Incremental marts rebuild whole days in [var('min_date'), var('max_date')).
+    Incremental marts rebuild whole days in [run_var('min_date'), run_var('max_date')).
     `in_refresh_window` filters the rows to build; `delete_refresh_window` (a pre-hook) removes the
     same days first, so a day that lost rows upstream loses them here too. A first or full-refresh
     build takes every day.
 -#}
 {% macro in_refresh_window(column) -%}
     {%- if is_incremental() -%}
-        {{ column }} >= cast('{{ var("min_date") }}' as date) and {{ column }} < cast('{{ var("max_date") }}' as date)
+        {{ column }} >= cast('{{ run_var('min_date') }}' as date) and {{ column }} < cast('{{ run_var('max_date') }}' as date)
     {%- else -%}
         1 = 1
     {%- endif -%}
@@ -15,7 +15,7 @@
 {% macro delete_refresh_window(column) -%}
     {%- if is_incremental() -%}
         delete from {{ this }}
-        where {{ column }} >= cast('{{ var("min_date") }}' as date) and {{ column }} < cast('{{ var("max_date") }}' as date)
+        where {{ column }} >= cast('{{ run_var('min_date') }}' as date) and {{ column }} < cast('{{ run_var('max_date') }}' as date)
     {%- else -%}
         select 1
     {%- endif -%}
@@ -24,16 +24,16 @@
 {#-
     Day-grained sources (gateway logs and spans) land whole days and re-land only the run's refresh
     window, never a restated billing month: models built only from them rebuild
-    [var('landed_min_date'), var('max_date')), which Dagster sets to the refresh window's first day.
+    [run_var('landed_min_date'), run_var('max_date')), which Dagster sets to the refresh window's first day.
     Without the var they follow min_date. A first or full-refresh build takes every day.
 -#}
 {% macro landed_min_date() -%}
-    {{- var('landed_min_date', var('min_date')) -}}
+    {{- run_var('landed_min_date') or run_var('min_date') -}}
 {%- endmacro %}
 
 {% macro in_landed_window(column) -%}
     {%- if is_incremental() -%}
-        {{ column }} >= cast('{{ landed_min_date() }}' as date) and {{ column }} < cast('{{ var("max_date") }}' as date)
+        {{ column }} >= cast('{{ landed_min_date() }}' as date) and {{ column }} < cast('{{ run_var('max_date') }}' as date)
     {%- else -%}
         1 = 1
     {%- endif -%}
@@ -42,7 +42,7 @@
 {% macro delete_landed_window(column) -%}
     {%- if is_incremental() -%}
         delete from {{ this }}
-        where {{ column }} >= cast('{{ landed_min_date() }}' as date) and {{ column }} < cast('{{ var("max_date") }}' as date)
+        where {{ column }} >= cast('{{ landed_min_date() }}' as date) and {{ column }} < cast('{{ run_var('max_date') }}' as date)
     {%- else -%}
         select 1
     {%- endif -%}
@@ -78,8 +78,8 @@
 {#- Spark pre-hook: drop the existing day partitions inside the (refresh or landed) window. -#}
 {% macro drop_refresh_window_partitions(column, landed=false) -%}
     {%- if execute and is_incremental() -%}
-        {%- set min_date = (landed_min_date() if landed else var("min_date")) | string | trim -%}
-        {%- set max_date = var("max_date") | string -%}
+        {%- set min_date = (landed_min_date() if landed else run_var('min_date')) | string | trim -%}
+        {%- set max_date = run_var('max_date') | string -%}
         {%- for row in run_query("show partitions " ~ this) -%}
             {%- set day = row[0].split('=')[1] -%}
             {%- if min_date <= day < max_date -%}

@@ -11,9 +11,9 @@
     {%- set tested = graph.nodes.get(model.get('attached_node') or '') if execute else none -%}
     {%- set test_days = (tested.get('config', {}).get('meta', {}).get('aiuw') or {}).get('test_days') if tested else none -%}
     {%- if test_days in ('landed', 'window') -%}
-        {%- set first_day = landed_min_date() if test_days == 'landed' else var('min_date') -%}
+        {%- set first_day = landed_min_date() if test_days == 'landed' else run_var('min_date') -%}
         {%- set days -%}
-            usage_date >= cast('{{ first_day }}' as date) and usage_date < cast('{{ var("max_date") }}' as date)
+            usage_date >= cast('{{ first_day }}' as date) and usage_date < cast('{{ run_var('max_date') }}' as date)
         {%- endset -%}
         {%- set where = '(' ~ where ~ ') and ' ~ days if where else days -%}
     {%- endif -%}

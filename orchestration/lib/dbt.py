@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -10,6 +11,7 @@ from contextlib import contextmanager
 from functools import cached_property
 from importlib.metadata import version as installed_version
 from pathlib import Path
+from typing import Any
 
 from dagster_dbt import DbtCliResource, DbtProject
 from dagster_dbt.core import dbt_cli_invocation
@@ -44,6 +46,38 @@ def environment_for_dbt(env: dict[str, str]) -> Iterator[None]:
                 os.environ[name] = value
 
 
+def run_var_environment(dbt_vars: dict[str, Any]) -> dict[str, str]:
+    """A run's dbt settings as the environment variables the project's `run_var` macro reads
+    (dbt_project/macros/run_vars.sql): `--vars` would make dbt parse the whole project again."""
+    return {
+        f"AIUW_DBT_{name.upper()}": value if isinstance(value, str) else json.dumps(value)
+        for name, value in dbt_vars.items()
+    }
+
+
+KEPT_INVOCATIONS = 10
+
+
+def keep_parse_state(
+    invocation_target: Path, dbt_target: Path, keep: int = KEPT_INVOCATIONS
+) -> None:
+    """Leave the invocation's parse state in `dbt_target`, where dagster-dbt starts the next
+    invocation from (dbt then re-parses only what changed, not the whole project: about 10 s), and
+    keep the newest `keep` invocation folders there."""
+    if invocation_target.parent.resolve() != dbt_target.resolve():
+        return
+    state = invocation_target / "partial_parse.msgpack"
+    if state.exists():
+        staged = dbt_target / f".partial_parse.{os.getpid()}.msgpack"
+        shutil.copyfile(state, staged)
+        os.replace(staged, dbt_target / "partial_parse.msgpack")
+    folders = sorted(
+        (p for p in dbt_target.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime
+    )
+    for old in folders[:-keep]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
 def dbt_executable() -> str:
     """dbt from this interpreter's environment, so an unactivated venv still finds it."""
     beside = Path(sys.executable).parent / "dbt"
@@ -71,7 +105,6 @@ class WarehouseDbtCli(DbtCliResource):
 
 def published_models(manifest_path: Path | None = None) -> list[str]:
     """Names of the marts flagged `meta.aiuw.publish`, from the parsed manifest (the project's by default)."""
-    import json
 
     manifest = json.loads((manifest_path or dbt_project.manifest_path).read_text())
     names = [
@@ -85,7 +118,6 @@ def published_models(manifest_path: Path | None = None) -> list[str]:
 
 def model_schema(name: str) -> str:
     """The warehouse schema a model is built in (staging, intermediate, marts), from the manifest."""
-    import json
 
     manifest = json.loads(dbt_project.manifest_path.read_text())
     for node in manifest["nodes"].values():
@@ -97,7 +129,6 @@ def model_schema(name: str) -> str:
 def model_test_days(name: str) -> str | None:
     """`window` or `landed` when a daily run checks only the days it rebuilt of this model
     (`meta.aiuw.test_days`), else None (every row, every run)."""
-    import json
 
     manifest = json.loads(dbt_project.manifest_path.read_text())
     for node in manifest["nodes"].values():
@@ -109,7 +140,6 @@ def model_test_days(name: str) -> str | None:
 def upstream_source_names(name: str) -> set[str]:
     """The dbt sources (source types, `governance`, `prices`, …) a model is built from, directly or
     through other models, from the manifest's lineage."""
-    import json
 
     manifest = json.loads(dbt_project.manifest_path.read_text())
     parents = manifest["parent_map"]

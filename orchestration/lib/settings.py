@@ -57,4 +57,11 @@ class Paths:
             "AIUW_WAREHOUSE_PATH": str(self.warehouse),
             "AIUW_LANDING_DIR": str(self.landing),
             "AIUW_BOOKS_DIR": str(self.books),
+            # dagster-dbt gives each invocation a folder under it and starts from its parse state
+            "DBT_TARGET_PATH": str(self.dbt_target),
         }
+
+    @property
+    def dbt_target(self) -> Path:
+        """The dbt invocations' folders (artifacts, dbt's log) and the parse state they share."""
+        return self.data / "dbt_target"

@@ -63,7 +63,7 @@
         {%- set by_day = config.get('meta', {}).get('aiuw', {}).get('insert_by_day') -%}
         {%- if by_day -%}
             {%- set first_day = modules.datetime.date.fromisoformat(landed_min_date() | trim) -%}
-            {%- set end_day = modules.datetime.date.fromisoformat(var('max_date') | string) -%}
+            {%- set end_day = modules.datetime.date.fromisoformat(run_var('max_date') | string) -%}
             {%- for offset in range((end_day - first_day).days) -%}
                 {%- set day = first_day + modules.datetime.timedelta(days=offset) -%}
                 {%- do run_query(insert_rows ~ " where " ~ by_day ~ " = cast('" ~ day ~ "' as date)") -%}

@@ -15,7 +15,12 @@ from dagster_dbt import DbtCliResource
 
 from orchestration.automation_names import VALIDATION_JOB
 from orchestration.defs.quality.gx_checks import validate_mart
-from orchestration.lib.dbt import dbt_project, environment_for_dbt, published_models
+from orchestration.lib.dbt import (
+    dbt_project,
+    environment_for_dbt,
+    keep_parse_state,
+    published_models,
+)
 from orchestration.lib.dbt_progress import DbtOutput, summary_lines
 from orchestration.lib.gx import store_outcome
 from orchestration.lib.heartbeat import heartbeat
@@ -40,6 +45,7 @@ def whole_history_checks(context: dg.OpExecutionContext, dbt: DbtCliResource) ->
         with redirect_stdout(output), heartbeat(context.log.info, output.progress_line):
             invocation.wait()
     context.log.debug(f"dbt's output:\n{output.text}")
+    keep_parse_state(invocation.target_path, paths.dbt_target)
     try:
         results = invocation.get_artifact("run_results.json")
     except (OSError, ValueError):

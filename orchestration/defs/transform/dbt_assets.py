@@ -1,7 +1,6 @@
 """Every dbt model as one asset, not partitioned: each run rebuilds the transform window its tags name
 (restated months included), and writes one materialization per model whatever the window's length."""
 
-import json
 from contextlib import redirect_stdout
 from datetime import UTC, datetime
 
@@ -17,6 +16,8 @@ from orchestration.lib.dbt import (
     dbt_executable,
     dbt_project,
     environment_for_dbt,
+    keep_parse_state,
+    run_var_environment,
 )
 from orchestration.lib.dbt_progress import DbtOutput, problem_lines, summary_lines
 from orchestration.lib.dbt_translator import WarehouseDbtTranslator
@@ -78,17 +79,14 @@ def build_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config:
     }
     # whole-history tests run in the weekly validation job (defs/quality/whole_history.py)
     args = ["build", "--no-use-colors", "--exclude", f"tag:{WHOLE_HISTORY_TAG}"]
-    with environment_for_dbt(dbt_env):
-        invocation = dbt.cli(
-            [*args, "--vars", json.dumps(dbt_vars)],
-            context=context,
-            raise_on_error=False,
-        )
+    with environment_for_dbt({**dbt_env, **run_var_environment(dbt_vars)}):
+        invocation = dbt.cli(args, context=context, raise_on_error=False)
     output = DbtOutput()
     # Held until dbt exits: the row counts and totals are read from the warehouse dbt was writing.
     with redirect_stdout(output), heartbeat(context.log.info, output.progress_line):
         events = list(invocation.stream())
     context.log.debug(f"dbt's output:\n{output.text}")  # kept whole in the run's event log
+    keep_parse_state(invocation.target_path, paths.dbt_target)
     report_build(context.log, invocation)
     yield from with_table_metadata(events, invocation.manifest, paths.warehouse, context.log)
     record_dbt_build(paths.data, context.run_id, invocation)  # for the dbt_build_failed alert

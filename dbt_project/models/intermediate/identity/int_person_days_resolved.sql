@@ -12,7 +12,7 @@
     day. So moves are dated even when every snapshot was pulled after them (a backfill), and a move
     the log has not seen yet keeps the sources' answer. Department and cost centre follow the team
     (governance/teams.yml) whenever the log decides it.
-    Days before a person's first snapshot, back to var('history_start') when set (a backfill pulls
+    Days before a person's first snapshot, back to run_var('history_start') when set (a backfill pulls
     the directories once, at its end): the first snapshot's answer carried back, except that the
     status is active before the day the source says it changed (Okta statusChanged) and the team
     follows the System Log as above. Without the log, a carried-back team is an assumption.
@@ -147,7 +147,7 @@ first_snapshots as (
 
 ),
 
-{%- set history_start = var('history_start', none) %}
+{%- set history_start = run_var('history_start') %}
 {%- if history_start %}
 
 history_days as (

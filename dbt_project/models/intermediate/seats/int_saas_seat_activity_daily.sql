@@ -5,7 +5,7 @@
     A seat snapshot holds from its day until the source's next snapshot (is_carried_forward on the
     days after it), the last one until the latest day any seat source was pulled: a day whose seat
     pull failed keeps the last known seats, and which days happened to be pulled changes nothing.
-    Days before a source's first seat snapshot, back to var('history_start') when set (a backfill
+    Days before a source's first seat snapshot, back to run_var('history_start') when set (a backfill
     snapshots seats once, on its last day), are carried back (is_carried_back): see the model's YAML
     for each tool's rule. They start no earlier than the first day SaaS tool activity landed, so a
     backfill that starts after history_start charges no seats for days it has no data for.
@@ -13,7 +13,7 @@
 
 {#- the carry-back reads these only when history_start is set; declared always, so the lineage has them -#}
 -- depends_on: {{ ref('stg_github_copilot__organization_metrics') }}, {{ ref('stg_entra_id__copilot_plan_assignments') }}
-{%- set history_start = var('history_start', none) %}
+{%- set history_start = run_var('history_start') %}
 
 with
 

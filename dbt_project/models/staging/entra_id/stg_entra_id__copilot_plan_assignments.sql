@@ -1,12 +1,12 @@
 {#-
     The Microsoft 365 Copilot service plans among each Entra ID user's assignedPlans, with the time
     each was assigned. Which service plans are Copilot is the Entra source's
-    options.copilot_service_plan_ids in the sources config, passed as var('copilot_service_plan_ids')
+    options.copilot_service_plan_ids in the sources config, passed as run_var('copilot_service_plan_ids')
     (source id -> plan ids); a source missing from it has no Copilot plans here.
 -#}
 
 {%- set copilot_plans = [] %}
-{%- for source_id, plan_ids in var('copilot_service_plan_ids', {}).items() %}
+{%- for source_id, plan_ids in (run_var('copilot_service_plan_ids') or {}).items() %}
     {%- for plan_id in plan_ids %}
         {%- do copilot_plans.append((source_id, plan_id | lower)) %}
     {%- endfor %}
