@@ -8,7 +8,7 @@ import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cached_property
+from functools import cached_property, lru_cache
 from importlib.metadata import version as installed_version
 from pathlib import Path
 from typing import Any
@@ -103,10 +103,22 @@ class WarehouseDbtCli(DbtCliResource):
         return None
 
 
+def read_manifest(path: Path) -> dict[str, Any]:
+    """The parsed manifest at `path`, read once per version of the file: each quality check and the
+    publish step ask it about their mart (5 MB of JSON a time)."""
+    stat = path.stat()
+    return _manifest(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=4)
+def _manifest(path: str, mtime_ns: int, size: int) -> dict[str, Any]:
+    return json.loads(Path(path).read_text())
+
+
 def published_models(manifest_path: Path | None = None) -> list[str]:
     """Names of the marts flagged `meta.aiuw.publish`, from the parsed manifest (the project's by default)."""
 
-    manifest = json.loads((manifest_path or dbt_project.manifest_path).read_text())
+    manifest = read_manifest(manifest_path or dbt_project.manifest_path)
     names = [
         node["name"]
         for node in manifest["nodes"].values()
@@ -119,7 +131,7 @@ def published_models(manifest_path: Path | None = None) -> list[str]:
 def model_schema(name: str) -> str:
     """The warehouse schema a model is built in (staging, intermediate, marts), from the manifest."""
 
-    manifest = json.loads(dbt_project.manifest_path.read_text())
+    manifest = read_manifest(dbt_project.manifest_path)
     for node in manifest["nodes"].values():
         if node["resource_type"] == "model" and node["name"] == name:
             return node["schema"]
@@ -130,7 +142,7 @@ def model_test_days(name: str) -> str | None:
     """`window` or `landed` when a daily run checks only the days it rebuilt of this model
     (`meta.aiuw.test_days`), else None (every row, every run)."""
 
-    manifest = json.loads(dbt_project.manifest_path.read_text())
+    manifest = read_manifest(dbt_project.manifest_path)
     for node in manifest["nodes"].values():
         if node["resource_type"] == "model" and node["name"] == name:
             return (node["config"].get("meta", {}).get("aiuw") or {}).get("test_days")
@@ -141,7 +153,7 @@ def upstream_source_names(name: str) -> set[str]:
     """The dbt sources (source types, `governance`, `prices`, …) a model is built from, directly or
     through other models, from the manifest's lineage."""
 
-    manifest = json.loads(dbt_project.manifest_path.read_text())
+    manifest = read_manifest(dbt_project.manifest_path)
     parents = manifest["parent_map"]
     start = next(
         (
