@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import IO
 
 from connectors.errors import ConnectorError
-from connectors.litellm.client import to_record
+from connectors.litellm.client import parse_timestamp, to_record
 
 log = logging.getLogger("connectors.litellm")
 
@@ -58,19 +58,23 @@ class LiteLLMExportReader:
         end_naive = end.astimezone(UTC).replace(tzinfo=None)
         for path in self.files():
             kept = 0
-            for record in self._records(path):
-                if start_naive <= record["startTime"] < end_naive:
-                    kept += 1
-                    yield record
+            for record in self._records(path, start_naive, end_naive):
+                kept += 1
+                yield record
             log.info("%s: %s: %d request(s) in the window", self.source_id, path.name, kept)
 
-    def _records(self, path: Path) -> Iterator[dict]:
+    def _records(self, path: Path, start: datetime, end: datetime) -> Iterator[dict]:
+        """The file's rows whose startTime is in [start, end) as records. Only those are converted:
+        an export holds the whole history and a daily run keeps a few days of it."""
         rows = self._csv_rows(path) if path.name.lower().endswith(CSV_SUFFIXES) else None
         rows = rows if rows is not None else self._ndjson_rows(path)
         line = 0
         try:
             for line, row in rows:
                 try:
+                    started = parse_timestamp(row.get("startTime"))
+                    if started is not None and not start <= started < end:
+                        continue
                     record = to_record(row)
                 except (ValueError, TypeError, AttributeError, InvalidOperation) as error:
                     raise ExportFileError(

@@ -157,3 +157,20 @@ def test_ndjson_export_and_a_malformed_file(tmp_path):
     (tmp_path / "b" / "x.jsonl").write_text('{"request_id": "r1", "startTime": \n')
     with pytest.raises(ExportFileError, match=r"x\.jsonl: line 1: not valid JSON"):
         list(reader.spend_logs(datetime(2026, 3, 4, tzinfo=UTC), datetime(2026, 3, 6, tzinfo=UTC)))
+
+
+def test_export_rows_outside_the_window_are_not_converted_but_a_bad_start_time_still_fails(
+    tmp_path,
+):
+    header = "request_id,startTime,spend,metadata\n"
+    (tmp_path / "logs.csv").write_text(
+        header
+        + "old,2026-03-01 09:00:00+00,not-a-number,{broken\n"  # outside: never converted
+        + 'new,2026-03-04 09:00:00+00,0.5,"{""usage_object"": {""prompt_tokens"": 3}}"\n'
+    )
+    reader = LiteLLMExportReader(tmp_path)
+    window = datetime(2026, 3, 4, tzinfo=UTC), datetime(2026, 3, 5, tzinfo=UTC)
+    assert [(r["request_id"], r["spend"]) for r in reader.spend_logs(*window)] == [("new", "0.5")]
+    (tmp_path / "logs.csv").write_text(header + "bad,yesterday,0.5,{}\n")
+    with pytest.raises(ExportFileError, match=r"logs\.csv: line 2: bad spend-log row"):
+        list(reader.spend_logs(*window))
