@@ -164,13 +164,14 @@ class OtlpGenAiReader:
         end_naive = end.astimezone(UTC).replace(tzinfo=None)
         for path in self.files():
             kept = 0
-            for record in self._spans(path):
-                if start_naive <= record["start_time"] < end_naive:
-                    kept += 1
-                    yield record
+            for record in self._spans(path, start_naive, end_naive):
+                kept += 1
+                yield record
             log.info("%s: %s: %d GenAI span(s) in the window", self.source_id, path.name, kept)
 
-    def _spans(self, path: Path) -> Iterator[dict]:
+    def _spans(self, path: Path, start: datetime, end: datetime) -> Iterator[dict]:
+        """The file's GenAI spans that started in [start, end). Only those are flattened: the
+        files hold the whole history and a daily run keeps a few days of it."""
         for line, request in self._requests(path):
             try:
                 for resource_spans in request.get("resourceSpans") or []:
@@ -178,6 +179,9 @@ class OtlpGenAiReader:
                     for scope_spans in resource_spans.get("scopeSpans") or []:
                         scope = scope_spans.get("scope") or {}
                         for span in scope_spans.get("spans") or []:
+                            started = _time(_nanos(span.get("startTimeUnixNano")))
+                            if started is not None and not start <= started < end:
+                                continue
                             record = span_record(span, resource, scope)
                             if record is not None:
                                 yield record

@@ -190,3 +190,20 @@ def test_sandbox_exports_sum_to_the_gateway_usage(tmp_path):
     assert 0 < sum(s["records_prompts"] for s in spans) < len(spans)
     assert otel.CONTENT_MARKER not in json.dumps(spans, default=str)
     assert otel.CONTENT_MARKER in next(Path(env["OTLP_GENAI_PATH"]).rglob("*.json")).read_text()
+
+
+def test_spans_outside_the_window_are_not_flattened_but_a_bad_span_inside_fails(tmp_path):
+    earlier = T0 - 5 * 86_400 * 10**9  # 2026-08-27, before START
+    bad_tokens = [kv("gen_ai.usage.input_tokens", {"arrayValue": {"values": []}})]
+    old_bad = {
+        **FAILED,
+        "spanId": "0ld",
+        "startTimeUnixNano": str(earlier),
+        "attributes": [*FAILED["attributes"], *bad_tokens],
+    }
+    write(tmp_path / "a.jsonl", request(old_bad, CHAT))
+    assert [s["span_id"] for s in OtlpGenAiReader(tmp_path).spans(START, END)] == [CHAT["spanId"]]
+    new_bad = {**old_bad, "startTimeUnixNano": str(T0)}
+    write(tmp_path / "a.jsonl", request(new_bad))
+    with pytest.raises(ExportFileError, match=r"a\.jsonl: line 1: not OTLP JSON traces"):
+        list(OtlpGenAiReader(tmp_path).spans(START, END))
