@@ -155,7 +155,8 @@ class GcpBillingExportReader:
 
     def vertex_cost_rows(self, start: date, end: date) -> Iterator[dict]:
         """Vertex AI rows whose usage_start_time falls in [start, end), flattened."""
-        for path in self.files(start, end):
+        files, total = self.files(start, end), 0
+        for path in files:
             kept = 0
             for line, row in self._rows(path):
                 if not is_vertex_row(row):
@@ -173,7 +174,9 @@ class GcpBillingExportReader:
                 if start <= record["usage_start_time"].date() < end:
                     kept += 1
                     yield {**record, "extract_file": str(path.relative_to(self.root))}
-            log.info("%s: %s: %d Vertex AI row(s)", self.source_id, path, kept)
+            log.debug("%s: %s: %d Vertex AI row(s)", self.source_id, path, kept)
+            total += kept
+        log.info("%s: %d Vertex AI row(s) from %d file(s)", self.source_id, total, len(files))
 
     def _rows(self, path: Path) -> Iterator[tuple[int, dict]]:
         try:

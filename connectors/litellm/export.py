@@ -56,12 +56,17 @@ class LiteLLMExportReader:
         """Every exported request whose startTime is in [start, end)."""
         start_naive = start.astimezone(UTC).replace(tzinfo=None)
         end_naive = end.astimezone(UTC).replace(tzinfo=None)
-        for path in self.files():
+        files, total = self.files(), 0
+        for path in files:
             kept = 0
             for record in self._records(path, start_naive, end_naive):
                 kept += 1
                 yield record
-            log.info("%s: %s: %d request(s) in the window", self.source_id, path.name, kept)
+            log.debug("%s: %s: %d request(s) in the window", self.source_id, path.name, kept)
+            total += kept
+        log.info(
+            "%s: %d request(s) in the window from %d file(s)", self.source_id, total, len(files)
+        )
 
     def _records(self, path: Path, start: datetime, end: datetime) -> Iterator[dict]:
         """The file's rows whose startTime is in [start, end) as records. Only those are converted:

@@ -162,12 +162,17 @@ class OtlpGenAiReader:
         """GenAI spans that started in [start, end)."""
         start_naive = start.astimezone(UTC).replace(tzinfo=None)
         end_naive = end.astimezone(UTC).replace(tzinfo=None)
-        for path in self.files():
+        files, total = self.files(), 0
+        for path in files:
             kept = 0
             for record in self._spans(path, start_naive, end_naive):
                 kept += 1
                 yield record
-            log.info("%s: %s: %d GenAI span(s) in the window", self.source_id, path.name, kept)
+            log.debug("%s: %s: %d GenAI span(s) in the window", self.source_id, path.name, kept)
+            total += kept
+        log.info(
+            "%s: %d GenAI span(s) in the window from %d file(s)", self.source_id, total, len(files)
+        )
 
     def _spans(self, path: Path, start: datetime, end: datetime) -> Iterator[dict]:
         """The file's GenAI spans that started in [start, end). Only those are flattened: the

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import warnings
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -157,6 +158,24 @@ def _resolve(value: Any, parameters: dict[str, Any] | None, suite: str) -> Any:
     return value
 
 
+def import_gx():
+    """Great Expectations, imported once per process: about 7 s of one core."""
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    # GX imports PySpark when it is installed (the Spark target's test dependency), and PySpark warns
+    # about pandas 3 on import: a warning about a library a DuckDB run does not use. Set for the
+    # process, not in catch_warnings(): that is not thread-safe and the import may run in a thread.
+    warnings.filterwarnings("ignore", message="PySpark does not yet", category=FutureWarning)
+    import great_expectations
+
+    return great_expectations
+
+
+def start_importing_gx() -> None:
+    """Import GX in a background thread. Called while dbt builds in its own process, so the checks
+    that run right after dbt do not wait for the import on the critical path."""
+    threading.Thread(target=import_gx, name="import-great-expectations", daemon=True).start()
+
+
 def validate_dataframe(
     name: str,
     frame: pd.DataFrame,
@@ -250,12 +269,7 @@ def _run_gx(
     definition: dict[str, Any],
     outcome: SuiteOutcome,
 ) -> None:
-    logging.getLogger("great_expectations").setLevel(logging.WARNING)
-    with warnings.catch_warnings():
-        # GX imports PySpark when it is installed (the Spark target's test dependency), and PySpark
-        # warns about pandas 3 on import: a warning about a library a DuckDB run does not use
-        warnings.filterwarnings("ignore", message="PySpark does not yet", category=FutureWarning)
-        import great_expectations as gx
+    gx = import_gx()
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     asset = table or name

@@ -32,7 +32,7 @@ from orchestration.lib.entity_selection import (
 )
 from orchestration.lib.heartbeat import heartbeat
 from orchestration.lib.landing import LandedDay, LandingWindow, ensure_schema_file
-from orchestration.lib.landing_scan import scan_landing
+from orchestration.lib.landing_scan import newest_days_with_rows
 from orchestration.lib.partitions import RefreshWindow, daily_partitions, window_of
 from orchestration.lib.restatements import BilledTotals, restated_days, spans
 from orchestration.lib.run_status import (
@@ -334,7 +334,7 @@ def freshness_check(
     )
     limit = thresholds.operations.source_stale.limit_days(source_type)
     today = datetime.now(UTC).date()
-    scan = scan_landing(paths.landing, [source_type])
+    scan = newest_days_with_rows(paths.landing, source_type)
     newest = {s.id: scan.newest_day(s) for s in sources}
     stale = sorted(i for i, day in newest.items() if day is None or (today - day).days > limit)
     return dg.AssetCheckResult(

@@ -66,3 +66,26 @@ def scan_landing(landing: Path, source_types: Iterable[str] | None = None) -> La
                 landed = date.fromisoformat(day.group(1))
                 scan.last_day[key] = max(scan.last_day.get(key, landed), landed)
     return scan
+
+
+def newest_days_with_rows(landing: Path, source_type: str) -> LandingScan:
+    """The newest day with rows of each (entity, source id) of `source_type`, read newest file first
+    and stopping at the first with rows: a freshness check per entity in every run reads a few
+    footers, not the whole history. Unreadable files are skipped here (the landing scan reports them)."""
+    scan = LandingScan()
+    for folder in sorted((landing / source_type).glob("*/*")):
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.glob("*.parquet"), reverse=True):
+            day = DAY_FILE.match(path.name)
+            if not day:
+                continue
+            try:
+                rows = pq.read_metadata(path).num_rows
+            except (pa.ArrowException, OSError):
+                continue
+            if rows:
+                key = (source_type, folder.parent.name, folder.name)
+                scan.last_day[key] = date.fromisoformat(day.group(1))
+                break
+    return scan

@@ -59,6 +59,10 @@ class Paths:
             "AIUW_BOOKS_DIR": str(self.books),
             # dagster-dbt gives each invocation a folder under it and starts from its parse state
             "DBT_TARGET_PATH": str(self.dbt_target),
+            # dbt's own log file at debug level is 16 MB of JSON a daily run and about 8 s of its
+            # time; info in text is the node lines (the whole output is in the run's debug log too)
+            "DBT_LOG_LEVEL_FILE": os.environ.get("DBT_LOG_LEVEL_FILE", "info"),
+            "DBT_LOG_FORMAT_FILE": os.environ.get("DBT_LOG_FORMAT_FILE", "text"),
         }
 
     @property

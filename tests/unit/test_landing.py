@@ -10,6 +10,7 @@ import pytest
 
 from orchestration.lib.ingest import newer_snapshot
 from orchestration.lib.landing import LandingWindow
+from orchestration.lib.landing_scan import newest_days_with_rows, scan_landing
 
 SCHEMA = pa.schema([("day", pa.string()), ("value", pa.int64())])
 DAYS = [date(2026, 9, 1), date(2026, 9, 2), date(2026, 9, 3)]
@@ -161,3 +162,27 @@ def test_a_snapshot_is_not_landed_for_a_day_older_than_the_newest_one(tmp_path):
     assert newer_snapshot(tmp_path, date(2026, 12, 2)) is None
     assert newer_snapshot(tmp_path, date(2026, 12, 3)) is None
     assert newer_snapshot(tmp_path / "never_landed", date(2026, 12, 3)) is None
+
+
+def test_the_newest_day_with_rows_skips_empty_and_unreadable_newer_files(tmp_path):
+    def day_file(entity: str, source_id: str, name: str, rows: int) -> None:
+        folder = tmp_path / "openai" / entity / source_id
+        folder.mkdir(parents=True, exist_ok=True)
+        pq.write_table(
+            pa.table({"n": list(range(rows))}, schema=pa.schema([("n", pa.int64())])), folder / name
+        )
+
+    day_file("costs", "openai_main", "2026-11-02.parquet", 3)
+    day_file("costs", "openai_main", "2026-11-03.parquet", 0)  # pulled, nothing in it
+    (tmp_path / "openai" / "costs" / "openai_main" / "2026-11-04.parquet").write_bytes(b"torn")
+    day_file("costs", "openai_eu", "2026-10-30.parquet", 1)
+    day_file("users", "openai_main", "2026-11-05.parquet", 2)
+    day_file("users", "openai_main", "notes.parquet", 9)  # not a day file
+    fast = newest_days_with_rows(tmp_path, "openai").last_day
+    assert fast == {
+        ("openai", "costs", "openai_main"): date(2026, 11, 2),
+        ("openai", "costs", "openai_eu"): date(2026, 10, 30),
+        ("openai", "users", "openai_main"): date(2026, 11, 5),
+    }
+    assert fast == scan_landing(tmp_path, ["openai"]).last_day  # the full scan agrees
+    assert newest_days_with_rows(tmp_path, "anthropic").last_day == {}

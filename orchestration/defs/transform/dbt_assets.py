@@ -21,6 +21,7 @@ from orchestration.lib.dbt import (
 )
 from orchestration.lib.dbt_progress import DbtOutput, problem_lines, summary_lines
 from orchestration.lib.dbt_translator import WarehouseDbtTranslator
+from orchestration.lib.gx import start_importing_gx
 from orchestration.lib.heartbeat import heartbeat
 from orchestration.lib.ingest import ensure_landing_schemas
 from orchestration.lib.partitions import (
@@ -81,10 +82,13 @@ def build_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config:
     args = ["build", "--no-use-colors", "--exclude", f"tag:{WHOLE_HISTORY_TAG}"]
     with environment_for_dbt({**dbt_env, **run_var_environment(dbt_vars)}):
         invocation = dbt.cli(args, context=context, raise_on_error=False)
+    start_importing_gx()  # the quality checks run next; this process only waits for dbt meanwhile
     output = DbtOutput()
     # Held until dbt exits: the row counts and totals are read from the warehouse dbt was writing.
+    # dbt's test results are not kept as one observation event per test (about 470 a run, 5 s of
+    # event writes): they are in the log lines below, run_results.json and the dbt_build_failed alert.
     with redirect_stdout(output), heartbeat(context.log.info, output.progress_line):
-        events = list(invocation.stream())
+        events = [e for e in invocation.stream() if not isinstance(e, dg.AssetObservation)]
     context.log.debug(f"dbt's output:\n{output.text}")  # kept whole in the run's event log
     keep_parse_state(invocation.target_path, paths.dbt_target)
     report_build(context.log, invocation)
