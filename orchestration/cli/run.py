@@ -58,7 +58,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--with-sandbox",
         action="store_true",
-        help="serve the sandbox enterprise in this process on a free port, write its file exports, and point every source at them",
+        help="serve the sandbox enterprise from a child process on a free port, write its file exports, and point every source at them",
     )
     return parser.parse_args(argv)
 
@@ -79,19 +79,27 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     sandbox = None
     if args.with_sandbox:
-        from sandbox.server import SandboxServer
+        from sandbox.process import SandboxProcess, SandboxStartError
 
-        sandbox = SandboxServer().start()
         exports = Paths.from_env().data / "sandbox_exports"
-        os.environ.update(sandbox.environment())
         # the exports hold the enterprise's whole history, as a real export does, whatever range this
         # run covers: a run of one day must not find a month's billing export cut at that day
         first, last = config.warehouse.history_start, yesterday_utc()
         say(f"sandbox: writing its file exports for {first} .. {last} under {exports}")
-        with heartbeat(say, lambda seconds: f"sandbox: still writing exports ({seconds:.0f}s)"):
-            os.environ.update(sandbox.state.write_exports(exports, first, last + timedelta(days=1)))
+        sandbox = SandboxProcess().start(exports, first, last + timedelta(days=1))
+        import orchestration.definitions  # noqa: F401 - loads while the sandbox writes its exports
+
+        try:
+            with heartbeat(say, lambda seconds: f"sandbox: still writing exports ({seconds:.0f}s)"):
+                sandbox.wait_until_serving()
+        except SandboxStartError as error:
+            print(f"sandbox: {error}", file=sys.stderr)
+            return 1
+        os.environ.update(sandbox.environment())
+        os.environ.update(sandbox.exports)
         print(
-            f"sandbox serving the synthetic enterprise at {sandbox.url}; file exports under {exports}",
+            f"sandbox serving the synthetic enterprise at {sandbox.url} (its own process); "
+            f"file exports under {exports}",
             flush=True,
         )
     try:

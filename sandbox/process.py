@@ -1,0 +1,80 @@
+"""The sandbox served from a child process, for `make run`.
+
+In the run's own process the sandbox's server threads and the pipeline share one interpreter lock: every
+page the sandbox generates is time the pulls wait. A child process generates pages on the other core.
+It also writes the file exports while the parent loads the pipeline's definitions. The parent keeps its
+own `SandboxState`: the enterprise is generated from a fixed seed, so both hold the same data.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from datetime import date
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from sandbox.server import SandboxServer, SandboxState
+
+START_TIMEOUT_SECONDS = 600  # writing the whole history's exports takes about 40 s on two cores
+
+
+class SandboxStartError(RuntimeError):
+    """The child process did not start serving (its traceback is on stderr)."""
+
+
+class SandboxProcess:
+    """Start with `start(exports, first, last)`; `url`, `environment()` and `exports` are then
+    set; `stop()` ends the child."""
+
+    def __init__(self) -> None:
+        self.state: SandboxState | None = None
+        self.url = ""
+        self.exports: dict[str, str] = {}
+        self._process: multiprocessing.process.BaseProcess | None = None
+        self._reply: Connection | None = None
+
+    def start(self, exports: Path, first: date, last: date) -> SandboxProcess:
+        """Start the child: it writes the exports of the days [first, last) under `exports`, then
+        serves. Returns at once; `wait_until_serving()` blocks until both are done."""
+        context = multiprocessing.get_context("spawn")  # no fork of this process's threads
+        self._reply, child_end = context.Pipe(duplex=False)
+        self._process = context.Process(
+            target=_serve, args=(child_end, exports, first, last), name="sandbox", daemon=True
+        )
+        self._process.start()
+        child_end.close()
+        self.state = SandboxState()  # while the child builds its own
+        return self
+
+    def wait_until_serving(self) -> SandboxProcess:
+        assert self._reply is not None and self._process is not None, "start() first"
+        if not self._reply.poll(START_TIMEOUT_SECONDS):
+            self.stop()
+            raise SandboxStartError(f"the sandbox did not start in {START_TIMEOUT_SECONDS}s")
+        try:
+            self.url, self.exports = self._reply.recv()
+        except EOFError:
+            raise SandboxStartError(
+                f"the sandbox process exited with code {self._process.exitcode} before serving "
+                "(its error is printed above)"
+            ) from None
+        return self
+
+    def environment(self) -> dict[str, str]:
+        """Env vars that point every API source at the child's server."""
+        return self.state.environment(self.url)
+
+    def stop(self) -> None:
+        if self._process is not None and self._process.is_alive():
+            self._process.terminate()
+            self._process.join(10)
+
+
+def _serve(reply: Connection, exports: Path, first: date, last: date) -> None:
+    server = SandboxServer()
+    written = server.state.write_exports(exports, first, last)
+    server.start()
+    reply.send((server.url, written))
+    reply.close()
+    threading.Event().wait()  # serve until the parent terminates this process
