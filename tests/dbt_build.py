@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from orchestration.lib.books import ensure_books_schema
+from orchestration.lib.dbt import run_var_environment
 
 ROOT = Path(__file__).resolve().parents[1]
+# dbt parses the whole project (about 16 s) unless it finds a parse state made with the same profile
+# and vars. The profile includes the warehouse path, so every DuckDB build of this process opens its
+# database through one link, and each build starts from the parse state the previous one left here.
+SHARED = Path(tempfile.gettempdir()) / f"aiuw-test-dbt-{os.getpid()}"
+PARSE_STATE = "partial_parse.msgpack"
 # Landing to the gateway mart: the request models and what they read and feed.
 GATEWAY_MODELS = [
     "stg_litellm__spend_logs",
@@ -41,7 +48,8 @@ def dbt_build(
     books = Path((env or {}).get("AIUW_BOOKS_DIR") or base / "books")
     ensure_books_schema(books, ROOT / "dbt_project" / "target" / "manifest.json")
     indirect = ["--indirect-selection", "cautious"] if cautious else []
-    variables = ["--vars", json.dumps(dbt_vars)] if dbt_vars else []
+    target_path = base / "target"
+    warehouse = shared_warehouse_path(database, target_path) if target is None else database
     options = (["--target", target] if target else []) + (
         [] if tests else ["--exclude-resource-type", "test", "unit_test"]
     )
@@ -54,9 +62,8 @@ def dbt_build(
             "--profiles-dir",
             "dbt_project",
             "--target-path",
-            str(base / "target"),
+            str(target_path),
             *indirect,
-            *variables,
             *options,
             "--select",
             *select,
@@ -64,10 +71,11 @@ def dbt_build(
         cwd=ROOT,
         env={
             **os.environ,
-            "AIUW_WAREHOUSE_PATH": str(database),
+            "AIUW_WAREHOUSE_PATH": str(warehouse),
             "AIUW_LANDING_DIR": str(landing),
             "DBT_LOG_PATH": str(base / "logs"),
             "AIUW_BOOKS_DIR": str(books),
+            **run_var_environment(dbt_vars or {}),
             **(env or {}),
         },
         capture_output=True,
@@ -75,4 +83,21 @@ def dbt_build(
         text=True,
         timeout=timeout,
     )
+    if target is None and (target_path / PARSE_STATE).exists():
+        shutil.copyfile(target_path / PARSE_STATE, SHARED / PARSE_STATE)
     assert result.returncode == 0, result.stdout[-4000:]
+
+
+def shared_warehouse_path(database: Path, target_path: Path) -> Path:
+    """The one path this process's DuckDB builds open: a link to `database`, with the parse state
+    of the previous build copied into `target_path`."""
+    SHARED.mkdir(exist_ok=True)
+    link = SHARED / "warehouse.duckdb"
+    link.unlink(missing_ok=True)
+    # a log a killed build left beside the link belongs to another test's database
+    (SHARED / "warehouse.duckdb.wal").unlink(missing_ok=True)
+    link.symlink_to(database.resolve())
+    if (SHARED / PARSE_STATE).exists():
+        target_path.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(SHARED / PARSE_STATE, target_path / PARSE_STATE)
+    return link
