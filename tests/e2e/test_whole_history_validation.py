@@ -23,6 +23,7 @@ from orchestration.lib.alerts import quality_alerts
 from orchestration.lib.dbt import WHOLE_HISTORY_TAG
 from orchestration.lib.settings import Paths
 from orchestration.lib.whole_history import DBT_TESTS
+from tests.conftest import ROOT
 
 pytestmark = pytest.mark.e2e
 
@@ -115,3 +116,15 @@ def test_a_bad_row_outside_the_window_is_caught_by_the_whole_history_validation(
     assert [a.condition_type for a in alerts] == ["data_quality_failed"]
     assert UNIQUE_KEY in alerts[0].evidence
     assert "whole-history validation" in alerts[0].summary
+
+
+def test_the_first_backfill_is_a_full_refresh_and_runs_the_whole_history_tests(deployment):
+    """It rebuilds from history_start, so every data test runs, whole-history ones included."""
+    _, transform = deployment.first_result
+    logged = [e.user_message for e in deployment.instance.all_logs(transform.run_id)]
+    assert any("a rebuild from history_start: every dbt test runs" in m for m in logged)
+    manifest = json.loads((ROOT / "dbt_project" / "target" / "manifest.json").read_text())
+    tests = [n for n in manifest["nodes"].values() if n["resource_type"] == "test"]
+    whole_history = [n for n in tests if WHOLE_HISTORY_TAG in n["tags"]]
+    assert whole_history
+    assert f"dbt data tests: {len(tests)} nodes (" in "\n".join(logged)

@@ -78,8 +78,15 @@ def build_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config:
         "landed_min_date": refresh.start.isoformat(),
         **copilot_plan_dbt_vars(config.sources),
     }
-    # whole-history tests run in the weekly validation job (defs/quality/whole_history.py)
-    args = ["build", "--no-use-colors", "--exclude", f"tag:{WHOLE_HISTORY_TAG}"]
+    # Whole-history tests run in the weekly validation job (defs/quality/whole_history.py), and in a
+    # run that rebuilds from the first day: that run is a full refresh and reads every day anyway.
+    args = ["build", "--no-use-colors"]
+    if window.start > config.warehouse.history_start:
+        args += ["--exclude", f"tag:{WHOLE_HISTORY_TAG}"]
+    else:
+        context.log.info(
+            "a rebuild from history_start: every dbt test runs, whole-history included"
+        )
     with environment_for_dbt({**dbt_env, **run_var_environment(dbt_vars)}):
         invocation = dbt.cli(args, context=context, raise_on_error=False)
     start_importing_gx()  # the quality checks run next; this process only waits for dbt meanwhile
