@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import IO
 
 from connectors.errors import ConnectorError
+from connectors.export_files import records_of_files
 from connectors.litellm.client import parse_timestamp, to_record
 
 log = logging.getLogger("connectors.litellm")
@@ -56,16 +57,11 @@ class LiteLLMExportReader:
         """Every exported request whose startTime is in [start, end)."""
         start_naive = start.astimezone(UTC).replace(tzinfo=None)
         end_naive = end.astimezone(UTC).replace(tzinfo=None)
-        files, total = self.files(), 0
-        for path in files:
-            kept = 0
-            for record in self._records(path, start_naive, end_naive):
-                kept += 1
-                yield record
-            log.debug("%s: %s: %d request(s) in the window", self.source_id, path.name, kept)
-            total += kept
-        log.info(
-            "%s: %d request(s) in the window from %d file(s)", self.source_id, total, len(files)
+        yield from records_of_files(
+            self.files(),
+            lambda path: self._records(path, start_naive, end_naive),
+            log,
+            f"{self.source_id}: request(s) in the window",
         )
 
     def _records(self, path: Path, start: datetime, end: datetime) -> Iterator[dict]:

@@ -21,6 +21,7 @@ from typing import IO, Any
 import pyarrow as pa
 
 from connectors.errors import ConnectorError
+from connectors.export_files import records_of_files
 from connectors.otlp.schemas import KNOWN_ATTRIBUTES, column, is_content
 
 log = logging.getLogger("connectors.otlp")
@@ -162,16 +163,11 @@ class OtlpGenAiReader:
         """GenAI spans that started in [start, end)."""
         start_naive = start.astimezone(UTC).replace(tzinfo=None)
         end_naive = end.astimezone(UTC).replace(tzinfo=None)
-        files, total = self.files(), 0
-        for path in files:
-            kept = 0
-            for record in self._spans(path, start_naive, end_naive):
-                kept += 1
-                yield record
-            log.debug("%s: %s: %d GenAI span(s) in the window", self.source_id, path.name, kept)
-            total += kept
-        log.info(
-            "%s: %d GenAI span(s) in the window from %d file(s)", self.source_id, total, len(files)
+        yield from records_of_files(
+            self.files(),
+            lambda path: self._spans(path, start_naive, end_naive),
+            log,
+            f"{self.source_id}: GenAI span(s) in the window",
         )
 
     def _spans(self, path: Path, start: datetime, end: datetime) -> Iterator[dict]:
