@@ -29,7 +29,7 @@ install: $(VENV)/.installed
 manifest: install
 	$(BIN)/dbt parse --quiet --project-dir dbt_project --profiles-dir dbt_project
 
-run: manifest
+run: install
 	mkdir -p $(AIUW_DAGSTER_STORAGE)
 	$(PY) -m orchestration.cli.run --with-sandbox
 

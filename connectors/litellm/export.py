@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import IO
 
 from connectors.errors import ConnectorError
-from connectors.export_files import records_of_files
+from connectors.export_files import FileIndex, RowTimes, records_of_files
 from connectors.litellm.client import parse_timestamp, to_record
 
 log = logging.getLogger("connectors.litellm")
@@ -41,9 +41,12 @@ def _open(path: Path) -> IO[str]:
 class LiteLLMExportReader:
     """Streams spend-log rows from an export directory."""
 
-    def __init__(self, root: Path, source_id: str = "litellm_export") -> None:
+    def __init__(
+        self, root: Path, source_id: str = "litellm_export", index_path: Path | None = None
+    ) -> None:
         self.root = Path(root)
         self.source_id = source_id
+        self.index_path = index_path
 
     def files(self) -> list[Path]:
         if not self.root.is_dir():
@@ -59,12 +62,16 @@ class LiteLLMExportReader:
         end_naive = end.astimezone(UTC).replace(tzinfo=None)
         yield from records_of_files(
             self.files(),
-            lambda path: self._records(path, start_naive, end_naive),
+            lambda path, times: self._records(path, start_naive, end_naive, times),
             log,
             f"{self.source_id}: request(s) in the window",
+            (start_naive, end_naive),
+            FileIndex(self.index_path),
         )
 
-    def _records(self, path: Path, start: datetime, end: datetime) -> Iterator[dict]:
+    def _records(
+        self, path: Path, start: datetime, end: datetime, times: RowTimes
+    ) -> Iterator[dict]:
         """The file's rows whose startTime is in [start, end) as records. Only those are converted:
         an export holds the whole history and a daily run keeps a few days of it."""
         rows = self._csv_rows(path) if path.name.lower().endswith(CSV_SUFFIXES) else None
@@ -74,6 +81,7 @@ class LiteLLMExportReader:
             for line, row in rows:
                 try:
                     started = parse_timestamp(row.get("startTime"))
+                    times.see(started)
                     if started is not None and not start <= started < end:
                         continue
                     record = to_record(row)

@@ -21,7 +21,7 @@ from typing import IO, Any
 import pyarrow as pa
 
 from connectors.errors import ConnectorError
-from connectors.export_files import records_of_files
+from connectors.export_files import FileIndex, RowTimes, records_of_files
 from connectors.otlp.schemas import KNOWN_ATTRIBUTES, column, is_content
 
 log = logging.getLogger("connectors.otlp")
@@ -148,9 +148,12 @@ def _open(path: Path) -> IO[str]:
 class OtlpGenAiReader:
     """Streams GenAI span records from a directory of OTLP JSON trace files."""
 
-    def __init__(self, root: Path, source_id: str = "otlp_genai") -> None:
+    def __init__(
+        self, root: Path, source_id: str = "otlp_genai", index_path: Path | None = None
+    ) -> None:
         self.root = Path(root)
         self.source_id = source_id
+        self.index_path = index_path
 
     def files(self) -> list[Path]:
         if not self.root.is_dir():
@@ -165,12 +168,14 @@ class OtlpGenAiReader:
         end_naive = end.astimezone(UTC).replace(tzinfo=None)
         yield from records_of_files(
             self.files(),
-            lambda path: self._spans(path, start_naive, end_naive),
+            lambda path, times: self._spans(path, start_naive, end_naive, times),
             log,
             f"{self.source_id}: GenAI span(s) in the window",
+            (start_naive, end_naive),
+            FileIndex(self.index_path),
         )
 
-    def _spans(self, path: Path, start: datetime, end: datetime) -> Iterator[dict]:
+    def _spans(self, path: Path, start: datetime, end: datetime, times: RowTimes) -> Iterator[dict]:
         """The file's GenAI spans that started in [start, end). Only those are flattened: the
         files hold the whole history and a daily run keeps a few days of it."""
         for line, request in self._requests(path):
@@ -181,6 +186,7 @@ class OtlpGenAiReader:
                         scope = scope_spans.get("scope") or {}
                         for span in scope_spans.get("spans") or []:
                             started = _time(_nanos(span.get("startTimeUnixNano")))
+                            times.see(started)
                             if started is not None and not start <= started < end:
                                 continue
                             record = span_record(span, resource, scope)

@@ -31,6 +31,7 @@ from orchestration.cli.run_outcome import (
 from orchestration.cli.summary import compare_with_sandbox, published_summary, yesterday_utc
 from orchestration.lib.alerts import deliver_after_run
 from orchestration.lib.crashed_runs import evidence_recorder, process_tags, recover_crashed_runs
+from orchestration.lib.dbt_parse import DbtParseError, parse_dbt_project
 from orchestration.lib.entity_selection import check_entity_selection
 from orchestration.lib.evidence import record_run
 from orchestration.lib.evidence_signing import signing_key
@@ -87,13 +88,20 @@ def main(argv: list[str] | None = None) -> int:
         first, last = config.warehouse.history_start, yesterday_utc()
         say(f"sandbox: writing its file exports for {first} .. {last} under {exports}")
         sandbox = SandboxProcess().start(exports, first, last + timedelta(days=1))
-        import orchestration.definitions  # noqa: F401 - loads while the sandbox writes its exports
-
+        # dbt's manifest and the Dagster definitions are made on this core while the sandbox writes
+        doing = ["parsing the dbt project"]
         try:
-            with heartbeat(say, lambda seconds: f"sandbox: still writing exports ({seconds:.0f}s)"):
+            with heartbeat(say, lambda seconds: f"still {doing[0]} ({seconds:.0f}s)"):
+                parse_dbt_project()
+                doing[0] = "loading the Dagster definitions"
+                import orchestration.definitions  # noqa: F401
+
+                doing[0] = "waiting for the sandbox's exports"
                 sandbox.wait_until_serving()
-        except SandboxStartError as error:
-            print(f"sandbox: {error}", file=sys.stderr)
+        except (SandboxStartError, DbtParseError) as error:
+            what = "sandbox" if isinstance(error, SandboxStartError) else "dbt parse"
+            print(f"{what}: {error}", file=sys.stderr)
+            sandbox.stop()
             return 1
         os.environ.update(sandbox.environment())
         os.environ.update(sandbox.exports)

@@ -65,6 +65,11 @@ class Paths:
             "DBT_LOG_FORMAT_FILE": os.environ.get("DBT_LOG_FORMAT_FILE", "text"),
         }
 
+    def export_file_index(self, source_id: str) -> Path:
+        """What a file source's reader remembers of the export files it read in full, so an
+        unchanged file wholly outside a run's window is not opened again (delete it to read all)."""
+        return self.data / "export_file_index" / f"{source_id}.json"
+
     @property
     def dbt_target(self) -> Path:
         """The dbt invocations' folders (artifacts, dbt's log) and the parse state they share."""

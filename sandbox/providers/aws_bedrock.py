@@ -588,7 +588,7 @@ class AwsBedrockProvider:
                     tag = f"{stable_int('log', account.account_id, day, hour) % 16**8:08x}"
                     name = f"{hour:%Y%m%dT%H%M}Z_{tag}.json.gz"
                     data = ("\n".join(lines) + "\n").encode()
-                    (folder / name).write_bytes(gzip.compress(data, mtime=0))
+                    (folder / name).write_bytes(gzip.compress(data, compresslevel=6, mtime=0))
 
     def write_exports(self, root: Path, start: date, end: date, as_of: datetime) -> dict[str, str]:
         cur, logs = root / "aws_cur", root / "aws_bedrock_invocation_logs"

@@ -466,7 +466,9 @@ class AzureOpenAIProvider:
             writer = csv.DictWriter(buffer, FOCUS_COLUMNS, restval="", lineterminator="\r\n")
             writer.writeheader()
             writer.writerows(rows[offset : offset + PART_ROWS])
-            path.write_bytes(gzip.compress(buffer.getvalue().encode("utf-8"), mtime=0))
+            path.write_bytes(
+                gzip.compress(buffer.getvalue().encode("utf-8"), compresslevel=6, mtime=0)
+            )
             blobs.append(
                 {
                     "blobName": str(path.relative_to(export_dir.parent)),

@@ -346,7 +346,9 @@ class GoogleVertexProvider:
             day_dir = table_dir / day.isoformat()
             day_dir.mkdir(exist_ok=True)
             lines = "".join(json.dumps(row) + "\n" for row in self._export_rows(day, as_of))
-            (day_dir / "000000000000.json.gz").write_bytes(gzip.compress(lines.encode(), mtime=0))
+            (day_dir / "000000000000.json.gz").write_bytes(
+                gzip.compress(lines.encode(), compresslevel=6, mtime=0)
+            )
         return {PATH_ENV: str(base)}
 
     def handle(self, path: str, query: object, headers: Mapping[str, str]) -> Response:

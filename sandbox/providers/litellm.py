@@ -22,6 +22,7 @@ import hashlib
 import io
 import json
 import math
+import operator
 import random
 import uuid
 from collections.abc import Callable, Mapping
@@ -523,12 +524,13 @@ class LiteLLMProvider:
         directory.mkdir(parents=True, exist_ok=True)
         for day in days(start, end, as_of):
             buffer = io.StringIO()
-            writer = csv.DictWriter(buffer, EXPORT_COLUMNS, lineterminator="\n")
-            writer.writeheader()
-            for log in self.logs(day):
-                writer.writerow(_export_row(self.row(log)))
+            writer = csv.writer(buffer, lineterminator="\n")
+            writer.writerow(EXPORT_COLUMNS)
+            writer.writerows(_export_row(self.row(log)) for log in self.logs(day))
             path = directory / f"LiteLLM_SpendLogs_{day.isoformat()}.csv.gz"
-            path.write_bytes(gzip.compress(buffer.getvalue().encode(), mtime=0))
+            # gzip's own default level: level 9 took a third of the export's time for 2% less
+            data = gzip.compress(buffer.getvalue().encode(), compresslevel=6, mtime=0)
+            path.write_bytes(data)
         return {PATH_ENV: str(directory)}
 
     def environment(self, base_url: str) -> dict[str, str]:
@@ -554,18 +556,27 @@ class LiteLLMProvider:
         self.corrupt_days.clear()
 
 
-def _export_row(row: dict) -> dict:
-    out = {}
-    for name in EXPORT_COLUMNS:
-        value = row.get(name)
-        if name in ("startTime", "endTime", "completionStartTime") and value:
-            value = _pg_from_iso(value)
-        elif isinstance(value, dict | list):
-            value = json.dumps(value, separators=(",", ":"))
-        elif isinstance(value, float):
-            value = repr(value)
-        out[name] = "" if value is None else value
-    return out
+_compact_json = json.JSONEncoder(separators=(",", ":")).encode
+_export_values = operator.itemgetter(*EXPORT_COLUMNS)
+_TIME_INDEXES = [EXPORT_COLUMNS.index(c) for c in ("startTime", "endTime", "completionStartTime")]
+_JSON_INDEXES = [
+    EXPORT_COLUMNS.index(c)
+    for c in ("metadata", "request_tags", "messages", "response", "proxy_server_request")
+]
+_SPEND_INDEX = EXPORT_COLUMNS.index("spend")
+
+
+def _export_row(row: dict) -> list:
+    """The API row as the export's CSV cells (an export writes a quarter of a million of them)."""
+    out = list(_export_values(row))
+    for i in _TIME_INDEXES:
+        if out[i]:
+            out[i] = _pg_from_iso(out[i])
+    for i in _JSON_INDEXES:
+        if out[i] is not None:
+            out[i] = _compact_json(out[i])
+    out[_SPEND_INDEX] = repr(out[_SPEND_INDEX])
+    return ["" if value is None else value for value in out]
 
 
 def _error(status: int, message: str, kind: str) -> Response:

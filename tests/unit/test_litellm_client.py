@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -174,3 +175,39 @@ def test_export_rows_outside_the_window_are_not_converted_but_a_bad_start_time_s
     (tmp_path / "logs.csv").write_text(header + "bad,yesterday,0.5,{}\n")
     with pytest.raises(ExportFileError, match=r"logs\.csv: line 2: bad spend-log row"):
         list(reader.spend_logs(*window))
+
+
+def test_an_unchanged_export_file_wholly_outside_the_window_is_not_opened_again(sandbox, tmp_path):
+    provider = sandbox.state.provider("litellm")
+    env = provider.write_exports(tmp_path, date(2026, 9, 1), date(2026, 9, 4), sandbox.state.now())
+    root = Path(env["LITELLM_EXPORT_PATH"])
+    index = tmp_path / "index" / "litellm_export.json"
+    reader = LiteLLMExportReader(root, index_path=index)
+    day3 = datetime(2026, 9, 3, tzinfo=UTC), datetime(2026, 9, 4, tzinfo=UTC)
+    rows = list(reader.spend_logs(*day3))
+    assert len(rows) > 100 and {r["startTime"].date() for r in rows} == {date(2026, 9, 3)}
+    first = [r["request_id"] for r in rows]
+    remembered = json.loads(index.read_text())["files"]
+    assert sorted(Path(name).name for name in remembered) == [
+        f"LiteLLM_SpendLogs_2026-09-0{d}.csv.gz" for d in (1, 2, 3)
+    ]
+    assert remembered[str(root / "LiteLLM_SpendLogs_2026-09-01.csv.gz")]["last"] < "2026-09-02"
+
+    # damage day 1 while keeping its size and modification time: the next read of day 3 skips it
+    day1 = root / "LiteLLM_SpendLogs_2026-09-01.csv.gz"
+    stat = day1.stat()
+    day1.write_bytes(b"x" * stat.st_size)
+    os.utime(day1, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert [r["request_id"] for r in reader.spend_logs(*day3)] == first
+    # a window that reaches day 1 opens it, and a changed file is opened whatever the window
+    with pytest.raises(ExportFileError, match="LiteLLM_SpendLogs_2026-09-01"):
+        list(reader.spend_logs(datetime(2026, 9, 1, tzinfo=UTC), day3[1]))
+    day2 = root / "LiteLLM_SpendLogs_2026-09-02.csv.gz"
+    day2.write_bytes(gzip.compress(b"request_id,startTime\nr1,yesterday\n"))
+    day1.unlink()
+    with pytest.raises(ExportFileError, match=r"LiteLLM_SpendLogs_2026-09-02\.csv\.gz: line 2"):
+        list(reader.spend_logs(*day3))
+    # a file that failed is not remembered: it fails again, unchanged, on the next read
+    with pytest.raises(ExportFileError, match=r"LiteLLM_SpendLogs_2026-09-02\.csv\.gz: line 2"):
+        list(reader.spend_logs(*day3))
+    assert str(day1) not in json.loads(index.read_text())["files"]

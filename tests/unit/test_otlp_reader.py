@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
 
+from connectors.export_files import FileIndex, RowTimes
 from connectors.otlp.reader import ExportFileError, OtlpGenAiReader
 from connectors.otlp.schemas import SCHEMAS
 from orchestration.lib.landing import LandingWindow
@@ -207,3 +209,33 @@ def test_spans_outside_the_window_are_not_flattened_but_a_bad_span_inside_fails(
     write(tmp_path / "a.jsonl", request(new_bad))
     with pytest.raises(ExportFileError, match=r"a\.jsonl: line 1: not OTLP JSON traces"):
         list(OtlpGenAiReader(tmp_path).spans(START, END))
+
+
+def test_an_unchanged_trace_file_before_the_window_is_not_opened_again(tmp_path):
+    root, index = tmp_path / "traces", tmp_path / "index.json"
+    earlier = T0 - 5 * 86_400 * 10**9  # 2026-08-27, before START
+    write(root / "old.jsonl", request({**CHAT, "spanId": "0ld", "startTimeUnixNano": str(earlier)}))
+    write(root / "new.jsonl", request(CHAT))
+    reader = OtlpGenAiReader(root, index_path=index)
+    assert [s["span_id"] for s in reader.spans(START, END)] == [CHAT["spanId"]]
+    assert json.loads(index.read_text())["files"][str(root / "old.jsonl")]["last"].startswith(
+        "2026-08-27"
+    )
+    old, stat = root / "old.jsonl", (root / "old.jsonl").stat()
+    old.write_bytes(b"{" * stat.st_size)  # damaged, same size and time: not opened
+    os.utime(old, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert [s["span_id"] for s in reader.spans(START, END)] == [CHAT["spanId"]]
+    with pytest.raises(ExportFileError, match=r"old\.jsonl"):
+        list(reader.spans(datetime(2026, 8, 27, tzinfo=UTC), END))
+
+
+def test_a_file_with_a_row_of_no_time_is_never_skipped(tmp_path):
+    path = tmp_path / "a.jsonl"
+    path.write_text("{}")
+    index, times = FileIndex(tmp_path / "index.json"), RowTimes()
+    times.see(datetime(2026, 1, 1))
+    index.remember(path, path.stat(), times)
+    assert index.unchanged_outside(path, START.replace(tzinfo=None), END.replace(tzinfo=None))
+    times.see(None)
+    index.remember(path, path.stat(), times)
+    assert not index.unchanged_outside(path, START.replace(tzinfo=None), END.replace(tzinfo=None))

@@ -12,10 +12,17 @@ from connectors.litellm.export import LiteLLMExportReader
 from connectors.litellm.schemas import SCHEMAS
 from orchestration.defs.ingest.litellm.assets import start_day
 from orchestration.lib.ingest import Entity, build_ingest_assets
+from orchestration.lib.settings import Paths
 
 
 def open_client(source: SourceConfig):
-    return nullcontext(LiteLLMExportReader(source.resolved_path(), source_id=source.id))
+    return nullcontext(
+        LiteLLMExportReader(
+            source.resolved_path(),
+            source_id=source.id,
+            index_path=Paths.from_env().export_file_index(source.id),
+        )
+    )
 
 
 ENTITIES = [

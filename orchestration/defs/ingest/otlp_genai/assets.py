@@ -9,10 +9,17 @@ from connectors.config import SourceConfig
 from connectors.otlp.reader import OtlpGenAiReader
 from connectors.otlp.schemas import SCHEMAS
 from orchestration.lib.ingest import Entity, build_ingest_assets
+from orchestration.lib.settings import Paths
 
 
 def open_client(source: SourceConfig):
-    return nullcontext(OtlpGenAiReader(source.resolved_path(), source_id=source.id))
+    return nullcontext(
+        OtlpGenAiReader(
+            source.resolved_path(),
+            source_id=source.id,
+            index_path=Paths.from_env().export_file_index(source.id),
+        )
+    )
 
 
 def start_day(record: dict) -> date:
