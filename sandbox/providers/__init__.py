@@ -19,6 +19,14 @@ from sandbox.activity import Activity
 from sandbox.enterprise import Enterprise
 
 
+def write_export(path: Path, data: bytes) -> None:
+    """`data` written to `path` unless the file holds it already: a real export leaves past days'
+    files as they were, and file sources do not open again a file they read unchanged."""
+    if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
+        return
+    path.write_bytes(data)
+
+
 @dataclass
 class Response:
     status: int

@@ -25,7 +25,7 @@ from pathlib import Path
 from sandbox.activity import Activity
 from sandbox.enterprise import EPOCH, Enterprise, stable_int, unix
 from sandbox.ground_truth import days, empty_totals
-from sandbox.providers import Response
+from sandbox.providers import Response, write_export
 from sandbox.providers.litellm import _by_provider
 
 SOURCE_TYPE = "otlp_genai"
@@ -352,9 +352,7 @@ class OtelProvider:
         directory.mkdir(parents=True, exist_ok=True)
         for day in days(start, end, as_of):
             path = directory / f"traces-{day.isoformat()}.json"
-            with path.open("w", encoding="utf-8") as out:
-                for line in self.requests(day):
-                    out.write(line + "\n")
+            write_export(path, "".join(line + "\n" for line in self.requests(day)).encode())
         return {PATH_ENV: str(root / SOURCE_TYPE)}
 
     def environment(self, base_url: str) -> dict[str, str]:

@@ -1,4 +1,5 @@
-"""Every source's model identifier reduces to one canonical model id (the macro behind the union models)."""
+"""Project macros run through `dbt show`: every source's model identifier reduces to one canonical
+model id (the macro behind the union models), and the grouped not-null test finds each null column."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,22 +28,25 @@ CASES = {
 }
 
 
-def test_canonical_model_id_of_every_kind_of_reference(tmp_path):
-    selects = " union all ".join(
-        f"select '{raw}' as raw, {{{{ canonical_model_id(\"'{raw}'\") }}}} as model_id"
-        for raw in CASES
-    )
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory) -> Path:
+    """One target folder for the module: the second `dbt show` starts from the first's parse."""
+    return tmp_path_factory.mktemp("dbt_show")
+
+
+def show(sql: str, workdir: Path) -> list[dict]:
+    """The rows of `dbt show --inline sql` against a scratch DuckDB file."""
     env = {
         **os.environ,
-        "AIUW_WAREHOUSE_PATH": str(tmp_path / "show.duckdb"),
-        "DBT_LOG_PATH": str(tmp_path / "logs"),
+        "AIUW_WAREHOUSE_PATH": str(workdir / "show.duckdb"),
+        "DBT_LOG_PATH": str(workdir / "logs"),
     }
     completed = subprocess.run(
         [
             str(Path(sys.executable).parent / "dbt"),
             "show",
             "--inline",
-            selects,
+            sql,
             "--limit",
             "100",
             "--output",
@@ -52,7 +58,7 @@ def test_canonical_model_id_of_every_kind_of_reference(tmp_path):
             "--profiles-dir",
             "dbt_project",
             "--target-path",
-            str(tmp_path / "target"),
+            str(workdir / "target"),
         ],
         cwd=ROOT,
         env=env,
@@ -65,5 +71,26 @@ def test_canonical_model_id_of_every_kind_of_reference(tmp_path):
         for line in completed.stdout.splitlines()
         if line.startswith("{") and "preview" in json.loads(line).get("data", {})
     )
-    rows = json.loads(preview) if isinstance(preview, str) else preview
+    return json.loads(preview) if isinstance(preview, str) else preview
+
+
+def test_canonical_model_id_of_every_kind_of_reference(workdir):
+    selects = " union all ".join(
+        f"select '{raw}' as raw, {{{{ canonical_model_id(\"'{raw}'\") }}}} as model_id"
+        for raw in CASES
+    )
+    rows = show(selects, workdir)
     assert {row["raw"]: row["model_id"] for row in rows} == CASES
+
+
+def test_not_null_columns_returns_each_column_with_nulls_and_how_many(workdir):
+    table = "(select * from (values (1, null, 'x'), (null, null, 'y'), (3, 4, 'z')) v(a, b, c))"
+    rows = show(
+        f"{{{{ test_not_null_columns(model=\"{table}\", columns=['a', 'b', 'c']) }}}}", workdir
+    )
+    assert sorted((r["column_name"], r["null_rows"]) for r in rows) == [("a", 1), ("b", 2)]
+    clean = "(select * from (values (1, 2)) v(a, b))"
+    assert (
+        show(f"{{{{ test_not_null_columns(model=\"{clean}\", columns=['a', 'b']) }}}}", workdir)
+        == []
+    )
