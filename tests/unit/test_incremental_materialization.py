@@ -98,3 +98,36 @@ def test_a_table_whose_columns_changed_is_left_as_it_was(built, tmp_path):
     assert "The columns of int_litellm_requests changed" in str(failure.value)
     assert "dbt build --full-refresh --select int_litellm_requests" in str(failure.value)
     assert per_day(copy)["int_litellm_requests"] == first["int_litellm_requests"]
+
+
+def test_a_view_whose_sql_is_unchanged_is_left_as_it_is_and_a_changed_one_is_created_again(
+    built, tmp_path
+):
+    """macros/materializations/view_duckdb.sql: the view's comment fingerprints its SQL."""
+    base, landing, database, _ = built
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy(database, copy)
+    view = "staging.stg_litellm__spend_logs"
+
+    def rows_and_comment() -> tuple[int, str]:
+        with duckdb.connect(str(copy), read_only=True) as con:
+            comment = con.execute(
+                "select comment from duckdb_views() where schema_name = 'staging' "
+                "and view_name = 'stg_litellm__spend_logs'"
+            ).fetchone()[0]
+            return con.execute(f"select count(*) from {view}").fetchone()[0], comment
+
+    landed, fingerprint = rows_and_comment()
+    assert landed > 1_000 and fingerprint.startswith("aiuw-sql:")
+    # the same fingerprint over other SQL: the build trusts the fingerprint and leaves the view
+    with duckdb.connect(str(copy)) as con:
+        con.execute(f"create table staging.emptied as select * from {view} limit 0")
+        con.execute(f"create or replace view {view} as select * from staging.emptied")
+        con.execute(f"comment on view {view} is '{fingerprint}'")
+    dbt_build(base, copy, landing, ["stg_litellm__spend_logs"], tests=False)
+    assert rows_and_comment() == (0, fingerprint)
+    # another fingerprint (the model's SQL or a landing path changed): created again
+    with duckdb.connect(str(copy)) as con:
+        con.execute(f"comment on view {view} is 'aiuw-sql:older'")
+    dbt_build(base, copy, landing, ["stg_litellm__spend_logs"], tests=False)
+    assert rows_and_comment() == (landed, fingerprint)
