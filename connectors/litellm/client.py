@@ -40,9 +40,12 @@ def parse_timestamp(value: Any) -> datetime | None:
     elif isinstance(value, int | float | Decimal):
         moment = datetime.fromtimestamp(float(value), UTC)
     else:
-        text = str(value).strip().replace(" ", "T", 1).replace("Z", "+00:00")
-        text = _SHORT_OFFSET.sub(r"\1:00", _FRACTION.sub(r"\1", text))
-        moment = datetime.fromisoformat(text)
+        text = str(value).strip()
+        try:
+            moment = datetime.fromisoformat(text)  # Python 3.11 reads every form above
+        except ValueError:
+            text = text.replace(" ", "T", 1).replace("Z", "+00:00")
+            moment = datetime.fromisoformat(_SHORT_OFFSET.sub(r"\1:00", _FRACTION.sub(r"\1", text)))
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC).replace(tzinfo=None)
     return moment
@@ -63,7 +66,12 @@ def decimal_text(value: Any) -> str | None:
 def _integer(value: Any) -> int | None:
     if value is None or value == "":
         return None
-    return int(Decimal(str(value)))
+    if type(value) is int:
+        return value
+    try:
+        return int(value)  # digits as text, as an export has them
+    except ValueError:
+        return int(Decimal(str(value)))  # "12.0", "1e3"
 
 
 def _json_value(value: Any) -> Any:
