@@ -168,7 +168,7 @@ def transform(data: Path, start: date, end: date, label: str) -> dict:
         failures = "\n".join(outcome.get("failures", [])) or f"exit code {code}"
         raise RuntimeError(f"transform run {label} ({start}..{end}) failed:\n{failures}")
     steps = outcome["steps"]
-    results, manifest = newest_run_artifacts(began)
+    results, manifest = newest_run_artifacts(data, began)
     mart_path = mart_path_models(manifest)
     checks = steps.get(GX_STEP, 0.0)
     return {
@@ -186,15 +186,16 @@ def transform(data: Path, start: date, end: date, label: str) -> dict:
     }
 
 
-def newest_run_artifacts(since: float) -> tuple[list[dict], dict]:
-    """Node results and manifest of the dbt build the transform run just made (its target folder)."""
+def newest_run_artifacts(data: Path, since: float) -> tuple[list[dict], dict]:
+    """Node results and manifest of the dbt build the transform run just made (its invocation's
+    folder under the data directory's dbt_target)."""
     found = [
-        p
-        for p in (REPO_ROOT / "dbt_project" / "target").glob("*/run_results.json")
-        if p.stat().st_mtime >= since
+        p for p in (data / "dbt_target").glob("*/run_results.json") if p.stat().st_mtime >= since
     ]
     if not found:
-        return [], {"nodes": {}, "child_map": {}}
+        raise RuntimeError(
+            f"the transform run left no run_results.json under {data / 'dbt_target'}"
+        )
     newest = max(found, key=lambda p: p.stat().st_mtime)
     manifest = json.loads((newest.parent / "manifest.json").read_text())
     return json.loads(newest.read_text())["results"], manifest
