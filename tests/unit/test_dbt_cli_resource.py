@@ -56,3 +56,18 @@ def test_dbt_is_started_with_the_paths_and_this_process_keeps_its_environment(
     assert seen == [str(data_dir / "books"), "/landing/of/this/run"]
     assert "AIUW_BOOKS_DIR" not in os.environ
     assert os.environ["AIUW_LANDING_DIR"] == str(data_dir / "elsewhere")
+
+
+def test_a_new_data_directory_starts_from_the_projects_parse_state(tmp_path):
+    from orchestration.lib.dbt import seed_parse_state
+
+    project_target, dbt_target = tmp_path / "project_target", tmp_path / "data" / "dbt_target"
+    project_target.mkdir()
+    (project_target / "partial_parse.msgpack").write_bytes(b"parsed by make manifest")
+    assert seed_parse_state(dbt_target, project_target)
+    assert (dbt_target / "partial_parse.msgpack").read_bytes() == b"parsed by make manifest"
+    # a data directory's own state, left by its last invocation, is never replaced
+    (dbt_target / "partial_parse.msgpack").write_bytes(b"left by the last run")
+    assert not seed_parse_state(dbt_target, project_target)
+    assert (dbt_target / "partial_parse.msgpack").read_bytes() == b"left by the last run"
+    assert not seed_parse_state(tmp_path / "other", tmp_path / "no_project_target")

@@ -20,6 +20,7 @@ from orchestration.lib.dbt import (
     environment_for_dbt,
     keep_parse_state,
     published_models,
+    seed_parse_state,
 )
 from orchestration.lib.dbt_progress import DbtOutput, summary_lines
 from orchestration.lib.gx import store_outcome
@@ -40,6 +41,7 @@ def whole_history_checks(context: dg.OpExecutionContext, dbt: DbtCliResource) ->
             description=f"no warehouse at {paths.warehouse}: run the transform first (make run or make live)"
         )
     output = DbtOutput("dbt test")
+    seed_parse_state(paths.dbt_target)
     with environment_for_dbt(paths.dbt_environment()):
         invocation = dbt.cli(["test", "--no-use-colors"], raise_on_error=False)
         with redirect_stdout(output), heartbeat(context.log.info, output.progress_line):

@@ -18,6 +18,7 @@ from orchestration.lib.dbt import (
     environment_for_dbt,
     keep_parse_state,
     run_var_environment,
+    seed_parse_state,
 )
 from orchestration.lib.dbt_progress import DbtOutput, problem_lines, summary_lines
 from orchestration.lib.dbt_translator import WarehouseDbtTranslator
@@ -87,6 +88,7 @@ def build_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config:
         context.log.info(
             "a rebuild from history_start: every dbt test runs, whole-history included"
         )
+    seed_parse_state(paths.dbt_target)
     with environment_for_dbt({**dbt_env, **run_var_environment(dbt_vars)}):
         invocation = dbt.cli(args, context=context, raise_on_error=False)
     start_importing_gx()  # the quality checks run next; this process only waits for dbt meanwhile
