@@ -9,7 +9,7 @@
 
     {%- set existing_relation = load_cached_relation(this) -%}
     {%- set target_relation = this.incorporate(type='view') -%}
-    {%- set fingerprint = 'aiuw-sql:' ~ local_md5(sql) -%}
+    {%- set fingerprint = 'aiuw-sql:' ~ local_md5(compiled_code) -%}
 
     {{ run_hooks(pre_hooks, inside_transaction=False) }}
     {{ run_hooks(pre_hooks, inside_transaction=True) }}
@@ -31,7 +31,7 @@
         {%- endif -%}
         {%- call statement('main') -%}
             create or replace view {{ target_relation }} as (
-                {{ sql }}
+                {{ compiled_code }}
             )
         {%- endcall -%}
         {%- call statement('fingerprint') -%}
