@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -17,10 +19,12 @@ from orchestration.cli.summary import provider_totals
 from orchestration.lib.evidence import record_run
 from orchestration.lib.partitions import RANGE_END_TAG, RANGE_START_TAG, window_tags
 from orchestration.lib.publish import current_dir
-from sandbox.server import SandboxServer
+from sandbox.server import SandboxServer, SandboxState
 from tests.conftest import FIXTURES
 
 FIRST, LAST = date(2026, 9, 1), date(2026, 9, 20)
+# The modules on the package's shared deployment run in one test process, one after the other.
+SHARED_DEPLOYMENT = pytest.mark.xdist_group("e2e_shared_deployment")
 AS_OF_FIRST_RUN = datetime(2026, 9, 22, 6, tzinfo=UTC)  # 2026-09-20 is still provisional
 AS_OF_LATER = datetime(2026, 9, 30, 6, tzinfo=UTC)
 
@@ -126,3 +130,25 @@ class Deployment:
 
     def truth(self) -> dict:
         return self.sandbox.state.expected_published(FIRST, date(2026, 9, 21))
+
+
+@contextmanager
+def started_deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
+    """A sandbox, a data directory and the first backfill over FIRST .. LAST."""
+    data = tmp_path_factory.mktemp("deployment") / "data"
+    collector = Collector()
+    logging.getLogger().addHandler(collector)
+    try:
+        with pytest.MonkeyPatch.context() as patch, SandboxServer(SandboxState()) as server:
+            patch.setenv("AIUW_DATA_DIR", str(data))
+            patch.setenv("DBT_LOG_PATH", str(data / "dbt_logs"))
+            for name, value in server.environment().items():
+                patch.setenv(name, value)
+            d = Deployment(data, server, patch)
+            d.collector = collector
+            # exports are written at the sandbox clock: set it before the first export exists
+            d.set_clock(AS_OF_FIRST_RUN)
+            d.first_result = d.run()
+            yield d
+    finally:
+        logging.getLogger().removeHandler(collector)

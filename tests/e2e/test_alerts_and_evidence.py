@@ -21,13 +21,14 @@ from governance.schema import Channels, EmailChannel, WebhookChannel
 from orchestration.cli import evidence as evidence_cli
 from orchestration.cli.sandbox_checks import expected_leavers_with_keys
 from orchestration.lib.alerts import build_senders, current_messages, deliver
+from orchestration.lib.evidence import Ledger
 from orchestration.lib.settings import Paths
 from sandbox.governance_example import PLANTED_APPLICATION_FINDINGS
 from tests.alert_receivers import SmtpReceiver, WebhookReceiver
-from tests.e2e.deployment import FIRST, LAST
+from tests.e2e.deployment import FIRST, LAST, SHARED_DEPLOYMENT
 from tests.e2e.test_compliance import expected_shadow_credentials
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, SHARED_DEPLOYMENT]
 
 BAD_DAY = date(2026, 9, 15)
 
@@ -165,6 +166,15 @@ def test_a_bad_batch_fails_the_gate_keeps_the_release_and_raises_one_alert(deplo
     }
     assert evaluations["gx_fct_ai_usage_daily"] is False
     assert evaluations["gx_fct_ai_cost_daily"] is False
+    logged = "\n".join(e.user_message for e in deployment.instance.all_logs(transform.run_id))
+    assert "expectation failed: expect_column_values_to_be_between(uncached_input_tokens)" in logged
+    # the evidence ledger records the failed run with its failed checks and nothing published
+    ledger = Ledger(deployment.data / "evidence" / "ledger.jsonl")
+    assert ledger.verify()[0]
+    (entry,) = [e for e in ledger.entries() if e["run_id"] == transform.run_id]
+    assert entry["status"] == "FAILURE" and entry["published"] is None
+    checks = {c["check"]: c["passed"] for c in entry["checks"]}
+    assert checks["gx_fct_ai_usage_daily"] is False and checks["gx_fct_ai_cost_daily"] is False
     assert not [
         e
         for e in transform.all_events
