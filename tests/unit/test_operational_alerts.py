@@ -32,7 +32,8 @@ from orchestration.lib.settings import Paths
 from tests.alert_receivers import WebhookReceiver
 from tests.conftest import TEST_ADMIN_KEY
 
-TODAY = datetime.now(UTC).date()
+NOW = datetime.now(UTC)
+TODAY = NOW.date()
 RUN_RESULTS = {
     "results": [
         {"unique_id": "model.aiuw.stg_openai__usage", "status": "error",
@@ -41,6 +42,18 @@ RUN_RESULTS = {
         {"unique_id": "test.aiuw.not_null_dim_team_team_id", "status": "pass", "message": None},
     ]
 }  # fmt: skip
+
+
+class FrozenClock(datetime):
+    @classmethod
+    def now(cls, tz=None):
+        return NOW.astimezone(tz) if tz else NOW.replace(tzinfo=None)
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The alerts read the clock TODAY was read from: a test running past midnight sees one day."""
+    monkeypatch.setattr("orchestration.lib.operational_alerts.datetime", FrozenClock)
 
 
 @pytest.fixture
