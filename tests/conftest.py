@@ -34,23 +34,6 @@ os.environ.setdefault("DBT_LOG_LEVEL_FILE", "info")
 os.environ.setdefault("DBT_LOG_FORMAT_FILE", "text")
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Units of work for `make test` (`-n 4 --dist loadgroup --no-loadscope-reorder`): a module is
-    one unit (its module fixtures are built once), the e2e modules on the shared deployment are one
-    unit together, and the longest units (e2e, then Spark) come first so that they start at once."""
-    for item in items:
-        if not item.get_closest_marker("xdist_group"):
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
-    items.sort(key=start_order)
-
-
-def start_order(item: pytest.Item) -> int:
-    if item.get_closest_marker("e2e"):
-        return 0 if item.get_closest_marker("xdist_group").args == ("e2e_shared_deployment",) else 1
-    return 2 if item.get_closest_marker("spark") else 3
-
-
 def pytest_sessionstart(session: pytest.Session) -> None:
     """dbt's manifest must exist before Dagster definitions load."""
     manifest = ROOT / "dbt_project" / "target" / "manifest.json"

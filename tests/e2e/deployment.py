@@ -23,8 +23,6 @@ from sandbox.server import SandboxServer, SandboxState
 from tests.conftest import FIXTURES
 
 FIRST, LAST = date(2026, 9, 1), date(2026, 9, 20)
-# The modules on the package's shared deployment run in one test process, one after the other.
-SHARED_DEPLOYMENT = pytest.mark.xdist_group("e2e_shared_deployment")
 AS_OF_FIRST_RUN = datetime(2026, 9, 22, 6, tzinfo=UTC)  # 2026-09-20 is still provisional
 AS_OF_LATER = datetime(2026, 9, 30, 6, tzinfo=UTC)
 

@@ -25,10 +25,10 @@ from orchestration.lib.evidence import Ledger
 from orchestration.lib.settings import Paths
 from sandbox.governance_example import PLANTED_APPLICATION_FINDINGS
 from tests.alert_receivers import SmtpReceiver, WebhookReceiver
-from tests.e2e.deployment import FIRST, LAST, SHARED_DEPLOYMENT
+from tests.e2e.deployment import FIRST, LAST
 from tests.e2e.test_compliance import expected_shadow_credentials
 
-pytestmark = [pytest.mark.e2e, SHARED_DEPLOYMENT]
+pytestmark = pytest.mark.e2e
 
 BAD_DAY = date(2026, 9, 15)
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.e2e.deployment import FIRST, LAST, SHARED_DEPLOYMENT
+from tests.e2e.deployment import FIRST, LAST
 
-pytestmark = [pytest.mark.e2e, SHARED_DEPLOYMENT]
+pytestmark = pytest.mark.e2e
 
 QUESTIONS = Path(__file__).resolve().parents[2] / "docs" / "questions"
 

@@ -15,9 +15,9 @@ from governance.load import load_governance
 from orchestration.cli.sandbox_checks import m365_tenants, revealed_by
 from sandbox.chargeback_truth import CENT, invoiced_by_month, seat_charges
 from sandbox.governance_example import PLANTED_OVER_BUDGET
-from tests.e2e.deployment import FIRST, LAST, SHARED_DEPLOYMENT
+from tests.e2e.deployment import FIRST, LAST
 
-pytestmark = [pytest.mark.e2e, SHARED_DEPLOYMENT]
+pytestmark = pytest.mark.e2e
 SEPTEMBER = date(2026, 9, 1)
 
 

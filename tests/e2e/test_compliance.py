@@ -14,9 +14,9 @@ import pytest
 from orchestration.cli.sandbox_checks import expected_leavers_with_keys
 from sandbox.governance_example import PLANTED_APPLICATION_FINDINGS
 from sandbox.providers import anthropic, aws_bedrock, azure_openai, google_vertex, litellm
-from tests.e2e.deployment import FIRST, LAST, SHARED_DEPLOYMENT
+from tests.e2e.deployment import FIRST, LAST
 
-pytestmark = [pytest.mark.e2e, SHARED_DEPLOYMENT]
+pytestmark = pytest.mark.e2e
 
 WINDOW_DAYS = (LAST - FIRST).days + 1
 EXCEPTION_EXPIRES = date(2026, 9, 10)  # EXC-001, governance/exceptions.yml

@@ -13,10 +13,10 @@ import pytest
 
 from sandbox import governance_example as governance
 from sandbox.enterprise import MODELS
-from tests.e2e.deployment import AS_OF_FIRST_RUN, FIRST, LAST, SHARED_DEPLOYMENT
+from tests.e2e.deployment import AS_OF_FIRST_RUN, FIRST, LAST
 from tests.unit.test_money_columns_are_decimal import is_money
 
-pytestmark = [pytest.mark.e2e, SHARED_DEPLOYMENT]
+pytestmark = pytest.mark.e2e
 
 MTOK = Decimal(1_000_000)
 SEPTEMBER = date(2026, 9, 1)

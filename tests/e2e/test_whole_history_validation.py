@@ -24,9 +24,8 @@ from orchestration.lib.dbt import WHOLE_HISTORY_TAG
 from orchestration.lib.settings import Paths
 from orchestration.lib.whole_history import DBT_TESTS
 from tests.conftest import ROOT
-from tests.e2e.deployment import SHARED_DEPLOYMENT
 
-pytestmark = [pytest.mark.e2e, SHARED_DEPLOYMENT]
+pytestmark = pytest.mark.e2e
 
 WINDOW = {"min_date": "2026-09-15", "max_date": "2026-09-21"}
 INSIDE, OUTSIDE = date(2026, 9, 18), date(2026, 9, 5)
