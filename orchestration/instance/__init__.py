@@ -1,0 +1,1 @@
+"""The Dagster instance's storage as this project configures it (`dagster.yaml`)."""

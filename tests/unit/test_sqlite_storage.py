@@ -1,0 +1,134 @@
+"""The instance's batched SQLite event log writes what Dagster's own writes, in fewer commits."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import dagster as dg
+import pytest
+from dagster._core.storage.event_log import SqliteEventLogStorage
+
+from orchestration.instance import sqlite_storage
+from orchestration.instance.sqlite_storage import BatchedSqliteEventLogStorage
+
+ROOT = Path(__file__).resolve().parents[2]
+DAYS = dg.DailyPartitionsDefinition(start_date="2026-11-01", end_offset=1)
+
+
+@dg.asset(partitions_def=DAYS, backfill_policy=dg.BackfillPolicy.single_run())
+def landed(context) -> dg.MaterializeResult:
+    return dg.MaterializeResult(metadata={"days": len(context.partition_keys)})
+
+
+def instance_at(home: Path, dagster_yaml: str) -> dg.DagsterInstance:
+    home.mkdir()
+    (home / "dagster.yaml").write_text(dagster_yaml)
+    return dg.DagsterInstance.from_config(str(home))
+
+
+def repository_instance(tmp_path: Path, monkeypatch) -> dg.DagsterInstance:
+    monkeypatch.setenv("AIUW_DAGSTER_STORAGE", str(tmp_path / "batched_storage"))
+    return instance_at(tmp_path / "batched", (ROOT / "dagster.yaml").read_text())
+
+
+def stock_instance(tmp_path: Path) -> dg.DagsterInstance:
+    base = tmp_path / "stock_storage"
+    return instance_at(tmp_path / "stock", f"storage:\n  sqlite:\n    base_dir: {base}\n")
+
+
+def materialize_range(instance: dg.DagsterInstance, first: str, last: str) -> None:
+    result = dg.materialize(
+        [landed],
+        instance=instance,
+        tags={
+            "dagster/asset_partition_range_start": first,
+            "dagster/asset_partition_range_end": last,
+        },
+    )
+    assert result.success
+
+
+def index_rows(base: Path) -> dict[str, list]:
+    index = sqlite3.connect(base / "history" / "runs" / "index.db")
+    return {
+        "events": index.execute(
+            "SELECT dagster_event_type, asset_key, partition FROM event_logs "
+            "WHERE dagster_event_type = 'ASSET_MATERIALIZATION' ORDER BY partition"
+        ).fetchall(),
+        "tags": index.execute(
+            # values (data versions) differ by run; each event's tag keys must not
+            "SELECT asset_key, key, count(*) FROM asset_event_tags GROUP BY asset_key, key ORDER BY key"
+        ).fetchall(),
+        "asset_keys": index.execute("SELECT asset_key FROM asset_keys").fetchall(),
+    }
+
+
+def test_the_repository_instance_uses_the_batched_storage_in_sqlites_usual_layout(
+    tmp_path, monkeypatch
+):
+    monkeypatch.delenv(sqlite_storage.EVENT_BATCH_SIZE_ENV, raising=False)
+    instance = repository_instance(tmp_path, monkeypatch)
+
+    assert isinstance(instance.event_log_storage, BatchedSqliteEventLogStorage)
+    materialize_range(instance, "2026-11-01", "2026-11-03")
+    base = tmp_path / "batched_storage"
+    assert (base / "history" / "runs.db").exists()
+    assert (base / "history" / "runs" / "index.db").exists()
+    assert (base / "schedules").is_dir()
+    assert instance.get_materialized_partitions(landed.key) == {
+        "2026-11-01",
+        "2026-11-02",
+        "2026-11-03",
+    }
+
+
+def test_a_range_run_stores_the_same_rows_as_the_stock_storage_with_one_batch(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv(sqlite_storage.EVENT_BATCH_SIZE_ENV, "1000")
+    single_writes = []
+    original = SqliteEventLogStorage.store_event
+
+    def counting_store_event(self, event):
+        if event.dagster_event_type == dg.DagsterEventType.ASSET_MATERIALIZATION:
+            single_writes.append(type(self).__name__)
+        return original(self, event)
+
+    monkeypatch.setattr(SqliteEventLogStorage, "store_event", counting_store_event)
+    batched, stock = repository_instance(tmp_path, monkeypatch), stock_instance(tmp_path)
+
+    for instance in (batched, stock):
+        materialize_range(instance, "2026-11-01", "2026-11-06")
+        materialize_range(instance, "2026-11-05", "2026-11-06")  # a re-run of two days
+
+    # the stock storage wrote each of the 8 materializations on its own; the batched one none
+    assert single_writes == ["SqliteEventLogStorage"] * 8
+    assert index_rows(tmp_path / "batched_storage") == index_rows(tmp_path / "stock_storage")
+    for instance in (batched, stock):
+        assert len(instance.get_materialized_partitions(landed.key)) == 6
+        latest = instance.get_latest_materialization_event(landed.key)
+        assert latest.dagster_event.partition == "2026-11-06"
+        assert (
+            instance.get_run_by_id(latest.run_id).tags["dagster/asset_partition_range_start"]
+            == "2026-11-05"
+        )
+        first_day = instance.fetch_materializations(
+            dg.AssetRecordsFilter(asset_key=landed.key, asset_partitions=["2026-11-01"]), limit=5
+        ).records
+        assert len(first_day) == 1
+        assert (
+            instance.get_run_by_id(first_day[0].run_id).tags["dagster/asset_partition_range_start"]
+            == "2026-11-01"
+        )
+
+
+@pytest.mark.parametrize("size", ["1", "0"])
+def test_without_batches_every_event_takes_the_stock_path(tmp_path, monkeypatch, size):
+    monkeypatch.setenv(sqlite_storage.EVENT_BATCH_SIZE_ENV, size)
+    instance = repository_instance(tmp_path, monkeypatch)
+
+    materialize_range(instance, "2026-11-01", "2026-11-04")
+
+    assert len(instance.get_materialized_partitions(landed.key)) == 4
+    assert len(index_rows(tmp_path / "batched_storage")["events"]) == 4
