@@ -129,8 +129,10 @@ class AnthropicAdminClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _pages(self, path: str, params: list[tuple[str, Any]]) -> Iterator[dict]:
-        """Every page of a report, following `next_page` while `has_more`."""
+    def _pages(
+        self, path: str, params: list[tuple[str, Any]], level: int = logging.INFO
+    ) -> Iterator[dict]:
+        """Every page of a report, following `next_page` while `has_more`; a line at `level`."""
         page: str | None = None
         pages = 0
         while True:
@@ -140,7 +142,7 @@ class AnthropicAdminClient:
             page = body.get("next_page")
             if not body.get("has_more") or not page:
                 break
-        log.info("%s: %s read in %d page(s)", self.source_id, path, pages)
+        log.log(level, "%s: %s read in %d page(s)", self.source_id, path, pages)
 
     def _buckets(self, path: str, params: list[tuple[str, Any]]) -> Iterator[dict]:
         for body in self._pages(path, params):
@@ -191,7 +193,9 @@ class AnthropicAdminClient:
             ("starting_at", day.isoformat()),
             ("limit", self.page_size),
         ]
-        for body in self._pages("v1/organizations/usage_report/claude_code", params):
+        # asked once per day: its line is detail, the ingest logs the window's total
+        path = "v1/organizations/usage_report/claude_code"
+        for body in self._pages(path, params, level=logging.DEBUG):
             for record in body.get("data") or []:
                 yield from _flatten_claude_code(record)
 

@@ -220,7 +220,7 @@ class GitHubCopilotClient:
             _, records = self.http.exchange("GET", link, authenticated=False, decode=json_lines)
             count += len(records)
             yield from records
-        log.info(
+        log.debug(
             "%s: %s report for %s: %d record(s) in %d file(s)",
             self.source_id,
             report,

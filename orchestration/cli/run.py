@@ -20,6 +20,7 @@ import dagster as dg
 from connectors.errors import ConfigError
 from governance.load import load_governance
 from orchestration.automation_names import INGEST_JOB, TRANSFORM_JOB
+from orchestration.cli.console import CONSOLE_RUN_CONFIG, with_progress_console
 from orchestration.cli.report import write_reports
 from orchestration.cli.run_outcome import (
     current_release,
@@ -187,7 +188,7 @@ def say(line: str) -> None:
 
 def run_job(definitions, instance, name: str, tags: dict[str, str], start: date, end: date):
     """One run of a job over the whole range of days; step failures are printed, not raised."""
-    job = definitions.resolve_job_def(name)
+    job = with_progress_console(definitions.resolve_job_def(name))
     print(f"running {name} for {start} .. {end} in one run", flush=True)
     began = time.monotonic()
     run_id = str(uuid.uuid4())
@@ -195,7 +196,7 @@ def run_job(definitions, instance, name: str, tags: dict[str, str], start: date,
     with PoolWaitReporter(instance, run_id, say, on_recovered=recorder):
         result = job.execute_in_process(
             instance=instance,
-            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+            run_config=CONSOLE_RUN_CONFIG,
             tags={**tags, **process_tags()},
             raise_on_error=False,
             run_id=run_id,

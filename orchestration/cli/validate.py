@@ -13,6 +13,7 @@ import sys
 import dagster as dg
 
 from orchestration.automation_names import VALIDATION_JOB
+from orchestration.cli.console import CONSOLE_RUN_CONFIG, with_progress_console
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,14 +27,9 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("DAGSTER_HOME")
         else dg.DagsterInstance.ephemeral()
     )
-    result = (
-        defs()
-        .resolve_job_def(VALIDATION_JOB)
-        .execute_in_process(
-            instance=instance,
-            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-            raise_on_error=False,
-        )
+    job = with_progress_console(defs().resolve_job_def(VALIDATION_JOB))
+    result = job.execute_in_process(
+        instance=instance, run_config=CONSOLE_RUN_CONFIG, raise_on_error=False
     )
     print(f"{VALIDATION_JOB}: run {result.run_id} {'passed' if result.success else 'FAILED'}")
     return 0 if result.success else 1

@@ -58,12 +58,12 @@ def governance_tables(context: dg.AssetExecutionContext):
     target = Paths.from_env().landing / "governance"
     target.mkdir(parents=True, exist_ok=True)
     snapshot = governance.snapshot_hash()
-    for name, table in governance.tables().items():
+    tables = governance.tables()
+    for name, table in tables.items():
         path = target / f"{name}.parquet"
         temp = target / f".{name}.{uuid.uuid4().hex}.tmp"
         pq.write_table(table, temp)
         os.replace(temp, path)
-        context.log.info(f"governance/{name}: {table.num_rows} rows")
         yield dg.MaterializeResult(
             asset_key=["raw", "governance", name],
             metadata={
@@ -72,3 +72,6 @@ def governance_tables(context: dg.AssetExecutionContext):
                 "file_sha256": file_sha256(path),
             },
         )
+    rows = sum(table.num_rows for table in tables.values())
+    # each table's row count is on its materialization
+    context.log.info(f"governance: {len(tables)} tables, {rows:,} rows, snapshot {snapshot[:12]}")
