@@ -134,8 +134,9 @@ def check_mart(
         context.log.warning(f"{name}: warning (publishes): {failure.describe()}")
     for skipped in outcome.skipped:
         context.log.info(f"{name}: {skipped['expectation']} not evaluated: {skipped['reason']}")
+    # the result file is on the check's metadata (result_file)
     context.log.info(
-        f"{name}: {outcome.successful}/{outcome.evaluated} expectations passed on {outcome.rows} rows; result {stored}"
+        f"{name}: {outcome.successful}/{outcome.evaluated} expectations passed on {outcome.rows:,} rows"
     )
     return dg.AssetCheckResult(
         asset_key=dg.AssetKey(["marts", name]),
