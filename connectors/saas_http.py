@@ -21,6 +21,7 @@ from connectors.http import (
     decoded,
     json_document,
     redact,
+    tls_context,
 )
 
 
@@ -69,7 +70,9 @@ class SaasHttpSource(HttpSource):
     def __init__(self, *args: Any, transport: httpx.BaseTransport | None = None, **options: Any):
         super().__init__(*args, transport=transport, **options)
         # signed links carry their own authorization: a client without the default headers
-        self._anonymous = httpx.Client(timeout=self._client.timeout, transport=transport)
+        self._anonymous = httpx.Client(
+            timeout=self._client.timeout, transport=transport, verify=tls_context()
+        )
 
     def close(self) -> None:
         self._anonymous.close()

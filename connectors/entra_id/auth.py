@@ -14,6 +14,7 @@ from connectors.http import (
     redact,
     retry_after_seconds,
     sandbox_key_guard,
+    tls_context,
 )
 
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
@@ -63,6 +64,7 @@ class ClientCredentials:
         self._client = httpx.Client(
             timeout=httpx.Timeout(timeout),
             transport=transport,
+            verify=tls_context(),
             event_hooks=sandbox_key_guard(source_id, self._secrets),
         )
         self._token: str | None = None

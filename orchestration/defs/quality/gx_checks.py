@@ -19,6 +19,7 @@ from orchestration.lib.dbt import (
 )
 from orchestration.lib.gx import (
     SuiteOutcome,
+    governance_parameters,
     load_suite_definition,
     related_tables,
     store_outcome,
@@ -33,23 +34,37 @@ from orchestration.lib.sources import sources_config
 TREND_LOOKBACK_DAYS = 42
 
 
-def read_mart(paths: Paths, name: str, schema: str = "marts", since: date | None = None):
+def read_mart(con, name: str, schema: str = "marts", since: date | None = None):
     days = f" where usage_date >= cast('{since.isoformat()}' as date)" if since else ""
-    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
-        return con.sql(f'select * from {schema}."{name}"{days}').df()
+    return con.sql(f'select * from {schema}."{name}"{days}').df()
 
 
-def validate_mart(paths: Paths, name: str, since: date | None = None) -> SuiteOutcome:
-    """The mart's suite on its rows from `since` (every row without it), in the warehouse."""
-    definition = load_suite_definition(name)
-    related = {t: read_mart(paths, t, model_schema(t)) for t in related_tables(definition)}
-    return validate_dataframe(
-        name,
-        read_mart(paths, name, since=since),
-        definition,
-        related,
-        unfed_reason=unfed_reason(name),
-    )
+class SuiteRunner:
+    """Runs marts' suites on one read-only connection to the warehouse, with the governance
+    parameters read once (each connection and each read cost about 40 and 160 ms a suite)."""
+
+    def __init__(self, paths: Paths) -> None:
+        self.con = duckdb.connect(str(paths.warehouse), read_only=True)
+        self.parameters = governance_parameters()
+
+    def __enter__(self) -> "SuiteRunner":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.con.close()
+
+    def validate_mart(self, name: str, since: date | None = None) -> SuiteOutcome:
+        """The mart's suite on its rows from `since` (every row without it), in the warehouse."""
+        definition = load_suite_definition(name)
+        related = {t: read_mart(self.con, t, model_schema(t)) for t in related_tables(definition)}
+        return validate_dataframe(
+            name,
+            read_mart(self.con, name, since=since),
+            definition,
+            related,
+            self.parameters,
+            unfed_reason=unfed_reason(name),
+        )
 
 
 def first_day_checked(
@@ -105,14 +120,17 @@ def build_gx_checks(marts: list[str]) -> dg.AssetChecksDefinition:
                 context.instance, context.run.tags, sources_config(), datetime.now(UTC).date()
             )
         errors = []
-        for name in marts:
-            if check_name(name) not in selected:
-                continue
-            try:
-                yield check_mart(context, paths, name, first_day_checked(name, windows))
-            except Exception as error:  # the other marts are still checked; the step fails below
-                context.log.error(f"{name}: the suite could not run: {error!r}")
-                errors.append(f"{name}: {error!r}")
+        with SuiteRunner(paths) as runner:
+            for name in marts:
+                if check_name(name) not in selected:
+                    continue
+                try:
+                    yield check_mart(context, runner, name, first_day_checked(name, windows))
+                except (
+                    Exception
+                ) as error:  # the other marts are still checked; the step fails below
+                    context.log.error(f"{name}: the suite could not run: {error!r}")
+                    errors.append(f"{name}: {error!r}")
         if errors:
             raise dg.Failure(description="quality suites that could not run:\n" + "\n".join(errors))
 
@@ -120,14 +138,14 @@ def build_gx_checks(marts: list[str]) -> dg.AssetChecksDefinition:
 
 
 def check_mart(
-    context: dg.AssetCheckExecutionContext, paths: Paths, name: str, since: date | None
+    context: dg.AssetCheckExecutionContext, runner: SuiteRunner, name: str, since: date | None
 ) -> dg.AssetCheckResult:
     if since:
         context.log.info(
             f"{name}: checking the days from {since} (rebuilt days and their trend baseline)"
         )
-    outcome = validate_mart(paths, name, since)
-    stored = store_outcome(outcome, paths.quality, context.run.run_id)
+    outcome = runner.validate_mart(name, since)
+    stored = store_outcome(outcome, Paths.from_env().quality, context.run.run_id)
     for failure in outcome.blocking_failures:
         context.log.error(f"{name}: expectation failed: {failure.describe()}")
     for failure in outcome.warnings:

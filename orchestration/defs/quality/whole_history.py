@@ -14,7 +14,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from orchestration.automation_names import VALIDATION_JOB
-from orchestration.defs.quality.gx_checks import validate_mart
+from orchestration.defs.quality.gx_checks import SuiteRunner
 from orchestration.lib.dbt import (
     dbt_project,
     environment_for_dbt,
@@ -58,9 +58,10 @@ def whole_history_checks(context: dg.OpExecutionContext, dbt: DbtCliResource) ->
     for line in summary_lines(results, manifest):
         context.log.info(line)
     outcomes = [dbt_tests_outcome(results, manifest)]
-    for name in published_models():
-        outcome = validate_mart(paths, name)
-        outcomes.append(dataclasses.replace(outcome, suite=f"{name}{WHOLE_HISTORY}"))
+    with SuiteRunner(paths) as runner:
+        for name in published_models():
+            outcome = runner.validate_mart(name)
+            outcomes.append(dataclasses.replace(outcome, suite=f"{name}{WHOLE_HISTORY}"))
     failed = []
     for outcome in outcomes:
         store_outcome(outcome, paths.quality, context.run_id)
