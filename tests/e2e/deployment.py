@@ -20,7 +20,7 @@ from orchestration.lib.evidence import record_run
 from orchestration.lib.partitions import RANGE_END_TAG, RANGE_START_TAG, window_tags
 from orchestration.lib.publish import current_dir
 from sandbox.server import SandboxServer, SandboxState
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, ROOT
 
 FIRST, LAST = date(2026, 9, 1), date(2026, 9, 20)
 AS_OF_FIRST_RUN = datetime(2026, 9, 22, 6, tzinfo=UTC)  # 2026-09-20 is still provisional
@@ -35,6 +35,16 @@ def sources_subset(path: Path, source_types: tuple[str, ...], history_start: dat
     config["sources"] = [s for s in config["sources"] if s["type"] in source_types]
     path.write_text(yaml.safe_dump(config, sort_keys=False))
     return path
+
+
+def repository_storage(base: Path) -> dict:
+    """The storage blocks of the repository's dagster.yaml with their base directory at `base`: the
+    deployment stores runs and events as `make run` and the daemon do."""
+    config = yaml.safe_load((ROOT / "dagster.yaml").read_text())
+    return {
+        key: {**config[key], "config": {"base_dir": str(base)}}
+        for key in ("run_storage", "event_log_storage", "schedule_storage")
+    }
 
 
 class Collector(logging.Handler):
@@ -56,7 +66,8 @@ class Deployment:
         self.transform = definitions.resolve_job_def(TRANSFORM_JOB)
         (data / "dagster").mkdir(parents=True, exist_ok=True)
         self.instance = dg.DagsterInstance.local_temp(
-            tempdir=str(data / "dagster"), overrides={"telemetry": {"enabled": False}}
+            tempdir=str(data / "dagster"),
+            overrides={"telemetry": {"enabled": False}, **repository_storage(data / "dagster")},
         )
 
     def run_job(
