@@ -44,8 +44,12 @@ class SuiteRunner:
     parameters read once (each connection and each read cost about 40 and 160 ms a suite)."""
 
     def __init__(self, paths: Paths) -> None:
-        self.con = duckdb.connect(str(paths.warehouse), read_only=True)
-        self.parameters = governance_parameters()
+        self.paths = paths
+        try:
+            self.parameters = governance_parameters()
+            self.con = duckdb.connect(str(paths.warehouse), read_only=True)
+        except Exception as error:
+            raise dg.Failure(description=f"the quality suites could not start: {error!r}") from None
 
     def __enter__(self) -> "SuiteRunner":
         return self
@@ -145,7 +149,7 @@ def check_mart(
             f"{name}: checking the days from {since} (rebuilt days and their trend baseline)"
         )
     outcome = runner.validate_mart(name, since)
-    stored = store_outcome(outcome, Paths.from_env().quality, context.run.run_id)
+    stored = store_outcome(outcome, runner.paths.quality, context.run.run_id)
     for failure in outcome.blocking_failures:
         context.log.error(f"{name}: expectation failed: {failure.describe()}")
     for failure in outcome.warnings:
