@@ -28,6 +28,7 @@ import json
 import logging
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -163,11 +164,21 @@ class SandboxState:
         # sources with no usage or cost (identity, seats) publish nothing to these marts
         return {name: totals for name, totals in expected.items() if totals != empty_totals()}
 
-    def write_exports(self, root: Path, start: date, end: date) -> dict[str, str]:
-        """Write every file source's exports under root; return the env vars that point at them."""
+    def write_exports(
+        self,
+        root: Path,
+        start: date,
+        end: date,
+        *,
+        as_of: datetime | None = None,
+        providers: Callable[[Provider], bool] = lambda provider: True,
+    ) -> dict[str, str]:
+        """Write the file exports of every provider (or of those `providers` accepts) under root,
+        as of `as_of` (default now); return the env vars that point at them."""
         env: dict[str, str] = {}
         for provider in self.providers:
-            env.update(provider.write_exports(root, start, end, self.now()))
+            if providers(provider):
+                env.update(provider.write_exports(root, start, end, as_of or self.now()))
         return env
 
     def environment(self, base_url: str) -> dict[str, str]:
