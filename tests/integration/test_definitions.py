@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import dagster as dg
 import pytest
 
@@ -108,6 +110,40 @@ def test_ingest_and_transform_jobs_schedule_and_sensors(definitions):
         "evidence_after_transform",
         "evidence_after_failed_transform",
         "alert_delivery",
+    }
+
+
+def transform_job() -> dg.JobDefinition:
+    """The transform job as a launched run loads it: from the definitions, by module path."""
+    from orchestration.definitions import defs
+
+    return defs().resolve_job_def(TRANSFORM_JOB)
+
+
+def test_a_launched_run_executes_its_steps_in_its_own_process(data_dir):
+    """A launched run executes with its job's executor (`execute_in_process` would not): every step
+    runs in the run's process, none in a process of its own that loads the definitions again."""
+    # the governance and price steps: two steps that need no source and no warehouse
+    keys = [
+        k
+        for k in transform_job().asset_layer.executable_asset_keys
+        if k.path[:2] in (["raw", "governance"], ["raw", "prices"])
+    ]
+    with dg.instance_for_test() as instance:
+        result = dg.execute_job(
+            dg.reconstructable(transform_job), instance=instance, asset_selection=keys
+        )
+        assert result.success
+        starts = [e for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_START]
+    assert sorted(e.step_key for e in starts) == ["governance_tables", "price_catalog"]
+    assert {e.pid for e in starts} == {os.getpid()}
+    assert (data_dir / "landing" / "governance" / "teams.parquet").exists()
+
+
+def test_every_job_runs_in_one_process(definitions):
+    assert {job.name: job.executor_def.name for job in definitions.resolve_all_job_defs()} == {
+        name: "in_process"
+        for name in ("__ASSET_JOB", INGEST_JOB, TRANSFORM_JOB, VALIDATION_JOB, "reports_monthly")
     }
 
 

@@ -16,9 +16,23 @@ ROOT = Path(__file__).resolve().parents[2]
 DAYS = dg.DailyPartitionsDefinition(start_date="2026-11-01", end_offset=1)
 
 
-@dg.asset(partitions_def=DAYS, backfill_policy=dg.BackfillPolicy.single_run())
+@dg.asset(
+    partitions_def=DAYS,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    check_specs=[dg.AssetCheckSpec("rows_landed", asset="landed")],
+)
 def landed(context) -> dg.MaterializeResult:
-    return dg.MaterializeResult(metadata={"days": len(context.partition_keys)})
+    return dg.MaterializeResult(
+        metadata={"days": len(context.partition_keys)},
+        check_results=[dg.AssetCheckResult(check_name="rows_landed", passed=True)],
+    )
+
+
+# the planned events of a run's start come as one batch: an asset's and its check's
+PLANNED = (
+    dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED,
+    dg.DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED,
+)
 
 
 def instance_at(home: Path, dagster_yaml: str) -> dg.DagsterInstance:
@@ -54,7 +68,11 @@ def index_rows(base: Path) -> dict[str, list]:
     return {
         "events": index.execute(
             "SELECT dagster_event_type, asset_key, partition FROM event_logs "
-            "WHERE dagster_event_type = 'ASSET_MATERIALIZATION' ORDER BY partition"
+            "WHERE dagster_event_type LIKE 'ASSET_%' ORDER BY id"
+        ).fetchall(),
+        "checks": index.execute(
+            "SELECT asset_key, check_name, partition, execution_status FROM asset_check_executions "
+            "ORDER BY id"
         ).fetchall(),
         "tags": index.execute(
             # values (data versions) differ by run; each event's tag keys must not
@@ -87,12 +105,14 @@ def test_a_range_run_stores_the_same_rows_as_the_stock_storage_with_one_batch(
     tmp_path, monkeypatch
 ):
     monkeypatch.setenv(sqlite_storage.EVENT_BATCH_SIZE_ENV, "1000")
+    # as the Makefile and dagster.yaml's deployments set it: one planned event for a range
+    monkeypatch.setenv("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", "true")
     single_writes = []
     original = SqliteEventLogStorage.store_event
 
     def counting_store_event(self, event):
-        if event.dagster_event_type == dg.DagsterEventType.ASSET_MATERIALIZATION:
-            single_writes.append(type(self).__name__)
+        if event.dagster_event_type in (dg.DagsterEventType.ASSET_MATERIALIZATION, *PLANNED):
+            single_writes.append((type(self).__name__, event.dagster_event_type))
         return original(self, event)
 
     monkeypatch.setattr(SqliteEventLogStorage, "store_event", counting_store_event)
@@ -102,9 +122,20 @@ def test_a_range_run_stores_the_same_rows_as_the_stock_storage_with_one_batch(
         materialize_range(instance, "2026-11-01", "2026-11-06")
         materialize_range(instance, "2026-11-05", "2026-11-06")  # a re-run of two days
 
-    # the stock storage wrote each of the 8 materializations on its own; the batched one none
-    assert single_writes == ["SqliteEventLogStorage"] * 8
-    assert index_rows(tmp_path / "batched_storage") == index_rows(tmp_path / "stock_storage")
+    # the stock storage wrote each of the 8 materializations and the 2 runs' 4 planned events on
+    # its own; the batched one none
+    assert sorted(single_writes) == sorted(
+        [("SqliteEventLogStorage", dg.DagsterEventType.ASSET_MATERIALIZATION)] * 8
+        + [("SqliteEventLogStorage", planned) for planned in PLANNED] * 2
+    )
+    batched_rows = index_rows(tmp_path / "batched_storage")
+    assert batched_rows == index_rows(tmp_path / "stock_storage")
+    # a planned check execution per day of each run, and the two evaluations
+    days = [f"2026-11-0{day}" for day in (1, 2, 3, 4, 5, 6, 5, 6)]
+    planned = [('["landed"]', "rows_landed", day, "PLANNED") for day in days]
+    assert sorted(batched_rows["checks"], key=str) == sorted(
+        planned + [('["landed"]', "rows_landed", None, "SUCCEEDED")] * 2, key=str
+    )
     for instance in (batched, stock):
         assert len(instance.get_materialized_partitions(landed.key)) == 6
         latest = instance.get_latest_materialization_event(landed.key)
@@ -131,4 +162,7 @@ def test_without_batches_every_event_takes_the_stock_path(tmp_path, monkeypatch,
     materialize_range(instance, "2026-11-01", "2026-11-04")
 
     assert len(instance.get_materialized_partitions(landed.key)) == 4
-    assert len(index_rows(tmp_path / "batched_storage")["events"]) == 4
+    events = index_rows(tmp_path / "batched_storage")["events"]
+    assert [e for e in events if e[0] == "ASSET_MATERIALIZATION"] == [
+        ("ASSET_MATERIALIZATION", '["landed"]', f"2026-11-0{day}") for day in range(1, 5)
+    ]

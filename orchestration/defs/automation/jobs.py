@@ -22,6 +22,8 @@ from orchestration.lib.sources import sources_config
 
 # Governance and the price catalog are read from the repository and installed packages, not pulled:
 # they land in the transform run.
+# The transform starts within seconds of the ingest ending, not at the daemon's default 30 s tick.
+TRANSFORM_SENSOR_INTERVAL_SECONDS = 5
 SOURCE_ASSETS = dg.AssetSelection.key_prefixes(["raw"]) - dg.AssetSelection.key_prefixes(
     ["raw", "governance"], ["raw", "prices"]
 )
@@ -63,6 +65,7 @@ def automation() -> dg.Definitions:
         monitored_jobs=[ingest],
         request_job=transform,
         default_status=dg.DefaultSensorStatus.RUNNING,
+        minimum_interval_seconds=TRANSFORM_SENSOR_INTERVAL_SECONDS,
         description="Starts the transform run when an ingest run succeeds.",
     )
     def transform_after_ingest(context: dg.RunStatusSensorContext):
@@ -72,6 +75,7 @@ def automation() -> dg.Definitions:
         monitored_jobs=[ingest],
         request_job=transform,
         default_status=dg.DefaultSensorStatus.RUNNING,
+        minimum_interval_seconds=TRANSFORM_SENSOR_INTERVAL_SECONDS,
         description="Starts the transform run when an ingest run fails: the other sources still publish.",
     )
     def transform_after_failed_ingest(context: dg.RunFailureSensorContext):
