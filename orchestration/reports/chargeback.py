@@ -7,7 +7,6 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from orchestration.reports import charts
 from orchestration.reports.chargeback_data import (
     UNATTRIBUTED,
     ChargebackMonth,
@@ -79,6 +78,9 @@ def build_chargeback_report(database: Path, month: date, out_root: Path) -> Char
 
 
 def render_html(report: ChargebackMonth) -> str:
+    # matplotlib is imported when a report is drawn, not by every process loading the definitions
+    from orchestration.reports import charts
+
     currency = report.reporting_currency
     previous = report.previous_total()
     change = None if previous is None else report.grand_total() - previous
