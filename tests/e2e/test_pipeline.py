@@ -223,6 +223,10 @@ def test_a_restatement_older_than_the_window_is_corrected_by_the_next_daily_run(
         assert change == Decimal(amount), provider
     logged = "\n".join(e.user_message for e in deployment.instance.all_logs(ingest.run_id))
     assert "billed totals changed since landing" in logged and "2026-09-03" in logged
+    # the gateways re-landed the same days as the run before (same clock): their requests were not
+    # ranked again, and the published figures still equal the sandbox's
+    built = "\n".join(e.user_message for e in deployment.instance.all_logs(transform.run_id))
+    assert "no re-landed day changed, none rebuilt" in built
 
 
 def test_a_page_that_stays_broken_fails_its_source_only_and_keeps_landed_files(deployment):

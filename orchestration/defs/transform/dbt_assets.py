@@ -2,7 +2,7 @@
 (restated months included), and writes one materialization per model whatever the window's length."""
 
 from contextlib import redirect_stdout
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
@@ -10,6 +10,14 @@ from dagster_dbt import DbtCliResource, dbt_assets
 from connectors.config import SourcesConfig
 from connectors.entra_id.copilot_plans import copilot_plan_dbt_vars
 from orchestration.lib.books import book_closed_months, ensure_books_schema
+from orchestration.lib.built_days import (
+    built_state,
+    code_fingerprint,
+    day_grained_sources,
+    first_changed_day,
+    landing_state,
+    record_built,
+)
 from orchestration.lib.dbt import (
     WHOLE_HISTORY_TAG,
     WarehouseDbtCli,
@@ -17,6 +25,7 @@ from orchestration.lib.dbt import (
     dbt_project,
     environment_for_dbt,
     keep_parse_state,
+    read_manifest,
     run_var_environment,
     seed_parse_state,
 )
@@ -25,9 +34,7 @@ from orchestration.lib.dbt_translator import WarehouseDbtTranslator
 from orchestration.lib.gx import start_importing_gx
 from orchestration.lib.heartbeat import heartbeat
 from orchestration.lib.ingest import ensure_landing_schemas
-from orchestration.lib.partitions import (
-    run_transform_window,
-)
+from orchestration.lib.partitions import RefreshWindow, run_transform_window
 from orchestration.lib.publish import current_dir
 from orchestration.lib.run_status import record_dbt_build
 from orchestration.lib.settings import Paths
@@ -71,12 +78,16 @@ def build_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config:
             f"release into {paths.books}; a later change to them is charged in the open month"
         )
     context.log.info(f"dbt build for {window.start}..{window.end} (end exclusive)")
+    landed, landing = landed_days(context.log, paths, RefreshWindow(refresh.start, window.end))
     # history_start lets people history reach back before the first directory snapshot; day-grained
-    # sources (gateways) re-land only the refresh window, not restated billing months.
+    # sources (gateways) re-land only the refresh window, not restated billing months, and rebuild
+    # only its days whose files changed.
     dbt_vars = {
         **window.dbt_vars(),
         "history_start": config.warehouse.history_start.isoformat(),
-        "landed_min_date": refresh.start.isoformat(),
+        "landed_min_date": (
+            refresh.start if window.start <= config.warehouse.history_start else landed
+        ).isoformat(),
         **copilot_plan_dbt_vars(config.sources),
     }
     # Whole-history tests run in the weekly validation job (defs/quality/whole_history.py), and in a
@@ -105,6 +116,23 @@ def build_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config:
     record_dbt_build(paths.data, context.run_id, invocation)  # for the dbt_build_failed alert
     if not invocation.is_successful():
         raise invocation.get_error()
+    record_built(
+        paths.warehouse, landing, date.fromisoformat(dbt_vars["landed_min_date"]), window.end
+    )
+
+
+def landed_days(log, paths: Paths, landed: RefreshWindow):
+    """The first re-landed day of the day-grained sources to rebuild, and their files' state."""
+    manifest = read_manifest(dbt_project.manifest_path)
+    sources = day_grained_sources(manifest)
+    state = landing_state(paths.landing, sources, landed, code_fingerprint(manifest))
+    first = first_changed_day(state, built_state(paths.warehouse, landed), landed)
+    names = ", ".join(f"{s}/{e}" for s, e in sources)
+    if first >= landed.end:
+        log.info(f"day-grained sources ({names}): no re-landed day changed, none rebuilt")
+    elif first > landed.start:
+        log.info(f"day-grained sources ({names}): unchanged until {first}, rebuilt from it")
+    return first, state
 
 
 def report_build(log, invocation) -> None:
