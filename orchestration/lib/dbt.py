@@ -142,6 +142,26 @@ def published_models(manifest_path: Path | None = None) -> list[str]:
     return sorted(names)
 
 
+def published_docs(manifest_path: Path | None = None) -> dict[str, dict[str, Any]]:
+    """Each published mart's dbt description and its columns' descriptions (those not empty), for
+    the comments BI tools show: `{mart: {"description": ..., "columns": {column: ...}}}`."""
+
+    manifest = read_manifest(manifest_path or dbt_project.manifest_path)
+    marts = set(published_models(manifest_path))
+    return {
+        node["name"]: {
+            "description": node.get("description") or "",
+            "columns": {
+                name: column["description"]
+                for name, column in node.get("columns", {}).items()
+                if column.get("description")
+            },
+        }
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["name"] in marts
+    }
+
+
 def model_schema(name: str) -> str:
     """The warehouse schema a model is built in (staging, intermediate, marts), from the manifest."""
 

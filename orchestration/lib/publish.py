@@ -8,6 +8,10 @@ Layout under the published directory:
 
 Readers open `current/...`; a reader that opened the previous release keeps a whole, unchanged file.
 
+Each table and column carries its dbt description as a comment (`COMMENT ON`), which BI tools
+show beside the data; each Parquet file carries them in its key-value metadata (`description`, and
+`column_descriptions` as JSON).
+
 The same content publishes the same Parquet bytes: rows in a fixed order (every column, ascending),
 fixed writer settings, and nothing time-dependent in the data files (the release id and publish time
 live only in manifest.json). The DuckDB file cannot be byte-identical: DuckDB writes 16 random bytes
@@ -21,9 +25,11 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -49,8 +55,15 @@ def current_dir(published: Path) -> Path:
     return published / "current"
 
 
-def publish(warehouse: Path, published: Path, marts: list[str], run_id: str) -> Release:
-    """Copy `marts` from the warehouse schema `marts` into a new release and make it current."""
+def publish(
+    warehouse: Path,
+    published: Path,
+    marts: list[str],
+    run_id: str,
+    docs: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Release:
+    """Copy `marts` from the warehouse schema `marts` into a new release and make it current, with
+    `docs` (`orchestration.lib.dbt.published_docs`) as the tables' and columns' comments."""
     release_id = f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%fZ')}_{run_id[:8]}"
     directory = published / "releases" / release_id
     (directory / "parquet").mkdir(parents=True)
@@ -63,8 +76,11 @@ def publish(warehouse: Path, published: Path, marts: list[str], run_id: str) -> 
             con.execute(
                 f'create table main."{name}" as select * from source.marts."{name}" order by all'
             )
+            described = comment(con, name, (docs or {}).get(name))
             parquet = directory / "parquet" / f"{name}.parquet"
-            con.execute(f"copy main.\"{name}\" to '{parquet}' ({PARQUET_OPTIONS})")
+            con.execute(
+                f"copy main.\"{name}\" to '{parquet}' ({PARQUET_OPTIONS}{kv_metadata(described)})"
+            )
             rows = con.execute(f'select count(*) from main."{name}"').fetchall()[0][0]
             tables[name] = {
                 "rows": rows,
@@ -85,6 +101,38 @@ def publish(warehouse: Path, published: Path, marts: list[str], run_id: str) -> 
     switch_current(published, directory)
     prune(published, keep=KEEP_RELEASES)
     return Release(release_id, directory, tables)
+
+
+def sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def comment(
+    con: duckdb.DuckDBPyConnection, table: str, docs: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """The table's and its columns' descriptions as comments; returns those written."""
+    if not docs:
+        return {}
+    columns = {d[0] for d in con.execute(f'select * from main."{table}" limit 0').description}
+    written = {"description": docs.get("description") or "", "columns": {}}
+    if written["description"]:
+        con.execute(f'comment on table main."{table}" is {sql_text(written["description"])}')
+    for column, text in sorted(docs.get("columns", {}).items()):
+        if column in columns and text:
+            con.execute(f'comment on column main."{table}"."{column}" is {sql_text(text)}')
+            written["columns"][column] = text
+    return written
+
+
+def kv_metadata(described: Mapping[str, Any]) -> str:
+    """The COPY option that writes the descriptions into the Parquet file's key-value metadata."""
+    if not described:
+        return ""
+    columns = json.dumps(described["columns"], sort_keys=True)
+    return (
+        f", kv_metadata {{description: {sql_text(described['description'])}, "
+        f"column_descriptions: {sql_text(columns)}}}"
+    )
 
 
 def content_sha256(con: duckdb.DuckDBPyConnection, table: str) -> str:

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from orchestration.lib.dbt import published_models
+from orchestration.lib.dbt import published_docs, published_models
 from orchestration.lib.gx import latest_outcome
 from orchestration.lib.publish import current_dir, publish
 from orchestration.lib.settings import Paths
@@ -32,7 +32,9 @@ def build_publish_asset(marts: list[str]) -> dg.AssetsDefinition:
                 description=f"not publishing: latest validation failed or missing for {', '.join(failing)}; "
                 f"the current release stays in place"
             )
-        release = publish(paths.warehouse, paths.published, marts, context.run_id)
+        release = publish(
+            paths.warehouse, paths.published, marts, context.run_id, docs=published_docs()
+        )
         context.log.info(
             f"published release {release.release_id} at {current_dir(paths.published)}"
         )
