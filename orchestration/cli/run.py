@@ -164,6 +164,7 @@ def run(args: argparse.Namespace, config, sandbox=None) -> int:
     print()
     outcome = transform_outcome(instance, transform.run_id)
     print("\n".join([*ingest_lines(problems), *release_lines(outcome, paths)]), flush=True)
+    sandbox_ok = True
     if not args.no_summary and current_release(paths.published):
         text, figures = published_summary(paths.published)
         print()
@@ -171,15 +172,26 @@ def run(args: argparse.Namespace, config, sandbox=None) -> int:
         if figures and sandbox:
             from orchestration.cli.sandbox_checks import check_lines
 
+            comparison, totals_match = compare_with_sandbox(sandbox.url, figures)
             print()
-            print(compare_with_sandbox(sandbox.url, figures))
+            print(comparison)
             print()
             paths = Paths.from_env()
-            print("\n".join(check_lines(paths.published, sandbox.state, end, paths.warehouse)))
+            lines, plants_match = check_lines(paths.published, sandbox.state, end, paths.warehouse)
+            print("\n".join(lines))
+            sandbox_ok = totals_match and plants_match
     print()
     print(deliver_after_run(Paths.from_env(), load_governance()), flush=True)
+    if not sandbox_ok:
+        print(
+            "the published figures differ from the sandbox's ground truth (MISMATCH or DIFF "
+            "above): exit code 1",
+            file=sys.stderr,
+            flush=True,
+        )
     # an endpoint the account does not serve fails its source without failing the ingest run
-    return 0 if reports_ok and not problems.failed and all(r.success for r in results) else 1
+    succeeded = reports_ok and not problems.failed and all(r.success for r in results)
+    return 0 if succeeded and sandbox_ok else 1
 
 
 def say(line: str) -> None:

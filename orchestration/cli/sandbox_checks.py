@@ -141,7 +141,9 @@ def closed_month_seat_cost(con, state: SandboxState) -> tuple[set, set]:
 
 def check_lines(
     published: Path, state: SandboxState, end: date, warehouse: Path | None = None
-) -> list[str]:
+) -> tuple[list[str], bool]:
+    """A line per planted case (MATCH, or DIFF with what is missing and extra), and whether all
+    matched."""
     database = current_dir(published) / "warehouse.duckdb"
     with duckdb.connect(str(database), read_only=True) as con:
         found: dict[str, set[str]] = {}
@@ -208,4 +210,4 @@ def check_lines(
             else f"DIFF missing {sorted(expected - got)} extra {sorted(got - expected)}"
         )
         lines.append(f"  {label:<52} {len(got):>4}  {verdict}")
-    return lines
+    return lines, all(got == expected for _, got, expected in checks)

@@ -136,8 +136,9 @@ def findings_lines(con: duckdb.DuckDBPyConnection, start: date, last: date) -> l
     return lines
 
 
-def compare_with_sandbox(sandbox_url: str, figures: dict) -> str:
-    """Compare published per-provider totals with the sandbox's ground truth for the same days."""
+def compare_with_sandbox(sandbox_url: str, figures: dict) -> tuple[str, bool]:
+    """Compare published per-provider totals with the sandbox's ground truth for the same days:
+    the lines to print, and whether every provider matched."""
     truth = httpx.get(
         f"{sandbox_url}/_sandbox/ground_truth",
         params={
@@ -166,7 +167,7 @@ def compare_with_sandbox(sandbox_url: str, figures: dict) -> str:
         verdict = "MATCH" if not problems else "MISMATCH: " + "; ".join(problems)
         lines.append(f"  {provider:<14} {verdict}")
     lines.append("All providers match." if all_match else "Some providers DO NOT match.")
-    return "\n".join(lines)
+    return "\n".join(lines), all_match
 
 
 def yesterday_utc() -> date:

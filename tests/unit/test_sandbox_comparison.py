@@ -1,0 +1,41 @@
+"""`make run` compares what it published with the sandbox's ground truth, and a mismatch is not
+only printed: the comparison says so, and the CLI's exit code follows it."""
+
+from __future__ import annotations
+
+import copy
+from datetime import date, timedelta
+from decimal import Decimal
+
+import httpx
+
+from orchestration.cli.summary import compare_with_sandbox
+
+FIRST, LAST = date(2026, 9, 1), date(2026, 9, 3)
+
+
+def truth(sandbox) -> dict:
+    return httpx.get(
+        f"{sandbox.url}/_sandbox/ground_truth",
+        params={
+            "start_date": FIRST.isoformat(),
+            "end_date": (LAST + timedelta(days=1)).isoformat(),
+        },
+        timeout=120,
+    ).json()["published"]
+
+
+def test_a_cent_off_is_a_mismatch_and_fails_the_comparison(sandbox):
+    expected = truth(sandbox)
+    figures = {"first": FIRST, "last": LAST, "providers": copy.deepcopy(expected)}
+    text, matched = compare_with_sandbox(sandbox.url, figures)
+    assert matched and "MISMATCH" not in text and text.endswith("All providers match.")
+
+    provider = sorted(expected)[0]
+    invoiced = Decimal(expected[provider]["invoiced_cost_usd"]) + Decimal("0.01")
+    figures["providers"][provider]["invoiced_cost_usd"] = str(invoiced)
+    text, matched = compare_with_sandbox(sandbox.url, figures)
+    assert not matched
+    (line,) = [line for line in text.splitlines() if "MISMATCH" in line]
+    assert line.split()[0] == provider and "invoiced cost" in line
+    assert text.endswith("Some providers DO NOT match.")
