@@ -44,13 +44,17 @@ def reconciliation_lines(con: duckdb.DuckDBPyConnection, start: date, end: date)
         outside, provisional, unpriced = row[7:]
         coverage = f"{covered / invoiced * 100:.1f}%" if invoiced and covered is not None else "-"
         lines.append(
-            f"  {provider:<14} invoiced {_money(invoiced):>12}  rated {_money(rated):>12}"
-            f"  measured {_money(measured):>10}  coverage {coverage:>6}"
-            f"  unattributed {_money(unattributed):>10}  not rateable {_money(unrated):>9}"
-            f"  {outside} line(s) out of tolerance"
-            + (f" ({provisional} provisional day(s) apart)" if provisional else "")
-            + (f"  {unpriced} usage row(s) with no known price" if unpriced else "")
+            f"  {provider:<14} invoiced {_money(invoiced):>13}  rated {_money(rated):>13}"
+            f"  measured {_money(measured):>13}  coverage {coverage:>6}"
         )
+        lines.append(
+            f"  {'':<14} unattributed {_money(unattributed):>11}  not rateable {_money(unrated):>11}"
+            f"  {outside} line(s) out of tolerance"
+        )
+        notes = [f"{provisional} provisional day(s) counted apart"] if provisional else []
+        notes += [f"{unpriced} usage row(s) with no known price"] if unpriced else []
+        if notes:
+            lines.append(f"  {'':<14} {'; '.join(notes)}")
     return lines
 
 

@@ -17,6 +17,7 @@ import duckdb
 
 from governance.load import load_governance
 from orchestration.cli.reconciliation import out_of_tolerance_lines
+from orchestration.cli.summary import MAX_LINE
 from orchestration.lib.publish import current_dir
 from orchestration.lib.sources import sources_config
 from sandbox.activity import SETTLEMENT_DAYS
@@ -204,10 +205,10 @@ def check_lines(
         "Sandbox plants (governance findings, leavers, movers, idle seats, billing variances):"
     ]
     for label, got, expected in checks:
-        verdict = (
-            "MATCH"
-            if got == expected
-            else f"DIFF missing {sorted(expected - got)} extra {sorted(got - expected)}"
-        )
-        lines.append(f"  {label:<52} {len(got):>4}  {verdict}")
+        if got == expected:
+            lines.append(f"  {label:<52} {len(got):>4}  MATCH")
+            continue
+        lines.append(f"  {label:<52} {len(got):>4}  DIFF")
+        for kind, items in (("missing", expected - got), ("extra", got - expected)):
+            lines += [f"      {kind}: {item}"[:MAX_LINE] for item in sorted(items, key=str)]
     return lines, all(got == expected for _, got, expected in checks)

@@ -27,6 +27,22 @@ def _money(value: Decimal | float | None) -> str:
     return f"${Decimal(value or 0):,.2f}"
 
 
+NOT_REPORTED = "not reported"
+# the longest line the run summary prints: it reads in a terminal and pastes into a ticket
+MAX_LINE = 120
+
+
+def _reported_money(figures: dict, key: str) -> str:
+    return _money(figures[key]) if figures.get(key) is not None else NOT_REPORTED
+
+
+def _reported_count(figures: dict, measure: str) -> str:
+    usage = figures.get("usage")
+    if usage is None or measure in figures.get("not_reported", ()):
+        return NOT_REPORTED
+    return f"{usage[measure]:,}"
+
+
 def provider_totals(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
     """Published usage and cost per provider, on the same measures as the sandbox's ground truth."""
     totals: dict[str, dict] = {}
@@ -36,6 +52,14 @@ def provider_totals(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
     for provider, *values in usage:
         totals.setdefault(provider, {})["usage"] = dict(
             zip(USAGE_MEASURES, [int(v or 0) for v in values], strict=True)
+        )
+        # "not reported", not 0: a measure that sums to null, and requests counted as none beside
+        # tokens (the usage reports of Anthropic, Azure and Vertex count no requests)
+        usage = dict(zip(USAGE_MEASURES, values, strict=True))
+        totals[provider]["not_reported"] = sorted(
+            m
+            for m, v in usage.items()
+            if v is None or (m == "request_count" and not v and usage["input_tokens"])
         )
     costs = con.execute(
         "select provider, cost_kind, sum(billed_cost) from fct_ai_cost_daily group by provider, cost_kind"
@@ -63,14 +87,16 @@ def published_summary(published: Path, days: int = 30) -> tuple[str, dict]:
             f"History: {first} .. {last}",
             "",
             "Per provider (invoiced cost is the bill; measured is what gateways recorded):",
+            f"  {'provider':<14} {'invoiced':>15} {'measured':>15} {'input tokens':>18}"
+            f" {'output tokens':>18} {'requests':>15}",
         ]
         for provider, figures in sorted(by_provider.items()):
-            usage = figures.get("usage", {})
             lines.append(
-                f"  {provider:<14} invoiced {_money(figures.get('invoiced_cost_usd')):>14}"
-                f"  measured {_money(figures.get('measured_cost_usd')):>12}"
-                f"  {usage.get('input_tokens', 0):>18,} in  {usage.get('output_tokens', 0):>16,} out"
-                f"  {usage.get('request_count', 0):>13,} requests"
+                f"  {provider:<14} {_reported_money(figures, 'invoiced_cost_usd'):>15}"
+                f" {_reported_money(figures, 'measured_cost_usd'):>15}"
+                f" {_reported_count(figures, 'input_tokens'):>18}"
+                f" {_reported_count(figures, 'output_tokens'):>18}"
+                f" {_reported_count(figures, 'request_count'):>15}"
             )
         lines += ["", f"Invoiced spend by team and model, last {days} days ({start} .. {last}):"]
         rows = con.execute(
@@ -164,8 +190,8 @@ def compare_with_sandbox(sandbox_url: str, figures: dict) -> tuple[str, bool]:
             if want != got:
                 problems.append(f"{kind} cost {_money(got)} != {_money(want)}")
         all_match &= not problems
-        verdict = "MATCH" if not problems else "MISMATCH: " + "; ".join(problems)
-        lines.append(f"  {provider:<14} {verdict}")
+        lines.append(f"  {provider:<14} {'MATCH' if not problems else 'MISMATCH'}")
+        lines += [f"  {'':<14}   {problem}" for problem in problems]
     lines.append("All providers match." if all_match else "Some providers DO NOT match.")
     return "\n".join(lines), all_match
 

@@ -36,6 +36,8 @@ def test_a_cent_off_is_a_mismatch_and_fails_the_comparison(sandbox):
     figures["providers"][provider]["invoiced_cost_usd"] = str(invoiced)
     text, matched = compare_with_sandbox(sandbox.url, figures)
     assert not matched
-    (line,) = [line for line in text.splitlines() if "MISMATCH" in line]
-    assert line.split()[0] == provider and "invoiced cost" in line
+    lines = text.splitlines()
+    (at,) = [i for i, line in enumerate(lines) if "MISMATCH" in line]
+    assert lines[at].split() == [provider, "MISMATCH"]
+    assert lines[at + 1].strip().startswith("invoiced cost ")  # each difference on its own line
     assert text.endswith("Some providers DO NOT match.")
