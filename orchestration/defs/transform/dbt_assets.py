@@ -69,7 +69,10 @@ def build_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config:
     dbt_env = paths.dbt_environment()
     written = ensure_landing_schemas(paths.landing)
     if written:
-        context.log.info(f"landing schema files (re)written for: {', '.join(written)}")
+        shown = ", ".join(written[:3]) + (
+            f" and {len(written) - 3} more" if len(written) > 3 else ""
+        )
+        context.log.info(f"landing schema files (re)written for {len(written)} entities: {shown}")
     ensure_books_schema(paths.books, dbt_project.manifest_path)
     booked = book_closed_months(paths.books, current_dir(paths.published) / "warehouse.duckdb")
     if booked:
