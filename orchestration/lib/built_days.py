@@ -52,6 +52,24 @@ def day_grained_sources(manifest: Mapping[str, Any]) -> list[tuple[str, str]]:
     return sorted(found)
 
 
+def landed_tables(manifest: Mapping[str, Any]) -> set[str]:
+    """unique_ids of the tables that hold the landed days (incremental, `test_days: landed`)."""
+    return {
+        unique_id
+        for unique_id, node in manifest["nodes"].items()
+        if node["resource_type"] == "model"
+        and node["config"].get("materialized") == "incremental"
+        and (node["config"].get("meta", {}).get("aiuw") or {}).get("test_days") == LANDED
+    }
+
+
+def rebuilt_every_landed_table(manifest: Mapping[str, Any], run_results: Mapping[str, Any]) -> bool:
+    """Whether the dbt invocation built each of those tables: a run of a few selected models (from
+    the UI, say) must not record days as built that it did not build."""
+    built = {r["unique_id"] for r in run_results["results"] if r["status"] == "success"}
+    return landed_tables(manifest) <= built
+
+
 def code_fingerprint(manifest: Mapping[str, Any]) -> str:
     """The code the landed days are built with: those models, the models they read, the macros."""
     landed = {

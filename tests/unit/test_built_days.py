@@ -17,7 +17,9 @@ from orchestration.lib.built_days import (
     code_fingerprint,
     day_grained_sources,
     first_changed_day,
+    landed_tables,
     landing_state,
+    rebuilt_every_landed_table,
     record_built,
 )
 from orchestration.lib.partitions import RefreshWindow
@@ -130,3 +132,22 @@ def test_the_code_fingerprint_follows_the_landed_models_and_the_macros(manifest)
         "checksum"
     ] = "edited"
     assert code_fingerprint(unrelated) == first
+
+
+def test_only_a_build_of_every_landed_table_records_its_days(manifest):
+    tables = landed_tables(manifest)
+    assert {t.split(".")[-1] for t in tables} == {
+        "int_litellm_requests",
+        "int_otel_requests",
+        "int_litellm_usage_normalized",
+        "int_otel_usage_normalized",
+        "int_litellm_costs_normalized",
+        "int_gateway_requests_by_size",
+        "fct_gateway_requests_daily",
+    }
+    results = {"results": [{"unique_id": t, "status": "success"} for t in sorted(tables)]}
+    assert rebuilt_every_landed_table(manifest, results)
+    # a run of a few selected models, or one whose request model failed
+    assert not rebuilt_every_landed_table(manifest, {"results": results["results"][1:]})
+    results["results"][0]["status"] = "error"
+    assert not rebuilt_every_landed_table(manifest, results)

@@ -16,6 +16,7 @@ from orchestration.lib.built_days import (
     day_grained_sources,
     first_changed_day,
     landing_state,
+    rebuilt_every_landed_table,
     record_built,
 )
 from orchestration.lib.dbt import (
@@ -119,9 +120,9 @@ def build_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config:
     record_dbt_build(paths.data, context.run_id, invocation)  # for the dbt_build_failed alert
     if not invocation.is_successful():
         raise invocation.get_error()
-    record_built(
-        paths.warehouse, landing, date.fromisoformat(dbt_vars["landed_min_date"]), window.end
-    )
+    if rebuilt_every_landed_table(invocation.manifest, invocation.get_artifact("run_results.json")):
+        first_built = date.fromisoformat(dbt_vars["landed_min_date"])
+        record_built(paths.warehouse, landing, first_built, window.end)
 
 
 def landed_days(log, paths: Paths, landed: RefreshWindow):
