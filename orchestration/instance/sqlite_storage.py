@@ -111,6 +111,10 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
         super().enable_secondary_index(name)
         self._secondary_indexes[name] = True
 
+    def wipe(self) -> None:
+        self._secondary_indexes.clear()
+        super().wipe()
+
     def index_connection(self):
         # Dagster's check-event code opens the index itself: within a batch it gets the batch's
         # transaction (the storage's lock is held by it, and is not reentrant)

@@ -99,6 +99,11 @@ def test_the_repository_instance_uses_the_batched_storage_in_sqlites_usual_layou
         "2026-11-02",
         "2026-11-03",
     }
+    # a wiped instance starts again from nothing, and records as before
+    instance.wipe()
+    assert instance.get_materialized_partitions(landed.key) == set()
+    materialize_range(instance, "2026-11-02", "2026-11-03")
+    assert instance.get_materialized_partitions(landed.key) == {"2026-11-02", "2026-11-03"}
 
 
 def test_a_range_run_stores_the_same_rows_as_the_stock_storage_with_one_batch(
