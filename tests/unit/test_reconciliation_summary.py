@@ -7,6 +7,7 @@ from datetime import date
 import duckdb
 
 from orchestration.cli.reconciliation import out_of_tolerance_lines, reconciliation_lines
+from orchestration.cli.summary import MAX_LINE
 
 
 def test_lines_sum_accounts_and_gateways_apart():
@@ -23,17 +24,15 @@ def test_lines_sum_accounts_and_gateways_apart():
                unrated_invoiced_cost, is_within_tolerance, is_provisional, unpriced_usage_rows)
         """
     )
-    (title, line) = reconciliation_lines(con, date(2026, 9, 1), date(2026, 9, 30))
+    (title, *lines) = reconciliation_lines(con, date(2026, 9, 1), date(2026, 9, 30))
     assert title.startswith("Cost reconciliation 2026-09-01 .. 2026-09-30")
-    assert "invoiced       $22.00" in line
-    assert "rated       $18.50" in line
-    assert "measured      $4.00" in line
-    assert "coverage  90.9%" in line
-    assert "unattributed      $2.00" in line
-    assert "not rateable     $0.40" in line
+    # a provider's figures on three lines, each at most MAX_LINE characters
+    assert len(lines) == 3 and max(len(line) for line in lines) <= MAX_LINE
+    amounts, rest, notes = (" ".join(line.split()) for line in lines)
+    assert amounts == "openai invoiced $22.00 rated $18.50 measured $4.00 coverage 90.9%"
+    assert rest == "unattributed $2.00 not rateable $0.40 1 line(s) out of tolerance"
     # the provisional day's line is off too, but the provider may still restate it
-    assert "1 line(s) out of tolerance (1 provisional day(s) apart)" in line
-    assert "3 usage row(s) with no known price" in line
+    assert notes == ("1 provisional day(s) counted apart; 3 usage row(s) with no known price")
     assert out_of_tolerance_lines(con, date(2026, 9, 1), date(2026, 9, 30)) == {
         ("openai", "(unattributed)", date(2026, 9, 1))
     }
