@@ -25,6 +25,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from benchmarks.pipeline import step_seconds
 from orchestration.lib.partitions import INGEST_RUN_TAG, PARTITION_TAG, window_tags
 
 DEFAULT_WORK = Path("data/benchmark/sandbox_daily")
@@ -62,12 +63,6 @@ def launched(job: str, tags: dict[str, str], env: dict[str, str], log: Path) -> 
     dagster = str(Path(sys.executable).parent / "dagster")
     command = [dagster, "job", "execute", "-m", "orchestration.definitions", "-j", job]
     return timed([*command, "--tags", json.dumps(tags)], env, log, check=False)
-
-
-def step_seconds(instance: dg.DagsterInstance, run_id: str) -> dict[str, float]:
-    from benchmarks.pipeline import step_seconds as seconds
-
-    return seconds(instance, run_id)
 
 
 def run_seconds(instance: dg.DagsterInstance, run_id: str) -> float:

@@ -38,13 +38,20 @@ class LandingState:
     code: str
 
 
+def landed_models(manifest: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """The models that rebuild the landed days (`meta.aiuw.test_days: landed`), by unique_id."""
+    return {
+        unique_id: node
+        for unique_id, node in manifest["nodes"].items()
+        if node["resource_type"] == "model"
+        and (node["config"].get("meta", {}).get("aiuw") or {}).get("test_days") == LANDED
+    }
+
+
 def day_grained_sources(manifest: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(source type, entity) of the sources read by models that rebuild the landed days."""
     found = set()
-    for unique_id, node in manifest["nodes"].items():
-        meta = node.get("config", {}).get("meta", {}).get("aiuw") or {}
-        if node["resource_type"] != "model" or meta.get("test_days") != LANDED:
-            continue
+    for unique_id in landed_models(manifest):
         for parent in manifest["parent_map"].get(unique_id, []):
             if parent.startswith("source."):
                 source = manifest["sources"][parent]
@@ -56,10 +63,8 @@ def landed_tables(manifest: Mapping[str, Any]) -> set[str]:
     """unique_ids of the tables that hold the landed days (incremental, `test_days: landed`)."""
     return {
         unique_id
-        for unique_id, node in manifest["nodes"].items()
-        if node["resource_type"] == "model"
-        and node["config"].get("materialized") == "incremental"
-        and (node["config"].get("meta", {}).get("aiuw") or {}).get("test_days") == LANDED
+        for unique_id, node in landed_models(manifest).items()
+        if node["config"].get("materialized") == "incremental"
     }
 
 
@@ -72,11 +77,7 @@ def rebuilt_every_landed_table(manifest: Mapping[str, Any], run_results: Mapping
 
 def code_fingerprint(manifest: Mapping[str, Any]) -> str:
     """The code the landed days are built with: those models, the models they read, the macros."""
-    landed = {
-        unique_id
-        for unique_id, node in manifest["nodes"].items()
-        if (node.get("config", {}).get("meta", {}).get("aiuw") or {}).get("test_days") == LANDED
-    }
+    landed = set(landed_models(manifest))
     nodes, stack = set(landed), list(landed)
     while stack:
         for parent in manifest["parent_map"].get(stack.pop(), []):
