@@ -217,14 +217,26 @@ def dates_not_in_the_future(
     """No UTC day after today (`today`, ISO, for tests; the real UTC date otherwise): a future day
     is a clock or parsing error, never usage."""
     limit = date.fromisoformat(today) if today else datetime.now(UTC).date()
-    days = [_as_date(v) for v in frame[column].dropna()]
-    future = sorted({day for day in days if day > limit})
+    days = _as_days(frame[column].dropna())
+    late = days[days > pd.Timestamp(limit)]
+    future = sorted(set(late.dt.date))
     return RuleResult(
         success=not future,
-        unexpected_count=sum(day > limit for day in days),
+        unexpected_count=len(late),
         examples=[day.isoformat() for day in future[:EXAMPLES]],
-        observed={"latest": max(days).isoformat() if days else None, "today": limit.isoformat()},
+        observed={
+            "latest": days.max().date().isoformat() if len(days) else None,
+            "today": limit.isoformat(),
+        },
     )
+
+
+def _as_days(values: pd.Series) -> pd.Series:
+    """Midnight of each value's own calendar day (as `_as_date` gives it), column-wise."""
+    stamps = pd.to_datetime(values, format="ISO8601")
+    if stamps.dt.tz is not None:
+        stamps = stamps.dt.tz_localize(None)
+    return stamps.dt.normalize()
 
 
 RULES: dict[str, Callable[..., RuleResult]] = {

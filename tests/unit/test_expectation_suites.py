@@ -6,11 +6,13 @@ import json
 from datetime import date, timedelta
 from decimal import Decimal
 
+import duckdb
 import pandas as pd
 import pytest
 
+from orchestration.defs.quality.gx_checks import read_mart
 from orchestration.lib.dbt import published_models
-from orchestration.lib.gx import governance_parameters, validate_dataframe
+from orchestration.lib.gx import governance_parameters, suite_columns, validate_dataframe
 from orchestration.lib.settings import EXPECTATIONS_DIR
 
 
@@ -478,3 +480,45 @@ def test_dbt_data_tests_block_unless_a_warning_suite_decides():
     grouped = [n for n in tests if (n.get("test_metadata") or {}).get("name") == "not_null_columns"]
     assert len(grouped) > 100
     assert all(n["config"]["severity"].lower() == "error" for n in grouped)
+
+
+def test_a_suite_reads_only_the_columns_its_expectations_name():
+    definition = {
+        "name": "fct_x",
+        "expectations": [
+            {"type": "expect_table_row_count_to_be_between", "kwargs": {"min_value": 1}},
+            {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "cost"}},
+            {
+                "type": "expect_column_pair_values_a_to_be_greater_than_b",
+                "kwargs": {"column_A": "b", "column_B": "a", "row_condition": 'kind == "x"'},
+            },
+            {
+                "type": "expect_column_values_to_not_be_null",
+                "table": "int_y",
+                "kwargs": {"column": "other"},
+            },
+        ],
+    }
+    available = ["a", "b", "kind", "kindness", "cost", "wide_text"]
+    assert suite_columns(definition, None, available) == ["a", "b", "kind", "cost"]
+    assert suite_columns(definition, "int_y", ["other", "wide_text"]) == ["other"]
+    whole = {
+        "name": "fct_x",
+        "expectations": [{"type": "expect_table_columns_to_match_set", "kwargs": {}}],
+    }
+    assert suite_columns(whole, None, available) == available
+
+
+def test_the_warehouse_check_reads_the_named_columns_and_still_catches_a_bad_row(tmp_path):
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.execute("create schema marts")
+    con.execute(
+        "create table marts.dim_team as select * from (values "
+        "('t1', 'CC-1', 'x'), ('t2', null, 'y')) as t(team_id, cost_center_id, display_name)"
+    )
+    definition = json.loads((EXPECTATIONS_DIR / "dim_team.json").read_text())
+    frame = read_mart(con, "dim_team", suite=(definition, None))
+    assert list(frame.columns) == ["team_id", "cost_center_id"]
+    outcome = validate_dataframe("dim_team", frame, parameters={})
+    (failure,) = outcome.blocking_failures
+    assert failure.kwargs["column"] == "cost_center_id" and failure.unexpected_count == 1

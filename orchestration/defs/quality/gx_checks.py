@@ -23,6 +23,7 @@ from orchestration.lib.gx import (
     load_suite_definition,
     related_tables,
     store_outcome,
+    suite_columns,
     validate_dataframe,
 )
 from orchestration.lib.partitions import RefreshWindow, run_transform_window
@@ -34,9 +35,18 @@ from orchestration.lib.sources import sources_config
 TREND_LOOKBACK_DAYS = 42
 
 
-def read_mart(con, name: str, schema: str = "marts", since: date | None = None):
-    days = f" where usage_date >= cast('{since.isoformat()}' as date)" if since else ""
-    return con.sql(f'select * from {schema}."{name}"{days}').df()
+def read_mart(con, name: str, schema: str = "marts", since: date | None = None, suite=None):
+    """The mart's rows (from `since`). With `suite` (the suite's definition and the table as its
+    expectations name it, None for the mart itself), only the columns the suite reads."""
+    relation = con.table(f'{schema}."{name}"')
+    if since:
+        relation = relation.filter(f"usage_date >= cast('{since.isoformat()}' as date)")
+    if suite is not None:
+        definition, table = suite
+        relation = relation.select(
+            *(f'"{c}"' for c in suite_columns(definition, table, relation.columns))
+        )
+    return relation.df()
 
 
 class SuiteRunner:
@@ -60,10 +70,13 @@ class SuiteRunner:
     def validate_mart(self, name: str, since: date | None = None) -> SuiteOutcome:
         """The mart's suite on its rows from `since` (every row without it), in the warehouse."""
         definition = load_suite_definition(name)
-        related = {t: read_mart(self.con, t, model_schema(t)) for t in related_tables(definition)}
+        related = {
+            t: read_mart(self.con, t, model_schema(t), suite=(definition, t))
+            for t in related_tables(definition)
+        }
         return validate_dataframe(
             name,
-            read_mart(self.con, name, since=since),
+            read_mart(self.con, name, since=since, suite=(definition, None)),
             definition,
             related,
             self.parameters,
