@@ -171,3 +171,33 @@ def test_without_batches_every_event_takes_the_stock_path(tmp_path, monkeypatch,
     assert [e for e in events if e[0] == "ASSET_MATERIALIZATION"] == [
         ("ASSET_MATERIALIZATION", '["landed"]', f"2026-11-0{day}") for day in range(1, 5)
     ]
+
+
+def log_entry(message: str, run_id: str = "run-1") -> dg.EventLogEntry:
+    return dg.EventLogEntry(
+        error_info=None,
+        level=20,
+        user_message=message,
+        run_id=run_id,
+        timestamp=1.0,
+        step_key="landed",
+        job_name="ingest",
+        dagster_event=None,
+    )
+
+
+def test_the_kept_engines_hold_no_connection_between_events(tmp_path):
+    """Another process's storage writes the same run's file between two of ours: nothing stays
+    open or locked while the batched storage keeps its engine."""
+    ours, theirs = BatchedSqliteEventLogStorage(str(tmp_path)), SqliteEventLogStorage(str(tmp_path))
+    ours.store_event(log_entry("first"))
+    theirs.store_event(log_entry("second"))
+    ours.store_event(log_entry("third"))
+    ours.store_event(log_entry("elsewhere", run_id="run-2"))
+    for storage in (ours, theirs):
+        messages = [e.user_message for e in storage.get_logs_for_run("run-1")]
+        assert messages == ["first", "second", "third"]
+    # a connection left open would keep the file's lock and fail an exclusive transaction here
+    with sqlite3.connect(tmp_path / "run-1.db", timeout=0) as con:
+        con.execute("begin exclusive")
+        con.rollback()
