@@ -19,9 +19,11 @@ Scenarios, each in its own data directory under --work:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -46,13 +48,20 @@ GENERATED_SOURCES = (
     "openai.costs",
 )
 PUBLISH_STEP = "published__warehouse"
+# The pandas baseline holds the whole day in memory: past this it is stopped and recorded as such
+# rather than left to the kernel's out-of-memory killer (the machine has 23 GiB and no swap).
+PANDAS_MEMORY_GIB = 16
+MEMORY_LIMIT_EXCEEDED = -1000
 
 
 class TreeMemory:
-    """Peak resident memory of a process and all its descendants, polled from /proc."""
+    """Peak resident memory of a process and all its descendants, polled from /proc. With `limit`
+    (bytes), the tree is killed when it passes it and `exceeded` is set: a baseline that would run
+    the machine out of memory is recorded as such instead of taking the benchmark down."""
 
-    def __init__(self, pid: int, interval: float = 0.1) -> None:
-        self.pid, self.interval, self.peak = pid, interval, 0
+    def __init__(self, pid: int, interval: float = 0.1, limit: int | None = None) -> None:
+        self.pid, self.interval, self.limit, self.peak = pid, interval, limit, 0
+        self.exceeded = False
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._poll, daemon=True)
 
@@ -66,7 +75,13 @@ class TreeMemory:
 
     def _poll(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, sum(rss_bytes(p) for p in descendants(self.pid)))
+            tree = descendants(self.pid)
+            self.peak = max(self.peak, sum(rss_bytes(p) for p in tree))
+            if self.limit and self.peak > self.limit and not self.exceeded:
+                self.exceeded = True
+                for pid in reversed(tree):
+                    with contextlib.suppress(OSError):
+                        os.kill(pid, signal.SIGKILL)
             self._stop.wait(self.interval)
 
 
@@ -93,13 +108,20 @@ def rss_bytes(pid: int) -> int:
     return 0
 
 
-def measured(command: list[str], env: dict[str, str]) -> tuple[float, int, int]:
-    """Run a command; returns (wall seconds, peak tree memory in bytes, return code)."""
+def measured(
+    command: list[str], env: dict[str, str], memory_limit: int | None = None
+) -> tuple[float, int, int]:
+    """Run a command; returns (wall seconds, peak tree memory in bytes, return code). A tree
+    killed at `memory_limit` returns MEMORY_LIMIT_EXCEEDED."""
     began = time.perf_counter()
     process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL)
-    with TreeMemory(process.pid) as memory:
+    with TreeMemory(process.pid, limit=memory_limit) as memory:
         code = process.wait()
-    return time.perf_counter() - began, memory.peak, code
+    return (
+        time.perf_counter() - began,
+        memory.peak,
+        MEMORY_LIMIT_EXCEEDED if memory.exceeded else code,
+    )
 
 
 def environment(data: Path) -> dict[str, str]:
@@ -221,9 +243,12 @@ def mart_path_models(manifest: dict) -> set[str]:
     return {n for n in downstream & upstream if n.startswith("model.")}
 
 
-def baseline(engine: str, data: Path, day: date, *options: str) -> dict:
+def baseline(
+    engine: str, data: Path, day: date, *options: str, memory_limit: int | None = None
+) -> dict:
     out = data / f"{engine}{''.join(options)}.json"
-    _, peak, code = measured(
+    out.unlink(missing_ok=True)
+    wall, peak, code = measured(
         [
             sys.executable,
             "-m",
@@ -239,10 +264,13 @@ def baseline(engine: str, data: Path, day: date, *options: str) -> dict:
             *options,
         ],
         environment(data),
+        memory_limit,
     )
+    if code == MEMORY_LIMIT_EXCEEDED:
+        return {"completed": False, "stopped_after_seconds": wall, "peak_memory_bytes": peak}
     if code != 0:
         raise RuntimeError(f"{engine} baseline failed with exit code {code}")
-    return {**json.loads(out.read_text()), "peak_memory_bytes": peak}
+    return {**json.loads(out.read_text()), "completed": True, "peak_memory_bytes": peak}
 
 
 def published_totals(data: Path, day: date) -> dict:
@@ -347,6 +375,16 @@ def table(results: dict) -> str:
             lines.append(
                 f"{text.format(h=figures.get('history_long'), b=figures.get('history_short'))}: {value:.2f}x"
             )
+    if figures.get("pandas_completed") is False:
+        lines.append(
+            f"pandas baseline stopped after {figures['pandas_stopped_after_seconds']:.1f} s at "
+            f"{figures['pandas_peak_memory_bytes'] / gib:.2f} GiB, past its limit of "
+            f"{figures['pandas_memory_limit_bytes'] / gib:.0f} GiB"
+        )
+    elif "pandas_peak_memory_bytes" in figures:
+        lines.append(
+            f"pandas baseline peak memory: {figures['pandas_peak_memory_bytes'] / gib:.2f} GiB"
+        )
     if "floor_seconds" in figures:
         lines.append(
             f"floor {figures['floor_seconds']:.1f} s ({figures['floor_settings']}), "
@@ -372,6 +410,12 @@ def main(argv: list[str] | None = None) -> int:
         "--out", type=Path, default=REPO_ROOT / "data" / "benchmark" / "results.json"
     )
     parser.add_argument("--skip-pandas", action="store_true")
+    parser.add_argument(
+        "--pandas-memory-gib",
+        type=int,
+        default=PANDAS_MEMORY_GIB,
+        help="stop the pandas baseline when its memory passes this (recorded, not an error)",
+    )
     parser.add_argument(
         "--history-only",
         action="store_true",
@@ -408,14 +452,18 @@ def main(argv: list[str] | None = None) -> int:
         )
     results["figures"] = figures
     if not args.history_only:
-        compare_with_baselines(results, work / "day", args.day, args.skip_pandas)
+        compare_with_baselines(
+            results, work / "day", args.day, args.skip_pandas, args.pandas_memory_gib << 30
+        )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2, default=str))
     sys.stdout.write(table(results) + f"\n\nfigures written to {args.out}\n")
     return 0
 
 
-def compare_with_baselines(results: dict, data: Path, day: date, skip_pandas: bool) -> None:
+def compare_with_baselines(
+    results: dict, data: Path, day: date, skip_pandas: bool, pandas_memory_limit: int
+) -> None:
     """Floor and pandas over the day scenario's landing, totals checked against its release."""
     figures, run = results["figures"], results["scenarios"]["day"]["run"]
     floor = baseline("duckdb", data, day)
@@ -434,13 +482,18 @@ def compare_with_baselines(results: dict, data: Path, day: date, skip_pandas: bo
         "floor_default_settings": {k: unbounded[k] for k in published} == published,
     }
     if not skip_pandas:
-        pandas = baseline("pandas", data, day)
-        figures["pandas_seconds"] = pandas["seconds"]
+        pandas = baseline("pandas", data, day, memory_limit=pandas_memory_limit)
+        figures["pandas_completed"] = pandas["completed"]
         figures["pandas_peak_memory_bytes"] = pandas["peak_memory_bytes"]
-        figures["pandas_speedup"] = pandas["seconds"] / run["transform_seconds"]
-        figures["pandas_speedup_mart_path"] = pandas["seconds"] / run["mart_path_model_seconds"]
-        figures["pandas_speedup_floor"] = pandas["seconds"] / unbounded["seconds"]
-        checks["pandas"] = {k: pandas[k] for k in published} == published
+        figures["pandas_memory_limit_bytes"] = pandas_memory_limit
+        if pandas["completed"]:
+            figures["pandas_seconds"] = pandas["seconds"]
+            figures["pandas_speedup"] = pandas["seconds"] / run["transform_seconds"]
+            figures["pandas_speedup_mart_path"] = pandas["seconds"] / run["mart_path_model_seconds"]
+            figures["pandas_speedup_floor"] = pandas["seconds"] / unbounded["seconds"]
+            checks["pandas"] = {k: pandas[k] for k in published} == published
+        else:
+            figures["pandas_stopped_after_seconds"] = pandas["stopped_after_seconds"]
     figures["totals_match"] = checks
     results["published_totals"] = published
     results["floor_totals"] = floor
