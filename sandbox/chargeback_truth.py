@@ -22,7 +22,7 @@ import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from governance.schema import SeatPricesFile
 from sandbox.providers.m365_copilot import CONCEALED_TENANT, REFRESH_LAG
@@ -87,8 +87,14 @@ def seat_price(prices: SeatPricesFile, tool: str, plan: str, day: date) -> tuple
     raise LookupError(f"no seat price for {tool}/{plan} on {day}: add one to seat_prices.yml")
 
 
+def to_the_cent(amount: Decimal) -> Decimal:
+    """An invoice's amount in whole cents, half a cent rounded away from zero."""
+    return amount.quantize(CENT, ROUND_HALF_UP)
+
+
 def usage_invoiced(state: SandboxState, start: date, end: date) -> dict[date, Decimal]:
-    """Month -> what the providers invoiced for usage on days in [start, end) (all in USD)."""
+    """Month -> what the providers invoiced for usage on days in [start, end) (all in USD): each
+    provider's month to the cent, as its invoice states it."""
     as_of = state.now()
     totals: dict[date, Decimal] = {}
     month = month_start(start)
@@ -96,7 +102,10 @@ def usage_invoiced(state: SandboxState, start: date, end: date) -> dict[date, De
         last = date(month.year, month.month, calendar.monthrange(month.year, month.month)[1])
         window = (max(month, start), min(date.fromordinal(last.toordinal() + 1), end))
         totals[month] = sum(
-            (Decimal(p.ground_truth(*window, as_of)["invoiced_cost_usd"]) for p in state.providers),
+            (
+                to_the_cent(Decimal(p.ground_truth(*window, as_of)["invoiced_cost_usd"]))
+                for p in state.providers
+            ),
             Decimal(0),
         )
         month = date.fromordinal(last.toordinal() + 1)
@@ -147,8 +156,11 @@ def invoiced_by_month(
     m365_tenants: set[str] | None = None,
     revealed_by: RevealedBy | None = None,
 ) -> dict[tuple[date, str], Decimal]:
-    """(month, billing currency) -> usage invoices plus seat charges for [start, end), to the cent."""
+    """(month, billing currency) -> usage invoices plus seat charges for [start, end): each
+    provider's and each tool's month to the cent, as its invoice states it."""
     totals = {(month, "USD"): cost for month, cost in usage_invoiced(state, start, end).items()}
-    for key, cost in seat_charges(state, seat_days, prices, m365_tenants, revealed_by).items():
-        totals[key] = totals.get(key, Decimal(0)) + cost
-    return {key: cost.quantize(CENT) for key, cost in totals.items()}
+    for tool, days in seat_days.items():
+        charges = seat_charges(state, {tool: days}, prices, m365_tenants, revealed_by)
+        for key, cost in charges.items():
+            totals[key] = totals.get(key, Decimal(0)) + to_the_cent(cost)
+    return totals

@@ -10,7 +10,6 @@ tolerance on settled days), against the sandbox enterprise itself (not against t
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -21,7 +20,7 @@ from orchestration.cli.summary import MAX_LINE
 from orchestration.lib.publish import current_dir
 from orchestration.lib.sources import sources_config
 from sandbox.activity import SETTLEMENT_DAYS
-from sandbox.chargeback_truth import RevealedBy, invoiced_by_month, seat_charges
+from sandbox.chargeback_truth import RevealedBy, invoiced_by_month, seat_charges, to_the_cent
 from sandbox.cost_plants import planted_variances
 from sandbox.governance_example import PLANTED_APPLICATION_FINDINGS
 from sandbox.saas_seats import seats_for
@@ -94,7 +93,7 @@ def closed_month_chargeback(con, state: SandboxState) -> tuple[set, set]:
     totals from the sandbox (usage ground truth plus seat holders at list price, on the days before
     the first seat snapshot as far as the seat lists pulled reveal them)."""
     got = {
-        (month, currency, str(total.quantize(Decimal("0.01"))))
+        (month, currency, str(total))
         for month, currency, total in con.execute(
             "select billing_month, billing_currency, sum(billed_cost) from rpt_chargeback_monthly"
             " where is_closed_month group by billing_month, billing_currency"
@@ -122,7 +121,7 @@ def closed_month_seat_cost(con, state: SandboxState) -> tuple[set, set]:
     """(month, tool, currency, total) of each closed month's seat lines: the published chargeback,
     and the sandbox's seat charges for the same days (as the seat lists pulled reveal them)."""
     got = {
-        (month, tool, currency, str(total.quantize(Decimal("0.01"))))
+        (month, tool, currency, str(total))
         for month, tool, currency, total in con.execute(
             "select billing_month, provider, billing_currency, sum(billed_cost)"
             " from rpt_chargeback_monthly where is_closed_month and charge_kind = 'seat'"
@@ -135,7 +134,7 @@ def closed_month_seat_cost(con, state: SandboxState) -> tuple[set, set]:
     for tool, days in seat_days_of(con, months).items():
         charges = seat_charges(state, {tool: days}, prices, tenants, reveal)
         expected |= {
-            (m, tool, c, str(total.quantize(Decimal("0.01")))) for (m, c), total in charges.items()
+            (m, tool, c, str(to_the_cent(total))) for (m, c), total in charges.items()
         }
     return got, expected
 

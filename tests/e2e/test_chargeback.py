@@ -13,7 +13,7 @@ import pytest
 
 from governance.load import load_governance
 from orchestration.cli.sandbox_checks import m365_tenants, revealed_by
-from sandbox.chargeback_truth import CENT, invoiced_by_month, seat_charges
+from sandbox.chargeback_truth import invoiced_by_month, seat_charges, to_the_cent
 from sandbox.governance_example import PLANTED_OVER_BUDGET
 from tests.e2e.deployment import FIRST, LAST
 
@@ -56,7 +56,8 @@ def test_the_months_chargeback_is_what_the_sandbox_invoiced_to_the_cent(deployme
         m365_tenants(),
         reveal,
     )
-    assert {k: total.quantize(CENT) for k, (_, total) in got.items()} == expected
+    # the lines are whole cents: their sums equal the invoices as stated, without rounding
+    assert {k: total for k, (_, total) in got.items()} == expected
     assert set(expected) == {(SEPTEMBER, "USD"), (SEPTEMBER, "EUR")}
     # the data ends on 20 September: the month is not closed yet, the sums already hold
     assert {closed for closed, _ in got.values()} == {False}
@@ -74,14 +75,17 @@ def test_eur_seats_convert_at_the_rate_of_each_day(deployment):
     with duckdb.connect(str(deployment.published_db), read_only=True) as con:
         days = seat_days(con)["m365_copilot"]
         reveal = revealed_by(con, deployment.sandbox.state)
-        got = con.execute(
-            "select sum(billed_cost), sum(reporting_cost) from rpt_chargeback_monthly"
-            " where billing_currency = 'EUR'"
-        ).fetchone()
+        got = {
+            month: (billed, reported)
+            for month, billed, reported in con.execute(
+                "select billing_month, sum(billed_cost), sum(reporting_cost)"
+                " from rpt_chargeback_monthly where billing_currency = 'EUR' group by all"
+            ).fetchall()
+        }
     # the first backfill snapshots seats on its last day and carries the tenant that names users
     # back from the Copilot licence's assignment day; the dbt tests cover a rate change in a month
     assert len(days) > 1
-    billed = reported = Decimal(0)
+    exact: dict[date, tuple[Decimal, Decimal]] = {}
     for day in days:
         (cost,) = seat_charges(
             deployment.sandbox.state,
@@ -90,12 +94,13 @@ def test_eur_seats_convert_at_the_rate_of_each_day(deployment):
             m365_tenants(),
             reveal,
         ).values()
-        billed += cost
-        reported += cost * rate(day)
-    assert (got[0].quantize(CENT), got[1].quantize(CENT)) == (
-        billed.quantize(CENT),
-        reported.quantize(CENT),
-    )
+        billed, reported = exact.get(day.replace(day=1), (Decimal(0), Decimal(0)))
+        exact[day.replace(day=1)] = (billed + cost, reported + cost * rate(day))
+    # each month's seat invoice in whole cents, in EUR and converted day by day to USD
+    assert got == {
+        month: (to_the_cent(billed), to_the_cent(reported))
+        for month, (billed, reported) in exact.items()
+    }
 
 
 def test_only_the_planted_team_is_forecast_over_budget(deployment):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date, timedelta
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import duckdb
@@ -80,6 +80,11 @@ COSTS = [
     cost_row(date(2026, 8, 9), "openai", "p1", "k1", "gpt-4.1", "app-a", "20.00", "EUR"),
     # a credit, negative
     cost_row(date(2026, 8, 20), "openai", "p1", "k1", "gpt-4.1", "app-a", "-1.25"),
+    # an invoice of 10.005 in three equal lines: each rounded on its own, 3.34 x 3 = 10.02
+    *(
+        cost_row(date(2026, 8, 10), "google_vertex", "gp1", key, "gemini-2.5-pro", app, "3.335")
+        for key, app in (("gk1", "app-a"), ("gk2", "app-b"), ("gk3", None))
+    ),
     *(
         cost_row(day, "openai", "p1", "k1", "gpt-4.1", "app-a", "12.345")
         for day in days(SEP, LAST_INVOICED + timedelta(days=1))
@@ -320,16 +325,46 @@ def seat_daily_costs() -> dict[tuple, Decimal]:
     return costs
 
 
+CENT = Decimal("0.01")
+
+
+def to_the_cent(amount: Decimal) -> Decimal:
+    return amount.quantize(CENT, ROUND_HALF_UP)
+
+
+def largest_remainder(exact: dict, total: Decimal | None = None) -> dict:
+    """Whole cents adding up to `total` (default: the exact total to the cent): each amount rounded
+    down, the cents left one each to the largest remainders, ties by key (None last), as
+    int_chargeback_lines assigns them."""
+    total = to_the_cent(sum(exact.values())) if total is None else total
+    floors = {k: (v / CENT).to_integral_value(ROUND_FLOOR) * CENT for k, v in exact.items()}
+    left = int((total - sum(floors.values())) / CENT)
+
+    def tie_order(key):
+        parts = key if isinstance(key, tuple) else (key,)
+        return tuple((part is None, part or "") for part in parts)
+
+    ranked = sorted(exact, key=lambda k: (-(exact[k] - floors[k]), tie_order(k)))
+    return {k: floors[k] + (CENT if k in ranked[:left] else 0) for k in exact}
+
+
 def test_chargeback_equals_invoiced_usage_plus_seat_charges_per_month_and_currency(warehouse):
-    expected: dict[tuple, Decimal] = {}
+    # each provider's and each tool's month is an invoice, stated in whole cents
+    invoices: dict[tuple, Decimal] = {}
     for row in COSTS:
-        key = (month_of(row["usage_date"]), row["billing_currency"])
-        expected[key] = expected.get(key, Decimal(0)) + row["billed_cost"]
+        key = (month_of(row["usage_date"]), row["billing_currency"], row["provider"])
+        invoices[key] = invoices.get(key, Decimal(0)) + row["billed_cost"]
     for (tool, _holder, month), held in seat_days_by_month().items():
         price, currency = SEAT_PRICES[tool]
         length = calendar.monthrange(month.year, month.month)[1]
-        charge = (Decimal(price) * len(held) / length).quantize(Decimal("0.01"), ROUND_HALF_UP)
-        expected[(month, currency)] = expected.get((month, currency), Decimal(0)) + charge
+        invoices[(month, currency, tool)] = (
+            invoices.get((month, currency, tool), Decimal(0)) + Decimal(price) * len(held) / length
+        )
+    expected: dict[tuple, Decimal] = {}
+    for (month, currency, _provider), exact in invoices.items():
+        expected[(month, currency)] = expected.get((month, currency), Decimal(0)) + to_the_cent(
+            exact
+        )
     got = {
         (month, currency): total
         for month, currency, total in warehouse.execute(
@@ -337,15 +372,13 @@ def test_chargeback_equals_invoiced_usage_plus_seat_charges_per_month_and_curren
             " from marts.rpt_chargeback_monthly group by all"
         ).fetchall()
     }
-    assert {k: v.quantize(Decimal("0.01")) for k, v in got.items()} == {
-        k: v.quantize(Decimal("0.01")) for k, v in expected.items()
-    }
-    # usage alone is exact to the last decimal, whatever the split
+    assert got == expected
+    # the exact amounts behind the cents add up to the invoiced usage to the last decimal
     usage = dict(
         ((m, c), t)
         for m, c, t in warehouse.execute(
-            "select billing_month, billing_currency, sum(billed_cost)"
-            " from marts.rpt_chargeback_monthly where charge_kind = 'usage' group by all"
+            "select billing_month, billing_currency, sum(billed_cost_exact)"
+            " from intermediate.int_chargeback_lines where charge_kind = 'usage' group by all"
         ).fetchall()
     )
     for (month, currency), total in usage.items():
@@ -386,11 +419,11 @@ def test_a_movers_seat_is_charged_to_the_old_team_before_the_move_day_and_the_ne
     warehouse,
 ):
     daily = seat_daily_costs()
-    expected: dict[str, Decimal] = {}
+    exact: dict[str, Decimal] = {}
     for (_tool, holder, day), cost in daily.items():
         if holder == "mover@example.com" and month_of(day) == AUG:
             team = "alpha" if day < MOVE_DAY else "beta"
-            expected[team] = expected.get(team, Decimal(0)) + cost
+            exact[team] = exact.get(team, Decimal(0)) + cost
     got = dict(
         warehouse.execute(
             "select team_id, billed_cost from marts.rpt_chargeback_monthly"
@@ -398,7 +431,9 @@ def test_a_movers_seat_is_charged_to_the_old_team_before_the_move_day_and_the_ne
             [AUG],
         ).fetchall()
     )
-    assert got == expected
+    # 19.00 x 14/31 and x 17/31 in whole cents: 8.58 and 10.42, the cent left going to the larger
+    # remainder
+    assert got == largest_remainder(exact) == {"alpha": Decimal("8.58"), "beta": Decimal("10.42")}
     assert sum(got.values()) == Decimal("19.00")  # a whole month held is the whole price
     by_day = dict(
         warehouse.execute(
@@ -434,11 +469,22 @@ def test_a_coarse_invoice_splits_by_token_share_to_the_last_decimal(warehouse):
         share = COARSE_COST * tokens / total_tokens
         assert abs(cost - share) <= Decimal("1e-10"), (app, cost, share)
     assert sum(cost for _, _, cost, _ in got.values()) == COARSE_COST
+    # charged in whole cents: 30.00003, 60.00006 and 9.99991 round down to 99.99, and the cent
+    # left goes to the largest remainder
+    charged = dict(
+        warehouse.execute(
+            "select application_id, billed_cost from marts.rpt_chargeback_monthly"
+            " where provider = 'anthropic'"
+        ).fetchall()
+    )
+    shares = {app: COARSE_COST * tokens / total_tokens for app, tokens in COARSE_TOKENS.items()}
+    assert charged == {"app-a": Decimal("30.00"), "app-b": Decimal("60.00"), None: Decimal("10.00")}
+    assert charged == largest_remainder(shares)
 
 
 def test_fx_converts_each_day_at_the_rate_valid_that_day(warehouse):
-    # each day converts at its own rate, kept at the column's 10 decimals
-    expected_seat = sum(
+    # each day converts at its own rate (kept at 10 decimals), the month's invoice then to the cent
+    exact_seat = sum(
         (cost * eur_rate(day)).quantize(Decimal("1e-10"), ROUND_HALF_UP)
         for (tool, _holder, day), cost in seat_daily_costs().items()
         if tool == "m365_copilot"
@@ -447,14 +493,63 @@ def test_fx_converts_each_day_at_the_rate_valid_that_day(warehouse):
         "select billing_currency, billed_cost, reporting_currency, reporting_cost"
         " from marts.rpt_chargeback_monthly where provider = 'm365_copilot'"
     ).fetchall()
-    assert seat == [("EUR", Decimal("28.1000000000"), "USD", expected_seat)]
+    assert seat == [("EUR", Decimal("28.10"), "USD", to_the_cent(exact_seat))]
     # the rate changes mid-month: a single rate for the month would give another figure
-    assert expected_seat not in {Decimal("28.10") * r for _, _, r in EUR_RATES}
+    assert to_the_cent(exact_seat) not in {Decimal("28.10") * r for _, _, r in EUR_RATES}
     eur_usage = warehouse.execute(
         "select reporting_cost from marts.rpt_chargeback_monthly"
         " where charge_kind = 'usage' and billing_currency = 'EUR'"
     ).fetchall()
     assert eur_usage == [(Decimal("20.00") * eur_rate(date(2026, 8, 9)),)]
+
+
+def test_every_closed_month_line_is_whole_cents_and_adds_up_to_its_invoice_and_cost_centre(
+    warehouse,
+):
+    invoice_keys = ["billing_month", "provider", "charge_kind", "billing_currency"]
+    line_keys = ["team_id", "application_id", "model_id", "allocation_method"]
+    keys = [*invoice_keys, "cost_center_id", *line_keys]
+    joined = " and ".join(f"lines.{k} is not distinct from chargeback.{k}" for k in keys)
+    rows = warehouse.execute(
+        f"select {', '.join(f'chargeback.{k}' for k in keys)}, chargeback.billed_cost,"
+        " chargeback.reporting_cost, lines.billed_cost_exact, lines.reporting_cost_exact"
+        " from marts.rpt_chargeback_monthly as chargeback"
+        f" inner join intermediate.int_chargeback_lines as lines on {joined}"
+        " where chargeback.is_closed_month and chargeback.restated_month is null"
+    ).fetchall()
+    closed = warehouse.execute(
+        "select count(*) from marts.rpt_chargeback_monthly where is_closed_month"
+    ).fetchone()[0]
+    assert len(rows) == closed and {r[1:3] for r in rows} >= {
+        ("anthropic", "usage"),
+        ("github_copilot", "seat"),
+        ("m365_copilot", "seat"),
+    }
+    # 10.005 is 10.01 to the cent: the three lines round down to 3.33 and the two cents left go to
+    # the first cost centres of equal remainders
+    vertex = {r[6]: r[len(keys)] for r in rows if r[1] == "google_vertex"}
+    assert vertex == {"app-a": Decimal("3.34"), "app-b": Decimal("3.34"), None: Decimal("3.33")}
+    width = len(keys)
+    for amount_at in (width, width + 1):  # billing, then reporting currency
+        exact_at = amount_at + 2
+        invoices: dict[tuple, dict] = {}
+        for row in rows:
+            assert row[amount_at] == row[amount_at].quantize(CENT), row
+            invoices.setdefault(row[:4], {})[row[4:width]] = (row[amount_at], row[exact_at])
+        for invoice, lines in invoices.items():
+            got = {key: amount for key, (amount, _) in lines.items()}
+            exact = {key: value for key, (_, value) in lines.items()}
+            # the invoice to the cent, split among cost centres, then each centre among its lines
+            assert sum(got.values()) == to_the_cent(sum(exact.values())), invoice
+            centres: dict[str, Decimal] = {}
+            for key, value in exact.items():
+                centres[key[0]] = centres.get(key[0], Decimal(0)) + value
+            for centre, part in largest_remainder(centres).items():
+                mine = {k[1:]: v for k, v in exact.items() if k[0] == centre}
+                assert {k: got[(centre, *k)] for k in mine} == largest_remainder(mine, part), (
+                    invoice,
+                    centre,
+                )
 
 
 def test_budget_forecast_and_variance_for_the_open_month(warehouse):
@@ -463,10 +558,19 @@ def test_budget_forecast_and_variance_for_the_open_month(warehouse):
     beta_usage = sum(
         r["billed_cost"] for r in COSTS if r["team_id"] == "beta" and r["usage_date"] >= SEP
     )
-    beta_seats = sum(
-        cost
+    september_seats = {
+        (tool, holder): cost
         for (tool, holder, day), cost in seat_daily_costs().items()
-        if day >= SEP and holder == "mover@example.com"
+        if day >= SEP
+    }
+    # the mover holds September's only seat, so the tool's September invoice, to the cent, is theirs
+    assert {holder for _, holder in september_seats} == {"mover@example.com"}
+    beta_seats = to_the_cent(
+        sum(
+            cost
+            for (tool, holder, day), cost in seat_daily_costs().items()
+            if day >= SEP and holder == "mover@example.com"
+        )
     )
     app_a = sum(
         r["billed_cost"] for r in COSTS if r["application_id"] == "app-a" and r["usage_date"] >= SEP

@@ -22,7 +22,16 @@ from orchestration.lib.books import (
     mart_schema,
 )
 from tests.dbt_build import ROOT, dbt_build
-from tests.unit.test_chargeback_dbt import AUG, COSTS, SELECT, SEP, TABLES, cost_row, write_fixture
+from tests.unit.test_chargeback_dbt import (
+    AUG,
+    COSTS,
+    SELECT,
+    SEP,
+    TABLES,
+    cost_row,
+    to_the_cent,
+    write_fixture,
+)
 
 LATE_CHARGE = cost_row(date(2026, 8, 21), "openai", "p1", "k1", "gpt-4.1", "app-a", "5.0000000002")
 # August's EUR invoice line, first on app-a, later on app-b: the same total, another team
@@ -108,7 +117,13 @@ def test_the_differences_are_charged_in_the_open_month_with_their_reasons(books_
             "select sum(billed_cost) from intermediate.int_chargeback_lines "
             "where billing_month = date '2026-08-01' and billing_currency = 'USD'"
         ).fetchone()[0]
-    late = LATE_CHARGE["billed_cost"]
+    openai_august = sum(
+        c["billed_cost"]
+        for c in COSTS
+        if c["provider"] == "openai" and c["usage_date"] < SEP and c["billing_currency"] == "USD"
+    )
+    # the late charge changes OpenAI's August invoice by what it changes in whole cents
+    late = to_the_cent(openai_august + LATE_CHARGE["billed_cost"]) - to_the_cent(openai_august)
     moved = MOVED["billed_cost"]
     assert adjustments == [
         (SEP, AUG, "provider_restatement", "USD", "app-a", late),

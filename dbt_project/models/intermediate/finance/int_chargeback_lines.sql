@@ -3,8 +3,12 @@
     int_usage_cost_allocated and seat cost as amortised by int_seat_cost_amortised_daily, per cost
     centre, team, application, provider (the tool for seats), model, charge kind, allocation method
     and billing currency, converted to the reporting currency day by day at the governance FX rate
-    valid on that day. Billed cost is summed unrounded, so a month's lines add up exactly to what
-    was invoiced. rpt_chargeback_monthly publishes these lines for the months not yet in the books.
+    valid on that day. Billed cost is summed unrounded (billed_cost_exact, reporting_cost_exact),
+    then charged in whole minor units of its currency (cents): each provider's month is rounded once
+    and its units assigned to cost centres, then to their lines, by largest remainder, so the lines
+    add up exactly to the invoice as rounded and to each cost centre's amount, in the billing and
+    in the reporting currency. rpt_chargeback_monthly publishes these lines for the months not yet
+    in the books.
 -#}
 
 with usage_lines as (
@@ -96,22 +100,115 @@ reporting_currency as (
 
     select max(reporting_currency) as reporting_currency from rates
 
+),
+
+exact as (
+
+    select
+        monthly.billing_month,
+        monthly.cost_center_id,
+        monthly.team_id,
+        monthly.application_id,
+        monthly.provider,
+        monthly.model_id,
+        monthly.charge_kind,
+        monthly.allocation_method,
+        monthly.billing_currency,
+        monthly.billed_cost as billed_cost_exact,
+        coalesce(monthly.reporting_currency, reporting_currency.reporting_currency) as reporting_currency,
+        monthly.reporting_cost as reporting_cost_exact,
+        monthly.total_tokens,
+        monthly.seat_days,
+        {{ minor_units_per_major('monthly.billing_currency') }} as billed_units_per_major,
+        {{ minor_units_per_major('coalesce(monthly.reporting_currency, reporting_currency.reporting_currency)') }}
+            as reporting_units_per_major
+    from monthly
+    cross join reporting_currency
+
+),
+
+{#- Whole minor units by largest remainder, in two steps for each currency: a provider's month
+    (its invoice) is split among cost centres so that they add up to the invoice rounded to the
+    minor unit, then each cost centre's amount among its lines. -#}
+{%- set invoice = ['billing_month', 'provider', 'charge_kind', 'billing_currency'] %}
+{%- set line = ['team_id', 'application_id', 'model_id', 'allocation_method'] %}
+{%- for measure in ['billed', 'reporting'] %}
+
+{{ measure }}_cost_centres as (
+
+    select
+        {{ invoice | join(', ') }},
+        cost_center_id,
+        max({{ measure }}_units_per_major) as units_per_major,
+        sum({{ measure }}_cost_exact) as amount
+    from exact
+    group by {{ invoice | join(', ') }}, cost_center_id
+
+),
+
+{{ measure }}_cost_centres_rounded as (
+
+    {{ largest_remainder(
+        measure ~ '_cost_centres', 'amount', 'units_per_major', invoice, ['cost_center_id'],
+        'round(sum(amount * units_per_major) over (partition by ' ~ (invoice | join(', ')) ~ '))'
+    ) }}
+
+),
+
+{{ measure }}_lines as (
+
+    select
+        exact.*,
+        cost_centres.rounded_units as cost_centre_units
+    from exact
+    inner join {{ measure }}_cost_centres_rounded as cost_centres
+        on cost_centres.cost_center_id is not distinct from exact.cost_center_id
+        {%- for column in invoice %}
+        and cost_centres.{{ column }} is not distinct from exact.{{ column }}
+        {%- endfor %}
+
+),
+
+{{ measure }}_lines_rounded as (
+
+    {{ largest_remainder(
+        measure ~ '_lines', measure ~ '_cost_exact', measure ~ '_units_per_major',
+        invoice + ['cost_center_id'], line, 'cost_centre_units'
+    ) }}
+
+),
+{%- endfor %}
+
+final as (
+
+    select
+        billed.*,
+        billed.rounded_units * {{ minor_unit('billed.billing_currency') }} as billed_cost,
+        reporting.rounded_units * {{ minor_unit('billed.reporting_currency') }} as reporting_cost
+    from billed_lines_rounded as billed
+    inner join reporting_lines_rounded as reporting
+        on reporting.cost_center_id is not distinct from billed.cost_center_id
+        {%- for column in invoice + line %}
+        and reporting.{{ column }} is not distinct from billed.{{ column }}
+        {%- endfor %}
+
 )
 
 select
-    monthly.billing_month,
-    monthly.cost_center_id,
-    monthly.team_id,
-    monthly.application_id,
-    monthly.provider,
-    monthly.model_id,
-    monthly.charge_kind,
-    monthly.allocation_method,
-    monthly.billing_currency,
-    monthly.billed_cost,
-    coalesce(monthly.reporting_currency, reporting_currency.reporting_currency) as reporting_currency,
-    monthly.reporting_cost,
-    monthly.total_tokens,
-    monthly.seat_days
-from monthly
-cross join reporting_currency
+    billing_month,
+    cost_center_id,
+    team_id,
+    application_id,
+    provider,
+    model_id,
+    charge_kind,
+    allocation_method,
+    billing_currency,
+    cast(billed_cost as decimal(38, 2)) as billed_cost,
+    billed_cost_exact,
+    reporting_currency,
+    cast(reporting_cost as decimal(38, 2)) as reporting_cost,
+    reporting_cost_exact,
+    total_tokens,
+    seat_days
+from final

@@ -257,9 +257,9 @@ select
     cast(charge_kind as {{ dbt.type_string() }}) as charge_kind,
     cast(allocation_method as {{ dbt.type_string() }}) as allocation_method,
     cast(billing_currency as {{ dbt.type_string() }}) as billing_currency,
-    cast(billed_cost as decimal(38, 10)) as billed_cost,
+    cast(billed_cost as decimal(38, 2)) as billed_cost,
     cast(reporting_currency as {{ dbt.type_string() }}) as reporting_currency,
-    cast(reporting_cost as decimal(38, 10)) as reporting_cost,
+    cast(reporting_cost as decimal(38, 2)) as reporting_cost,
     cast(total_tokens as bigint) as total_tokens,
     cast(seat_days as bigint) as seat_days
 from final

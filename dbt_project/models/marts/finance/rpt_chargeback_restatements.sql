@@ -32,8 +32,8 @@ select
     cast(adjustments.charge_kind as {{ dbt.type_string() }}) as charge_kind,
     cast(adjustments.allocation_method as {{ dbt.type_string() }}) as allocation_method,
     cast(adjustments.billing_currency as {{ dbt.type_string() }}) as billing_currency,
-    cast(adjustments.billed_cost as decimal(38, 10)) as billed_cost_change,
+    cast(adjustments.billed_cost as decimal(38, 2)) as billed_cost_change,
     cast(adjustments.reporting_currency as {{ dbt.type_string() }}) as reporting_currency,
-    cast(adjustments.reporting_cost as decimal(38, 10)) as reporting_cost_change
+    cast(adjustments.reporting_cost as decimal(38, 2)) as reporting_cost_change
 from adjustments
 left join booked_months on booked_months.billing_month = adjustments.billing_month
