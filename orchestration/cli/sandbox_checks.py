@@ -133,9 +133,7 @@ def closed_month_seat_cost(con, state: SandboxState) -> tuple[set, set]:
     expected = set()
     for tool, days in seat_days_of(con, months).items():
         charges = seat_charges(state, {tool: days}, prices, tenants, reveal)
-        expected |= {
-            (m, tool, c, str(to_the_cent(total))) for (m, c), total in charges.items()
-        }
+        expected |= {(m, tool, c, str(to_the_cent(total))) for (m, c), total in charges.items()}
     return got, expected
 
 
