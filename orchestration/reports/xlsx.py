@@ -1,8 +1,9 @@
 """The chargeback workbook for finance: a Summary sheet and one sheet per cost centre.
 
-Amounts are written as the exact decimals from the mart with a currency format; every total is a
-formula whose cached value is the database's own sum, and the Summary checks each sheet's formula
-total against that sum (difference column, expected 0.00).
+Amounts are the mart's whole cents with a currency format; every total is a formula, and the
+Summary checks each sheet's formula total against the mart's own sum (difference column, 0.00).
+A formula's cached value (what a reader shows before it recalculates) is what the formula gives on
+the cells written, never a figure taken from elsewhere: a sheet that does not add up shows so.
 """
 
 from __future__ import annotations
@@ -81,14 +82,17 @@ def write_workbook(report: ChargebackMonth, path: Path) -> None:
         name = sheet_name(cost_center_id, taken)
         total_cells[cost_center_id] = (
             name,
-            write_cost_centre_sheet(workbook, name, report, cost_center_id, fmt, money_format),
+            *write_cost_centre_sheet(workbook, name, report, cost_center_id, fmt, money_format),
         )
     write_summary(summary, report, total_cells, fmt, money_format)
     workbook.close()
 
 
-def write_cost_centre_sheet(workbook, name, report, cost_center_id, fmt, money_format) -> str:
-    """Write one cost centre's lines; returns the cell holding its total (reporting currency)."""
+def write_cost_centre_sheet(
+    workbook, name, report, cost_center_id, fmt, money_format
+) -> tuple[str, Decimal]:
+    """Write one cost centre's lines; returns the cell holding its total (reporting currency) and
+    the total of the lines written."""
     sheet = workbook.add_worksheet(name)
     currency = report.reporting_currency
     sheet.write(0, 0, f"Cost centre {cost_center_id}: AI chargeback {report.label}", fmt["title"])
@@ -120,12 +124,9 @@ def write_cost_centre_sheet(workbook, name, report, cost_center_id, fmt, money_f
     cost_range = (
         f"{xl_rowcol_to_cell(FIRST_LINE_ROW, COST_COL)}:{xl_rowcol_to_cell(last, COST_COL)}"
     )
+    sheet_total = sum((line.reporting_cost for line in lines), Decimal(0))
     sheet.write_formula(
-        row,
-        COST_COL,
-        f"=SUM({cost_range})",
-        money_format(currency, bold=True),
-        report.mart_totals[cost_center_id],
+        row, COST_COL, f"=SUM({cost_range})", money_format(currency, bold=True), sheet_total
     )
     total_cell = xl_rowcol_to_cell(row, COST_COL, row_abs=True, col_abs=True)
     # billed cost can mix currencies: one SUMIF per billing currency present
@@ -148,7 +149,7 @@ def write_cost_centre_sheet(workbook, name, report, cost_center_id, fmt, money_f
         )
     sheet.freeze_panes(FIRST_LINE_ROW, 0)
     sheet.autofilter(FIRST_LINE_ROW - 1, 0, last, len(LINE_HEADERS) - 1)
-    return total_cell
+    return total_cell, sheet_total
 
 
 def write_summary(sheet, report: ChargebackMonth, total_cells, fmt, money_format) -> None:
@@ -178,23 +179,32 @@ def write_summary(sheet, report: ChargebackMonth, total_cells, fmt, money_format
     first = row = 4
     total_row = first + len(report.cost_centres())
     grand = report.grand_total()
+    columns: dict[int, list[Decimal]] = {col: [] for col in (3, 4, 5, 6, 7)}
     for cost_center_id in report.cost_centres():
-        name, total_cell = total_cells[cost_center_id]
+        name, total_cell, sheet_total = total_cells[cost_center_id]
         kinds = report.by_kind(cost_center_id)
         mart_total = report.mart_totals[cost_center_id]
+        difference = (sheet_total - mart_total).quantize(Decimal("0.01"))
+        values = {
+            3: kinds.get("usage", Decimal(0)),
+            4: kinds.get("seat", Decimal(0)),
+            5: sheet_total,
+            6: mart_total,
+            7: difference,
+        }
         sheet.write_string(row, 0, cost_center_id)
         sheet.write_url(row, 1, f"internal:'{name}'!A1", string=name)
         sheet.write_string(row, 2, ", ".join(report.teams_of(cost_center_id)))
-        sheet.write_number(row, 3, kinds.get("usage", Decimal(0)), money_format(currency))
-        sheet.write_number(row, 4, kinds.get("seat", Decimal(0)), money_format(currency))
-        sheet.write_formula(row, 5, f"='{name}'!{total_cell}", money_format(currency), mart_total)
+        sheet.write_number(row, 3, values[3], money_format(currency))
+        sheet.write_number(row, 4, values[4], money_format(currency))
+        sheet.write_formula(row, 5, f"='{name}'!{total_cell}", money_format(currency), sheet_total)
         sheet.write_number(row, 6, mart_total, money_format(currency))
         sheet.write_formula(
             row,
             7,
             f"=ROUND({xl_rowcol_to_cell(row, 5)}-{xl_rowcol_to_cell(row, 6)},2)",
             money_format(currency),
-            0,
+            difference,
         )
         share = mart_total / grand if grand else Decimal(0)
         grand_cell = xl_rowcol_to_cell(total_row, 6, row_abs=True, col_abs=True)
@@ -205,26 +215,19 @@ def write_summary(sheet, report: ChargebackMonth, total_cells, fmt, money_format
             fmt["pct"],
             share,
         )
+        for col, value in values.items():
+            columns[col].append(value)
         row += 1
     last = row - 1
     sheet.write(row, 0, "Total", fmt["total_label"])
-    for col in (3, 4, 5, 6, 7):
+    for col, values_in_column in columns.items():
         column_range = f"{xl_rowcol_to_cell(first, col)}:{xl_rowcol_to_cell(last, col)}"
-        values = {
-            3: sum(
-                (report.by_kind(cc).get("usage", Decimal(0)) for cc in report.cost_centres()),
-                Decimal(0),
-            ),
-            4: sum(
-                (report.by_kind(cc).get("seat", Decimal(0)) for cc in report.cost_centres()),
-                Decimal(0),
-            ),
-            5: grand,
-            6: grand,
-            7: Decimal(0),
-        }
         sheet.write_formula(
-            row, col, f"=SUM({column_range})", money_format(currency, bold=True), values[col]
+            row,
+            col,
+            f"=SUM({column_range})",
+            money_format(currency, bold=True),
+            sum(values_in_column, Decimal(0)),
         )
     row += 2
     sheet.write(
