@@ -27,7 +27,8 @@ SEATS = ("github_copilot", "cursor")
 
 
 def amount(rng: random.Random, high: int) -> Decimal:
-    return Decimal(rng.randint(1, high * 10**10)) / Decimal(10**10)
+    """An amount in whole cents, as the chargeback mart charges them."""
+    return Decimal(rng.randint(1, high * 100)) / Decimal(100)
 
 
 def chargeback_rows(rng: random.Random) -> list[tuple]:
@@ -106,7 +107,7 @@ def build_published(path: Path, seed: int = 20261001) -> Path:
                 cost_center_id varchar not null, team_id varchar, team_name varchar,
                 application_id varchar, application_name varchar, provider varchar, model_id varchar,
                 charge_kind varchar, allocation_method varchar, billing_currency varchar,
-                billed_cost decimal(38,10), reporting_currency varchar, reporting_cost decimal(38,10),
+                billed_cost decimal(38,2), reporting_currency varchar, reporting_cost decimal(38,2),
                 total_tokens bigint, seat_days bigint)"""
         )
         for i, (
