@@ -65,24 +65,48 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def write_reports(published: Path) -> bool:
-    """After a run: the chargeback of the latest closed month and the executive summary, paths printed."""
+def materialize_reports(definitions, instance, published: Path) -> bool:
+    """After a run: the report assets (the chargeback and the executive summary) of the latest
+    closed month materialized by a run of the reports job, so the lineage reaches them; the files'
+    paths printed."""
+    from orchestration.automation_names import REPORTS_JOB
+    from orchestration.cli.console import CONSOLE_RUN_CONFIG, with_progress_console
+    from orchestration.lib.crashed_runs import process_tags
+
     database = current_dir(published) / "warehouse.duckdb"
-    out = reports_root()
     try:
         month = latest_closed_chargeback_month(database)
-        files = build_chargeback_report(database, month, out)
-        summary = build_executive_summary(database, month, out)
     except ReportError as error:
         print(f"reports not written: {error}", file=sys.stderr, flush=True)
         return False
+    job = with_progress_console(definitions.resolve_job_def(REPORTS_JOB))
+    result = job.execute_in_process(
+        instance=instance,
+        run_config=CONSOLE_RUN_CONFIG,
+        partition_key=month.isoformat(),
+        tags=process_tags(),
+        raise_on_error=False,
+    )
+    if not result.success:
+        for event in result.all_events:
+            if event.is_step_failure:
+                message = event.event_specific_data.error.message.strip()[:2000]
+                print(f"reports not written: {event.step_key}: {message}", file=sys.stderr)
+        return False
+    written = {
+        event.asset_key.to_user_string(): event.materialization.metadata
+        for event in result.get_asset_materialization_events()
+    }
+    chargeback = written["reports/chargeback"]
     print(
-        f"reports for {month:%Y-%m} (chargeback {files.total:,.2f} {files.currency}, "
-        f"{files.cost_centres} cost centres):",
+        f"reports for {month:%Y-%m} (chargeback {chargeback['total'].value}, "
+        f"{chargeback['cost_centres'].value} cost centres), run {result.run_id}:",
         flush=True,
     )
-    for path in [*files.paths(), summary.html]:
-        print(f"  {path}", flush=True)
+    for key in ("reports/chargeback", "reports/executive_summary"):
+        for name in ("xlsx", "csv", "html"):
+            if name in written.get(key, {}):
+                print(f"  {written[key][name].value}", flush=True)
     return True
 
 

@@ -21,7 +21,7 @@ from connectors.errors import ConfigError
 from governance.load import load_governance
 from orchestration.automation_names import INGEST_JOB, TRANSFORM_JOB
 from orchestration.cli.console import CONSOLE_RUN_CONFIG, with_progress_console
-from orchestration.cli.report import write_reports
+from orchestration.cli.report import materialize_reports
 from orchestration.cli.run_outcome import (
     current_release,
     ingest_lines,
@@ -157,7 +157,7 @@ def run(args: argparse.Namespace, config, sandbox=None) -> int:
     )
     problems = source_problems(instance, ingest.run_id, config)
     if current_release(paths.published):
-        reports_ok = write_reports(paths.published)
+        reports_ok = materialize_reports(definitions, instance, paths.published)
     else:
         print("reports not written: nothing is published yet", file=sys.stderr, flush=True)
         reports_ok = False

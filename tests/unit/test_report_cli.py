@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dagster as dg
 import pytest
 
-from orchestration.cli.report import main, write_reports
+from orchestration.cli.report import main, materialize_reports
+from orchestration.definitions import defs
 from tests.report_fixtures import build_published
 
 
@@ -19,11 +21,20 @@ def published(tmp_path, monkeypatch):
     return tmp_path / "published"
 
 
-def test_after_a_run_the_latest_closed_month_is_written(published, tmp_path, capsys):
-    assert write_reports(published)
+def test_after_a_run_the_latest_closed_month_is_materialized_in_dagster(
+    published, tmp_path, capsys
+):
+    with dg.DagsterInstance.ephemeral() as instance:
+        assert materialize_reports(defs(), instance, published)
+        (run,) = instance.get_runs()
+        assert run.job_name == "reports_monthly" and run.tags["dagster/partition"] == "2026-10-01"
+        for key in (["reports", "chargeback"], ["reports", "executive_summary"]):
+            materialized = instance.get_latest_materialization_event(dg.AssetKey(key))
+            assert materialized.run_id == run.run_id
+            assert materialized.asset_materialization.partition == "2026-10-01"
     out = capsys.readouterr().out
     folder = tmp_path / "reports" / "2026-10"
-    assert out.startswith("reports for 2026-10 (chargeback ")
+    assert "\nreports for 2026-10 (chargeback " in out
     for name in (
         "chargeback_2026-10.xlsx",
         "chargeback_2026-10.csv",
@@ -47,5 +58,7 @@ def test_cli_errors_say_what_to_do(published, tmp_path, capsys):
     assert "write it as YYYY-MM" in capsys.readouterr().err
     assert main(["chargeback", "--database", str(tmp_path / "none.duckdb")]) == 2
     assert "publish one first (`make run` on the sandbox" in capsys.readouterr().err
-    assert not write_reports(tmp_path / "nothing-published")
+    with dg.DagsterInstance.ephemeral() as instance:
+        assert not materialize_reports(defs(), instance, tmp_path / "nothing-published")
+        assert not instance.get_runs()
     assert "reports not written" in capsys.readouterr().err
