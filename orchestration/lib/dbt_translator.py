@@ -1,4 +1,5 @@
-"""How dbt nodes appear in Dagster: keys `[<layer>, <model>]`, groups by folder, owners from meta."""
+"""How dbt nodes appear in Dagster: keys `[<layer>, <model>]`, groups by layer and domain
+(orchestration/asset_groups.py), owners from meta."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
+
+from orchestration.asset_groups import REFERENCE_DATA, dbt_group
 
 
 class WarehouseDbtTranslator(DagsterDbtTranslator):
@@ -26,10 +29,10 @@ class WarehouseDbtTranslator(DagsterDbtTranslator):
             return spec
         if node["resource_type"] == "seed":
             return spec.replace_attributes(
-                key=dg.AssetKey(["seeds", node["name"]]), group_name="seeds"
+                key=dg.AssetKey(["seeds", node["name"]]), group_name=REFERENCE_DATA
             )
         folders = node["fqn"][1:-1]  # e.g. ["marts", "finance"]
         return spec.replace_attributes(
             key=dg.AssetKey([folders[0], node["name"]]) if folders else spec.key,
-            group_name="_".join(folders) or "dbt",
+            group_name=dbt_group(folders),
         )

@@ -25,6 +25,7 @@ from connectors.errors import EndpointNotServed
 from connectors.yaml_validation import load_yaml_model
 from governance.load import governance_dir
 from governance.schema import ThresholdsFile
+from orchestration.asset_groups import SOURCES
 from orchestration.lib.entity_selection import (
     check_entity_selection,
     not_served_line,
@@ -199,7 +200,7 @@ def build_ingest_asset(
     @dg.asset(
         key=key,
         description=entity.description,
-        group_name=f"ingest_{source_type}",
+        group_name=SOURCES,
         kinds={"python", "parquet"},
         owners=["team:data-platform"],
         partitions_def=daily_partitions(config),

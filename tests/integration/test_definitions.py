@@ -147,6 +147,45 @@ def test_every_job_runs_in_one_process(definitions):
     }
 
 
+def test_the_lineage_has_ten_groups_by_layer_and_domain(definitions):
+    graph = definitions.resolve_asset_graph()
+    groups: dict[str, set] = {}
+    for asset_key in graph.get_all_asset_keys():
+        node = graph.get(asset_key)
+        if node.is_materializable:
+            groups.setdefault(node.group_name, set()).add(asset_key)
+    assert set(groups) == {
+        "sources",
+        "reference_data",
+        "staging",
+        "usage",
+        "cost_and_chargeback",
+        "people_and_ownership",
+        "compliance",
+        "alerts",
+        "published",
+        "reports",
+    }
+    expected = {
+        key("raw", "openai", "costs"): "sources",
+        key("raw", "governance", "teams"): "reference_data",
+        key("raw", "prices", "catalog"): "reference_data",
+        key("staging", "stg_openai__costs"): "staging",
+        key("intermediate", "int_litellm_requests"): "usage",
+        key("marts", "fct_ai_usage_daily"): "usage",
+        key("intermediate", "int_chargeback_lines"): "cost_and_chargeback",
+        key("marts", "rpt_chargeback_monthly"): "cost_and_chargeback",
+        key("marts", "dim_person"): "people_and_ownership",
+        key("marts", "fct_policy_violations"): "compliance",
+        key("marts", "fct_alerts"): "alerts",
+    }
+    assert {k: graph.get(k).group_name for k in expected} == expected
+    # every raw asset of every source lands in one group, whatever the source
+    assert {k for k in graph.get_all_asset_keys() if k.path[0] == "raw"} - groups["sources"] == {
+        k for k in groups["reference_data"] if k.path[0] == "raw"
+    }
+
+
 def test_reports_follow_the_published_warehouse_monthly(definitions):
     graph = definitions.resolve_asset_graph()
     for name in ("chargeback", "executive_summary"):

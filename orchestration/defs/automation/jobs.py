@@ -9,6 +9,7 @@ whether it succeeded or failed. The transform job is not partitioned: the days t
 
 import dagster as dg
 
+from orchestration.asset_groups import REPORTS
 from orchestration.automation_names import INGEST_JOB, TRANSFORM_JOB
 from orchestration.lib.evidence import record_run
 from orchestration.lib.partitions import (
@@ -52,7 +53,7 @@ def automation() -> dg.Definitions:
         # reports are partitioned by month and have their own job and schedule
         selection=dg.AssetSelection.all(include_sources=False)
         - SOURCE_ASSETS
-        - dg.AssetSelection.groups("reports"),
+        - dg.AssetSelection.groups(REPORTS),
         description=(
             "Validate governance, build the dbt models, run the quality gates, publish. The run's tags "
             "aiuw/window_start and aiuw/window_end (YYYY-MM-DD, inclusive) name the days it covers; "

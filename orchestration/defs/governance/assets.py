@@ -7,6 +7,7 @@ import dagster as dg
 import pyarrow.parquet as pq
 
 from governance.load import load_governance
+from orchestration.asset_groups import REFERENCE_DATA
 from orchestration.lib.landing import file_sha256
 from orchestration.lib.settings import Paths
 
@@ -45,7 +46,7 @@ TABLES = {
         dg.AssetSpec(
             ["raw", "governance", name],
             description=description,
-            group_name="governance",
+            group_name=REFERENCE_DATA,
             kinds={"python", "yaml", "parquet"},
             owners=["team:data-platform"],
         )

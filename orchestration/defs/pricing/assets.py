@@ -3,6 +3,7 @@
 import dagster as dg
 import pyarrow.parquet as pq
 
+from orchestration.asset_groups import REFERENCE_DATA
 from orchestration.lib.landing import file_sha256
 from orchestration.lib.settings import Paths
 from pricing.catalog import build_catalog
@@ -21,7 +22,7 @@ TABLES = {
         dg.AssetSpec(
             ["raw", "prices", name],
             description=description,
-            group_name="finance",
+            group_name=REFERENCE_DATA,
             kinds={"python", "parquet"},
             owners=["team:data-platform"],
         )

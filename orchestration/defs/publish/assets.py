@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from orchestration.asset_groups import PUBLISHED
 from orchestration.lib.dbt import published_docs, published_models
 from orchestration.lib.gx import latest_outcome
 from orchestration.lib.publish import current_dir, publish
@@ -16,7 +17,7 @@ def build_publish_asset(marts: list[str]) -> dg.AssetsDefinition:
             "The published warehouse: every mart whose Great Expectations suite passed, as one DuckDB file "
             "and one Parquet file per mart, switched in atomically. BI tools and reports read only this."
         ),
-        group_name="published",
+        group_name=PUBLISHED,
         deps=[dg.AssetKey(["marts", name]) for name in marts],
         kinds={"duckdb", "parquet"},
         owners=["team:data-platform"],

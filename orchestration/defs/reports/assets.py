@@ -5,6 +5,7 @@ from datetime import date
 
 import dagster as dg
 
+from orchestration.asset_groups import REPORTS
 from orchestration.automation_names import REPORTS_JOB
 from orchestration.lib.publish import current_dir
 from orchestration.lib.settings import Paths
@@ -13,7 +14,6 @@ from orchestration.reports.chargeback import build_chargeback_report
 from orchestration.reports.executive import build_executive_summary
 from orchestration.reports.output import reports_root
 
-REPORTS_GROUP = "reports"
 PUBLISHED = dg.AssetKey(["published", "warehouse"])
 
 
@@ -39,7 +39,7 @@ def build_report_assets(partitions: dg.MonthlyPartitionsDefinition) -> list[dg.A
             "lines as CSV, and an HTML page with spend trend, top movers, budget burn and spend by "
             "provider and model. Written to data/reports/<month>/."
         ),
-        group_name=REPORTS_GROUP,
+        group_name=REPORTS,
         deps=[PUBLISHED],
         partitions_def=partitions,
         kinds={"xlsx", "csv", "html"},
@@ -73,7 +73,7 @@ def build_report_assets(partitions: dg.MonthlyPartitionsDefinition) -> list[dg.A
             "risk and compliance, executives) answered from the published warehouse as of the month's "
             "end, with the docs/questions queries. Written to data/reports/<month>/."
         ),
-        group_name=REPORTS_GROUP,
+        group_name=REPORTS,
         deps=[PUBLISHED],
         partitions_def=partitions,
         kinds={"html"},
@@ -93,7 +93,7 @@ def reports_defs() -> dg.Definitions:
     partitions = monthly_partitions()
     job = dg.define_asset_job(
         REPORTS_JOB,
-        selection=dg.AssetSelection.groups(REPORTS_GROUP),
+        selection=dg.AssetSelection.groups(REPORTS),
         partitions_def=partitions,
         description="Write the chargeback report and the executive summary of a month from the published warehouse.",
     )
