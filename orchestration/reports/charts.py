@@ -32,14 +32,23 @@ def _style(ax) -> None:
 
 
 def _money_axis(currency: str):
+    """Tick labels short enough to read and exact enough to tell apart (1.5k beside 2k, never two
+    2k), and no negative zero."""
+
     def label(value, _pos):
-        if abs(value) >= 1_000_000:
-            return f"{value / 1_000_000:,.1f}M"
-        if abs(value) >= 1_000:
-            return f"{value / 1_000:,.0f}k"
-        return f"{value:,.0f}"
+        value = 0.0 if abs(value) < 1e-9 else value
+        for scale, suffix in ((1_000_000, "M"), (1_000, "k"), (1, "")):
+            if abs(value) >= scale or scale == 1:
+                return f"{value / scale:,.3f}".rstrip("0").rstrip(".") + suffix
+        return ""
 
     return FuncFormatter(label)
+
+
+def signed_amount(value: float) -> str:
+    """+1,234.50 / -0.25 / 0.00: a change as displayed, without a sign when it shows as zero."""
+    cents = round(value, 2)
+    return "0.00" if cents == 0 else f"{cents:+,.2f}"
 
 
 def _svg(fig) -> str:
@@ -111,12 +120,13 @@ def horizontal_bars(
     colors: Sequence[str] | None = None,
     diverging: bool = False,
 ) -> str:
-    """Labelled horizontal bars, biggest on top; diverging bars are red up and green down."""
+    """Labelled horizontal bars, biggest on top; diverging bars are red up and green down, grey for a
+    change that shows as zero."""
     count = max(len(labels), 1)
     fig, ax = _figure(7.2, 0.5 + 0.34 * count)
     floats = [float(v) for v in values]
     if diverging:
-        colors = [UP if v > 0 else DOWN for v in floats]
+        colors = [UP if round(v, 2) > 0 else DOWN if round(v, 2) < 0 else MUTED for v in floats]
     ax.barh(
         list(labels)[::-1],
         floats[::-1],
@@ -125,7 +135,7 @@ def horizontal_bars(
     )
     span = max((abs(v) for v in floats), default=0) or 1
     for y, value in enumerate(floats[::-1]):
-        text = f"{value:+,.2f}" if diverging else f"{value:,.2f}"
+        text = signed_amount(value) if diverging else f"{value:,.2f}"
         ax.annotate(
             text,
             (value, y),

@@ -16,12 +16,18 @@ def money(value: Decimal | int | None, currency: str = "") -> str:
 
 
 def signed_money(value: Decimal | None, currency: str = "") -> str:
+    """+1,234.50 USD, or 0.00 USD for what shows as zero (never -0.00)."""
     amount = Decimal(value or 0).quantize(Decimal("0.01"))
-    return f"{amount:+,.2f} {currency}".strip()
+    text = "0.00" if amount == 0 else f"{amount:+,.2f}"
+    return f"{text} {currency}".strip()
 
 
 def pct(value: Decimal | float | None, digits: int = 1) -> str:
-    return "-" if value is None else f"{Decimal(value):,.{digits}f}%"
+    """12.3%, never -0.0%."""
+    if value is None:
+        return "-"
+    shown = Decimal(value).quantize(Decimal(1).scaleb(-digits))
+    return f"{abs(shown) if shown == 0 else shown:,.{digits}f}%"
 
 
 def integer(value: int | None) -> str:
