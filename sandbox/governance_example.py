@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from sandbox.enterprise import RETIRED_APPLICATION
+from sandbox.identity import display_name, team_display_name
 from sandbox.server import SandboxState
 
 PURPOSES = {
@@ -371,7 +372,7 @@ def build(state: SandboxState) -> dict[str, dict]:
         teams.append(
             {
                 "id": team.team_id,
-                "name": team.team_id.replace("-", " ").title(),
+                "name": team_display_name(team.team_id),
                 "department": team.department,
                 "business_unit": BUSINESS_UNITS[team.department],
                 "cost_center": team.cost_center_id,
@@ -403,7 +404,7 @@ def build(state: SandboxState) -> dict[str, dict]:
         applications.append(
             {
                 "id": app.application_id,
-                "name": app.name.replace("-", " ").capitalize(),
+                "name": display_name(app.name, title=False),
                 "owning_team": app.owning_team_id,
                 "business_purpose": PURPOSES[app.use_category],
                 "use_category": app.use_category,

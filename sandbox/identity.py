@@ -32,9 +32,28 @@ Status = str  # active | suspended | departed
 STATUS_EVENTS = ("suspended", "reinstated", "left")
 
 
+# words a slug cannot capitalise right
+DISPLAY_WORDS = {"fp": "FP", "it": "IT", "ml": "ML", "ai": "AI", "hr": "HR", "qa": "QA", "ux": "UX"}
+DISPLAY_NAMES = {"fp-and-a": "FP&A"}
+
+
+def display_name(slug: str, title: bool = True) -> str:
+    """A person-readable name for a slug: `developer-experience` -> `Developer Experience`,
+    `it` -> `IT`, `fp-and-a` -> `FP&A`; with `title=False` only the first word is capitalised
+    (`ml-eval-harness` -> `ML eval harness`)."""
+    if slug in DISPLAY_NAMES:
+        return DISPLAY_NAMES[slug]
+    words = slug.split("-")
+    shown = [
+        DISPLAY_WORDS.get(word) or (word.capitalize() if title or not i else word)
+        for i, word in enumerate(words)
+    ]
+    return " ".join(shown)
+
+
 def team_display_name(team_id: str) -> str:
-    """The display name governance/teams.yml gives a team id (`fp-and-a` -> `Fp And A`)."""
-    return team_id.replace("-", " ").title()
+    """The display name governance/teams.yml gives a team id (`fp-and-a` -> `FP&A`)."""
+    return display_name(team_id)
 
 
 def employee_id(person: Person) -> str:
