@@ -39,6 +39,10 @@ UPSTREAM = {"hosted_vllm": "vllm", "vllm": "vllm", "openai": "openai", "anthropi
 MODEL_CALLS = ("chat", "text_completion", "generate_content", "embeddings")
 
 
+# exit code of a baseline that ran out of its memory
+OUT_OF_MEMORY = 3
+
+
 def day_files(landing: Path, day: date) -> dict[str, list[str]]:
     name = f"{day.isoformat()}.parquet"
     return {
@@ -339,11 +343,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--day", type=date.fromisoformat, required=True)
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
-    if args.engine == "duckdb":
-        settings = {} if args.duckdb_defaults else pipeline_settings()
-        result = run_floor(args.landing, args.day, settings)
-    else:
-        result = run_pandas(args.landing, args.day)
+    try:
+        if args.engine == "duckdb":
+            settings = {} if args.duckdb_defaults else pipeline_settings()
+            result = run_floor(args.landing, args.day, settings)
+        else:
+            result = run_pandas(args.landing, args.day)
+    except (duckdb.OutOfMemoryException, MemoryError) as error:
+        # recorded as the baseline's outcome: a query whose aggregates do not spill can run out
+        args.out.write_text(json.dumps({"out_of_memory": str(error).splitlines()[0]}, indent=2))
+        return OUT_OF_MEMORY
     args.out.write_text(json.dumps(result, indent=2))
     return 0
 

@@ -33,6 +33,7 @@ from pathlib import Path
 
 import duckdb
 
+from benchmarks.baselines import OUT_OF_MEMORY
 from benchmarks.generate import day_range, generate
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -266,8 +267,11 @@ def baseline(
         environment(data),
         memory_limit,
     )
+    stopped = {"completed": False, "stopped_after_seconds": wall, "peak_memory_bytes": peak}
     if code == MEMORY_LIMIT_EXCEEDED:
-        return {"completed": False, "stopped_after_seconds": wall, "peak_memory_bytes": peak}
+        return {**stopped, "why": f"passed its memory cap of {memory_limit / (1 << 30):.0f} GiB"}
+    if code == OUT_OF_MEMORY:
+        return {**stopped, "why": json.loads(out.read_text())["out_of_memory"]}
     if code != 0:
         raise RuntimeError(f"{engine} baseline failed with exit code {code}")
     return {**json.loads(out.read_text()), "completed": True, "peak_memory_bytes": peak}
@@ -375,22 +379,24 @@ def table(results: dict) -> str:
             lines.append(
                 f"{text.format(h=figures.get('history_long'), b=figures.get('history_short'))}: {value:.2f}x"
             )
-    if figures.get("pandas_completed") is False:
-        lines.append(
-            f"pandas baseline stopped after {figures['pandas_stopped_after_seconds']:.1f} s at "
-            f"{figures['pandas_peak_memory_bytes'] / gib:.2f} GiB, past its limit of "
-            f"{figures['pandas_memory_limit_bytes'] / gib:.0f} GiB"
-        )
-    elif "pandas_peak_memory_bytes" in figures:
-        lines.append(
-            f"pandas baseline peak memory: {figures['pandas_peak_memory_bytes'] / gib:.2f} GiB"
-        )
-    if "floor_seconds" in figures:
-        lines.append(
-            f"floor {figures['floor_seconds']:.1f} s ({figures['floor_settings']}), "
-            f"with DuckDB's defaults {figures['floor_default_settings_seconds']:.1f} s, pandas {figures.get('pandas_seconds', float('nan')):.1f} s; "
-            f"totals equal to the published marts: {figures['totals_match']}"
-        )
+    names = {
+        "floor": "floor at the pipeline's settings",
+        "floor_default_settings": "floor with DuckDB's defaults",
+        "pandas": "pandas baseline",
+    }
+    for name, label in names.items():
+        if f"{name}_completed" not in figures:
+            continue
+        peak = figures[f"{name}_peak_memory_bytes"] / gib
+        if figures[f"{name}_completed"]:
+            lines.append(f"{label}: {figures[f'{name}_seconds']:.1f} s, peak {peak:.2f} GiB")
+        else:
+            lines.append(
+                f"{label}: stopped after {figures[f'{name}_stopped_after_seconds']:.1f} s at "
+                f"{peak:.2f} GiB ({figures[f'{name}_why']})"
+            )
+    if "totals_match" in figures:
+        lines.append(f"totals equal to the published marts: {figures['totals_match']}")
     return "\n".join(lines)
 
 
@@ -466,37 +472,42 @@ def compare_with_baselines(
 ) -> None:
     """Floor and pandas over the day scenario's landing, totals checked against its release."""
     figures, run = results["figures"], results["scenarios"]["day"]["run"]
-    floor = baseline("duckdb", data, day)
-    unbounded = baseline("duckdb", data, day, "--duckdb-defaults")
     published = published_totals(data, day)
-    figures["floor_settings"] = floor["settings"]
-    figures["floor_seconds"] = floor["seconds"]
-    figures["floor_default_settings_seconds"] = unbounded["seconds"]
-    figures["floor_ratio"] = run["transform_seconds"] / floor["seconds"]
-    figures["floor_ratio_mart_path"] = run["mart_path_model_seconds"] / floor["seconds"]
-    figures["floor_ratio_mart_path_default_settings"] = (
-        run["mart_path_model_seconds"] / unbounded["seconds"]
-    )
-    checks = {
-        "floor": {k: floor[k] for k in published} == published,
-        "floor_default_settings": {k: unbounded[k] for k in published} == published,
+    checks = {}
+    floors = {
+        "floor": baseline("duckdb", data, day),
+        "floor_default_settings": baseline("duckdb", data, day, "--duckdb-defaults"),
     }
     if not skip_pandas:
-        pandas = baseline("pandas", data, day, memory_limit=pandas_memory_limit)
-        figures["pandas_completed"] = pandas["completed"]
-        figures["pandas_peak_memory_bytes"] = pandas["peak_memory_bytes"]
+        floors["pandas"] = baseline("pandas", data, day, memory_limit=pandas_memory_limit)
         figures["pandas_memory_limit_bytes"] = pandas_memory_limit
-        if pandas["completed"]:
-            figures["pandas_seconds"] = pandas["seconds"]
-            figures["pandas_speedup"] = pandas["seconds"] / run["transform_seconds"]
-            figures["pandas_speedup_mart_path"] = pandas["seconds"] / run["mart_path_model_seconds"]
-            figures["pandas_speedup_floor"] = pandas["seconds"] / unbounded["seconds"]
-            checks["pandas"] = {k: pandas[k] for k in published} == published
+    for name, outcome in floors.items():
+        figures[f"{name}_completed"] = outcome["completed"]
+        figures[f"{name}_peak_memory_bytes"] = outcome["peak_memory_bytes"]
+        if outcome["completed"]:
+            figures[f"{name}_seconds"] = outcome["seconds"]
+            checks[name] = {k: outcome[k] for k in published} == published
         else:
-            figures["pandas_stopped_after_seconds"] = pandas["stopped_after_seconds"]
+            figures[f"{name}_stopped_after_seconds"] = outcome["stopped_after_seconds"]
+            figures[f"{name}_why"] = outcome["why"]
+    floor, unbounded = floors["floor"], floors["floor_default_settings"]
+    if floor["completed"]:
+        figures["floor_settings"] = floor["settings"]
+        figures["floor_ratio"] = run["transform_seconds"] / floor["seconds"]
+        figures["floor_ratio_mart_path"] = run["mart_path_model_seconds"] / floor["seconds"]
+    if unbounded["completed"]:
+        figures["floor_ratio_mart_path_default_settings"] = (
+            run["mart_path_model_seconds"] / unbounded["seconds"]
+        )
+    pandas = floors.get("pandas", {"completed": False})
+    if pandas["completed"]:
+        figures["pandas_speedup"] = pandas["seconds"] / run["transform_seconds"]
+        figures["pandas_speedup_mart_path"] = pandas["seconds"] / run["mart_path_model_seconds"]
+        if unbounded["completed"]:
+            figures["pandas_speedup_floor"] = pandas["seconds"] / unbounded["seconds"]
     figures["totals_match"] = checks
     results["published_totals"] = published
-    results["floor_totals"] = floor
+    results["floor_totals"] = floor if floor["completed"] else unbounded
 
 
 if __name__ == "__main__":
