@@ -42,11 +42,18 @@ def soffice() -> str:
     return found
 
 
-def recalculated(workbook: Path, work: Path) -> Path:
-    """`workbook` opened, recalculated and saved by LibreOffice (a fresh profile each time)."""
-    profile = work / "profile"
-    (profile / "user").mkdir(parents=True, exist_ok=True)
+@pytest.fixture(scope="module")
+def profile(tmp_path_factory) -> Path:
+    """A LibreOffice user profile of the tests' own that recalculates on load (made on first use,
+    shared by the module's conversions)."""
+    profile = tmp_path_factory.mktemp("libreoffice-profile")
+    (profile / "user").mkdir()
     (profile / "user" / "registrymodifications.xcu").write_text(RECALCULATE_ON_LOAD)
+    return profile
+
+
+def recalculated(workbook: Path, work: Path, profile: Path) -> Path:
+    """`workbook` opened, recalculated and saved by LibreOffice, into `work`."""
     out = work / "recalculated"
     subprocess.run(
         [
@@ -126,22 +133,22 @@ def mart_per_cost_centre(published) -> dict[str, Decimal]:
 
 
 def test_recalculated_every_difference_is_zero_and_every_total_the_marts(
-    workbook, mart_per_cost_centre, tmp_path
+    workbook, mart_per_cost_centre, tmp_path, profile
 ):
-    rows = summary_rows(recalculated(workbook, tmp_path))
+    rows = summary_rows(recalculated(workbook, tmp_path, profile))
     assert set(rows) == set(mart_per_cost_centre) and len(rows) > 3
     for cost_centre, row in rows.items():
         assert row["difference"] == 0, cost_centre
         assert row["sheet"] == row["mart"] == mart_per_cost_centre[cost_centre], cost_centre
 
 
-def test_the_cached_values_are_what_the_formulas_give(workbook, tmp_path):
+def test_the_cached_values_are_what_the_formulas_give(workbook, tmp_path, profile):
     written = formula_values(workbook)
     assert len(written) > 20
-    assert formula_values(recalculated(workbook, tmp_path)) == written
+    assert formula_values(recalculated(workbook, tmp_path, profile)) == written
 
 
-def test_an_altered_line_shows_in_its_difference(workbook, mart_per_cost_centre, tmp_path):
+def test_an_altered_line_shows_in_its_difference(workbook, mart_per_cost_centre, tmp_path, profile):
     book = openpyxl.load_workbook(workbook)
     summary = book["Summary"]
     cost_centre, sheet_name = summary["A5"].value, summary["B5"].value
@@ -152,7 +159,7 @@ def test_an_altered_line_shows_in_its_difference(workbook, mart_per_cost_centre,
     altered = tmp_path / "altered" / workbook.name
     altered.parent.mkdir()
     book.save(altered)  # openpyxl writes no cached values: only a recalculation gives any
-    rows = summary_rows(recalculated(altered, tmp_path))
+    rows = summary_rows(recalculated(altered, tmp_path, profile))
     assert rows[cost_centre]["difference"] == Decimal("1.00")
     assert rows[cost_centre]["sheet"] == mart_per_cost_centre[cost_centre] + 1
     assert all(row["difference"] == 0 for name, row in rows.items() if name != cost_centre)
