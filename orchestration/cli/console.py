@@ -87,3 +87,11 @@ def progress_logger(steps: int) -> dg.LoggerDefinition:
 def with_progress_console(job: dg.JobDefinition) -> dg.JobDefinition:
     """The job with the progress logger as its console (the CLI's runs, with CONSOLE_RUN_CONFIG)."""
     return job.with_logger_defs({CONSOLE_LOGGER: progress_logger(len(job.graph.node_dict))})
+
+
+def print_step_failures(result: dg.ExecuteInProcessResult, prefix: str) -> None:
+    """Each failed step of an in-process run on stderr, with its error's message."""
+    for event in result.all_events:
+        if event.is_step_failure:
+            message = event.event_specific_data.error.message.strip()[:2000]
+            print(f"{prefix}{event.step_key}: {message}", file=sys.stderr)

@@ -70,7 +70,11 @@ def materialize_reports(definitions, instance, published: Path) -> bool:
     closed month materialized by a run of the reports job, so the lineage reaches them; the files'
     paths printed."""
     from orchestration.automation_names import REPORTS_JOB
-    from orchestration.cli.console import CONSOLE_RUN_CONFIG, with_progress_console
+    from orchestration.cli.console import (
+        CONSOLE_RUN_CONFIG,
+        print_step_failures,
+        with_progress_console,
+    )
     from orchestration.lib.crashed_runs import process_tags
 
     database = current_dir(published) / "warehouse.duckdb"
@@ -88,10 +92,7 @@ def materialize_reports(definitions, instance, published: Path) -> bool:
         raise_on_error=False,
     )
     if not result.success:
-        for event in result.all_events:
-            if event.is_step_failure:
-                message = event.event_specific_data.error.message.strip()[:2000]
-                print(f"reports not written: {event.step_key}: {message}", file=sys.stderr)
+        print_step_failures(result, "reports not written: ")
         return False
     written = {
         event.asset_key.to_user_string(): event.materialization.metadata

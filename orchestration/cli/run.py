@@ -20,7 +20,11 @@ import dagster as dg
 from connectors.errors import ConfigError
 from governance.load import load_governance
 from orchestration.automation_names import INGEST_JOB, TRANSFORM_JOB
-from orchestration.cli.console import CONSOLE_RUN_CONFIG, with_progress_console
+from orchestration.cli.console import (
+    CONSOLE_RUN_CONFIG,
+    print_step_failures,
+    with_progress_console,
+)
 from orchestration.cli.report import materialize_reports
 from orchestration.cli.run_outcome import (
     current_release,
@@ -218,10 +222,7 @@ def run_job(definitions, instance, name: str, tags: dict[str, str], start: date,
         f"{name}: run {result.run_id} {'succeeded' if result.success else 'FAILED'} in {elapsed:.0f}s",
         flush=True,
     )
-    for event in result.all_events:
-        if event.is_step_failure:
-            message = event.event_specific_data.error.message.strip()[:2000]
-            print(f"  step failed: {event.step_key}: {message}", file=sys.stderr)
+    print_step_failures(result, "  step failed: ")
     return result
 
 

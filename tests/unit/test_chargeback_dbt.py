@@ -18,6 +18,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from governance.load import SCHEMAS
+from sandbox.chargeback_truth import to_the_cent
 from tests.dbt_build import dbt_build
 
 SELECT = [
@@ -326,10 +327,6 @@ def seat_daily_costs() -> dict[tuple, Decimal]:
 
 
 CENT = Decimal("0.01")
-
-
-def to_the_cent(amount: Decimal) -> Decimal:
-    return amount.quantize(CENT, ROUND_HALF_UP)
 
 
 def largest_remainder(exact: dict, total: Decimal | None = None) -> dict:
