@@ -1,13 +1,15 @@
 """What a run started from the command line prints: a short line per message at INFO and above
-and one per finished step with its time, a failed step's own error, no colour. Dagster's own events
-stay in the run's Dagster log; a connector's line per page, file or day is DEBUG, below the
-instance's `python_log_level`.
+and one per finished step with its time, a failed step's own error, no colour, no line longer than
+MAX_LINE (a longer message wraps, indented). Dagster's own events stay in the run's Dagster log; a
+connector's line per page, file or day is DEBUG, below the instance's `python_log_level`.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
+import textwrap
 import time
 
 import dagster as dg
@@ -18,6 +20,9 @@ CONSOLE_RUN_CONFIG = {"loggers": {CONSOLE_LOGGER: {}}}
 PROGRESS_LOGGER = "aiuw.progress"
 # where Dagster keeps a record's step, run and event
 DAGSTER_META_ATTR = "dagster_meta"
+MAX_LINE = 120
+# an ingest step's key, `raw__<source>__<entity>`, is shown as `<source>/<entity>`
+RAW_STEP = re.compile(r"^raw__(?P<source>.+?)__(?P<entity>[^_].*)$")
 _SHOWN_EVENTS = {
     dg.DagsterEventType.STEP_SUCCESS: "done",
     dg.DagsterEventType.STEP_FAILURE: "FAILED",
@@ -47,9 +52,22 @@ class ProgressFormatter(logging.Formatter):
                 text = f"FAILED: {_root_cause(event.step_failure_data.error)}"
         elif record.levelno >= logging.WARNING:
             text = f"{record.levelname}: {text}"
-        step = meta["step_key"] or meta["job_name"] or "run"
+        step = shown_step(meta["step_key"] or meta["job_name"] or "run")
+        text = text.removeprefix(f"{step}: ")  # a connector's line names its entity too
         count = f"{self.finished}/{self.steps} " if event is not None else ""
-        return f"[{time.monotonic() - self.began:5.0f}s] {count}{step}: {text}"
+        return wrapped(f"[{time.monotonic() - self.began:5.0f}s] {count}{step}: {text}")
+
+
+def shown_step(step_key: str) -> str:
+    raw = RAW_STEP.match(step_key)
+    return f"{raw['source']}/{raw['entity']}" if raw else step_key
+
+
+def wrapped(line: str) -> str:
+    """`line` in lines of at most MAX_LINE characters, continuations indented under the text."""
+    if len(line) <= MAX_LINE:
+        return line
+    return "\n".join(textwrap.wrap(line, MAX_LINE, subsequent_indent=" " * 10))
 
 
 def _root_cause(error) -> str:

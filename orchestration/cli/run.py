@@ -24,6 +24,7 @@ from orchestration.cli.console import (
     CONSOLE_RUN_CONFIG,
     print_step_failures,
     with_progress_console,
+    wrapped,
 )
 from orchestration.cli.report import materialize_reports
 from orchestration.cli.run_outcome import (
@@ -111,8 +112,8 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.update(sandbox.environment())
         os.environ.update(sandbox.exports)
         print(
-            f"sandbox serving the synthetic enterprise at {sandbox.url} (its own process); "
-            f"file exports under {exports}",
+            f"sandbox serving the synthetic enterprise at {sandbox.url} (its own process)\n"
+            f"  its file exports: {exports}",
             flush=True,
         )
     try:
@@ -185,7 +186,7 @@ def run(args: argparse.Namespace, config, sandbox=None) -> int:
             print("\n".join(lines))
             sandbox_ok = totals_match and plants_match
     print()
-    print(deliver_after_run(Paths.from_env(), load_governance()), flush=True)
+    print(wrapped(deliver_after_run(Paths.from_env(), load_governance())), flush=True)
     if not sandbox_ok:
         print(
             "the published figures differ from the sandbox's ground truth (MISMATCH or DIFF "

@@ -8,7 +8,7 @@ import re
 import dagster as dg
 import pytest
 
-from orchestration.cli.console import CONSOLE_RUN_CONFIG, with_progress_console
+from orchestration.cli.console import CONSOLE_RUN_CONFIG, MAX_LINE, with_progress_console
 
 
 @dg.asset
@@ -66,3 +66,32 @@ def test_each_message_and_finished_step_is_one_line_and_detail_stays_in_the_run_
     # what the console leaves out is still in the run's own log
     messages = [e.message for e in instance.all_logs(result.run_id)]
     assert any("page 7 of 9 read" in m for m in messages)
+
+
+@dg.asset(key=["raw", "example_source", "daily_items"])
+def raw_items(context) -> None:
+    context.log.info("example_source/daily_items: pulling 2026-08-01..2026-12-06 from 1 source(s)")
+    context.log.warning("tenant t-1: " + "every user name is concealed in this report; " * 6)
+
+
+def test_an_ingest_step_shows_as_its_entity_and_no_line_is_longer_than_the_limit(instance, capsys):
+    job = dg.Definitions(assets=[raw_items], jobs=[dg.define_asset_job("ingest")]).resolve_job_def(
+        "ingest"
+    )
+    with_progress_console(job).execute_in_process(instance=instance, run_config=CONSOLE_RUN_CONFIG)
+
+    printed = capsys.readouterr().out.splitlines()
+    assert re.fullmatch(
+        r"\[\s*\d+s\] example_source/daily_items: pulling 2026-08-01\.\.2026-12-06 from 1 source\(s\)",
+        printed[0],
+    )
+    assert re.match(
+        r"\[\s*\d+s\] example_source/daily_items: WARNING: tenant t-1: every user", printed[1]
+    )
+    warning = " ".join(line.strip() for line in printed[1:-1])
+    assert warning.endswith("concealed in this report;") and warning.count("concealed") == 6
+    assert all(line.startswith(" " * 10) for line in printed[2:-1])
+    assert re.fullmatch(
+        r"\[\s*\d+s\] 1/1 example_source/daily_items: done in \d+\.\ds", printed[-1]
+    )
+    assert max(len(line) for line in printed) <= MAX_LINE
