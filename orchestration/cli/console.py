@@ -14,13 +14,14 @@ import time
 
 import dagster as dg
 
+from orchestration.cli.summary import MAX_LINE
+
 CONSOLE_LOGGER = "console"
 # a job's logger is only set up when the run config names it
 CONSOLE_RUN_CONFIG = {"loggers": {CONSOLE_LOGGER: {}}}
 PROGRESS_LOGGER = "aiuw.progress"
 # where Dagster keeps a record's step, run and event
 DAGSTER_META_ATTR = "dagster_meta"
-MAX_LINE = 120
 # an ingest step's key, `raw__<source>__<entity>`, is shown as `<source>/<entity>`
 RAW_STEP = re.compile(r"^raw__(?P<source>.+?)__(?P<entity>[^_].*)$")
 _SHOWN_EVENTS = {
