@@ -157,7 +157,10 @@ def run(args: argparse.Namespace, config, sandbox=None) -> int:
     entry = record_run(instance, transform.run_id, paths.ledger)
     anchor = "signed anchor" if signing_key() else "unsigned anchor"
     print(
-        f"evidence: entry {entry['sequence']} appended to {paths.ledger}, {anchor} in {paths.anchor_dir}",
+        wrapped(
+            f"evidence: entry {entry['sequence']} appended to {paths.ledger}, "
+            f"{anchor} in {paths.anchor_dir}"
+        ),
         flush=True,
     )
     problems = source_problems(instance, ingest.run_id, config)
