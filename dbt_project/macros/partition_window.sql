@@ -31,9 +31,19 @@
     {{- run_var('landed_min_date') or run_var('min_date') -}}
 {%- endmacro %}
 
-{% macro in_landed_window(column) -%}
+{#-
+    `started_at`: the timestamp `column` is the date of, when the rows come straight from landing
+    files. The same window on it lets the Parquet reader skip the row groups of other days: DuckDB
+    does not skip them for a filter on the date cast through a staging view, and read every landed
+    day (14.6M rows for 90 days of 160,000 requests) to rebuild one.
+-#}
+{% macro in_landed_window(column, started_at=none) -%}
     {%- if is_incremental() -%}
         {{ column }} >= cast('{{ landed_min_date() }}' as date) and {{ column }} < cast('{{ run_var('max_date') }}' as date)
+        {%- if started_at %}
+        and {{ started_at }} >= cast('{{ landed_min_date() }}' as timestamp)
+        and {{ started_at }} < cast('{{ run_var('max_date') }}' as timestamp)
+        {%- endif %}
     {%- else -%}
         1 = 1
     {%- endif -%}

@@ -21,10 +21,10 @@
 with unioned as (
 
     select *, 1 as source_priority from {{ ref('stg_litellm__spend_logs') }}
-    where {{ in_landed_window('usage_date') }}
+    where {{ in_landed_window('usage_date', 'started_at') }}
     union all
     select *, 2 as source_priority from {{ ref('stg_litellm_export__spend_logs') }}
-    where {{ in_landed_window('usage_date') }}
+    where {{ in_landed_window('usage_date', 'started_at') }}
 
 ),
 

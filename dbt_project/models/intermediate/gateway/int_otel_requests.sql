@@ -25,7 +25,7 @@ with spans as (
             order by pulled_at desc, source_id
         ) as occurrence
     from {{ ref('stg_otlp_genai__genai_spans') }}
-    where {{ in_landed_window('usage_date') }}
+    where {{ in_landed_window('usage_date', 'started_at') }}
         and operation_name in ('chat', 'text_completion', 'generate_content', 'embeddings')
 
 ),
