@@ -37,10 +37,10 @@ def _money_axis(currency: str):
 
     def label(value, _pos):
         value = 0.0 if abs(value) < 1e-9 else value
-        for scale, suffix in ((1_000_000, "M"), (1_000, "k"), (1, "")):
-            if abs(value) >= scale or scale == 1:
-                return f"{value / scale:,.3f}".rstrip("0").rstrip(".") + suffix
-        return ""
+        scale, suffix = next(
+            ((s, x) for s, x in ((1_000_000, "M"), (1_000, "k")) if abs(value) >= s), (1, "")
+        )
+        return f"{value / scale:,.3f}".rstrip("0").rstrip(".") + suffix
 
     return FuncFormatter(label)
 
