@@ -67,6 +67,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("cost_center", TEXT),
             ("owner", TEXT),
         ],
+        "cost_centers": [("id", TEXT), ("name", TEXT)],
         "applications": [
             ("id", TEXT),
             ("name", TEXT),
@@ -211,6 +212,7 @@ class Governance:
         models = self.models.models
         return {
             "teams": [t.model_dump() for t in self.teams.teams],
+            "cost_centers": [c.model_dump() for c in self.teams.cost_centers],
             "applications": [
                 {
                     **a.model_dump(include=set(SCHEMAS["applications"].names)),
@@ -531,6 +533,15 @@ def _reference_problems(g: Governance) -> list[str]:
     def problem(path: Path, loc: tuple, message: str, fix: str) -> None:
         problems.append(f"{located(path, loc)}: {message}. Fix: {fix}.")
 
+    charged = {t.cost_center for t in g.teams.teams}
+    for i, centre in enumerate(g.teams.cost_centers):
+        if centre.id not in charged:
+            problem(
+                g.directory / "teams.yml",
+                ("cost_centers", i, "id"),
+                f"cost centre {centre.id!r} is charged to no team",
+                "use the cost_center id a team in teams.yml has, or remove the entry",
+            )
     for i, app in enumerate(g.applications.applications):
         if app.owning_team not in teams:
             problem(

@@ -71,15 +71,27 @@ class Team(Strict):
     owner: str = Field(pattern=r"^[^@\s]+@[^@\s]+$", description="Email of the accountable owner.")
 
 
+class CostCenter(Strict):
+    id: str = Field(pattern=r"^CC-[0-9]{3,6}$", description="Cost centre id, as teams name it.")
+    name: str = Field(description="Display name finance knows the cost centre by.")
+
+
 class TeamsFile(Strict):
     teams: list[Team] = Field(min_length=1)
+    cost_centers: list[CostCenter] = Field(
+        default_factory=list,
+        description="Display names of cost centres (optional: reports show the bare id without one).",
+    )
 
     @model_validator(mode="after")
     def _unique(self) -> TeamsFile:
-        ids = [t.id for t in self.teams]
-        duplicates = sorted({i for i in ids if ids.count(i) > 1})
-        if duplicates:
-            raise ValueError(f"team ids declared more than once: {', '.join(duplicates)}")
+        for kind, ids in (
+            ("team", [t.id for t in self.teams]),
+            ("cost centre", [c.id for c in self.cost_centers]),
+        ):
+            duplicates = sorted({i for i in ids if ids.count(i) > 1})
+            if duplicates:
+                raise ValueError(f"{kind} ids declared more than once: {', '.join(duplicates)}")
         return self
 
 

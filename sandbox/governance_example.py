@@ -471,7 +471,16 @@ def build(state: SandboxState) -> dict[str, dict]:
         for n, (rule, controls) in enumerate(CONTROLS.items(), start=1)
     ]
     return {
-        "teams.yml": {"teams": teams},
+        "teams.yml": {
+            "teams": teams,
+            "cost_centers": [
+                {
+                    "id": team.cost_center_id,
+                    "name": f"{display_name(team.department)} / {team_display_name(team.team_id)}",
+                }
+                for team in sorted(enterprise.teams, key=lambda t: int(t.cost_center_id[3:]))
+            ],
+        },
         "applications.yml": {"applications": applications},
         "models.yml": {"providers": provider_terms, "models": models},
         "policies.yml": {"policies": policies},

@@ -13,10 +13,16 @@ import duckdb
 MONTHS = (date(2026, 8, 1), date(2026, 9, 1), date(2026, 10, 1), date(2026, 11, 1))
 AS_OF = date(2026, 11, 26)
 TEAMS = (
-    ("platform", "Platform", "CC-110"),
-    ("payments", "Payments", "CC-110"),
-    ("analytics", "Analytics", "CC-210"),
-    ("legal-contracts", "Legal Contracts", "CC-810"),
+    ("platform", "Platform", "CC-110", "Engineering / Platform"),
+    ("payments", "Payments", "CC-110", "Engineering / Platform"),
+    ("analytics", "Analytics", "CC-210", "Data / Analytics"),
+    ("legal-contracts", "Legal Contracts", "CC-810", None),
+)
+APPLICATIONS = (
+    ("payments-assistant", "Payments assistant"),
+    ("search-assistant", "Search assistant"),
+    ("analytics-assistant", "Analytics assistant"),
+    ("platform-assistant", "Platform assistant"),
 )
 USAGE = (
     ("openai", "gpt-4o", "credential"),
@@ -34,7 +40,7 @@ def amount(rng: random.Random, high: int) -> Decimal:
 def chargeback_rows(rng: random.Random) -> list[tuple]:
     rows = []
     for month in MONTHS:
-        for team_id, team_name, cost_center in TEAMS:
+        for team_id, team_name, cost_center, _ in TEAMS:
             application = f"{team_id}-assistant"
             for provider, model, method in USAGE:
                 cost = amount(rng, 4000)
@@ -98,9 +104,19 @@ def build_published(path: Path, seed: int = 20261001) -> Path:
     rng = random.Random(seed)
     with duckdb.connect(str(path)) as con:
         con.execute(
-            "create table dim_team (team_id varchar, team_name varchar, cost_center_id varchar)"
+            "create table dim_team (team_id varchar, team_name varchar, cost_center_id varchar, "
+            "cost_center_name varchar)"
         )
-        con.executemany("insert into dim_team values (?, ?, ?)", TEAMS)
+        con.executemany("insert into dim_team values (?, ?, ?, ?)", TEAMS)
+        con.execute(
+            "create table dim_application (application_id varchar, application_name varchar)"
+        )
+        con.executemany("insert into dim_application values (?, ?)", APPLICATIONS)
+        con.execute(
+            """create table dim_model as select * from (values
+                ('gpt-4o', 'model'), ('claude-sonnet-4', 'model'), ('file-search', 'tool')
+            ) as t(model_id, model_kind)"""
+        )
         con.execute(
             """create table rpt_chargeback_monthly (
                 chargeback_key varchar, billing_month date, is_closed_month boolean,
@@ -215,14 +231,19 @@ def add_compliance_marts(con: duckdb.DuckDBPyConnection) -> None:
     """The columns the stakeholder questions read; fct_gateway_requests_daily is left out on purpose."""
     con.execute(
         """create table fct_policy_violations as select * from (values
-            (date '2026-10-03', 'POL-007', 'shadow_credential', 'credential', 'openai:key-shadow', 'open', 40, null, null),
-            (date '2026-10-04', 'POL-007', 'shadow_credential', 'credential', 'openai:key-shadow', 'open', 35, null, null),
-            (date '2026-10-09', 'POL-002', 'model_not_reviewed', 'application', 'analytics-assistant', 'open', 12, null, null),
-            (date '2026-09-10', 'POL-001', 'model_not_approved_for_application', 'application', 'payments-assistant', 'excepted', 5, 'EXC-001', date '2026-09-30'),
-            (date '2026-10-02', 'POL-001', 'model_not_approved_for_application', 'application', 'payments-assistant', 'reraised', 6, 'EXC-001', date '2026-09-30'),
-            (date '2026-11-20', 'POL-007', 'shadow_credential', 'credential', 'anthropic:key-late', 'open', 9, null, null)
-        ) as t(usage_date, policy_id, rule, subject_type, subject_id, status, request_count,
-               exception_id, exception_expires_on)"""
+            (date '2026-10-03', 'POL-007', 'shadow_credential', 'medium', 'credential', 'openai:key-shadow', null, null, null, 'openai:key-shadow', 'open', 40, 4000, null, null),
+            (date '2026-10-04', 'POL-007', 'shadow_credential', 'medium', 'credential', 'openai:key-shadow', null, null, null, 'openai:key-shadow', 'open', 35, 3500, null, null),
+            (date '2026-09-20', 'POL-007', 'shadow_credential', 'medium', 'credential', 'anthropic:apikey_01ixwR2R1xUfW6Mj2hxMqadw', null, null, null, 'anthropic:apikey_01ixwR2R1xUfW6Mj2hxMqadw', 'open', 0, 700, null, null),
+            (date '2026-10-09', 'POL-002', 'model_not_reviewed', 'high', 'application', 'analytics-assistant', 'analytics-assistant', 'analytics', null, 'openai:key-a2', 'open', 12, 1200, null, null),
+            (date '2026-09-10', 'POL-001', 'model_not_approved_for_application', 'high', 'application', 'payments-assistant', 'payments-assistant', 'payments', null, 'openai:key-p', 'excepted', 5, 500, 'EXC-001', date '2026-09-30'),
+            (date '2026-10-02', 'POL-001', 'model_not_approved_for_application', 'high', 'application', 'payments-assistant', 'payments-assistant', 'payments', null, 'openai:key-p', 'reraised', 6, 600, 'EXC-001', date '2026-09-30'),
+            (date '2026-10-12', 'POL-006', 'usage_by_inactive_person', 'high', 'credential', 'openai:key-a', 'search-assistant', 'analytics', 'p-0042', 'openai:key-a', 'open', 50, 5000, null, null),
+            (date '2026-10-20', 'POL-006', 'usage_by_inactive_person', 'high', 'credential', 'openai:key-a', 'search-assistant', 'analytics', 'p-0042', 'openai:key-a', 'open', 40, 4000, null, null),
+            (date '2026-11-03', 'POL-006', 'usage_by_inactive_person', 'high', 'credential', 'anthropic:key-b', 'platform-assistant', 'platform', 'p-0077', 'anthropic:key-b', 'open', 30, 3000, null, null),
+            (date '2026-11-20', 'POL-007', 'shadow_credential', 'medium', 'credential', 'anthropic:key-late', null, null, null, 'anthropic:key-late', 'open', 9, 900, null, null)
+        ) as t(usage_date, policy_id, rule, severity, subject_type, subject_id, application_id, team_id,
+               person_id, credential_ids, status, request_count, total_tokens, exception_id,
+               exception_expires_on)"""
     )
     con.execute(
         """create table rpt_access_anomalies as select * from (values

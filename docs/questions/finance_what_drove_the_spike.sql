@@ -1,6 +1,7 @@
 -- Finance: why did the AI bill spike, and which team, application and model drove it?
--- For every application and day, invoiced cost against the application's own trailing 7-day
--- average; the biggest jumps name the day, the application, its team and the models behind it.
+-- For every application and day from $period_start, invoiced cost against the application's own
+-- trailing 7-day average (days before $period_start count for the average); the biggest jumps name
+-- the day, the application, its team and the models behind it.
 with daily as (
     select usage_date, application_id, team_id, sum(billed_cost) as cost
     from fct_ai_cost_daily
@@ -30,6 +31,6 @@ select
             and c.cost_kind = 'invoiced'
     ) as models
 from against_baseline
-where baseline is not null
+where baseline is not null and usage_date >= $period_start
 order by increase desc
 limit 5

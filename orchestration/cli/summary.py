@@ -12,6 +12,7 @@ import httpx
 
 from orchestration.cli.reconciliation import reconciliation_lines
 from orchestration.lib.publish import current_dir
+from orchestration.reports.executive_data import question_sql
 
 CENT = Decimal("0.01")
 USAGE_MEASURES = (
@@ -143,21 +144,23 @@ def published_summary(published: Path, days: int = 30) -> tuple[str, dict]:
 
 
 def findings_lines(con: duckdb.DuckDBPyConnection, start: date, last: date) -> list[str]:
-    """Open governance findings over [start, last]: subjects per policy, with the worst status."""
-    rows = con.execute(
-        """
-        select policy_id, rule, severity,
-            count(distinct case when status in ('open', 'reraised') then subject_id end) as open_subjects,
-            count(distinct case when status = 'excepted' then subject_id end) as excepted_subjects
-        from fct_policy_violations where usage_date between ? and ?
-        group by all order by policy_id
-        """,
-        [start, last],
-    ).fetchall()
-    lines = [f"Governance findings {start} .. {last} (subjects: applications or credentials):"]
+    """Findings open on the last day, per policy: one finding is one subject of one policy
+    (docs/questions/compliance_open_findings.sql, the definition the reports use)."""
+    cursor = con.execute(question_sql("compliance_open_findings"), {"period_end": last})
+    columns = [d[0] for d in cursor.description]
+    per_policy: dict[tuple, list[int]] = {}
+    for row in cursor.fetchall():
+        finding = dict(zip(columns, row, strict=True))
+        counts = per_policy.setdefault(
+            (finding["policy_id"], finding["rule"], finding["severity"]), [0, 0]
+        )
+        counts[0] += 1
+        counts[1] += finding["first_day"] >= start
+    total = sum(open_ for open_, _ in per_policy.values())
+    lines = [f"Governance findings open on {last}: {total} (a finding is one subject of one policy)"]
     lines += [
-        f"  {policy} {rule:<38} {severity:<8} {open_:>3} open  {excepted:>3} excepted"
-        for policy, rule, severity, open_, excepted in rows
+        f"  {policy} {rule:<38} {severity:<8} {open_:>3} open  {new:>3} new since {start}"
+        for (policy, rule, severity), (open_, new) in sorted(per_policy.items())
     ]
     return lines
 

@@ -12,6 +12,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
+from matplotlib.dates import DateFormatter, MonthLocator
 from matplotlib.ticker import FuncFormatter
 
 INK = "#1f2933"
@@ -205,7 +206,9 @@ def series_lines(series: dict[str, Sequence[tuple[date, Decimal]]], unit: str) -
         )
     ax.yaxis.set_major_formatter(_money_axis(unit))
     ax.set_ylabel(unit, color=MUTED, fontsize=9)
-    ax.legend(frameon=False, fontsize=8, ncols=3)
-    fig.autofmt_xdate()
+    # one tick per month (the points), and the legend above the plot, off the lines
+    ax.xaxis.set_major_locator(MonthLocator())
+    ax.xaxis.set_major_formatter(DateFormatter("%b %Y"))
+    ax.legend(frameon=False, fontsize=8, ncols=3, loc="lower left", bbox_to_anchor=(0, 1.0))
     _style(ax)
     return _svg(fig)

@@ -16,6 +16,8 @@ from decimal import Decimal
 import duckdb
 
 from orchestration.lib.settings import REPO_ROOT
+from orchestration.reports.html import signed_money
+from orchestration.reports.names import TOOLS, DisplayNames, header, short_id, words
 from orchestration.reports.periods import (
     month_label,
     next_month,
@@ -35,6 +37,8 @@ DATED_MARTS = {
     "rpt_sensitive_data_model_usage": "usage_month",
 }
 MAX_ROWS = 10
+CENT = Decimal("0.01")
+UNAPPROVED_RULES = ("model_not_approved_for_application", "model_not_reviewed", "shadow_credential")
 
 
 @dataclass
@@ -48,10 +52,28 @@ class Answer:
     missing: str = ""  # why there is no answer (a mart absent from the release)
     # headline numbers, counted before the table is cut to MAX_ROWS
     figures: dict = field(default_factory=dict)
+    # the columns shown (default: all) and how a column's values read (default: by column name)
+    shown: list[str] | None = None
+    formats: dict = field(default_factory=dict)
+    headers: list[str] = field(default_factory=list)
 
     def records(self) -> list[dict]:
         """Rows by column name: headlines do not depend on the column order of a docs/questions query."""
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+
+    def present(self, names: DisplayNames) -> None:
+        """Cut the table to MAX_ROWS, the shown columns and their display values, with headers in words."""
+        columns = self.shown or self.columns
+        formats = {**value_formats(names), **self.formats}
+        self.rows = [
+            tuple(
+                formats[c](record[c]) if c in formats and record[c] is not None else record[c]
+                for c in columns
+            )
+            for record in self.records()[:MAX_ROWS]
+        ]
+        self.columns = list(columns)
+        self.headers = [header(c) for c in columns]
 
 
 @dataclass
@@ -67,7 +89,46 @@ class ExecutiveSummary:
 
 
 def count(n: int, singular: str, plural: str | None = None) -> str:
-    return f"{n} {singular if n == 1 else plural or singular + 's'}"
+    return f"{n:,} {singular if n == 1 else plural or singular + 's'}"
+
+
+def month_name(month: date) -> str:
+    return month.strftime("%B %Y")
+
+
+def value_formats(names: DisplayNames) -> dict:
+    """How values of a column read, by column name, for every answer."""
+    return {
+        "team_id": names.team,
+        "application_id": names.application,
+        "cost_center_id": names.cost_center,
+        "provider": names.provider,
+        "model_id": names.model,
+        "models": names.models,
+        "tool": lambda tool: TOOLS.get(tool, words(tool)),
+        "credential_ids": lambda ids: ", ".join(
+            f"{names.provider(c.partition(':')[0])} {short_id(c.partition(':')[2])}"
+            for c in ids.split(",")
+        ),
+        **{
+            column: words
+            for column in (
+                "rule",
+                "opportunity_kind",
+                "person_status",
+                "status",
+                "data_category",
+                "scope",
+                "framework",
+                "severity",
+            )
+        },
+    }
+
+
+def shows_as_zero(amount: Decimal | None) -> bool:
+    """Rounding residue: an amount that reads 0.00."""
+    return amount is None or Decimal(amount).quantize(CENT) == 0
 
 
 def question_sql(name: str) -> str:
@@ -79,6 +140,7 @@ class Questions:
         self.con = con
         self.month = month
         self.end = next_month(month)  # exclusive
+        self.last_day = self.end - timedelta(days=1)
         self.tables = {
             name
             for (name,) in con.execute(
@@ -92,6 +154,8 @@ class Questions:
                     f'create or replace temp view "{table}" as select * from "{catalog}".main."{table}" '
                     f"where {column} < date '{self.end.isoformat()}'"
                 )
+
+        self.names = DisplayNames.load(con)
 
     def has(self, *tables: str) -> str:
         """'' when every table is published, else the reason the answer is missing."""
@@ -146,7 +210,8 @@ def load_summary(con: duckdb.DuckDBPyConnection, month: date) -> ExecutiveSummar
     }
     for answers in sections.values():
         for answer in answers:
-            answer.rows = answer.rows[:MAX_ROWS] if answer.columns else answer.rows
+            if answer.columns:
+                answer.present(q.names)
     return ExecutiveSummary(month, as_of, currency, sections)
 
 
@@ -155,22 +220,23 @@ def spike(q: Questions) -> Answer:
         Answer("Why did the AI bill spike, and which team, application and model drove it?"),
         "finance_what_drove_the_spike",
         ("fct_ai_cost_daily",),
+        {"period_start": q.month},
     )
     if answer.missing:
         return answer
-    day = answer.columns.index("usage_date")
-    in_period = [r for r in answer.rows if r[day] >= q.month]
-    answer.rows = in_period or answer.rows
     if answer.rows:
         top = answer.records()[0]
+        names = q.names
         answer.headline = (
-            f"The biggest jump{' this month' if in_period else ''}: {top['application_id']} "
-            f"({top['team_id'] or 'no team'}) on {top['usage_date']:%d %b %Y}, {top['cost']:,.2f} "
+            f"The biggest jump in {month_name(q.month)}: {names.application(top['application_id'])} "
+            f"({names.team(top['team_id'])}) on {top['usage_date']:%d %b %Y}, {top['cost']:,.2f} "
             f"against a 7-day average of {top['baseline']:,.2f} (+{top['increase']:,.2f}), "
-            f"on {top['models'] or 'unknown models'}."
+            f"on {names.models(top['models']) if top['models'] else 'unknown models'}."
         )
     else:
-        answer.headline = "No day stands out from its application's own trailing week."
+        answer.headline = (
+            f"No day in {month_name(q.month)} stands out from its application's own trailing week."
+        )
     return answer
 
 
@@ -190,7 +256,7 @@ def over_budget(q: Questions) -> Answer:
         "select count(*) from rpt_budget_variance where budget_month = ?", [q.month]
     ).fetchone()
     answer.headline = (
-        f"{len(answer.rows)} of {budgets} budgets are forecast over for {month_label(q.month)}"
+        f"{len(answer.rows)} of {budgets} budgets are forecast over for {month_name(q.month)}"
         + (
             f"; furthest over: {answer.rows[0][1]} ({answer.rows[0][5]:+,.1f}%)."
             if answer.rows
@@ -205,17 +271,18 @@ def chargeback(q: Questions, currency: str) -> Answer:
     answer.missing = q.has("rpt_chargeback_monthly")
     if answer.missing:
         return answer
-    answer.columns, answer.rows = q.run(
+    answer.columns, rows = q.run(
         "select cost_center_id, sum(case when charge_kind = 'usage' then reporting_cost else 0 end) as usage_cost, "
         "sum(case when charge_kind = 'seat' then reporting_cost else 0 end) as seat_cost, "
         "sum(reporting_cost) as total_cost from rpt_chargeback_monthly where billing_month = ? "
         "group by cost_center_id order by total_cost desc",
         [q.month],
     )
-    total = sum((r[3] for r in answer.rows), Decimal(0))
+    total = sum((r[3] for r in rows), Decimal(0))
+    answer.rows = [r for r in rows if not shows_as_zero(r[3])]
     answer.figures = {"total": total, "cost_centres": len(answer.rows)}
-    answer.headline = f"{total:,.2f} {currency} across {len(answer.rows)} cost centres" + (
-        f"; the largest is {answer.rows[0][0]} with {answer.rows[0][3]:,.2f}."
+    answer.headline = f"{total:,.2f} {currency} across {count(len(answer.rows), 'cost centre')}" + (
+        f"; the largest is {q.names.cost_center(answer.rows[0][0])} with {answer.rows[0][3]:,.2f}."
         if answer.rows
         else "."
     )
@@ -237,6 +304,7 @@ def idle_seats(q: Questions) -> Answer:
     answer.headline = f"{count(len(answer.rows), 'idle seat')} on the last day of the period" + (
         f", {cost} a month at list price." if cost else "."
     )
+    answer.shown = [c for c in answer.columns if c != "seat_holder_key"]
     return answer
 
 
@@ -245,25 +313,26 @@ def savings(q: Questions) -> Answer:
     answer.missing = q.has("rpt_savings_opportunities")
     if answer.missing:
         return answer
-    answer.columns, answer.rows = q.run(
+    answer.columns, rows = q.run(
         "select opportunity_kind, currency, count(*) as opportunities, "
         "sum(estimated_monthly_saving) as estimated_monthly_saving "
         "from rpt_savings_opportunities where usage_month = ? "
         "group by opportunity_kind, currency order by estimated_monthly_saving desc",
         [q.month],
     )
+    answer.rows = [r for r in rows if not shows_as_zero(r[3])]
     per_currency: dict[str, Decimal] = defaultdict(Decimal)
     for r in answer.records():
-        per_currency[r["currency"]] += r["estimated_monthly_saving"] or Decimal(0)
+        per_currency[r["currency"]] += r["estimated_monthly_saving"]
     if answer.rows:
         top = answer.records()[0]
         total = ", ".join(f"{amount:,.2f} {cur}" for cur, amount in sorted(per_currency.items()))
         answer.headline = (
-            f"About {total} a month; most from {top['opportunity_kind'].replace('_', ' ')} "
+            f"About {total} a month; most from {words(top['opportunity_kind'])} "
             f"({top['estimated_monthly_saving']:,.2f} {top['currency']})."
         )
     else:
-        answer.headline = f"No saving opportunity found for {month_label(q.month)}."
+        answer.headline = f"No saving opportunity found for {month_name(q.month)}."
     return answer
 
 
@@ -272,15 +341,29 @@ def gateways(q: Questions) -> Answer:
         Answer("Which applications drive volume, failures, fallbacks and latency at the gateways?"),
         "engineering_failures_fallbacks_latency",
         ("fct_gateway_requests_daily",),
+        {"period_start": q.month},
     )
-    if answer.rows:
-        apps = answer.records()
+    if answer.missing:
+        return answer
+    names = q.names
+    records = answer.records()
+    answer.columns = [*answer.columns, "application"]
+    answer.rows = [
+        (*r.values(), names.gateway_application(r["gateway"], r["application_key"]))
+        for r in records
+    ]
+    answer.shown = ["application", "gateway", *answer.columns[2:-1]]
+    answer.formats = {"gateway": names.provider}
+    apps = answer.records()
+    if apps:
         busiest = max(apps, key=lambda r: r["requests"] or 0)
         worst = max(apps, key=lambda r: r["failure_pct"] or 0)
         answer.headline = (
-            f"{busiest['application_key']} sends the most requests ({busiest['requests']:,}); "
-            f"{worst['application_key']} fails most often ({worst['failure_pct']}% of its requests)."
+            f"{busiest['application']} sends the most requests ({busiest['requests']:,}); "
+            f"{worst['application']} fails most often ({worst['failure_pct']}% of its requests)."
         )
+    else:
+        answer.headline = f"No gateway traffic in {month_name(q.month)}."
     return answer
 
 
@@ -295,26 +378,65 @@ def customer_data(q: Questions) -> Answer:
         {"quarter_start": quarter},
     )
     if not answer.missing:
-        models = sorted({f"{r['provider']}/{r['model_id']}" for r in answer.records()})
+        names = q.names
+        used = sorted({(r["provider"], r["model_id"]) for r in answer.records()})
+        models = [f"{names.provider(p)} {m}" for p, m in used if not names.is_tool(m)]
+        tools = sorted({words(m) for _, m in used if names.is_tool(m)})
+        listed = ", ".join(models[:6]) + (" and more" if len(models) > 6 else "")
         answer.headline = (
-            f"{count(len(models), 'model')}: {', '.join(models[:6])}{' and more' if len(models) > 6 else ''}."
-            if models
+            f"{count(len(models), 'model')}: {listed}"
+            + (f"; and {count(len(tools), 'tool')}: {', '.join(tools)}" if tools else "")
+            + "."
+            if used
             else "None."
         )
     return answer
 
 
+def open_findings(q: Questions, period_end: date) -> list[dict]:
+    """Finding subjects open at `period_end` (docs/questions/compliance_open_findings.sql)."""
+    columns, rows = q.run(question_sql("compliance_open_findings"), {"period_end": period_end})
+    return [dict(zip(columns, row, strict=True)) for row in rows]
+
+
 def unapproved(q: Questions) -> Answer:
     answer = q.docs_question(
         Answer("Which usage is unapproved or comes from shadow credentials?"),
-        "compliance_unapproved_and_shadow_usage",
+        "compliance_open_findings",
         ("fct_policy_violations",),
+        {"period_end": q.last_day},
     )
-    if not answer.missing:
-        shadow = sum(1 for r in answer.records() if r["rule"] == "shadow_credential")
-        answer.headline = (
-            f"{count(len(answer.rows), 'open finding')}, {shadow} of them shadow credentials."
+    if answer.missing:
+        return answer
+    names = q.names
+    rows = [r for r in answer.records() if r["rule"] in UNAPPROVED_RULES]
+    answer.columns = [*answer.columns, "subject", "requests_seen"]
+    answer.rows = [
+        (
+            *r.values(),
+            names.subject(r["subject_type"], r["subject_id"], r["application_id"]),
+            # providers that bill tokens without counting requests report none
+            r["requests"] or ("not reported" if r["tokens"] else 0),
         )
+        for r in rows
+    ]
+    answer.shown = ["subject", "rule", "status", "first_day", "last_day", "tokens", "requests_seen"]
+    answer.figures = {"open": len(rows)}
+    by_rule = defaultdict(int)
+    for r in rows:
+        by_rule[r["rule"]] += 1
+    parts = [
+        count(by_rule[rule], label)
+        for rule, label in (
+            ("model_not_approved_for_application", "unapproved model use"),
+            ("model_not_reviewed", "unreviewed model use"),
+            ("shadow_credential", "shadow credential"),
+        )
+        if by_rule[rule]
+    ]
+    answer.headline = f"{count(len(rows), 'finding')} open at the end of {month_name(q.month)}" + (
+        f": {', '.join(parts)}." if parts else "."
+    )
     return answer
 
 
@@ -327,6 +449,7 @@ def exceptions(q: Questions) -> Answer:
     if not answer.missing:
         reraised = sum(1 for r in answer.records() if r["reraised_from"] is not None)
         answer.headline = f"{count(len(answer.rows), 'exception')} in use; {reraised} expired and the finding is raised again."
+        answer.formats = {"subject_id": q.names.application}
     return answer
 
 
@@ -334,7 +457,7 @@ def leavers(q: Questions) -> Answer:
     answer = q.docs_question(
         Answer("Who still uses AI after leaving (or while suspended)?"),
         "compliance_leavers_still_using_ai",
-        ("rpt_access_anomalies",),
+        ("fct_policy_violations",),
     )
     if not answer.missing:
         people = sorted({r["person_id"] for r in answer.records()})
@@ -359,11 +482,11 @@ def monitoring(q: Questions) -> Answer:
             for r in answer.records()
             if r["is_enabled"]
             and r["evaluated_through_date"] is not None
-            and r["evaluated_through_date"] >= q.end - timedelta(days=1)
+            and r["evaluated_through_date"] >= q.last_day
         ]
         answer.headline = (
             f"{len(evaluated)} of {len(answer.rows)} control mappings were evaluated through the end of "
-            f"{month_label(q.month)} or later."
+            f"{month_name(q.month)} or later."
         )
     return answer
 
@@ -376,23 +499,35 @@ def spend_growth(q: Questions) -> Answer:
         return answer
     from orchestration.reports import charts
 
+    names = q.names
     series: dict[str, list[tuple[date, Decimal]]] = defaultdict(list)
     growth = answer.records()
     for r in growth:
-        series[r["provider"]].append((r["month"], r["spend"]))
-    answer.chart = charts.series_lines(series, "invoiced")
+        series[names.provider(r["provider"])].append((r["month"], r["run_rate"]))
+    answer.chart = charts.series_lines(series, "invoiced a month")
     this_month = sorted(
-        (r for r in growth if r["month"] == q.month and r["change"] is not None),
+        (r for r in growth if r["month"] == q.month and not shows_as_zero(r["change"])),
         key=lambda r: -r["change"],
     )
-    if this_month:
+    if this_month and this_month[0]["change"] > 0:
         top = this_month[0]
         answer.headline = (
-            f"Fastest growth in {month_label(q.month)}: {top['provider']}, {top['change']:+,.2f} "
-            f"on {month_label(previous_month(q.month))}."
+            f"Fastest growth in {month_name(q.month)}: {names.provider(top['provider'])}, "
+            f"{top['change']:+,.2f} on {month_name(previous_month(q.month))}"
+            + (
+                " (pro rata for the days covered)."
+                if top["days_covered"] < top["days_in_month"]
+                else "."
+            )
         )
+    else:
+        answer.headline = f"No provider's spend grew in {month_name(q.month)}."
     month = answer.columns.index("month")
-    answer.rows = [r for r in answer.rows if r[month] == q.month] or answer.rows
+    answer.rows = [r for r in answer.rows if r[month] == q.month]
+    answer.shown = ["provider", "spend", "run_rate", "change"]
+    answer.formats = {"change": signed_money}
+    if all(r["days_covered"] == r["days_in_month"] for r in answer.records()):
+        answer.shown.remove("run_rate")
     return answer
 
 
@@ -411,8 +546,8 @@ def exposure_growth(q: Questions) -> Answer:
     )
     growing = [r for r in answer.rows if r[1] > r[2]]
     answer.headline = (
-        f"Regulated data through AI grows in {len(growing)} categories; most: {growing[0][0]} "
-        f"({growing[0][2]:,} to {growing[0][1]:,} tokens)."
+        f"Regulated data through AI grows in {count(len(growing), 'category', 'categories')}; "
+        f"most: {words(growing[0][0])} ({growing[0][2]:,} to {growing[0][1]:,} tokens)."
         if growing
         else "No data category grows month over month."
     )
@@ -420,28 +555,36 @@ def exposure_growth(q: Questions) -> Answer:
 
 
 def governance_pace(q: Questions) -> Answer:
-    answer = Answer("Does governance keep pace?", source="fct_policy_violations")
+    answer = Answer(
+        "Does governance keep pace?",
+        source="docs/questions/compliance_open_findings.sql",
+    )
     answer.missing = q.has("fct_policy_violations")
     if answer.missing:
         return answer
-    answer.columns, answer.rows = q.run(
-        "select cast(date_trunc('month', usage_date) as date) as month, "
-        "count(*) filter (where status = 'open') as open_findings, "
-        "count(*) filter (where status = 'excepted') as excepted, "
-        "count(*) filter (where status = 'reraised') as reraised "
-        "from fct_policy_violations group by 1 order by 1 desc",
-    )
-    this = next((r for r in answer.rows if r[0] == q.month), None)
-    before = next((r for r in answer.rows if r[0] == previous_month(q.month)), None)
-    if this:
-        trend = (
-            ""
-            if not before
-            else f" ({'up' if this[1] > before[1] else 'down or level'} from {before[1]:,})"
+    before_end = q.month - timedelta(days=1)
+    now = open_findings(q, q.last_day)
+    before = open_findings(q, before_end)
+    rules = sorted({r["rule"] for r in now + before})
+    answer.columns = ["rule", "open_findings", "open_before", "opened"]
+    answer.rows = [
+        (
+            rule,
+            sum(1 for r in now if r["rule"] == rule),
+            sum(1 for r in before if r["rule"] == rule),
+            sum(1 for r in now if r["rule"] == rule and r["first_day"] >= q.month),
         )
-        answer.headline = f"{this[1]:,} open finding-days in {month_label(q.month)}{trend}; {this[3]:,} re-raised after an exception expired."
-    else:
-        answer.headline = f"No findings recorded in {month_label(q.month)}."
+        for rule in rules
+    ]
+    answer.rows.sort(key=lambda r: (-r[1], r[0]))
+    reraised = sum(1 for r in now if r["status"] == "reraised")
+    answer.figures = {"open": len(now)}
+    answer.headline = (
+        f"{count(len(now), 'finding')} open at the end of {month_name(q.month)} "
+        f"({len(before):,} at the end of {month_name(previous_month(q.month))}); "
+        f"{sum(r[3] for r in answer.rows):,} opened in the month, {reraised:,} raised again after an "
+        "exception expired."
+    )
     if not q.has("rpt_inventory_coverage"):
         invoiced, attributed = q.con.execute(
             "select sum(invoiced_cost), sum(attributed_invoiced_cost) from rpt_inventory_coverage "

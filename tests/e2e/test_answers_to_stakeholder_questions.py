@@ -4,7 +4,7 @@ the sandbox enterprise's own facts (first backfill, 2026-09-01 .. 2026-09-20).""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import duckdb
@@ -36,7 +36,7 @@ def test_every_question_file_is_checked_here():
 
 def test_finance_what_drove_the_spike(deployment):
     (spike,) = deployment.sandbox.state.activity.spikes_between(FIRST, LAST + timedelta(days=1))
-    top = answer(deployment, "finance_what_drove_the_spike")[0]
+    top = answer(deployment, "finance_what_drove_the_spike", period_start=FIRST)[0]
     assert top["application_id"] == spike.application_id
     assert spike.start <= top["usage_date"] < spike.start + timedelta(days=spike.days)
     assert top["cost"] > 3 * top["baseline"]
@@ -86,8 +86,8 @@ def test_compliance_customer_data_models_last_quarter(deployment):
     )
 
 
-def test_compliance_unapproved_and_shadow_usage(deployment):
-    rows = answer(deployment, "compliance_unapproved_and_shadow_usage")
+def test_compliance_open_findings(deployment):
+    rows = answer(deployment, "compliance_open_findings", period_end=LAST)
     by_policy: dict[str, set[str]] = {}
     for row in rows:
         by_policy.setdefault(row["policy_id"], set()).add(row["subject_id"])
@@ -97,7 +97,15 @@ def test_compliance_unapproved_and_shadow_usage(deployment):
     assert by_policy["POL-002"] == {"app-contract-reviewer", "anthropic:default"}
     assert len(by_policy["POL-007"]) == 11  # see test_compliance: every undeclared credential
     critique = next(r for r in rows if r["subject_id"] == "app-design-critique")
-    assert (critique["status"], critique["first_day"]) == ("reraised", date(2026, 9, 10))
+    assert (critique["status"], critique["first_day"], critique["last_day"]) == (
+        "reraised",
+        FIRST,
+        LAST,
+    )
+    # while EXC-001 was in force (to 9 September) the critique's finding was not open
+    before = answer(deployment, "compliance_open_findings", period_end=date(2026, 9, 9))
+    assert "app-design-critique" not in {r["subject_id"] for r in before}
+    assert len([r for r in before if r["policy_id"] == "POL-007"]) == 11
 
 
 def test_compliance_exceptions_open_or_expired(deployment):
@@ -139,7 +147,7 @@ def test_compliance_monitoring_evidence(deployment):
 
 
 def test_engineering_failures_fallbacks_latency(deployment):
-    rows = answer(deployment, "engineering_failures_fallbacks_latency")
+    rows = answer(deployment, "engineering_failures_fallbacks_latency", period_start=FIRST)
     keys = {(r["gateway"], r["application_key"]) for r in rows}
     assert ("otel", "code-review-bot") in keys and ("litellm", "team-support-assistant") in keys
     assert all(0 <= r["failures"] < r["requests"] and 0 <= r["failure_pct"] < 100 for r in rows)
@@ -159,3 +167,9 @@ def test_executive_where_spend_grows(deployment):
     assert {p: s.quantize(Decimal("0.01")) for p, s in september.items() if s} == {
         p: s.quantize(Decimal("0.01")) for p, s in expected.items()
     }
+    # the backfill covers part of September: its run rate is the spend scaled to the month
+    covered = (LAST - FIRST).days + 1
+    for row in (r for r in rows if r["month"] == date(2026, 9, 1)):
+        assert (row["days_covered"], row["days_in_month"]) == (covered, 30)
+        scaled = (row["spend"] * 30 / covered).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        assert row["run_rate"] == scaled

@@ -243,3 +243,17 @@ def test_money_files_are_optional(tmp_path):
     tables = load_governance(gov).rows()
     assert tables["budgets"] == []
     assert [r["currency"] for r in tables["fx_rates"]] == ["USD"]
+
+
+def test_cost_centre_names_are_optional_and_must_name_a_charged_cost_centre(tmp_path):
+    gov = copy_governance(tmp_path)
+    teams = gov / "teams.yml"
+    names = load_governance(gov).rows()["cost_centers"]
+    assert {"id": "CC-110", "name": "Engineering / Platform"} in names
+    text = teams.read_text()
+    teams.write_text(text.replace("- id: CC-110\n", "- id: CC-9110\n", 1))
+    with pytest.raises(ConfigError) as raised:
+        load_governance(gov)
+    assert "cost_centers[0].id: cost centre 'CC-9110' is charged to no team" in str(raised.value)
+    teams.write_text(text[: text.index("cost_centers:")])
+    assert load_governance(gov).tables()["cost_centers"].num_rows == 0

@@ -36,3 +36,30 @@ def test_only_a_real_change_is_coloured():
     fills = re.findall(r"fill: (#[0-9a-f]{6})", svg)
     assert charts.UP in fills and charts.DOWN in fills and charts.MUTED in fills
     assert "-0.00" not in svg and "+0.00" not in svg
+
+
+def test_long_ids_shorten_to_what_tells_them_apart():
+    from orchestration.reports.names import short_id
+
+    assert short_id("apikey_0113eSSDreV9DZFxzB3TYkEH") == "apikey_0113eSSD…"
+    assert short_id("apikey_01ixwR2R1xUfW6Mj2hxMqadw") == "apikey_01ixwR2R…"
+    assert (
+        short_id("1a4d76e9bdb030e768bdeb76baa30b6a585ea06b6d486d118c3dcf3d471bdf3f") == "1a4d76e9…"
+    )
+    azure = "/subscriptions/b487f484/resourcegroups/rg-hackathon/providers/x/accounts/aoai-hack-playground"
+    assert short_id(azure) == "aoai-hack-playground"
+    assert short_id("key_5a0721dd16670ea0") == "key_5a0721dd16670ea0"
+
+
+def test_tools_are_listed_apart_from_models():
+    from orchestration.reports.names import DisplayNames
+
+    names = DisplayNames(tools={"file-search", "vector-store"})
+    assert names.models("gpt-4o,file-search,o4-mini,vector-store") == (
+        "gpt-4o, o4-mini; tools: file search, vector store"
+    )
+    assert names.models("vector-store") == "no model; tools: vector store"
+    assert names.model("file-search") == "file search (tool)"
+    assert names.gateway_application("litellm", "1a4d76e9bdb030e768bdeb76baa30b6a585ea06b") == (
+        "undeclared LiteLLM key 1a4d76e9…"
+    )

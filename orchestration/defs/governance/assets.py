@@ -13,6 +13,7 @@ from orchestration.lib.settings import Paths
 
 TABLES = {
     "teams": "Teams with department, business unit, cost centre and owner (teams.yml).",
+    "cost_centers": "Display names of cost centres (teams.yml).",
     "applications": "Declared applications: owner, purpose, use category, sensitivity, controls, lifecycle.",
     "application_credentials": "Provider projects and keys each application declares, with their environment.",
     "application_environments": "Environments each application is approved to run in.",
