@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.reports.names import DisplayNames
 from orchestration.reports.periods import month_label, previous_month
 
 CENT = Decimal("0.01")
@@ -95,10 +96,16 @@ class ChargebackMonth:
     movers: list[Mover] = field(default_factory=list)
     movers_source: str = ""
     budgets: list[BudgetBurn] = field(default_factory=list)
+    cost_centre_names: dict[str, str] = field(default_factory=dict)  # from governance, when named
 
     @property
     def label(self) -> str:
         return month_label(self.month)
+
+    def cost_centre_label(self, cost_center_id: str) -> str:
+        """`Engineering / Platform (CC-110)`, or the bare id when governance names none."""
+        name = self.cost_centre_names.get(cost_center_id)
+        return f"{name} ({cost_center_id})" if name else cost_center_id
 
     def cost_centres(self) -> list[str]:
         """In natural order (CC-110 before CC-1010), the unattributed line last."""
@@ -228,6 +235,7 @@ def load_chargeback(con: duckdb.DuckDBPyConnection, database: Path, month: date)
     report.trend = spend_trend(con, month)
     report.movers, report.movers_source = top_movers(con, month, report.reporting_currency)
     report.budgets = budget_burn(con, month)
+    report.cost_centre_names = DisplayNames.load(con).cost_centers
     return report
 
 

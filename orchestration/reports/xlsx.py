@@ -95,7 +95,12 @@ def write_cost_centre_sheet(
     the total of the lines written."""
     sheet = workbook.add_worksheet(name)
     currency = report.reporting_currency
-    sheet.write(0, 0, f"Cost centre {cost_center_id}: AI chargeback {report.label}", fmt["title"])
+    sheet.write(
+        0,
+        0,
+        f"Cost centre {report.cost_centre_label(cost_center_id)}: AI chargeback {report.label}",
+        fmt["title"],
+    )
     sheet.write(
         1, 0, f"Cost in {currency}; billed cost in the provider's billing currency.", fmt["note"]
     )

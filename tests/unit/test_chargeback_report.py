@@ -86,6 +86,7 @@ def test_workbook_sheets_tie_out_with_the_mart(files, mart):
         formula = formulas[cc].cell(total_row, 11).value
         assert formula == f"=SUM(K5:K{total_row - 1})"
         assert "USD" in sheet.cell(5, 11).number_format
+    assert values["CC-210"].cell(1, 1).value.startswith("Cost centre Data / Analytics (CC-210):")
 
 
 def test_summary_equals_the_grand_total(files, mart):
@@ -124,6 +125,9 @@ def test_html_has_the_four_charts_and_the_headline_figures(files, mart):
         assert f'data-cost-centre="{cc}">{expected.quantize(CENT):,.2f} USD' in page
     for heading in ("Spend trend", "Top movers", "Budget burn", "Spend by provider and model"):
         assert heading in page
+    # cost centres by their governance names; CC-810 has none and shows its id
+    assert "<td>Engineering / Platform (CC-110)</td>" in page
+    assert "<td>CC-810</td>" in page
 
 
 def test_latest_closed_month_and_clear_errors(published, tmp_path):
