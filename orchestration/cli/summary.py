@@ -157,7 +157,9 @@ def findings_lines(con: duckdb.DuckDBPyConnection, start: date, last: date) -> l
         counts[0] += 1
         counts[1] += finding["first_day"] >= start
     total = sum(open_ for open_, _ in per_policy.values())
-    lines = [f"Governance findings open on {last}: {total} (a finding is one subject of one policy)"]
+    lines = [
+        f"Governance findings open on {last}: {total} (a finding is one subject of one policy)"
+    ]
     lines += [
         f"  {policy} {rule:<38} {severity:<8} {open_:>3} open  {new:>3} new since {start}"
         for (policy, rule, severity), (open_, new) in sorted(per_policy.items())
