@@ -33,7 +33,19 @@ STATUS_EVENTS = ("suspended", "reinstated", "left")
 
 
 # words a slug cannot capitalise right
-DISPLAY_WORDS = {"fp": "FP", "it": "IT", "ml": "ML", "ai": "AI", "hr": "HR", "qa": "QA", "ux": "UX"}
+DISPLAY_WORDS = {
+    "fp": "FP",
+    "fpa": "FP&A",
+    "it": "IT",
+    "ml": "ML",
+    "ai": "AI",
+    "hr": "HR",
+    "qa": "QA",
+    "ux": "UX",
+    "sql": "SQL",
+    "dsar": "DSAR",
+    "emea": "EMEA",
+}
 DISPLAY_NAMES = {"fp-and-a": "FP&A"}
 
 

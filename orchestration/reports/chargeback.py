@@ -18,6 +18,7 @@ from orchestration.reports.chargeback_data import (
 )
 from orchestration.reports.csv_export import write_csv
 from orchestration.reports.html import render
+from orchestration.reports.names import vendor_name
 from orchestration.reports.output import month_dir, write_atomically
 from orchestration.reports.periods import month_label, previous_month
 from orchestration.reports.xlsx import write_workbook
@@ -107,7 +108,7 @@ def render_html(report: ChargebackMonth) -> str:
         if budget_lines
         else "",
         "providers": charts.horizontal_bars(
-            [f"{provider} · {model}" for provider, model, _ in provider_models],
+            [f"{vendor_name(provider)} · {model}" for provider, model, _ in provider_models],
             [amount for _, _, amount in provider_models],
             currency,
             colors=[provider_color[provider] for provider, _, _ in provider_models],

@@ -287,8 +287,9 @@ def top_movers(
         "order by abs(current_cost - previous_cost) desc, application, model limit ?",
         [*params, TOP_MOVERS],
     ).fetchall()
+    names = DisplayNames.load(con)
     movers = [
-        Mover(f"{app} · {model}", previous, current, volume, price)
+        Mover(f"{names.application(app)} · {names.model(model)}", previous, current, volume, price)
         for app, model, previous, current, volume, price in rows
     ]
     return movers, source

@@ -41,6 +41,11 @@ def short_id(value: str) -> str:
     return f"{prefix}{token[:SHORT_ID]}…"
 
 
+def vendor_name(vendor: str) -> str:
+    """An AI provider or a SaaS tool by its product name: `aws_bedrock` -> `AWS Bedrock`."""
+    return PROVIDERS.get(vendor) or TOOLS.get(vendor) or vendor
+
+
 def words(slug: str | None) -> str:
     """`model_not_reviewed` -> `model not reviewed`; `eu_ai_act` -> `EU AI Act`."""
     if slug is None:

@@ -14,7 +14,7 @@ import pytest
 
 from orchestration.reports.chargeback import build_chargeback_report, latest_closed_chargeback_month
 from orchestration.reports.chargeback_data import ReportError
-from tests.report_fixtures import build_published
+from tests.report_fixtures import APPLICATIONS, build_published
 
 CENT = Decimal("0.01")
 MONTH = date(2026, 10, 1)
@@ -144,15 +144,16 @@ def movers_in(page: str) -> list[str]:
     """The movers chart's labels, top bar first (SVG lists the y ticks bottom up)."""
     card = page[page.index("Top movers</h2>") :]
     card = card[: card.index("Budget burn</h2>")] if "Budget burn</h2>" in card else card
-    return re.findall(r">([\w-]+ · [\w.-]+)<", card)[::-1]
+    return re.findall(r">([\w][\w -]* · [\w.-]+)<", card)[::-1]
 
 
 def expected_movers(published, source_sql: str) -> list[tuple[str, Decimal]]:
     with duckdb.connect(str(published), read_only=True) as con:
         rows = con.execute(source_sql).fetchall()
     changes: dict[str, Decimal] = defaultdict(Decimal)
+    names = dict(APPLICATIONS)  # movers show applications by their governance names
     for application, model, change in rows:
-        changes[f"{application} · {model}"] += change
+        changes[f"{names.get(application, application)} · {model}"] += change
     return sorted(changes.items(), key=lambda kv: (-abs(kv[1]), kv[0]))[:8]
 
 
