@@ -30,7 +30,7 @@ REPORT_EXPOSURES = {
         "fct_policy_violations",
         "fct_seat_assignments_daily",
     },
-    "finops_focus_import": {"focus_ai_costs"},
+    "finops_focus_import": {"fct_focus_ai_costs"},
 }
 # The report code each report exposure stands for (orchestration/reports/).
 REPORT_CODE = {

@@ -240,7 +240,7 @@ def test_the_focus_export_is_the_invoiced_bill(deployment):
     rows = query(
         deployment,
         'select "ProviderName", "BillingCurrency", sum("BilledCost") as billed, count(*) as n, '
-        'count(distinct "x_CostKey") as keys from focus_ai_costs group by 1, 2',
+        'count(distinct "x_CostKey") as keys from fct_focus_ai_costs group by 1, 2',
     )
     names = {"openai": "OpenAI", "anthropic": "Anthropic", "aws_bedrock": "Amazon Web Services",
              "azure_openai": "Microsoft", "google_vertex": "Google Cloud"}  # fmt: skip
@@ -253,7 +253,7 @@ def test_the_focus_export_is_the_invoiced_bill(deployment):
         for r in query(
             deployment,
             'select distinct "x_ApplicationId" as app, cast("ChargePeriodStart" as date) as day, '
-            '"x_PolicyStatus" as status from focus_ai_costs where "x_ApplicationId" is not null',
+            '"x_PolicyStatus" as status from fct_focus_ai_costs where "x_ApplicationId" is not null',
         )
     }
     violations: dict[tuple, set[str]] = defaultdict(set)
@@ -276,7 +276,7 @@ def test_no_published_money_column_is_a_float(deployment):
             "select table_name, column_name, data_type from information_schema.columns"
         ).fetchall()
     money = [(t, c, d) for t, c, d in columns if is_money(c)]
-    assert {"rpt_spend_drivers", "rpt_savings_opportunities", "focus_ai_costs"} <= {
+    assert {"rpt_spend_drivers", "rpt_savings_opportunities", "fct_focus_ai_costs"} <= {
         t for t, _, _ in money
     }
     assert [(t, c, d) for t, c, d in money if not d.startswith("DECIMAL")] == []

@@ -1,4 +1,4 @@
-"""focus_ai_costs through dbt on pinned upstream rows: FOCUS 1.2 column ids and types, allowed values,
+"""fct_focus_ai_costs through dbt on pinned upstream rows: FOCUS 1.2 column ids and types, allowed values,
 invoiced rows only with their money unchanged, tokens priced per million, and the x_ columns for
 attribution, credential holder and the application's policy status that day."""
 
@@ -15,7 +15,7 @@ import pytest
 from orchestration.lib.gx import validate_dataframe
 from tests.dbt_build import dbt_build
 
-SELECT = ["focus_names", "model_catalog", "focus_ai_costs"]
+SELECT = ["focus_names", "model_catalog", "fct_focus_ai_costs"]
 DAY, NEXT_DAY = date(2026, 9, 14), date(2026, 9, 15)
 # FOCUS 1.2 columns the export carries, with the FOCUS data type each must have.
 FOCUS_COLUMNS = {
@@ -179,10 +179,10 @@ def focus(tmp_path_factory):
         types = dict(
             con.execute(
                 "select column_name, data_type from information_schema.columns "
-                "where table_schema = 'marts' and table_name = 'focus_ai_costs'"
+                "where table_schema = 'marts' and table_name = 'fct_focus_ai_costs'"
             ).fetchall()
         )
-        cursor = con.execute("select * from marts.focus_ai_costs")
+        cursor = con.execute("select * from marts.fct_focus_ai_costs")
         names = [d[0] for d in cursor.description]
         rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     return types, rows
@@ -259,5 +259,5 @@ def test_x_columns_attribution_holder_and_policy_status(focus):
 
 def test_the_published_suite_passes_on_the_result(focus):
     _, records = focus
-    outcome = validate_dataframe("focus_ai_costs", pd.DataFrame(records))
+    outcome = validate_dataframe("fct_focus_ai_costs", pd.DataFrame(records))
     assert outcome.success, outcome.failures

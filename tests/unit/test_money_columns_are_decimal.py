@@ -69,7 +69,7 @@ def test_no_money_column_of_any_mart_is_a_float(marts):
 
 def test_published_marts_enforce_typed_contracts_with_decimal_money(marts):
     published = set(published_models())
-    assert {"fct_ai_cost_daily", "rpt_spend_drivers", "focus_ai_costs"} <= published
+    assert {"fct_ai_cost_daily", "rpt_spend_drivers", "fct_focus_ai_costs"} <= published
     for name in sorted(published):
         node = marts[name]
         assert node["config"]["contract"]["enforced"], name
