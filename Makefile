@@ -35,7 +35,7 @@ manifest: install
 
 run: install
 	mkdir -p $(AIUW_DAGSTER_STORAGE)
-	$(PY) -m orchestration.cli.run --with-sandbox
+	$(PY) -m sandbox.run
 
 # Against your own sources: AIUW_SOURCES (and AIUW_GOVERNANCE_DIR) set and the secrets exported, as in
 # config/env.example; START and END (YYYY-MM-DD) narrow the range (default history_start .. yesterday).

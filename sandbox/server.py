@@ -56,7 +56,7 @@ def secrets_from_env() -> dict[str, str]:
 def export_default_secrets() -> list[str]:
     """Set, in this process's environment, each sandbox key that is unset; return their names.
 
-    Only what starts the sandbox on purpose calls this (`--with-sandbox`, `python -m sandbox.env`):
+    Only what starts the sandbox on purpose calls this (`python -m sandbox.run`, `python -m sandbox.env`):
     nothing else sets a sandbox key, and no client sends one past loopback."""
     unset = [name for name in DEFAULT_SECRETS if not os.environ.get(name)]
     os.environ.update({name: DEFAULT_SECRETS[name] for name in unset})

@@ -13,7 +13,8 @@ import os
 import sys
 import time
 import uuid
-from datetime import date, timedelta
+from collections.abc import Callable
+from datetime import date
 
 import dagster as dg
 
@@ -34,14 +35,12 @@ from orchestration.cli.run_outcome import (
     source_problems,
     transform_outcome,
 )
-from orchestration.cli.summary import compare_with_sandbox, published_summary, yesterday_utc
+from orchestration.cli.summary import published_summary, yesterday_utc
 from orchestration.lib.alerts import deliver_after_run
 from orchestration.lib.crashed_runs import evidence_recorder, process_tags, recover_crashed_runs
-from orchestration.lib.dbt_parse import DbtParseError, parse_dbt_project
 from orchestration.lib.entity_selection import check_entity_selection
 from orchestration.lib.evidence import record_run
 from orchestration.lib.evidence_signing import signing_key
-from orchestration.lib.heartbeat import heartbeat
 from orchestration.lib.partitions import (
     INGEST_RUN_TAG,
     RANGE_END_TAG,
@@ -62,20 +61,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--end", type=date.fromisoformat, help="last partition, inclusive (default: yesterday UTC)"
     )
     parser.add_argument("--no-summary", action="store_true")
-    parser.add_argument(
-        "--with-sandbox",
-        action="store_true",
-        help="serve the sandbox enterprise from a child process on a free port, write its file exports, and point every source at them",
-    )
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    if args.with_sandbox:
-        from sandbox.server import export_default_secrets
+    config = validated_config()
+    return 2 if config is None else run(args, config)
 
-        export_default_secrets()  # the sandbox's keys, where unset: `make run` needs none exported
+
+def validated_config():
+    """The sources config, its secrets, entity selection and governance checked before anything runs;
+    None (the problems printed) when one is wrong."""
     try:
         config = sources_config()
         config.check_secrets()
@@ -83,47 +80,16 @@ def main(argv: list[str] | None = None) -> int:
         load_governance()
     except ConfigError as error:
         print(f"configuration error, nothing was run:\n{error}", file=sys.stderr)
-        return 2
-    sandbox = None
-    if args.with_sandbox:
-        from sandbox.process import SandboxProcess, SandboxStartError
-
-        exports = Paths.from_env().data / "sandbox_exports"
-        # the exports hold the enterprise's whole history, as a real export does, whatever range this
-        # run covers: a run of one day must not find a month's billing export cut at that day
-        first, last = config.warehouse.history_start, yesterday_utc()
-        say(f"sandbox: writing its file exports for {first} .. {last} under {exports}")
-        sandbox = SandboxProcess().start(exports, first, last + timedelta(days=1))
-        # dbt's manifest and the Dagster definitions are made on this core while the sandbox writes
-        doing = ["parsing the dbt project"]
-        try:
-            with heartbeat(say, lambda seconds: f"still {doing[0]} ({seconds:.0f}s)"):
-                parse_dbt_project()
-                doing[0] = "loading the Dagster definitions"
-                import orchestration.definitions  # noqa: F401
-
-                doing[0] = "waiting for the sandbox's exports"
-                sandbox.wait_until_serving()
-        except (SandboxStartError, DbtParseError) as error:
-            what = "sandbox" if isinstance(error, SandboxStartError) else "dbt parse"
-            print(f"{what}: {error}", file=sys.stderr)
-            sandbox.stop()
-            return 1
-        os.environ.update(sandbox.environment())
-        os.environ.update(sandbox.exports)
-        print(
-            f"sandbox serving the synthetic enterprise at {sandbox.url} (its own process)\n"
-            f"  its file exports: {exports}",
-            flush=True,
-        )
-    try:
-        return run(args, config, sandbox)
-    finally:
-        if sandbox:
-            sandbox.stop()
+        return None
+    return config
 
 
-def run(args: argparse.Namespace, config, sandbox=None) -> int:
+# Checks run after the summary (the sandbox demo compares with its ground truth): given the
+# summary's figures and the last day, the lines to print and whether everything matched.
+Checks = Callable[[dict, date], tuple[list[str], bool]]
+
+
+def run(args: argparse.Namespace, config, checks: Checks | None = None) -> int:
     start = args.start or config.warehouse.history_start
     end = args.end or yesterday_utc()
     if end < start:
@@ -172,34 +138,27 @@ def run(args: argparse.Namespace, config, sandbox=None) -> int:
     print()
     outcome = transform_outcome(instance, transform.run_id)
     print("\n".join([*ingest_lines(problems), *release_lines(outcome, paths)]), flush=True)
-    sandbox_ok = True
+    checked = True
     if not args.no_summary and current_release(paths.published):
         text, figures = published_summary(paths.published)
         print()
         print(text)
-        if figures and sandbox:
-            from orchestration.cli.sandbox_checks import check_lines
-
-            comparison, totals_match = compare_with_sandbox(sandbox.url, figures)
+        if figures and checks:
+            lines, checked = checks(figures, end)
             print()
-            print(comparison)
-            print()
-            paths = Paths.from_env()
-            lines, plants_match = check_lines(paths.published, sandbox.state, end, paths.warehouse)
             print("\n".join(lines))
-            sandbox_ok = totals_match and plants_match
     print()
     print(wrapped(deliver_after_run(Paths.from_env(), load_governance())), flush=True)
-    if not sandbox_ok:
+    if not checked:
         print(
-            "the published figures differ from the sandbox's ground truth (MISMATCH or DIFF "
-            "above): exit code 1",
+            "the published figures differ from the expected ones (MISMATCH or DIFF above): "
+            "exit code 1",
             file=sys.stderr,
             flush=True,
         )
     # an endpoint the account does not serve fails its source without failing the ingest run
     succeeded = reports_ok and not problems.failed and all(r.success for r in results)
-    return 0 if succeeded and sandbox_ok else 1
+    return 0 if succeeded and checked else 1
 
 
 def say(line: str) -> None:

@@ -8,7 +8,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
-import httpx
 
 from orchestration.cli.reconciliation import reconciliation_lines
 from orchestration.lib.publish import current_dir
@@ -24,7 +23,7 @@ USAGE_MEASURES = (
 )
 
 
-def _money(value: Decimal | float | None) -> str:
+def dollars(value: Decimal | float | None) -> str:
     return f"${Decimal(value or 0):,.2f}"
 
 
@@ -34,7 +33,7 @@ MAX_LINE = 120
 
 
 def _reported_money(figures: dict, key: str) -> str:
-    return _money(figures[key]) if figures.get(key) is not None else NOT_REPORTED
+    return dollars(figures[key]) if figures.get(key) is not None else NOT_REPORTED
 
 
 def _reported_count(figures: dict, measure: str) -> str:
@@ -109,7 +108,7 @@ def published_summary(published: Path, days: int = 30) -> tuple[str, dict]:
             [start],
         ).fetchall()
         lines += [
-            f"  {team:<24} {provider:<12} {model or '-':<28} {_money(spend):>14}"
+            f"  {team:<24} {provider:<12} {model or '-':<28} {dollars(spend):>14}"
             for team, provider, model, spend in rows
         ]
         movers = con.execute(
@@ -127,7 +126,7 @@ def published_summary(published: Path, days: int = 30) -> tuple[str, dict]:
         ).fetchall()
         lines += ["", "Top movers (invoiced), last 7 days against the 7 before:"]
         lines += [
-            f"  {app:<30} {_money(before):>12} -> {_money(after):>12}  ({'+' if change >= 0 else '-'}{_money(abs(change))})"
+            f"  {app:<30} {dollars(before):>12} -> {dollars(after):>12}  ({'+' if change >= 0 else '-'}{dollars(abs(change))})"
             for app, before, after, change in movers
         ]
         tables = {
@@ -165,40 +164,6 @@ def findings_lines(con: duckdb.DuckDBPyConnection, start: date, last: date) -> l
         for (policy, rule, severity), (open_, new) in sorted(per_policy.items())
     ]
     return lines
-
-
-def compare_with_sandbox(sandbox_url: str, figures: dict) -> tuple[str, bool]:
-    """Compare published per-provider totals with the sandbox's ground truth for the same days:
-    the lines to print, and whether every provider matched."""
-    truth = httpx.get(
-        f"{sandbox_url}/_sandbox/ground_truth",
-        params={
-            "start_date": figures["first"].isoformat(),
-            "end_date": (figures["last"] + timedelta(days=1)).isoformat(),
-        },
-        timeout=120,
-    ).json()["published"]
-    lines = [
-        f"Sandbox ground truth {figures['first']} .. {figures['last']} (tokens exact, money to the cent):"
-    ]
-    all_match = True
-    for provider, expected in sorted(truth.items()):
-        published = figures["providers"].get(provider, {})
-        problems = [
-            f"{m} {published.get('usage', {}).get(m, 0):,} != {expected['usage'][m]:,}"
-            for m in USAGE_MEASURES
-            if published.get("usage", {}).get(m, 0) != expected["usage"][m]
-        ]
-        for kind in ("invoiced", "measured"):
-            want = Decimal(expected[f"{kind}_cost_usd"]).quantize(CENT)
-            got = Decimal(published.get(f"{kind}_cost_usd", 0)).quantize(CENT)
-            if want != got:
-                problems.append(f"{kind} cost {_money(got)} != {_money(want)}")
-        all_match &= not problems
-        lines.append(f"  {provider:<14} {'MATCH' if not problems else 'MISMATCH'}")
-        lines += [f"  {'':<14}   {problem}" for problem in problems]
-    lines.append("All providers match." if all_match else "Some providers DO NOT match.")
-    return "\n".join(lines), all_match
 
 
 def yesterday_utc() -> date:

@@ -19,10 +19,10 @@ import pytest
 from governance.load import load_governance
 from governance.schema import Channels, EmailChannel, WebhookChannel
 from orchestration.cli import evidence as evidence_cli
-from orchestration.cli.sandbox_checks import expected_leavers_with_keys
 from orchestration.lib.alerts import build_senders, current_messages, deliver
 from orchestration.lib.evidence import Ledger
 from orchestration.lib.settings import Paths
+from sandbox.checks import expected_leavers_with_keys
 from sandbox.governance_example import PLANTED_APPLICATION_FINDINGS
 from tests.alert_receivers import SmtpReceiver, WebhookReceiver
 from tests.e2e.deployment import FIRST, LAST

@@ -12,8 +12,8 @@ import duckdb
 import pytest
 
 from governance.load import load_governance
-from orchestration.cli.sandbox_checks import m365_tenants, revealed_by
 from sandbox.chargeback_truth import invoiced_by_month, seat_charges, to_the_cent
+from sandbox.checks import m365_tenants, revealed_by
 from sandbox.governance_example import PLANTED_OVER_BUDGET
 from tests.e2e.deployment import FIRST, LAST
 

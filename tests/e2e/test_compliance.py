@@ -11,7 +11,7 @@ from datetime import date
 import duckdb
 import pytest
 
-from orchestration.cli.sandbox_checks import expected_leavers_with_keys
+from sandbox.checks import expected_leavers_with_keys
 from sandbox.governance_example import PLANTED_APPLICATION_FINDINGS
 from sandbox.providers import anthropic, aws_bedrock, azure_openai, google_vertex, litellm
 from tests.e2e.deployment import FIRST, LAST

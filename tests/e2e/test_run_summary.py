@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from orchestration.cli.sandbox_checks import check_lines
-from orchestration.cli.summary import MAX_LINE, compare_with_sandbox, published_summary
+from orchestration.cli.summary import MAX_LINE, published_summary
+from sandbox.checks import check_lines, compare_with_sandbox
 from tests.e2e.deployment import LAST
 
 pytestmark = pytest.mark.e2e

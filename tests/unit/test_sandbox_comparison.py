@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import httpx
 
-from orchestration.cli.summary import compare_with_sandbox
+from sandbox.checks import compare_with_sandbox
 
 FIRST, LAST = date(2026, 9, 1), date(2026, 9, 3)
 

@@ -203,9 +203,10 @@ def test_the_makefile_exports_no_key():
     assert not any(key in makefile for key in SANDBOX_KEYS.values())
 
 
-def test_run_with_sandbox_sets_the_keys_before_validating(monkeypatch, tmp_path):
-    """`--with-sandbox` on a machine with no key set gets past the secrets check."""
+def test_the_demo_run_sets_the_keys_before_validating(monkeypatch, tmp_path):
+    """`python -m sandbox.run` on a machine with no key set gets past the secrets check."""
     from orchestration.cli import run
+    from sandbox import run as demo
 
     for name in SANDBOX_KEYS:
         monkeypatch.delenv(name, raising=False)
@@ -216,7 +217,7 @@ def test_run_with_sandbox_sets_the_keys_before_validating(monkeypatch, tmp_path)
         raise ConfigError("stopped here by the test")
 
     monkeypatch.setattr(run, "load_governance", stop_after_check)
-    assert run.main(["--with-sandbox", "--start", str(date(2026, 11, 1))]) == 2
+    assert demo.main(["--start", str(date(2026, 11, 1))]) == 2
     assert seen == SANDBOX_KEYS
 
 

@@ -1,4 +1,6 @@
-"""After a sandbox run: do the published governance and people marts report what the sandbox planted?
+"""After a sandbox run: do the published marts report what the sandbox enterprise did and planted?
+
+`compare_with_sandbox` compares the published per-provider totals with the sandbox's ground truth.
 
 Checks the planted policy findings per rule, the leavers whose keys are still used, the movers'
 team on both sides of their move day (dim_person in the warehouse), the idle Copilot seats on the
@@ -10,13 +12,15 @@ tolerance on settled days), against the sandbox enterprise itself (not against t
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+import httpx
 
 from governance.load import load_governance
 from orchestration.cli.reconciliation import out_of_tolerance_lines
-from orchestration.cli.summary import MAX_LINE
+from orchestration.cli.summary import CENT, MAX_LINE, USAGE_MEASURES, dollars
 from orchestration.lib.publish import current_dir
 from orchestration.lib.sources import sources_config
 from sandbox.activity import SETTLEMENT_DAYS
@@ -25,6 +29,40 @@ from sandbox.cost_plants import planted_variances
 from sandbox.governance_example import PLANTED_APPLICATION_FINDINGS
 from sandbox.saas_seats import seats_for
 from sandbox.server import SandboxState
+
+
+def compare_with_sandbox(sandbox_url: str, figures: dict) -> tuple[str, bool]:
+    """Compare published per-provider totals with the sandbox's ground truth for the same days:
+    the lines to print, and whether every provider matched."""
+    truth = httpx.get(
+        f"{sandbox_url}/_sandbox/ground_truth",
+        params={
+            "start_date": figures["first"].isoformat(),
+            "end_date": (figures["last"] + timedelta(days=1)).isoformat(),
+        },
+        timeout=120,
+    ).json()["published"]
+    lines = [
+        f"Sandbox ground truth {figures['first']} .. {figures['last']} (tokens exact, money to the cent):"
+    ]
+    all_match = True
+    for provider, expected in sorted(truth.items()):
+        published = figures["providers"].get(provider, {})
+        problems = [
+            f"{m} {published.get('usage', {}).get(m, 0):,} != {expected['usage'][m]:,}"
+            for m in USAGE_MEASURES
+            if published.get("usage", {}).get(m, 0) != expected["usage"][m]
+        ]
+        for kind in ("invoiced", "measured"):
+            want = Decimal(expected[f"{kind}_cost_usd"]).quantize(CENT)
+            got = Decimal(published.get(f"{kind}_cost_usd", 0)).quantize(CENT)
+            if want != got:
+                problems.append(f"{kind} cost {dollars(got)} != {dollars(want)}")
+        all_match &= not problems
+        lines.append(f"  {provider:<14} {'MATCH' if not problems else 'MISMATCH'}")
+        lines += [f"  {'':<14}   {problem}" for problem in problems]
+    lines.append("All providers match." if all_match else "Some providers DO NOT match.")
+    return "\n".join(lines), all_match
 
 
 def expected_leavers_with_keys(state: SandboxState, end: date) -> dict[str, date]:
