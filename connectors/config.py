@@ -14,7 +14,14 @@ from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from connectors.errors import ConfigError
 from connectors.sandbox_keys import is_loopback, is_sandbox_key, refusal
@@ -23,6 +30,7 @@ from connectors.yaml_validation import load_yaml_model
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCES_PATH = REPO_ROOT / "config" / "sources.sandbox.yml"
 ENTITY_NAME = r"^[a-z][a-z0-9_]*$"
+PUBLIC_CLOUD_AUTHORITY = "https://login.microsoftonline.com"  # Microsoft Entra's global cloud
 
 
 @dataclass(frozen=True)
@@ -193,6 +201,83 @@ class WarehouseSettings(Strict):
     )
 
 
+class SourceOptions(Strict):
+    """The `options` of a source type that takes none; each type that does declares them below."""
+
+
+class GitHubCopilotOptions(SourceOptions):
+    api_version: str | None = Field(
+        None, description="X-GitHub-Api-Version sent with every request (the client's when unset)."
+    )
+
+
+class EntraAppOptions(SourceOptions):
+    """The Entra app registration a Microsoft Graph source signs in with."""
+
+    client_id: str | None = Field(None, description="The app's client id (else ENTRA_CLIENT_ID).")
+    authority_url: str | None = Field(
+        None, description="Sign-in authority of the tenant's cloud (else ENTRA_AUTHORITY_URL)."
+    )
+    tenant_id: str | None = Field(
+        None, description="Tenant id when organization_id is not set (else ENTRA_TENANT_ID)."
+    )
+
+    @field_validator("authority_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError(f"must start with http:// or https://, got {value!r}")
+        return value
+
+    def sign_in(self, source_id: str, organization_id: str | None) -> tuple[str, str, str]:
+        """Tenant, client id and authority: the source's settings first, then ENTRA_TENANT_ID,
+        ENTRA_CLIENT_ID and ENTRA_AUTHORITY_URL, then the public cloud's authority."""
+        found = {}
+        for option, env, default in (
+            ("tenant_id", "ENTRA_TENANT_ID", None),
+            ("client_id", "ENTRA_CLIENT_ID", None),
+            ("authority_url", "ENTRA_AUTHORITY_URL", PUBLIC_CLOUD_AUTHORITY),
+        ):
+            found[option] = getattr(self, option) or os.environ.get(env) or default
+            if option == "tenant_id":
+                found[option] = organization_id or found[option]
+            if not found[option]:
+                where = (
+                    "organization_id or options.tenant_id"
+                    if option == "tenant_id"
+                    else f"options.{option}"
+                )
+                raise ConfigError(
+                    f"source {source_id!r}: no {option.replace('_', ' ')}. Fix: set {where} in the "
+                    f"sources config or export {env}."
+                )
+        return found["tenant_id"], found["client_id"], found["authority_url"]
+
+
+class EntraIdOptions(EntraAppOptions):
+    copilot_service_plan_ids: str | None = Field(
+        None,
+        description="Comma-separated servicePlanId GUIDs that are a Microsoft 365 Copilot licence.",
+    )
+
+
+class GoogleWorkspaceOptions(SourceOptions):
+    customer: str = Field("my_customer", description="The account's customer id.")
+
+
+class ScimOptions(SourceOptions):
+    page_size: int = Field(100, ge=1, le=1000, description="Users per page (SCIM count).")
+
+
+SOURCE_OPTIONS: dict[str, type[SourceOptions]] = {
+    "github_copilot": GitHubCopilotOptions,
+    "m365_copilot": EntraAppOptions,
+    "entra_id": EntraIdOptions,
+    "google_workspace": GoogleWorkspaceOptions,
+    "scim": ScimOptions,
+}
+
+
 class SourceConfig(Strict):
     id: str = Field(
         pattern=r"^[a-z][a-z0-9_]{1,40}$", description="Stable id of this source instance."
@@ -222,7 +307,8 @@ class SourceConfig(Strict):
         60.0, gt=0, le=600, description="Longest wait between tries (Retry-After included)."
     )
     options: dict[str, str | int | float | bool] = Field(
-        default_factory=dict, description="Source-specific settings."
+        default_factory=dict,
+        description="Settings of this source's type (SOURCE_OPTIONS); an unknown one is refused.",
     )
     entities: list[Annotated[str, Field(pattern=ENTITY_NAME)]] | None = Field(
         None,
@@ -257,11 +343,39 @@ class SourceConfig(Strict):
             )
         if kind.kind == "files" and not (self.path or self.path_env or kind.path_env):
             raise ValueError(f"source {self.id!r} of type {self.type} needs path")
+        allowed = SOURCE_OPTIONS.get(self.type, SourceOptions)
+        try:
+            allowed.model_validate(self.options)
+        except ValidationError as error:
+            names = ", ".join(allowed.model_fields) or "none"
+            problems = "; ".join(
+                f"options.{'.'.join(str(part) for part in e['loc'])}: {e['msg']}"
+                for e in error.errors()
+            )
+            raise ValueError(
+                f"source {self.id!r} ({self.type}): {problems} (options of {self.type}: {names})"
+            ) from None
         if self.entities is not None and self.exclude_entities:
             raise ValueError(
                 f"source {self.id!r} sets both entities and exclude_entities; keep one of them"
             )
         return self
+
+    @property
+    def settings(self) -> SourceOptions:
+        """The options, typed and with their defaults (validated when the config loaded)."""
+        return SOURCE_OPTIONS.get(self.type, SourceOptions).model_validate(self.options)
+
+    def http_options(self) -> dict:
+        """What every client takes from the source: its id (for logs) and the retry and timeout
+        settings."""
+        return {
+            "source_id": self.id,
+            "timeout": self.timeout_seconds,
+            "max_attempts": self.max_attempts,
+            "backoff_base": self.backoff_base_seconds,
+            "backoff_max": self.backoff_max_seconds,
+        }
 
     def pulls(self, entity: str) -> bool:
         """Whether this source pulls the entity, by its `entities` / `exclude_entities`."""

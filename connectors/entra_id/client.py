@@ -22,7 +22,6 @@ from connectors.identity import relative_to_base
 log = logging.getLogger("connectors.entra_id")
 
 DEFAULT_GRAPH_URL = "https://graph.microsoft.com/v1.0"
-DEFAULT_AUTHORITY_URL = "https://login.microsoftonline.com"
 MAX_PAGE_SIZE = 999
 SELECT = (
     "id",

@@ -22,7 +22,7 @@ GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 
 def copilot_service_plan_ids(source: SourceConfig) -> list[str]:
     """The source's Copilot service plan ids, lower case (the documented default when unset)."""
-    raw = source.options.get(OPTION)
+    raw = source.settings.copilot_service_plan_ids
     if raw is None:
         return list(DEFAULT_COPILOT_SERVICE_PLAN_IDS)
     ids = [part.strip().lower() for part in str(raw).split(",") if part.strip()]

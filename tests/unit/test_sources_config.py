@@ -115,3 +115,60 @@ def test_the_run_command_refuses_bad_config_before_running(tmp_path, monkeypatch
         sources_config.cache_clear()
     err = capsys.readouterr().err
     assert "configuration error, nothing was run" in err and "sources[0].id" in err
+
+
+SCIM = """\
+warehouse:
+  history_start: 2026-08-01
+sources:
+  - id: scim_main
+    type: scim
+    base_url: https://scim.example.com/scim/v2
+    secret_env: SCIM_TOKEN
+    options:
+      page_size: 250
+"""
+
+
+def test_options_are_typed_per_source_type_and_an_unknown_one_is_refused(tmp_path):
+    (source,) = load_sources(write(tmp_path, SCIM)).sources
+    assert source.settings.page_size == 250
+    assert source.http_options() == {
+        "source_id": "scim_main",
+        "timeout": 30.0,
+        "max_attempts": 6,
+        "backoff_base": 1.0,
+        "backoff_max": 60.0,
+    }
+    with pytest.raises(ConfigError) as raised:
+        load_sources(write(tmp_path, SCIM.replace("page_size: 250", "pagesize: 250")))
+    message = str(raised.value)
+    assert "source 'scim_main' (scim): options.pagesize: Extra inputs are not permitted" in message
+    assert "(options of scim: page_size)" in message
+    with pytest.raises(
+        ConfigError, match=r"options.page_size: Input should be less than or equal to 1000"
+    ):
+        load_sources(write(tmp_path, SCIM.replace("250", "5000")))
+    with pytest.raises(ConfigError, match=r"\(options of openai: none\)"):
+        load_sources(write(tmp_path, VALID + "    options:\n      page_size: 10\n"))
+
+
+def test_entra_sign_in_reads_the_source_then_the_environment(tmp_path, monkeypatch):
+    text = SCIM.replace("type: scim", "type: entra_id").replace(
+        "      page_size: 250\n", "      client_id: app-1\n"
+    )
+    (source,) = load_sources(write(tmp_path, text)).sources
+    for name in ("ENTRA_TENANT_ID", "ENTRA_CLIENT_ID", "ENTRA_AUTHORITY_URL"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(
+        ConfigError, match=r"no tenant id\. Fix: set organization_id or options\.tenant_id"
+    ):
+        source.settings.sign_in(source.id, source.organization_id)
+    monkeypatch.setenv("ENTRA_TENANT_ID", "tenant-9")
+    monkeypatch.setenv("ENTRA_CLIENT_ID", "not-this-one")
+    assert source.settings.sign_in(source.id, None) == (
+        "tenant-9",
+        "app-1",
+        "https://login.microsoftonline.com",
+    )
+    assert source.settings.sign_in(source.id, "org-tenant")[0] == "org-tenant"

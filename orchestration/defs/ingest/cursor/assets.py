@@ -14,11 +14,7 @@ def open_client(source: SourceConfig) -> CursorAdminClient:
     return CursorAdminClient(
         source.secret(),
         source.resolved_base_url(),
-        source_id=source.id,
-        timeout=source.timeout_seconds,
-        max_attempts=source.max_attempts,
-        backoff_base=source.backoff_base_seconds,
-        backoff_max=source.backoff_max_seconds,
+        **source.http_options(),
     )
 
 

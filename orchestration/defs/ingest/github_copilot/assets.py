@@ -23,12 +23,8 @@ def open_client(source: SourceConfig) -> GitHubCopilotClient:
         source.secret(),
         source.organization_id,
         source.resolved_base_url(),
-        api_version=str(source.options.get("api_version") or API_VERSION),
-        source_id=source.id,
-        timeout=source.timeout_seconds,
-        max_attempts=source.max_attempts,
-        backoff_base=source.backoff_base_seconds,
-        backoff_max=source.backoff_max_seconds,
+        api_version=source.settings.api_version or API_VERSION,
+        **source.http_options(),
     )
 
 

@@ -16,12 +16,8 @@ def open_client(source: SourceConfig) -> GoogleWorkspaceClient:
     return GoogleWorkspaceClient(
         source.secret(),
         source.resolved_base_url(),
-        source_id=source.id,
-        customer=str(source.options.get("customer") or "my_customer"),
-        timeout=source.timeout_seconds,
-        max_attempts=source.max_attempts,
-        backoff_base=source.backoff_base_seconds,
-        backoff_max=source.backoff_max_seconds,
+        customer=source.settings.customer,
+        **source.http_options(),
     )
 
 

@@ -2,8 +2,6 @@
 (`raw/m365_copilot/<entity>`). Rows of tenants that conceal user names are kept and flagged; the
 connector's warning about them appears in the run log."""
 
-import os
-
 import dagster as dg
 
 from connectors.config import SourceConfig
@@ -13,20 +11,15 @@ from orchestration.lib.ingest import Entity, build_ingest_assets
 
 
 def open_client(source: SourceConfig) -> M365CopilotClient:
-    """Tenant from organization_id (else ENTRA_TENANT_ID), client id from options.client_id (else
-    ENTRA_CLIENT_ID), authority from options.authority_url (else ENTRA_AUTHORITY_URL, else the public
-    cloud's): the same app registration as the Entra ID source."""
+    """The same app registration as the Entra ID source (`EntraAppOptions.sign_in`)."""
+    tenant, client_id, authority = source.settings.sign_in(source.id, source.organization_id)
     return M365CopilotClient(
-        source.organization_id or os.environ.get("ENTRA_TENANT_ID", ""),
-        str(source.options.get("client_id") or os.environ.get("ENTRA_CLIENT_ID", "")),
+        tenant,
+        client_id,
         source.secret(),
         source.resolved_base_url(),
-        authority=str(source.options.get("authority_url") or "") or None,
-        source_id=source.id,
-        timeout=source.timeout_seconds,
-        max_attempts=source.max_attempts,
-        backoff_base=source.backoff_base_seconds,
-        backoff_max=source.backoff_max_seconds,
+        authority=authority,
+        **source.http_options(),
     )
 
 

@@ -19,11 +19,7 @@ def open_client(source: SourceConfig) -> OpenAIAdminClient:
         source.secret(),
         source.resolved_base_url(),
         organization_id=source.organization_id,
-        source_id=source.id,
-        timeout=source.timeout_seconds,
-        max_attempts=source.max_attempts,
-        backoff_base=source.backoff_base_seconds,
-        backoff_max=source.backoff_max_seconds,
+        **source.http_options(),
     )
 
 

@@ -12,12 +12,8 @@ def open_client(source: SourceConfig) -> ScimClient:
     return ScimClient(
         source.secret(),
         source.resolved_base_url(),
-        source_id=source.id,
-        page_size=int(source.options.get("page_size") or 100),
-        timeout=source.timeout_seconds,
-        max_attempts=source.max_attempts,
-        backoff_base=source.backoff_base_seconds,
-        backoff_max=source.backoff_max_seconds,
+        page_size=source.settings.page_size,
+        **source.http_options(),
     )
 
 
