@@ -1,5 +1,7 @@
-"""Daily UTC partitions for the ingest, and the refresh window a run covers (its days plus restated
-days). The transform is not partitioned: its run carries the days it covers as two tags."""
+"""Daily UTC partitions for the ingest, and every rule that widens the days a run covers, in one
+place: the refresh window (the run's days plus `restatement_days`), the days each restating export
+rewrites (whole billing months, late updates), and the transform window derived from them. The
+transform is not partitioned: its run carries the days it covers as two tags."""
 
 from __future__ import annotations
 
@@ -49,6 +51,32 @@ def refresh_window(
     return RefreshWindow(
         max(start, config.warehouse.history_start), partition_end.astimezone(UTC).date()
     )
+
+
+# Days a Cloud Billing export keeps revising after they happened (late usage, restated cost, credits).
+GCP_LATE_UPDATE_DAYS = 5
+
+
+def billing_month_to_date(window: RefreshWindow) -> list[date]:
+    """AWS CUR: Data Exports rewrite the current month's files until the invoice closes, so every
+    day from the first of the window's first month to the window's last day."""
+    first = window.start.replace(day=1)
+    return [first + timedelta(days=i) for i in range((window.end - first).days)]
+
+
+def whole_months(window: RefreshWindow) -> list[date]:
+    """Azure FOCUS: every export run restates its whole month, so every day of every month
+    overlapping the window."""
+    first = window.start.replace(day=1)
+    last = (window.end - timedelta(days=1)).replace(day=1)
+    end = (last + timedelta(days=32)).replace(day=1)
+    return [first + timedelta(days=i) for i in range((end - first).days)]
+
+
+def with_late_updates(window: RefreshWindow) -> list[date]:
+    """GCP Cloud Billing: the window's days and the GCP_LATE_UPDATE_DAYS before it."""
+    start = window.start - timedelta(days=GCP_LATE_UPDATE_DAYS)
+    return [start + timedelta(days=i) for i in range((window.end - start).days)]
 
 
 # The transform run's tag naming the ingest run it follows (set by the sensors and the CLI).

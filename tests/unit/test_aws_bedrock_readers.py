@@ -20,7 +20,7 @@ from connectors.config import SourceConfig
 from orchestration.defs.ingest.aws_bedrock_invocation_logs import assets as log_assets
 from orchestration.defs.ingest.aws_cur import assets as cur_assets
 from orchestration.lib.ingest import land_entity
-from orchestration.lib.partitions import RefreshWindow
+from orchestration.lib.partitions import RefreshWindow, billing_month_to_date
 from orchestration.lib.settings import Paths
 from sandbox.activity import Activity
 from sandbox.enterprise import Enterprise
@@ -233,7 +233,7 @@ def test_a_month_rewrite_replaces_the_month(provider, tmp_path):
 
 
 def test_days_for_cover_the_billing_months_up_to_the_window_end():
-    days = cur_assets.billing_months(RefreshWindow(date(2026, 9, 29), date(2026, 10, 2)))
+    days = billing_month_to_date(RefreshWindow(date(2026, 9, 29), date(2026, 10, 2)))
     assert (days[0], days[-1], len(days)) == (date(2026, 9, 1), date(2026, 10, 1), 31)
 
 

@@ -14,7 +14,7 @@ from connectors.config import SourceConfig
 from orchestration.defs.ingest.azure_focus import assets as azure_assets
 from orchestration.defs.ingest.gcp_billing_export import assets as gcp_assets
 from orchestration.lib.ingest import land_entity
-from orchestration.lib.partitions import RefreshWindow
+from orchestration.lib.partitions import RefreshWindow, whole_months
 from orchestration.lib.settings import Paths
 from sandbox.activity import Activity
 from sandbox.enterprise import Enterprise
@@ -204,7 +204,7 @@ def test_sandbox_meters_and_skus_map_to_models(warehouse):
 def test_landing_covers_whole_months_and_late_vertex_days(warehouse):
     _, _, vertex_landed = warehouse
     assert vertex_landed[0].day == date(2026, 8, 27)
-    assert azure_assets.whole_months(RefreshWindow(date(2026, 9, 29), date(2026, 10, 2)))[::30] == [
+    assert whole_months(RefreshWindow(date(2026, 9, 29), date(2026, 10, 2)))[::30] == [
         date(2026, 9, 1),
         date(2026, 10, 1),
         date(2026, 10, 31),

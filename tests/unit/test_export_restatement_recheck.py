@@ -16,7 +16,7 @@ import pytest
 from orchestration.defs.ingest.aws_cur import assets as cur_assets
 from orchestration.defs.ingest.azure_focus import assets as focus_assets
 from orchestration.lib.ingest import Entity, land_entity
-from orchestration.lib.partitions import RefreshWindow
+from orchestration.lib.partitions import RefreshWindow, whole_months
 from orchestration.lib.restatements import EXACT, BilledTotals, landed_total
 from orchestration.lib.settings import Paths
 from orchestration.lib.sources import sources_config
@@ -115,7 +115,7 @@ def test_two_restated_days_of_one_month_land_each_row_once(data_dir):
     def rows(window: RefreshWindow):
         return (
             {"id": f"{day}", "day": day, "cost": str(billed[day])}
-            for day in focus_assets.whole_months(window)
+            for day in whole_months(window)
             if day in billed
         )
 
@@ -125,7 +125,7 @@ def test_two_restated_days_of_one_month_land_each_row_once(data_dir):
         pa.schema([("id", pa.string()), ("day", pa.date32()), ("cost", pa.string())]),
         lambda _client, window: rows(window),
         lambda record: record["day"],
-        focus_assets.whole_months,
+        whole_months,
         billed_totals=BilledTotals(
             lambda _client, window: {d: billed[d] for d in window.days() if d in billed},
             columns=("cost",),

@@ -1,7 +1,7 @@
 """Daily ingest of AWS CUR 2.0 Bedrock rows into the landing zone (`raw/aws_cur/bedrock_line_items`).
 
 Data Exports rewrite the current month's files on every refresh until the invoice closes, so a run
-rewrites every day of each billing month the refresh window touches (up to the window's last day):
+rewrites every day of each billing month the refresh window touches (up to the window's last day; orchestration/lib/partitions.py):
 a restated month replaces what was landed, never adds to it.
 """
 
@@ -14,7 +14,7 @@ from connectors.aws_bedrock.cur import CurReader
 from connectors.aws_bedrock.schemas import SCHEMAS
 from connectors.config import SourceConfig
 from orchestration.lib.ingest import Entity, build_ingest_assets
-from orchestration.lib.partitions import RefreshWindow
+from orchestration.lib.partitions import RefreshWindow, billing_month_to_date
 from orchestration.lib.restatements import EXACT, BilledTotals, summed_per_day
 
 
@@ -22,18 +22,12 @@ def open_client(source: SourceConfig):
     return nullcontext(CurReader(source.resolved_path(), source_id=source.id))
 
 
-def billing_months(window: RefreshWindow) -> list[date]:
-    """Every day from the first of the window's first month to the window's last day."""
-    first = window.start.replace(day=1)
-    return [first + timedelta(days=i) for i in range((window.end - first).days)]
-
-
 def usage_day(record: dict) -> date:
     return record["line_item_usage_start_date"].date()
 
 
 def _line_items(reader: CurReader, window: RefreshWindow):
-    days = billing_months(window)
+    days = billing_month_to_date(window)
     return reader.line_items(days[0], days[-1] + timedelta(days=1))
 
 
@@ -45,7 +39,7 @@ ENTITIES = [
         SCHEMAS["bedrock_line_items"],
         _line_items,
         usage_day,
-        billing_months,
+        billing_month_to_date,
         # a month closed by the invoice can still be restated (refunds, credits): the previous
         # month's days are re-checked on every run
         billed_totals=BilledTotals(

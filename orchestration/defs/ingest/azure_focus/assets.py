@@ -13,20 +13,12 @@ from connectors.azure_focus.reader import AzureFocusReader
 from connectors.azure_focus.schemas import SCHEMAS
 from connectors.config import SourceConfig
 from orchestration.lib.ingest import Entity, build_ingest_assets
-from orchestration.lib.partitions import RefreshWindow
+from orchestration.lib.partitions import RefreshWindow, whole_months
 from orchestration.lib.restatements import EXACT, BilledTotals, summed_per_day
 
 
 def open_client(source: SourceConfig):
     return nullcontext(AzureFocusReader(source.resolved_path(), source_id=source.id))
-
-
-def whole_months(window: RefreshWindow) -> list[date]:
-    """Every day of every month overlapping the window."""
-    first = window.start.replace(day=1)
-    last = (window.end - timedelta(days=1)).replace(day=1)
-    end = (last + timedelta(days=32)).replace(day=1)
-    return [first + timedelta(days=i) for i in range((end - first).days)]
 
 
 def charge_day(record: dict) -> date:

@@ -2,7 +2,7 @@
 (`raw/gcp_billing_export/vertex_cost_rows`).
 
 Rows of a usage day keep changing for days after it (late usage, restated cost and credits), so a run
-rewrites LATE_UPDATE_DAYS days before its window as well.
+rewrites GCP_LATE_UPDATE_DAYS days before its window as well (orchestration/lib/partitions.py).
 """
 
 from contextlib import nullcontext
@@ -14,20 +14,12 @@ from connectors.config import SourceConfig
 from connectors.gcp_billing.reader import GcpBillingExportReader
 from connectors.gcp_billing.schemas import SCHEMAS
 from orchestration.lib.ingest import Entity, build_ingest_assets
-from orchestration.lib.partitions import RefreshWindow
+from orchestration.lib.partitions import RefreshWindow, with_late_updates
 from orchestration.lib.restatements import EXACT, BilledTotals, summed_per_day
-
-LATE_UPDATE_DAYS = 5
 
 
 def open_client(source: SourceConfig):
     return nullcontext(GcpBillingExportReader(source.resolved_path(), source_id=source.id))
-
-
-def with_late_updates(window: RefreshWindow) -> list[date]:
-    """The window's days and the LATE_UPDATE_DAYS before it."""
-    start = window.start - timedelta(days=LATE_UPDATE_DAYS)
-    return [start + timedelta(days=i) for i in range((window.end - start).days)]
 
 
 def usage_day(record: dict) -> date:
