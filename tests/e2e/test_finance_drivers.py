@@ -13,8 +13,8 @@ import pytest
 
 from sandbox import governance_example as governance
 from sandbox.enterprise import MODELS
+from tests.dbt.test_money_columns_are_decimal import is_money
 from tests.e2e.deployment import AS_OF_FIRST_RUN, FIRST, LAST
-from tests.unit.test_money_columns_are_decimal import is_money
 
 pytestmark = pytest.mark.e2e
 

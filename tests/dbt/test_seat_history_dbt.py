@@ -22,9 +22,9 @@ from sandbox.providers.m365_copilot import CONCEALED_TENANT
 from sandbox.saas_seats import seats_for
 from sandbox.server import SandboxState
 from tests.backfill_landing import land_backfill
+from tests.dbt.test_identity_dbt import SOURCES as IDENTITY_SOURCES
+from tests.dbt.test_saas_seats_dbt import ASSETS, SOURCES
 from tests.dbt_build import dbt_build
-from tests.unit.test_identity_dbt import SOURCES as IDENTITY_SOURCES
-from tests.unit.test_saas_seats_dbt import ASSETS, SOURCES
 
 HISTORY_START, LAST_DAY = date(2026, 8, 1), date(2026, 11, 19)
 PULLED_ON = LAST_DAY + timedelta(days=1)  # the backfill runs the morning after its last day

@@ -12,8 +12,8 @@ import pytest
 from sandbox.identity import team_display_name
 from sandbox.server import SandboxState
 from tests.backfill_landing import land_backfill
+from tests.dbt.test_identity_dbt import MODELS, SOURCES
 from tests.dbt_build import dbt_build
-from tests.unit.test_identity_dbt import MODELS, SOURCES
 
 HISTORY_START, PULLED_ON = date(2026, 8, 1), date(2026, 11, 19)
 

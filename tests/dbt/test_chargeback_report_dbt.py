@@ -13,8 +13,8 @@ import pytest
 
 from orchestration.lib.publish import current_dir, publish
 from orchestration.reports.chargeback import build_chargeback_report, latest_closed_chargeback_month
+from tests.dbt.test_chargeback_dbt import SELECT, write_fixture
 from tests.dbt_build import dbt_build
-from tests.unit.test_chargeback_dbt import SELECT, write_fixture
 
 CENT = Decimal("0.01")
 PUBLISHED = ["rpt_chargeback_monthly", "rpt_budget_variance", "fct_ai_cost_daily", "dim_team"]

@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 from orchestration.lib.dbt import published_docs, published_models
 from orchestration.lib.landing import file_sha256
 from orchestration.lib.publish import publish
-from tests.unit.test_table_metadata import warehouse_with_cost_table
+from tests.orchestration.test_table_metadata import warehouse_with_cost_table
 
 DOCS = {
     "fct_cost": {

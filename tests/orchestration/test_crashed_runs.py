@@ -33,7 +33,7 @@ from tests.crashing_run import (
     process_gone,
     write_fake_dbt,
 )
-from tests.unit.test_child_processes import wait_for_pid
+from tests.orchestration.test_child_processes import wait_for_pid
 
 JOB = dg.Definitions(assets=[pooled_step], jobs=[dg.define_asset_job("pooled")]).resolve_job_def(
     "pooled"

@@ -21,8 +21,7 @@ from orchestration.lib.books import (
     closed_month_changes,
     mart_schema,
 )
-from tests.dbt_build import ROOT, dbt_build
-from tests.unit.test_chargeback_dbt import (
+from tests.dbt.test_chargeback_dbt import (
     AUG,
     COSTS,
     SELECT,
@@ -32,6 +31,7 @@ from tests.unit.test_chargeback_dbt import (
     to_the_cent,
     write_fixture,
 )
+from tests.dbt_build import ROOT, dbt_build
 
 LATE_CHARGE = cost_row(date(2026, 8, 21), "openai", "p1", "k1", "gpt-4.1", "app-a", "5.0000000002")
 # August's EUR invoice line, first on app-a, later on app-b: the same total, another team
