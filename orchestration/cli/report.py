@@ -15,11 +15,11 @@ from pathlib import Path
 
 from orchestration.lib.publish import current_dir
 from orchestration.lib.settings import Paths
-from orchestration.reports.chargeback import build_chargeback_report, latest_closed_chargeback_month
-from orchestration.reports.chargeback_data import ReportError
-from orchestration.reports.executive import build_executive_summary, latest_period
-from orchestration.reports.output import reports_root
-from orchestration.reports.periods import parse_month
+from reports.chargeback import build_chargeback_report, latest_closed_chargeback_month
+from reports.chargeback_data import ReportError
+from reports.executive import build_executive_summary, latest_period
+from reports.output import reports_root
+from reports.periods import parse_month
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -11,7 +11,7 @@ import duckdb
 
 from orchestration.cli.reconciliation import reconciliation_lines
 from orchestration.lib.publish import current_dir
-from orchestration.reports.executive_data import question_sql
+from reports.executive_data import question_sql
 
 CENT = Decimal("0.01")
 USAGE_MEASURES = (
@@ -144,7 +144,7 @@ def published_summary(published: Path, days: int = 30) -> tuple[str, dict]:
 
 def findings_lines(con: duckdb.DuckDBPyConnection, start: date, last: date) -> list[str]:
     """Findings open on the last day, per policy: one finding is one subject of one policy
-    (docs/questions/compliance_open_findings.sql, the definition the reports use)."""
+    (reports/questions/compliance_open_findings.sql, the definition the reports use)."""
     cursor = con.execute(question_sql("compliance_open_findings"), {"period_end": last})
     columns = [d[0] for d in cursor.description]
     per_policy: dict[tuple, list[int]] = {}

@@ -1,5 +1,5 @@
 """The Anthropic connector parses payloads shaped exactly as the Admin API documents them
-(SOURCE_FORMATS.md 2.7): flattened nested objects, null group fields, cents as exact text, paging."""
+(the usage and cost report endpoints): flattened nested objects, null group fields, cents as exact text, paging."""
 
 from __future__ import annotations
 

@@ -29,7 +29,7 @@ from sandbox.providers import aws_bedrock
 AS_OF = datetime(2026, 9, 20, 6, tzinfo=UTC)
 START, END = date(2026, 9, 1), date(2026, 9, 22)
 START_AT, END_AT = datetime(2026, 9, 1, tzinfo=UTC), datetime(2026, 9, 22, tzinfo=UTC)
-# SOURCE_FORMATS.md 3.3, the documented invocation log record (plus bodies, as logging writes them).
+# The documented Bedrock model invocation log record (plus bodies, as logging writes them).
 DOCUMENTED_LOG = {
     "schemaType": "ModelInvocationLog",
     "schemaVersion": "1.0",

@@ -42,7 +42,7 @@ HEADER = [
     "ResourceId",
     "Tags",
 ]
-# The documented example row (SOURCE_FORMATS 4.1), then a Speech and a VM row that are not Azure OpenAI.
+# The documented example row of a FOCUS cost export, then a Speech and a VM row that are not Azure OpenAI.
 DOCUMENTED = [
     "2026-03-04T00:00:00Z,2026-03-05T00:00:00Z,EUR,11.42,11.42,11.42,4568.2,Units,4568.2,Units,"
     "Azure AI Services,AI and Machine Learning,gpt 4.1 Inp glbl Tokens,Cognitive Services,Azure OpenAI,"

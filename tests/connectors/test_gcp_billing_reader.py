@@ -19,7 +19,7 @@ from sandbox.providers import google_vertex
 
 AS_OF = datetime(2026, 9, 20, 6, tzinfo=UTC)
 START, END = date(2026, 9, 1), date(2026, 9, 22)
-# The documented example row (SOURCE_FORMATS 5).
+# The documented example row of the Cloud Billing detailed export.
 DOCUMENTED = (
     '{"billing_account_id":"0A1B2C-3D4E5F-6A7B8C","service":{"id":"C7E2-9256-1C43","description":"Vertex AI"},'
     '"sku":{"id":"1A2B-3C4D-5E6F","description":"Gemini 2.5 Flash GA Text Input - Predictions"},'

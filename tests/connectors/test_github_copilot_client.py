@@ -164,7 +164,7 @@ def test_missing_organization_is_refused():
         GitHubCopilotClient(TOKEN, "", "http://127.0.0.1:9")
 
 
-# ---- documented shapes (SOURCE_FORMATS.md 6.1 and 6.3), on a mock transport ---------------------
+# ---- documented shapes (seat assignments, usage metrics), on a mock transport --------------------
 
 DOC_SEAT_PAGE = {
     "total_seats": 2,

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from orchestration.lib.publish import current_dir, publish
-from orchestration.reports.chargeback import build_chargeback_report, latest_closed_chargeback_month
+from reports.chargeback import build_chargeback_report, latest_closed_chargeback_month
 from tests.dbt.test_chargeback_dbt import SELECT, write_fixture
 from tests.dbt_build import dbt_build
 

@@ -32,7 +32,7 @@ REPORT_EXPOSURES = {
     },
     "finops_focus_import": {"fct_focus_ai_costs"},
 }
-# The report code each report exposure stands for (orchestration/reports/).
+# The report code each report exposure stands for (reports/).
 REPORT_CODE = {
     "chargeback_xlsx": ["chargeback.py", "xlsx.py"],
     "chargeback_csv": ["chargeback.py", "csv_export.py"],

@@ -1,4 +1,4 @@
-"""Each stakeholder question in docs/questions/ answered over the published warehouse, checked against
+"""Each stakeholder question in reports/questions/ answered over the published warehouse, checked against
 the sandbox enterprise's own facts (first backfill, 2026-09-01 .. 2026-09-20)."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from tests.e2e.deployment import FIRST, LAST
 
 pytestmark = pytest.mark.e2e
 
-QUESTIONS = Path(__file__).resolve().parents[2] / "docs" / "questions"
+QUESTIONS = Path(__file__).resolve().parents[2] / "reports" / "questions"
 
 
 def answer(deployment, name: str, **parameters) -> list[dict]:

@@ -12,8 +12,8 @@ import duckdb
 import openpyxl
 import pytest
 
-from orchestration.reports.chargeback import build_chargeback_report, latest_closed_chargeback_month
-from orchestration.reports.chargeback_data import ReportError
+from reports.chargeback import build_chargeback_report, latest_closed_chargeback_month
+from reports.chargeback_data import ReportError
 from tests.report_fixtures import APPLICATIONS, build_published
 
 CENT = Decimal("0.01")

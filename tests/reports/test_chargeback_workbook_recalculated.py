@@ -15,7 +15,7 @@ import duckdb
 import openpyxl
 import pytest
 
-from orchestration.reports.chargeback import build_chargeback_report
+from reports.chargeback import build_chargeback_report
 from tests.report_fixtures import build_published
 
 MONTH = date(2026, 10, 1)

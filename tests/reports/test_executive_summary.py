@@ -1,5 +1,5 @@
 """The executive summary answers the stakeholder questions for the period asked, from the
-docs/questions queries, and says so when a mart is not in the release."""
+reports/questions queries, and says so when a mart is not in the release."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from decimal import Decimal
 import duckdb
 import pytest
 
-from orchestration.reports.executive import build_executive_summary, latest_period
+from reports.executive import build_executive_summary, latest_period
 from tests.report_fixtures import build_published
 
 MONTH = date(2026, 10, 1)
@@ -41,7 +41,7 @@ def test_latest_period_is_the_latest_closed_month(published):
 def test_every_section_and_question_is_there(page):
     for section in ("Finance", "Engineering", "Risk and compliance", "Executives"):
         assert f">{section}</h2>" in page
-    assert page.count("docs/questions/") >= 9
+    assert page.count("reports/questions/") >= 9
     assert "not in this release: fct_gateway_requests_daily" in page
     assert re.search(r">\s*13 / 14\s*<", page)
 
@@ -164,7 +164,7 @@ def test_spend_growth_has_a_chart(page):
 
 
 def test_headline_figures_count_every_row_not_just_the_rows_shown(published, tmp_path, monkeypatch):
-    from orchestration.reports import executive_data
+    from reports import executive_data
 
     monkeypatch.setattr(executive_data, "MAX_ROWS", 2)
     page = build_executive_summary(published, MONTH, tmp_path).html.read_text()

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from orchestration.reports import charts
-from orchestration.reports.html import pct, signed_money
+from reports import charts
+from reports.html import pct, signed_money
 
 
 def test_axis_ticks_are_distinct_and_never_negative_zero():
@@ -39,7 +39,7 @@ def test_only_a_real_change_is_coloured():
 
 
 def test_long_ids_shorten_to_what_tells_them_apart():
-    from orchestration.reports.names import short_id
+    from reports.names import short_id
 
     assert short_id("apikey_0113eSSDreV9DZFxzB3TYkEH") == "apikey_0113eSSD…"
     assert short_id("apikey_01ixwR2R1xUfW6Mj2hxMqadw") == "apikey_01ixwR2R…"
@@ -52,7 +52,7 @@ def test_long_ids_shorten_to_what_tells_them_apart():
 
 
 def test_tools_are_listed_apart_from_models():
-    from orchestration.reports.names import DisplayNames
+    from reports.names import DisplayNames
 
     names = DisplayNames(tools={"file-search", "vector-store"})
     assert names.models("gpt-4o,file-search,o4-mini,vector-store") == (

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from orchestration.reports.chargeback import build_chargeback_report
-from orchestration.reports.executive import build_executive_summary
+from reports.chargeback import build_chargeback_report
+from reports.executive import build_executive_summary
 from tests.headless_chromium import INSTALL_HINT, chromium_path
 from tests.report_fixtures import build_published
 

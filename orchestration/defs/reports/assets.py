@@ -10,9 +10,9 @@ from orchestration.automation_names import REPORTS_JOB
 from orchestration.lib.publish import current_dir
 from orchestration.lib.settings import Paths
 from orchestration.lib.sources import sources_config
-from orchestration.reports.chargeback import build_chargeback_report
-from orchestration.reports.executive import build_executive_summary
-from orchestration.reports.output import reports_root
+from reports.chargeback import build_chargeback_report
+from reports.executive import build_executive_summary
+from reports.output import reports_root
 
 PUBLISHED = dg.AssetKey(["published", "warehouse"])
 
@@ -69,9 +69,9 @@ def build_report_assets(partitions: dg.MonthlyPartitionsDefinition) -> list[dg.A
     @dg.asset(
         key=["reports", "executive_summary"],
         description=(
-            "Executive summary HTML: the stakeholder questions of DESIGN.md (finance, engineering, "
+            "Executive summary HTML: the stakeholder questions (finance, engineering, "
             "risk and compliance, executives) answered from the published warehouse as of the month's "
-            "end, with the docs/questions queries. Written to data/reports/<month>/."
+            "end, with the reports/questions queries. Written to data/reports/<month>/."
         ),
         group_name=REPORTS,
         deps=[PUBLISHED],

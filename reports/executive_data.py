@@ -1,6 +1,6 @@
-"""Answers to the stakeholder questions (DESIGN.md) for one period, from the published warehouse.
+"""Answers to the stakeholder questions for one period, from the published warehouse.
 
-The queries are the ones in docs/questions/, run unchanged: before running them, temporary views with
+The queries are the ones in reports/questions/, run unchanged: before running them, temporary views with
 the mart's name restrict each dated mart to the period (nothing after the month's end), so the same
 SQL answers "as of the end of this month". A mart missing from the release makes its answer say so
 instead of failing the report.
@@ -12,20 +12,20 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import duckdb
 
-from orchestration.lib.settings import REPO_ROOT
-from orchestration.reports.html import signed_money
-from orchestration.reports.names import TOOLS, DisplayNames, header, short_id, words
-from orchestration.reports.periods import (
+from reports.html import signed_money
+from reports.names import TOOLS, DisplayNames, header, short_id, words
+from reports.periods import (
     month_label,
     next_month,
     previous_month,
     previous_quarter_start,
 )
 
-QUESTIONS_DIR = REPO_ROOT / "docs" / "questions"
+QUESTIONS_DIR = Path(__file__).parent / "questions"  # package data: the queries people run too
 # dated marts and the column that dates a row: rows after the period are hidden from the questions
 DATED_MARTS = {
     "fct_ai_cost_daily": "usage_date",
@@ -58,7 +58,7 @@ class Answer:
     headers: list[str] = field(default_factory=list)
 
     def records(self) -> list[dict]:
-        """Rows by column name: headlines do not depend on the column order of a docs/questions query."""
+        """Rows by column name: headlines do not depend on the column order of a reports/questions query."""
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
 
     def present(self, names: DisplayNames) -> None:
@@ -169,7 +169,7 @@ class Questions:
     def docs_question(
         self, answer: Answer, name: str, tables: tuple[str, ...], params=None
     ) -> Answer:
-        answer.source = f"docs/questions/{name}.sql"
+        answer.source = f"reports/questions/{name}.sql"
         answer.missing = self.has(*tables)
         if not answer.missing:
             answer.columns, answer.rows = self.run(question_sql(name), params)
@@ -394,7 +394,7 @@ def customer_data(q: Questions) -> Answer:
 
 
 def open_findings(q: Questions, period_end: date) -> list[dict]:
-    """Finding subjects open at `period_end` (docs/questions/compliance_open_findings.sql)."""
+    """Finding subjects open at `period_end` (reports/questions/compliance_open_findings.sql)."""
     columns, rows = q.run(question_sql("compliance_open_findings"), {"period_end": period_end})
     return [dict(zip(columns, row, strict=True)) for row in rows]
 
@@ -497,7 +497,7 @@ def spend_growth(q: Questions) -> Answer:
     )
     if answer.missing:
         return answer
-    from orchestration.reports import charts
+    from reports import charts
 
     names = q.names
     series: dict[str, list[tuple[date, Decimal]]] = defaultdict(list)
@@ -557,7 +557,7 @@ def exposure_growth(q: Questions) -> Answer:
 def governance_pace(q: Questions) -> Answer:
     answer = Answer(
         "Does governance keep pace?",
-        source="docs/questions/compliance_open_findings.sql",
+        source="reports/questions/compliance_open_findings.sql",
     )
     answer.missing = q.has("fct_policy_violations")
     if answer.missing:

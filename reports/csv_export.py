@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from orchestration.reports.chargeback_data import LINE_COLUMNS, ChargebackMonth
+from reports.chargeback_data import LINE_COLUMNS, ChargebackMonth
 
 
 def write_csv(report: ChargebackMonth, path: Path) -> None:

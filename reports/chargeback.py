@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from orchestration.reports.chargeback_data import (
+from reports.chargeback_data import (
     UNATTRIBUTED,
     ChargebackMonth,
     ReportError,
@@ -16,12 +16,12 @@ from orchestration.reports.chargeback_data import (
     load_chargeback,
     require_tables,
 )
-from orchestration.reports.csv_export import write_csv
-from orchestration.reports.html import render
-from orchestration.reports.names import vendor_name
-from orchestration.reports.output import month_dir, write_atomically
-from orchestration.reports.periods import month_label, previous_month
-from orchestration.reports.xlsx import write_workbook
+from reports.csv_export import write_csv
+from reports.html import render
+from reports.names import vendor_name
+from reports.output import month_dir, write_atomically
+from reports.periods import month_label, previous_month
+from reports.xlsx import write_workbook
 
 PROVIDER_MODEL_LINES = 12
 BUDGET_LINES = 15
@@ -80,7 +80,7 @@ def build_chargeback_report(database: Path, month: date, out_root: Path) -> Char
 
 def render_html(report: ChargebackMonth) -> str:
     # matplotlib is imported when a report is drawn, not by every process loading the definitions
-    from orchestration.reports import charts
+    from reports import charts
 
     currency = report.reporting_currency
     previous = report.previous_total()

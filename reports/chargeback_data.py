@@ -14,8 +14,8 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.reports.names import DisplayNames
-from orchestration.reports.periods import month_label, previous_month
+from reports.names import DisplayNames
+from reports.periods import month_label, previous_month
 
 CENT = Decimal("0.01")
 TREND_MONTHS = 12

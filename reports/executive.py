@@ -7,11 +7,11 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from orchestration.reports.chargeback_data import ReportError, closed_months, connect, table_names
-from orchestration.reports.executive_data import ExecutiveSummary, load_summary
-from orchestration.reports.html import render
-from orchestration.reports.output import month_dir, write_atomically
-from orchestration.reports.periods import latest_closed_month
+from reports.chargeback_data import ReportError, closed_months, connect, table_names
+from reports.executive_data import ExecutiveSummary, load_summary
+from reports.html import render
+from reports.output import month_dir, write_atomically
+from reports.periods import latest_closed_month
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def render_html(summary: ExecutiveSummary) -> str:
             f"{summary.label}"
             + (f" (data through {summary.as_of:%d %b %Y})" if summary.as_of else "")
         ),
-        footer="Source: the published warehouse; each answer names its mart or docs/questions query.",
+        footer="Source: the published warehouse; each answer names its mart or reports/questions query.",
         s=summary,
         answered=sum(1 for a in answers if not a.missing),
         total_questions=len(answers),

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from orchestration.lib.settings import Paths
-from orchestration.reports.periods import month_label
+from reports.periods import month_label
 
 
 def reports_root() -> Path:

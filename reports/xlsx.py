@@ -14,7 +14,7 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from orchestration.reports.chargeback_data import ChargebackMonth
+from reports.chargeback_data import ChargebackMonth
 
 LINE_HEADERS = (
     ("Team", 22),
