@@ -43,6 +43,7 @@ MODELS = [
     "int_team_memberships",
     "int_identity_person_days",
     "int_person_days_resolved",
+    "int_person_versions",
     "dim_person",
     "rpt_identity_disagreements",
 ]

@@ -1,8 +1,9 @@
 {#-
     A credential held by a person who had left or was suspended on the day it was used. Usage's
-    person_id is the holder's normalized email. A version of dim_person with status departed or
-    suspended covers its own validity, reaching back to left_at / suspended_at when the identity
-    source knows when the change happened (history before the first snapshot is otherwise unknown).
+    person_id is the holder's normalized email. A person version (int_person_versions) with status
+    departed or suspended covers its own validity, reaching back to left_at / suspended_at when the
+    identity source knows when the change happened (history before the first snapshot is otherwise
+    unknown).
 -#}
 
 with usage as (
@@ -22,7 +23,7 @@ inactive as (
             valid_from
         ) as inactive_from,
         valid_to
-    from {{ ref('dim_person') }}
+    from {{ ref('int_person_versions') }}
     where status in ('departed', 'suspended')
 
 )
