@@ -36,7 +36,6 @@ BACKWARD_READS = {
     ("int_findings_shadow_credential", "fct_ai_usage_daily"),
     ("int_findings_shadow_credential", "fct_gateway_requests_daily"),
     ("int_usage_governed", "fct_ai_usage_daily"),
-    ("int_seat_cost_amortised_daily", "fct_seat_assignments_daily"),
 }
 
 

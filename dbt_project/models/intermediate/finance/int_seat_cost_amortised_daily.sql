@@ -22,7 +22,7 @@ with seats as (
         cost_center_id,
         list_price_per_seat_month,
         currency_code
-    from {{ ref('fct_seat_assignments_daily') }}
+    from {{ ref('int_seat_assignments_daily') }}
 
 ),
 
