@@ -171,7 +171,7 @@ TABLES = {
         " total_tokens bigint, is_gateway boolean",
         usage_rows(),
     ),
-    "marts.fct_seat_assignments_daily": (
+    "intermediate.int_seat_assignments_daily": (
         "tool varchar, source_id varchar, seat_holder_key varchar, activity_date date,"
         " person_id varchar, team_id varchar, cost_center_id varchar,"
         " list_price_per_seat_month decimal(38,10), currency_code varchar",
