@@ -233,9 +233,10 @@ def load_chargeback(con: duckdb.DuckDBPyConnection, database: Path, month: date)
     )
     report.check_ties_out()
     report.trend = spend_trend(con, month)
-    report.movers, report.movers_source = top_movers(con, month, report.reporting_currency)
+    names = DisplayNames.load(con)
+    report.movers, report.movers_source = top_movers(con, month, report.reporting_currency, names)
     report.budgets = budget_burn(con, month)
-    report.cost_centre_names = DisplayNames.load(con).cost_centers
+    report.cost_centre_names = names.cost_centers
     return report
 
 
@@ -249,7 +250,7 @@ def spend_trend(con: duckdb.DuckDBPyConnection, month: date) -> list[tuple[date,
 
 
 def top_movers(
-    con: duckdb.DuckDBPyConnection, month: date, currency: str
+    con: duckdb.DuckDBPyConnection, month: date, currency: str, names: DisplayNames
 ) -> tuple[list[Mover], str]:
     """Month-over-month change in invoiced cost per application and model, the biggest moves first:
     from rpt_spend_drivers when the release has it, else computed from fct_ai_cost_daily."""
@@ -287,7 +288,6 @@ def top_movers(
         "order by abs(current_cost - previous_cost) desc, application, model limit ?",
         [*params, TOP_MOVERS],
     ).fetchall()
-    names = DisplayNames.load(con)
     movers = [
         Mover(f"{names.application(app)} · {names.model(model)}", previous, current, volume, price)
         for app, model, previous, current, volume, price in rows
