@@ -36,11 +36,11 @@ import pyarrow.parquet as pq
 from connectors.litellm.schemas import SCHEMAS as LITELLM_SCHEMAS
 from connectors.openai.schemas import SCHEMAS as OPENAI_SCHEMAS
 from connectors.otlp.schemas import SCHEMAS as OTLP_SCHEMAS
-from orchestration.lib.landing import LINEAGE_FIELDS
 from sandbox.enterprise import Enterprise, stable_int
 from sandbox.providers.litellm import API_BASES, ERRORS, ROUTES, hashed_key
 from sandbox.providers.otel import CALLS
 from sandbox.providers.otel import ERRORS as SPAN_ERRORS
+from warehouse.landing import LINEAGE_FIELDS
 
 # Share of the day's requests that go through LiteLLM (the rest are OpenTelemetry spans), and the
 # share of LiteLLM requests the file export holds again.

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from orchestration.lib.settings import Paths
 from reports.periods import month_label
+from warehouse.paths import Paths
 
 
 def reports_root() -> Path:

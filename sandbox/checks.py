@@ -21,7 +21,6 @@ import httpx
 from governance.load import load_governance
 from orchestration.cli.reconciliation import out_of_tolerance_lines
 from orchestration.cli.summary import CENT, MAX_LINE, USAGE_MEASURES, dollars
-from orchestration.lib.publish import current_dir
 from orchestration.lib.sources import sources_config
 from sandbox.activity import SETTLEMENT_DAYS
 from sandbox.chargeback_truth import RevealedBy, invoiced_by_month, seat_charges, to_the_cent
@@ -29,6 +28,7 @@ from sandbox.cost_plants import planted_variances
 from sandbox.governance_example import PLANTED_APPLICATION_FINDINGS
 from sandbox.saas_seats import seats_for
 from sandbox.server import SandboxState
+from warehouse.publish import current_dir
 
 
 def compare_with_sandbox(sandbox_url: str, figures: dict) -> tuple[str, bool]:

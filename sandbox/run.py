@@ -19,10 +19,10 @@ from orchestration.cli.run import parse_args, run, say, validated_config
 from orchestration.cli.summary import yesterday_utc
 from orchestration.lib.dbt_parse import DbtParseError, parse_dbt_project
 from orchestration.lib.heartbeat import heartbeat
-from orchestration.lib.settings import Paths
 from sandbox.checks import check_lines, compare_with_sandbox
 from sandbox.process import SandboxProcess, SandboxStartError
 from sandbox.server import export_default_secrets
+from warehouse.paths import Paths
 
 
 def main(argv: list[str] | None = None) -> int:

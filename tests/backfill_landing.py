@@ -15,8 +15,8 @@ from connectors.config import SourceConfig
 from governance.load import load_governance
 from orchestration.lib.ingest import land_entity
 from orchestration.lib.partitions import RefreshWindow
-from orchestration.lib.settings import Paths
 from sandbox.server import SandboxServer, SandboxState
+from warehouse.paths import Paths
 
 # (source type, source, the ingest asset module with ENTITIES and open_client)
 Source = tuple[str, SourceConfig, ModuleType]

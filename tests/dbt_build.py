@@ -9,8 +9,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from orchestration.lib.books import ensure_books_schema
 from orchestration.lib.dbt import run_var_environment
+from warehouse.books import ensure_books_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 # dbt parses the whole project (about 16 s) unless it finds a parse state made with the same profile

@@ -10,9 +10,9 @@ from __future__ import annotations
 import argparse
 import sys
 
+from alerting.delivery import DeliveryLog, current_messages, delivery_log_path, due, run_pass
 from governance.load import load_governance
-from orchestration.lib.alerts import DeliveryLog, current_messages, delivery_log_path, due, run_pass
-from orchestration.lib.settings import Paths
+from warehouse.paths import Paths
 
 
 def main(argv: list[str] | None = None) -> int:

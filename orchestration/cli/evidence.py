@@ -19,8 +19,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from orchestration.lib import evidence_pack
-from orchestration.lib.settings import Paths
+from evidence import pack as evidence_pack
+from warehouse.paths import Paths
 
 
 def _pack(args: argparse.Namespace, paths: Paths) -> int:
@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         intact, message = evidence_pack.verify_pack(args.directory)
         print(f"{args.directory}: {message}", file=sys.stdout if intact else sys.stderr)
         return 0 if intact else 1
-    from orchestration.lib.evidence import Ledger
+    from evidence.ledger import Ledger
 
     paths = Paths.from_env()
     path = args.ledger or paths.ledger

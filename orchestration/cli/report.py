@@ -13,13 +13,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from orchestration.lib.publish import current_dir
-from orchestration.lib.settings import Paths
 from reports.chargeback import build_chargeback_report, latest_closed_chargeback_month
 from reports.chargeback_data import ReportError
 from reports.executive import build_executive_summary, latest_period
 from reports.output import reports_root
 from reports.periods import parse_month
+from warehouse.paths import Paths
+from warehouse.publish import current_dir
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

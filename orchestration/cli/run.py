@@ -18,7 +18,9 @@ from datetime import date
 
 import dagster as dg
 
+from alerting.delivery import deliver_after_run
 from connectors.errors import ConfigError
+from evidence.signing import signing_key
 from governance.load import load_governance
 from orchestration.automation_names import INGEST_JOB, TRANSFORM_JOB
 from orchestration.cli.console import (
@@ -36,11 +38,8 @@ from orchestration.cli.run_outcome import (
     transform_outcome,
 )
 from orchestration.cli.summary import published_summary, yesterday_utc
-from orchestration.lib.alerts import deliver_after_run
 from orchestration.lib.crashed_runs import evidence_recorder, process_tags, recover_crashed_runs
 from orchestration.lib.entity_selection import check_entity_selection
-from orchestration.lib.evidence import record_run
-from orchestration.lib.evidence_signing import signing_key
 from orchestration.lib.partitions import (
     INGEST_RUN_TAG,
     RANGE_END_TAG,
@@ -48,8 +47,9 @@ from orchestration.lib.partitions import (
     window_tags,
 )
 from orchestration.lib.pool_waits import PoolWaitReporter
-from orchestration.lib.settings import Paths
+from orchestration.lib.run_evidence import record_run
 from orchestration.lib.sources import sources_config
+from warehouse.paths import Paths
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import dagster as dg
 
+from alerting.files import read_json
 from connectors.config import SourcesConfig
-from orchestration.lib.alert_files import read_json
 from orchestration.lib.evidence_sources import source_statuses
-from orchestration.lib.publish import current_dir
-from orchestration.lib.settings import Paths
+from warehouse.paths import Paths
+from warehouse.publish import current_dir
 
 WIDTH = 99
 PUBLISHED_ASSET = "published/warehouse"

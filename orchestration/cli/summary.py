@@ -10,8 +10,8 @@ from pathlib import Path
 import duckdb
 
 from orchestration.cli.reconciliation import reconciliation_lines
-from orchestration.lib.publish import current_dir
 from reports.executive_data import question_sql
+from warehouse.publish import current_dir
 
 CENT = Decimal("0.01")
 USAGE_MEASURES = (

@@ -155,7 +155,7 @@ def recover_crashed_runs(
 
 def evidence_recorder(instance: dg.DagsterInstance, ledger: Path) -> Callable[[RecoveredRun], None]:
     """Appends each recovered run to the evidence ledger as interrupted."""
-    from orchestration.lib.evidence import record_interrupted_run
+    from orchestration.lib.run_evidence import record_interrupted_run
 
     def record(crashed: RecoveredRun) -> None:
         record_interrupted_run(instance, crashed.run_id, ledger, crashed.reason)

@@ -18,7 +18,7 @@ from dagster_dbt.core import dbt_cli_invocation
 from packaging import version
 
 from orchestration.lib.child_processes import SubprocessDyingWithParent
-from orchestration.lib.settings import DBT_PROJECT_DIR
+from warehouse.paths import DBT_PROJECT_DIR
 
 # dagster-dbt starts dbt with `subprocess.Popen` from this module: dbt dies with the run's process,
 # even a SIGKILLed one, instead of writing on as an orphan holding the warehouse's lock.

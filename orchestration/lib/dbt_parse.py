@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from orchestration.lib.settings import DBT_PROJECT_DIR
+from warehouse.paths import DBT_PROJECT_DIR
 
 
 class DbtParseError(RuntimeError):

@@ -5,7 +5,7 @@ to) and how to open a client for one configured source instance; this module tur
 daily-partitioned assets that land Parquet atomically. One failing source instance does not stop the
 others from landing; the asset then fails with every instance's error, and the transform job still
 builds and publishes from what landed. Each instance's outcome is recorded for operational alerts
-(orchestration/lib/run_status.py), and a non-blocking `landed_data_fresh` check shows in Dagster
+(warehouse/run_status.py), and a non-blocking `landed_data_fresh` check shows in Dagster
 whether every instance of the type landed rows within its freshness limit (thresholds.yml).
 """
 
@@ -32,18 +32,18 @@ from orchestration.lib.entity_selection import (
     skip_reason,
 )
 from orchestration.lib.heartbeat import heartbeat
-from orchestration.lib.landing import LandedDay, LandingWindow, ensure_schema_file
-from orchestration.lib.landing_scan import newest_days_with_rows
 from orchestration.lib.partitions import RefreshWindow, daily_partitions, window_of
 from orchestration.lib.restatements import BilledTotals, restated_days, spans
-from orchestration.lib.run_status import (
+from orchestration.lib.sources import sources_config
+from warehouse.landing import LandedDay, LandingWindow, ensure_schema_file
+from warehouse.landing_scan import newest_days_with_rows
+from warehouse.paths import Paths
+from warehouse.run_status import (
     error_summary,
     record,
     record_skipped,
     source_pull_path,
 )
-from orchestration.lib.settings import Paths
-from orchestration.lib.sources import sources_config
 
 FRESHNESS_CHECK = "landed_data_fresh"
 

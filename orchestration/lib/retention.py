@@ -16,7 +16,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.lib.settings import Paths
+from warehouse.paths import Paths
 
 
 @dataclass

@@ -21,10 +21,10 @@ from orchestration.defs.ingest.aws_bedrock_invocation_logs import assets as log_
 from orchestration.defs.ingest.aws_cur import assets as cur_assets
 from orchestration.lib.ingest import land_entity
 from orchestration.lib.partitions import RefreshWindow, billing_month_to_date
-from orchestration.lib.settings import Paths
 from sandbox.activity import Activity
 from sandbox.enterprise import Enterprise
 from sandbox.providers import aws_bedrock
+from warehouse.paths import Paths
 
 AS_OF = datetime(2026, 9, 20, 6, tzinfo=UTC)
 START, END = date(2026, 9, 1), date(2026, 9, 22)

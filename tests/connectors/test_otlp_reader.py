@@ -15,10 +15,10 @@ import pytest
 from connectors.export_files import FileIndex, RowTimes
 from connectors.otlp.reader import ExportFileError, OtlpGenAiReader
 from connectors.otlp.schemas import SCHEMAS
-from orchestration.lib.landing import LandingWindow
 from sandbox.activity import Activity
 from sandbox.enterprise import Enterprise
 from sandbox.providers import otel
+from warehouse.landing import LandingWindow
 
 START, END = datetime(2026, 9, 1, tzinfo=UTC), datetime(2026, 9, 4, tzinfo=UTC)
 T0 = 1788264000000000000  # 2026-09-01T12:00:00Z in ns

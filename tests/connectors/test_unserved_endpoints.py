@@ -77,13 +77,13 @@ def test_the_saas_client_treats_a_plain_403_as_unserved_but_retries_a_rate_limit
 
 
 def test_an_unserved_endpoint_fails_only_its_entity_in_one_line(sandbox, data_dir, capfd):
+    from alerting.operational import evaluate
     from governance.schema import OperationsThresholds
     from orchestration.defs.ingest.openai.assets import ENTITIES, open_client
     from orchestration.lib.ingest import build_ingest_asset
-    from orchestration.lib.operational_alerts import evaluate
-    from orchestration.lib.run_status import source_pulls
-    from orchestration.lib.settings import Paths
     from orchestration.lib.sources import sources_config
+    from warehouse.paths import Paths
+    from warehouse.run_status import source_pulls
 
     sources_config.cache_clear()
     config = sources_config()

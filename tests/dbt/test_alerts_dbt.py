@@ -14,15 +14,15 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
+from alerting.delivery import build_senders, deliver, read_published_alerts
 from governance.load import GOVERNANCE_DIR, load_governance
 from governance.schema import Channels, EmailChannel, WebhookChannel
-from orchestration.lib.alerts import build_senders, deliver, read_published_alerts
-from orchestration.lib.gx import validate_dataframe
-from orchestration.lib.publish import publish
+from quality.gx import validate_dataframe
 from sandbox.activity import Activity
 from sandbox.enterprise import Enterprise
 from tests.alert_receivers import SmtpReceiver, WebhookReceiver
 from tests.dbt_build import dbt_build
+from warehouse.publish import publish
 
 START, END = date(2026, 8, 1), date(2026, 9, 18)
 SPIKE_APP, SPIKE_DAY = "app-code-review-bot", date(2026, 9, 18)

@@ -14,12 +14,12 @@ from connectors.anthropic.schemas import SCHEMAS
 from connectors.config import SourceConfig
 from orchestration.defs.ingest.anthropic import assets
 from orchestration.lib.ingest import land_entity
-from orchestration.lib.landing import LandingWindow
 from orchestration.lib.partitions import RefreshWindow
-from orchestration.lib.settings import Paths
 from sandbox.server import SandboxServer, SandboxState
 from tests.conftest import TEST_SECRETS
 from tests.dbt_build import dbt_build
+from warehouse.landing import LandingWindow
+from warehouse.paths import Paths
 
 AS_OF = datetime(2026, 9, 22, 6, tzinfo=UTC)  # 2026-09-20 and 21 are still provisional
 START, END = date(2026, 9, 1), date(2026, 9, 22)

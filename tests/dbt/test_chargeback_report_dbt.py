@@ -11,10 +11,10 @@ import duckdb
 import openpyxl
 import pytest
 
-from orchestration.lib.publish import current_dir, publish
 from reports.chargeback import build_chargeback_report, latest_closed_chargeback_month
 from tests.dbt.test_chargeback_dbt import SELECT, write_fixture
 from tests.dbt_build import dbt_build
+from warehouse.publish import current_dir, publish
 
 CENT = Decimal("0.01")
 PUBLISHED = ["rpt_chargeback_monthly", "rpt_budget_variance", "fct_ai_cost_daily", "dim_team"]

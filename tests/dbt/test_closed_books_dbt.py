@@ -14,13 +14,6 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration.lib.books import (
-    book_closed_months,
-    book_path,
-    booked_months,
-    closed_month_changes,
-    mart_schema,
-)
 from tests.dbt.test_chargeback_dbt import (
     AUG,
     COSTS,
@@ -32,6 +25,13 @@ from tests.dbt.test_chargeback_dbt import (
     write_fixture,
 )
 from tests.dbt_build import ROOT, dbt_build
+from warehouse.books import (
+    book_closed_months,
+    book_path,
+    booked_months,
+    closed_month_changes,
+    mart_schema,
+)
 
 LATE_CHARGE = cost_row(date(2026, 8, 21), "openai", "p1", "k1", "gpt-4.1", "app-a", "5.0000000002")
 # August's EUR invoice line, first on app-a, later on app-b: the same total, another team

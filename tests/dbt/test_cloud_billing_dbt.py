@@ -15,11 +15,11 @@ from orchestration.defs.ingest.azure_focus import assets as azure_assets
 from orchestration.defs.ingest.gcp_billing_export import assets as gcp_assets
 from orchestration.lib.ingest import land_entity
 from orchestration.lib.partitions import RefreshWindow, whole_months
-from orchestration.lib.settings import Paths
 from sandbox.activity import Activity
 from sandbox.enterprise import Enterprise
 from sandbox.providers import azure_openai, google_vertex
 from tests.dbt_build import dbt_build
+from warehouse.paths import Paths
 
 AS_OF = datetime(2026, 9, 20, 6, tzinfo=UTC)
 START, END = date(2026, 9, 1), date(2026, 9, 22)

@@ -17,12 +17,12 @@ from orchestration.defs.ingest.litellm_export import assets as export_assets
 from orchestration.defs.ingest.otlp_genai import assets as otel_assets
 from orchestration.lib.ingest import land_entity
 from orchestration.lib.partitions import RefreshWindow
-from orchestration.lib.settings import Paths
 from sandbox.ground_truth import MEASURES
 from sandbox.providers import litellm, otel
 from sandbox.server import SandboxServer, SandboxState
 from tests.conftest import TEST_SECRETS
 from tests.dbt_build import dbt_build
+from warehouse.paths import Paths
 
 AS_OF = datetime(2026, 9, 10, 6, tzinfo=UTC)
 START, END = date(2026, 9, 1), date(2026, 9, 5)

@@ -22,11 +22,11 @@ from orchestration.defs.ingest.okta import assets as okta_assets
 from orchestration.defs.ingest.scim import assets as scim_assets
 from orchestration.lib.ingest import land_entity
 from orchestration.lib.partitions import RefreshWindow
-from orchestration.lib.settings import Paths
 from sandbox.identity import employee_id, team_display_name
 from sandbox.providers.entra_id import TENANT_ID
 from sandbox.server import SandboxServer, SandboxState
 from tests.dbt_build import dbt_build
+from warehouse.paths import Paths
 
 FIRST, SECOND = date(2026, 9, 3), date(2026, 9, 12)
 MODELS = [

@@ -21,13 +21,13 @@ from orchestration.defs.ingest.github_copilot import assets as github_assets
 from orchestration.defs.ingest.m365_copilot import assets as m365_assets
 from orchestration.lib.ingest import land_entity
 from orchestration.lib.partitions import RefreshWindow
-from orchestration.lib.settings import Paths
 from sandbox.providers.chatgpt_enterprise import WORKSPACE_ID
 from sandbox.providers.m365_copilot import CONCEALED_TENANT, MAIN_TENANT, REFRESH_LAG
 from sandbox.saas_seats import hashed_name
 from sandbox.server import SandboxServer, SandboxState
 from tests.dbt.test_identity_dbt import FIRST, SECOND, land_snapshot
 from tests.dbt_build import dbt_build
+from warehouse.paths import Paths
 
 ACTIVITY_START, END = date(2026, 8, 20), date(2026, 9, 21)
 SNAPSHOT_DAYS = [date(2026, 9, 7) + timedelta(days=n) for n in range(14)]  # 09-07 .. 09-20

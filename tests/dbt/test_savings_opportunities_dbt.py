@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from orchestration.lib.gx import validate_dataframe
+from quality.gx import validate_dataframe
 from tests.dbt_build import dbt_build
 
 SELECT = ["int_model_list_prices", "rpt_savings_opportunities"]

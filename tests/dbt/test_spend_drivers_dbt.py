@@ -218,7 +218,7 @@ def test_week_over_week_uses_iso_weeks(drivers):
 def test_the_published_suite_passes_on_the_result(drivers):
     import pandas as pd
 
-    from orchestration.lib.gx import validate_dataframe
+    from quality.gx import validate_dataframe
 
     outcome = validate_dataframe("rpt_spend_drivers", pd.DataFrame(drivers))
     assert outcome.success, outcome.failures

@@ -16,11 +16,11 @@ import yaml
 
 from orchestration.automation_names import INGEST_JOB, TRANSFORM_JOB
 from orchestration.cli.summary import provider_totals
-from orchestration.lib.evidence import record_run
 from orchestration.lib.partitions import RANGE_END_TAG, RANGE_START_TAG, window_tags
-from orchestration.lib.publish import current_dir
+from orchestration.lib.run_evidence import record_run
 from sandbox.server import SandboxServer, SandboxState
 from tests.conftest import FIXTURES, ROOT
+from warehouse.publish import current_dir
 
 FIRST, LAST = date(2026, 9, 1), date(2026, 9, 20)
 AS_OF_FIRST_RUN = datetime(2026, 9, 22, 6, tzinfo=UTC)  # 2026-09-20 is still provisional

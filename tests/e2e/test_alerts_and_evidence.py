@@ -16,17 +16,17 @@ import duckdb
 import httpx
 import pytest
 
+from alerting.delivery import build_senders, current_messages, deliver
+from evidence.ledger import Ledger
 from governance.load import load_governance
 from governance.schema import Channels, EmailChannel, WebhookChannel
 from orchestration.cli import evidence as evidence_cli
-from orchestration.lib.alerts import build_senders, current_messages, deliver
-from orchestration.lib.evidence import Ledger
-from orchestration.lib.settings import Paths
 from sandbox.checks import expected_leavers_with_keys
 from sandbox.governance_example import PLANTED_APPLICATION_FINDINGS
 from tests.alert_receivers import SmtpReceiver, WebhookReceiver
 from tests.e2e.deployment import FIRST, LAST
 from tests.e2e.test_compliance import expected_shadow_credentials
+from warehouse.paths import Paths
 
 pytestmark = pytest.mark.e2e
 

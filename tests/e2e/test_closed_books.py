@@ -20,10 +20,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration.lib.books import book_path
 from orchestration.lib.sources import sources_config
 from sandbox.server import SandboxServer, SandboxState
 from tests.e2e.deployment import Deployment, sources_subset
+from warehouse.books import book_path
 
 pytestmark = pytest.mark.e2e
 

@@ -19,17 +19,17 @@ import httpx
 import pytest
 import yaml
 
+from alerting.delivery import build_senders, current_messages, deliver
 from governance.init import write_starter
 from governance.load import governance_dir, load_governance
 from governance.schema import Channels, DataCategory, UseCategory, WebhookChannel
-from orchestration.lib.alerts import build_senders, current_messages, deliver
-from orchestration.lib.publish import current_dir
-from orchestration.lib.run_status import source_pulls
-from orchestration.lib.settings import Paths
 from orchestration.lib.sources import sources_config
 from sandbox.server import SandboxServer, SandboxState
 from tests.alert_receivers import WebhookReceiver
 from tests.e2e.deployment import Deployment, sources_subset
+from warehouse.paths import Paths
+from warehouse.publish import current_dir
+from warehouse.run_status import source_pulls
 
 pytestmark = pytest.mark.e2e
 

@@ -19,13 +19,13 @@ import duckdb
 import httpx
 import pytest
 
+from evidence.ledger import Ledger
 from orchestration.automation_names import INGEST_JOB, TRANSFORM_JOB
-from orchestration.instance.sqlite_storage import BatchedSqliteEventLogStorage
-from orchestration.lib.evidence import Ledger
+from orchestration.instance.storage import BatchedSqliteEventLogStorage
 from orchestration.lib.partitions import RANGE_START_TAG
-from orchestration.lib.publish import current_dir
 from tests.conftest import TEST_SECRETS
 from tests.e2e.deployment import AS_OF_LATER, FIRST, LAST, started_deployment
+from warehouse.publish import current_dir
 
 pytestmark = pytest.mark.e2e
 

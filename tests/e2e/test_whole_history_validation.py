@@ -18,12 +18,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from alerting.delivery import quality_alerts
 from orchestration.automation_names import VALIDATION_JOB
-from orchestration.lib.alerts import quality_alerts
 from orchestration.lib.dbt import WHOLE_HISTORY_TAG
-from orchestration.lib.settings import Paths
-from orchestration.lib.whole_history import DBT_TESTS
+from quality.whole_history import DBT_TESTS
 from tests.conftest import ROOT
+from warehouse.paths import Paths
 
 pytestmark = pytest.mark.e2e
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.lib.publish import publish
+from warehouse.publish import publish
 
 MARTS = ["fct_spend", "fct_tokens", "dim_version"]
 ROWS = 200_000

@@ -14,9 +14,9 @@ from connectors.errors import SourceRequestError
 from orchestration.defs.ingest.openai.assets import ENTITIES, open_client
 from orchestration.lib.ingest import land_entity
 from orchestration.lib.partitions import RefreshWindow
-from orchestration.lib.settings import Paths
 from tests.canned_server import CannedServer
 from tests.conftest import FIXTURES, TEST_SECRETS
+from warehouse.paths import Paths
 
 WINDOW = RefreshWindow(date(2026, 9, 1), date(2026, 9, 3))
 COSTS = next(e for e in ENTITIES if e.name == "costs")

@@ -7,12 +7,11 @@ import os
 import signal
 import subprocess
 import sys
+import uuid
 from datetime import UTC, datetime
 
 import dagster as dg
 import pytest
-from dagster._core.events import DagsterEvent, DagsterEventType
-from dagster._core.utils import make_new_run_id
 
 from orchestration.lib.child_processes import dies_with_parent_supported
 from orchestration.lib.crashed_runs import (
@@ -57,8 +56,8 @@ def dead_process_tags() -> dict[str, str]:
 
 def started_run(instance, tags: dict[str, str], claim: bool = True) -> str:
     """A run record STARTED with `tags`, holding the pool slot for its step when `claim`."""
-    run = instance.create_run_for_job(JOB, run_id=make_new_run_id(), tags=tags)
-    start = DagsterEvent(event_type_value=DagsterEventType.RUN_START.value, job_name=JOB.name)
+    run = instance.create_run_for_job(JOB, run_id=str(uuid.uuid4()), tags=tags)
+    start = dg.DagsterEvent(event_type_value=dg.DagsterEventType.RUN_START.value, job_name=JOB.name)
     instance.report_dagster_event(start, run_id=run.run_id)
     if claim:
         storage = instance.event_log_storage
@@ -93,7 +92,7 @@ def test_a_crashed_run_is_failed_its_slot_freed_and_the_next_run_completes(insta
     assert crashed_id in lines[0] and f"process {crashed.pid} " in lines[0]
     assert f"since {crashed.since:%Y-%m-%d %H:%M:%S} UTC" in lines[0]
     assert instance.get_run_by_id(crashed_id).status == dg.DagsterRunStatus.FAILURE
-    failure = instance.all_logs(crashed_id, of_type=DagsterEventType.RUN_FAILURE)
+    failure = instance.all_logs(crashed_id, of_type=dg.DagsterEventType.RUN_FAILURE)
     assert len(failure) == 1 and str(crashed.pid) in failure[0].dagster_event.message
     assert slots(instance) == ([], [])
 
@@ -136,7 +135,7 @@ def test_slots_still_held_by_an_ended_run_are_freed(instance):
 
 def test_a_waiting_run_says_every_interval_who_holds_the_slot(instance):
     holder = started_run(instance, process_tags())
-    run_id, lines = make_new_run_id(), []
+    run_id, lines = str(uuid.uuid4()), []
 
     def log(line: str) -> None:
         lines.append(line)
@@ -159,7 +158,7 @@ def test_a_waiting_run_says_every_interval_who_holds_the_slot(instance):
 
 def test_a_waiting_run_recovers_a_holder_whose_process_is_gone(instance):
     holder = started_run(instance, dead_process_tags())
-    run_id, lines = make_new_run_id(), []
+    run_id, lines = str(uuid.uuid4()), []
 
     with PoolWaitReporter(instance, run_id, lines.append, interval=0.3):
         result = JOB.execute_in_process(instance=instance, run_id=run_id)
@@ -221,7 +220,7 @@ def test_the_cli_records_its_process_on_each_run(instance, capsys):
 def test_recovered_runs_reach_the_evidence_ledger_once_evidence_records_them(
     instance, tmp_path, monkeypatch
 ):
-    from orchestration.lib import evidence
+    from orchestration.lib import run_evidence as evidence
 
     recorded = []
 

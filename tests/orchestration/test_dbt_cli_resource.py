@@ -42,7 +42,7 @@ def test_dbt_is_started_with_the_paths_and_this_process_keeps_its_environment(
     import os
 
     from orchestration.lib.dbt import environment_for_dbt
-    from orchestration.lib.settings import Paths
+    from warehouse.paths import Paths
 
     monkeypatch.setenv("AIUW_LANDING_DIR", str(data_dir / "elsewhere"))
     env = Paths.from_env().dbt_environment()

@@ -13,15 +13,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from alerting.operational import evaluate
 from connectors.config import load_sources
 from connectors.errors import ConfigError
 from governance.schema import OperationsThresholds
 from orchestration.lib.entity_selection import check_entity_selection, known_entities
 from orchestration.lib.evidence_sources import ingest_outcomes, source_status
-from orchestration.lib.operational_alerts import evaluate
-from orchestration.lib.run_status import record, source_pull_path, source_pulls
-from orchestration.lib.settings import Paths
 from orchestration.lib.sources import sources_config
+from warehouse.paths import Paths
+from warehouse.run_status import record, source_pull_path, source_pulls
 
 OPENAI = "    type: openai\n    secret_env: OPENAI_ADMIN_KEY\n    max_attempts: 2\n"
 HEAD = "warehouse:\n  history_start: 2026-09-01\n  restatement_days: 1\nsources:\n"

@@ -10,13 +10,14 @@ import dagster as dg
 import pyarrow as pa
 import pytest
 
+from evidence.ledger import Ledger
 from orchestration.automation_names import INGEST_JOB
-from orchestration.lib.evidence import Ledger, record_interrupted_run, record_run
-from orchestration.lib.evidence_pack import sha256_file
 from orchestration.lib.evidence_sources import AssetOutcome, source_status
 from orchestration.lib.ingest import Entity, build_ingest_asset
 from orchestration.lib.partitions import daily_partitions
+from orchestration.lib.run_evidence import record_interrupted_run, record_run
 from orchestration.lib.sources import sources_config
+from warehouse.landing import file_sha256
 
 LAB_SECRET = "sk-lab-TEST-5c9e2a7d-do-not-leak"
 SOURCES = """
@@ -107,7 +108,7 @@ def test_every_configured_source_is_listed_with_its_status(config, data_dir, tmp
         "window_start": "2026-09-02",
         "window_end_exclusive": "2026-09-04",
         "records": 4,
-        "files_sha256": {str(f.relative_to(landing)): sha256_file(f) for f in files},
+        "files_sha256": {str(f.relative_to(landing)): file_sha256(f) for f in files},
     }
 
     lab = sources["openai_lab"]

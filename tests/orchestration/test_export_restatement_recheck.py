@@ -18,11 +18,11 @@ from orchestration.defs.ingest.azure_focus import assets as focus_assets
 from orchestration.lib.ingest import Entity, land_entity
 from orchestration.lib.partitions import RefreshWindow, whole_months
 from orchestration.lib.restatements import EXACT, BilledTotals, landed_total
-from orchestration.lib.settings import Paths
 from orchestration.lib.sources import sources_config
 from sandbox.activity import Activity
 from sandbox.enterprise import Enterprise
 from sandbox.providers import aws_bedrock, azure_openai
+from warehouse.paths import Paths
 
 HISTORY_START = date(2026, 9, 1)
 BACKFILL = RefreshWindow(HISTORY_START, date(2026, 10, 2))

@@ -44,3 +44,30 @@ def test_the_check_sees_an_import_of_the_sandbox(tmp_path):
         "def f():\n    from sandbox.server import SandboxState\n    import sandbox.checks\n"
     )
     assert imported_modules(planted) == {"sandbox.server", "sandbox.checks"}
+
+
+# Plain packages: usable without Dagster, so an auditor's laptop or another scheduler can run them.
+DAGSTER_FREE = [
+    "alerting",
+    "connectors",
+    "evidence",
+    "governance",
+    "pricing",
+    "quality",
+    "reports",
+    "warehouse",
+]
+
+
+def test_plain_packages_import_neither_dagster_nor_the_orchestration():
+    assert set(DAGSTER_FREE) | {"orchestration"} == set(shipped_packages())
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(
+            m
+            for m in imported_modules(path)
+            if m.split(".")[0] in ("dagster", "dagster_dbt", "orchestration")
+        )
+        for package in DAGSTER_FREE
+        for path in (ROOT / package).rglob("*.py")
+    }
+    assert {path: modules for path, modules in offenders.items() if modules} == {}

@@ -9,9 +9,9 @@ import duckdb
 import pyarrow.parquet as pq
 
 from orchestration.lib.dbt import published_docs, published_models
-from orchestration.lib.landing import file_sha256
-from orchestration.lib.publish import publish
 from tests.orchestration.test_table_metadata import warehouse_with_cost_table
+from warehouse.landing import file_sha256
+from warehouse.publish import publish
 
 DOCS = {
     "fct_cost": {

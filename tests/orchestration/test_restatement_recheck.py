@@ -16,9 +16,9 @@ from orchestration.defs.ingest.openai import assets as openai_assets
 from orchestration.lib.ingest import land_entity
 from orchestration.lib.partitions import RefreshWindow
 from orchestration.lib.restatements import landed_total, recheck_window, spans
-from orchestration.lib.settings import Paths
 from orchestration.lib.sources import sources_config
 from sandbox.activity import SETTLEMENT_DAYS
+from warehouse.paths import Paths
 
 HISTORY_START = date(2026, 9, 1)
 BACKFILL = RefreshWindow(HISTORY_START, date(2026, 10, 10))

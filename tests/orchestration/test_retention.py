@@ -13,8 +13,8 @@ from pydantic import ValidationError
 
 from connectors.config import SourcesConfig, WarehouseSettings
 from orchestration.lib.retention import prune
-from orchestration.lib.settings import Paths
 from orchestration.lib.sources import sources_config
+from warehouse.paths import Paths
 
 NOW = datetime.now(UTC)
 

@@ -22,9 +22,9 @@ from orchestration.cli.run_outcome import (
 )
 from orchestration.lib.ingest import Entity, build_ingest_asset
 from orchestration.lib.partitions import daily_partitions
-from orchestration.lib.publish import current_dir
-from orchestration.lib.settings import Paths
 from orchestration.lib.sources import sources_config
+from warehouse.paths import Paths
+from warehouse.publish import current_dir
 
 SOURCES = """
 warehouse:

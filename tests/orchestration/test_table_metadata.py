@@ -8,8 +8,8 @@ from decimal import Decimal
 import dagster as dg
 import duckdb
 
-from orchestration.lib.publish import publish
 from orchestration.lib.table_metadata import release_totals, with_table_metadata
+from warehouse.publish import publish
 
 LOG = logging.getLogger("test")
 ROWS = [

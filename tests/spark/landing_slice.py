@@ -14,8 +14,8 @@ from connectors.config import load_sources
 from governance.load import GOVERNANCE_DIR, load_governance
 from orchestration.lib.ingest import land_entity
 from orchestration.lib.partitions import RefreshWindow
-from orchestration.lib.settings import REPO_ROOT, Paths
 from sandbox.server import SandboxServer, SandboxState
+from warehouse.paths import REPO_ROOT, Paths
 
 AS_OF = datetime(2026, 9, 10, 6, tzinfo=UTC)
 START, END = date(2026, 9, 1), date(2026, 9, 4)  # end exclusive: three days

@@ -4,9 +4,9 @@ files, stale sources and releases) that no routed channel has received, and retr
 
 import dagster as dg
 
+from alerting.delivery import run_pass
 from governance.load import load_governance
-from orchestration.lib.alerts import run_pass
-from orchestration.lib.settings import Paths
+from warehouse.paths import Paths
 
 TICK_SECONDS = 300
 

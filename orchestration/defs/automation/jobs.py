@@ -11,15 +11,15 @@ import dagster as dg
 
 from orchestration.asset_groups import REPORTS
 from orchestration.automation_names import INGEST_JOB, TRANSFORM_JOB
-from orchestration.lib.evidence import record_run
 from orchestration.lib.partitions import (
     INGEST_RUN_TAG,
     daily_partitions,
     partition_days,
     window_tags,
 )
-from orchestration.lib.settings import Paths
+from orchestration.lib.run_evidence import record_run
 from orchestration.lib.sources import sources_config
+from warehouse.paths import Paths
 
 # Governance and the price catalog are read from the repository and installed packages, not pulled:
 # they land in the transform run.

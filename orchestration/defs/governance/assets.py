@@ -8,8 +8,8 @@ import pyarrow.parquet as pq
 
 from governance.load import load_governance
 from orchestration.asset_groups import REFERENCE_DATA
-from orchestration.lib.landing import file_sha256
-from orchestration.lib.settings import Paths
+from warehouse.landing import file_sha256
+from warehouse.paths import Paths
 
 TABLES = {
     "teams": "Teams with department, business unit, cost centre and owner (teams.yml).",

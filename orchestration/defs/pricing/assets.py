@@ -4,10 +4,10 @@ import dagster as dg
 import pyarrow.parquet as pq
 
 from orchestration.asset_groups import REFERENCE_DATA
-from orchestration.lib.landing import file_sha256
-from orchestration.lib.settings import Paths
 from pricing.catalog import build_catalog
 from pricing.landing import canonical_model_ids, land_catalog
+from warehouse.landing import file_sha256
+from warehouse.paths import Paths
 
 TABLES = {
     "catalog": "Per-million-token list prices by provider, model, tier, component and context band, "

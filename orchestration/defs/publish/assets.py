@@ -4,10 +4,10 @@ import dagster as dg
 
 from orchestration.asset_groups import PUBLISHED
 from orchestration.lib.dbt import published_docs, published_models
-from orchestration.lib.gx import latest_outcome
-from orchestration.lib.publish import current_dir, publish
-from orchestration.lib.settings import Paths
 from orchestration.lib.table_metadata import release_totals
+from quality.gx import latest_outcome
+from warehouse.paths import Paths
+from warehouse.publish import current_dir, publish
 
 
 def build_publish_asset(marts: list[str]) -> dg.AssetsDefinition:

@@ -2,9 +2,9 @@
 
 import dagster as dg
 
-from orchestration.lib.books import MART, book_path, closed_month_changes
-from orchestration.lib.publish import current_dir
-from orchestration.lib.settings import Paths
+from warehouse.books import MART, book_path, closed_month_changes
+from warehouse.paths import Paths
+from warehouse.publish import current_dir
 
 
 @dg.asset_check(

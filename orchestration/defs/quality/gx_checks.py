@@ -17,7 +17,9 @@ from orchestration.lib.dbt import (
     published_models,
     upstream_source_names,
 )
-from orchestration.lib.gx import (
+from orchestration.lib.partitions import RefreshWindow, run_transform_window
+from orchestration.lib.sources import sources_config
+from quality.gx import (
     SuiteOutcome,
     governance_parameters,
     load_suite_definition,
@@ -26,9 +28,7 @@ from orchestration.lib.gx import (
     suite_columns,
     validate_dataframe,
 )
-from orchestration.lib.partitions import RefreshWindow, run_transform_window
-from orchestration.lib.settings import Paths
-from orchestration.lib.sources import sources_config
+from warehouse.paths import Paths
 
 # The trend expectations compare the latest days with the 28 before them (same weekday): six weeks
 # before the rebuilt days give them their whole baseline.

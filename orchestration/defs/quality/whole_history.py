@@ -23,10 +23,10 @@ from orchestration.lib.dbt import (
     seed_parse_state,
 )
 from orchestration.lib.dbt_progress import DbtOutput, summary_lines
-from orchestration.lib.gx import store_outcome
 from orchestration.lib.heartbeat import heartbeat
-from orchestration.lib.settings import Paths
-from orchestration.lib.whole_history import WHOLE_HISTORY, dbt_tests_outcome
+from quality.gx import store_outcome
+from quality.whole_history import WHOLE_HISTORY, dbt_tests_outcome
+from warehouse.paths import Paths
 
 
 @dg.op(

@@ -7,12 +7,12 @@ import dagster as dg
 
 from orchestration.asset_groups import REPORTS
 from orchestration.automation_names import REPORTS_JOB
-from orchestration.lib.publish import current_dir
-from orchestration.lib.settings import Paths
 from orchestration.lib.sources import sources_config
 from reports.chargeback import build_chargeback_report
 from reports.executive import build_executive_summary
 from reports.output import reports_root
+from warehouse.paths import Paths
+from warehouse.publish import current_dir
 
 PUBLISHED = dg.AssetKey(["published", "warehouse"])
 

@@ -9,7 +9,6 @@ from dagster_dbt import DbtCliResource, dbt_assets
 
 from connectors.config import SourcesConfig
 from connectors.entra_id.copilot_plans import copilot_plan_dbt_vars
-from orchestration.lib.books import book_closed_months, ensure_books_schema
 from orchestration.lib.built_days import (
     built_state,
     code_fingerprint,
@@ -32,15 +31,16 @@ from orchestration.lib.dbt import (
 )
 from orchestration.lib.dbt_progress import DbtOutput, problem_lines, summary_lines
 from orchestration.lib.dbt_translator import WarehouseDbtTranslator
-from orchestration.lib.gx import start_importing_gx
 from orchestration.lib.heartbeat import heartbeat
 from orchestration.lib.ingest import ensure_landing_schemas
 from orchestration.lib.partitions import RefreshWindow, run_transform_window
-from orchestration.lib.publish import current_dir
-from orchestration.lib.run_status import record_dbt_build
-from orchestration.lib.settings import Paths
 from orchestration.lib.sources import sources_config
 from orchestration.lib.table_metadata import with_table_metadata
+from quality.gx import start_importing_gx
+from warehouse.books import book_closed_months, ensure_books_schema
+from warehouse.paths import Paths
+from warehouse.publish import current_dir
+from warehouse.run_status import record_dbt_build
 
 
 def build_dbt_assets(config: SourcesConfig) -> dg.AssetsDefinition:

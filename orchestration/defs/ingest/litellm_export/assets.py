@@ -12,7 +12,7 @@ from connectors.litellm.export import LiteLLMExportReader
 from connectors.litellm.schemas import SCHEMAS
 from orchestration.defs.ingest.litellm.assets import start_day
 from orchestration.lib.ingest import Entity, build_ingest_assets
-from orchestration.lib.settings import Paths
+from warehouse.paths import Paths
 
 
 def open_client(source: SourceConfig):

@@ -9,9 +9,9 @@ from connectors.config import SourceConfig
 from connectors.openai.client import OpenAIAdminClient
 from connectors.openai.schemas import SCHEMAS
 from orchestration.lib.ingest import Entity, build_ingest_assets
-from orchestration.lib.landing import utc_day
 from orchestration.lib.partitions import RefreshWindow
 from orchestration.lib.restatements import BilledTotals
+from warehouse.landing import utc_day
 
 
 def open_client(source: SourceConfig) -> OpenAIAdminClient:

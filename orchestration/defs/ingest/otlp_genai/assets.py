@@ -9,7 +9,7 @@ from connectors.config import SourceConfig
 from connectors.otlp.reader import OtlpGenAiReader
 from connectors.otlp.schemas import SCHEMAS
 from orchestration.lib.ingest import Entity, build_ingest_assets
-from orchestration.lib.settings import Paths
+from warehouse.paths import Paths
 
 
 def open_client(source: SourceConfig):

@@ -12,8 +12,8 @@ import pytest
 
 from orchestration.defs.quality.gx_checks import read_mart
 from orchestration.lib.dbt import published_models
-from orchestration.lib.gx import governance_parameters, suite_columns, validate_dataframe
-from orchestration.lib.settings import EXPECTATIONS_DIR
+from quality.gx import governance_parameters, suite_columns, validate_dataframe
+from warehouse.paths import EXPECTATIONS_DIR
 
 
 def test_every_published_mart_has_a_suite_and_every_suite_a_mart():
@@ -151,7 +151,7 @@ def test_the_violations_suite_wants_an_exception_behind_every_non_open_row():
     ).success
 
 
-# -- distributions and business rules GX has no built-in for (orchestration/lib/gx_rules.py) ---------
+# -- distributions and business rules GX has no built-in for (quality/gx_rules.py) ---------
 
 LAST_DAY = date(2026, 9, 30)  # a Wednesday
 PARAMETERS = {"min_attributed_usage_pct": "90", "reconciliation_max_out_of_tolerance_pct": "10"}

@@ -13,12 +13,12 @@ import dagster as dg
 import duckdb
 import pytest
 
+from alerting.channels import Message, slack_payload
+from alerting.delivery import build_senders, deliver, quality_alerts, read_published_alerts
 from governance.load import GOVERNANCE_DIR
 from governance.schema import AlertingFile
-from orchestration.lib.alert_channels import Message, slack_payload
-from orchestration.lib.alerts import build_senders, deliver, quality_alerts, read_published_alerts
-from orchestration.lib.publish import publish
 from tests.alert_receivers import SmtpReceiver, WebhookReceiver
+from warehouse.publish import publish
 
 TOKEN = "T0SECRET/B0SECRET/xoxbSECRETTOKEN"
 PASSWORD = "smtp-password-do-not-log"

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from orchestration.lib.evidence_signing import ALGORITHM, KEY_ENV, sign, signature_matches
+from evidence.signing import ALGORITHM, KEY_ENV, sign, signature_matches
 
 ANCHORS_FILE = "ledger_anchors.jsonl"
 SIGNED_FIELDS = ("sequence", "entry_hash", "run_id", "anchored_at")

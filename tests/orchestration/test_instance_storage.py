@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 
 import dagster as dg
 import pytest
-from dagster._core.storage.event_log import SqliteEventLogStorage
 
-from orchestration.instance import sqlite_storage
-from orchestration.instance.sqlite_storage import BatchedSqliteEventLogStorage
+from orchestration.instance import storage as sqlite_storage
+from orchestration.instance.storage import BatchedSqliteEventLogStorage, SqliteEventLogStorage
 
 ROOT = Path(__file__).resolve().parents[2]
 DAYS = dg.DailyPartitionsDefinition(start_date="2026-11-01", end_offset=1)
@@ -201,3 +201,19 @@ def test_the_kept_engines_hold_no_connection_between_events(tmp_path):
     with sqlite3.connect(tmp_path / "run-1.db", timeout=0) as con:
         con.execute("begin exclusive")
         con.rollback()
+
+
+def test_only_the_instance_storage_imports_dagster_internals():
+    root = Path(__file__).resolve().parents[2]
+    importers = sorted(
+        str(path.relative_to(root))
+        for package in ("orchestration", "tests", "benchmarks", "sandbox")
+        for path in (root / package).rglob("*.py")
+        if any(
+            line.startswith(("from dagster._", "import dagster._"))
+            for line in path.read_text().splitlines()
+        )
+    )
+    assert importers == ["orchestration/instance/storage.py"]
+    modules = re.findall(r"module: (\S+)", (root / "dagster.yaml").read_text())
+    assert modules and not [m for m in modules if m.startswith("dagster._")]

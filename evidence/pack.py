@@ -19,7 +19,6 @@ Plain Python and DuckDB: no Dagster, so an auditor can run it anywhere.
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import re
 import shutil
@@ -31,13 +30,15 @@ from typing import Any
 
 import duckdb
 
-from orchestration.lib.evidence_signing import (
+from evidence.ledger import entry_hash
+from evidence.signing import (
     ALGORITHM,
     KEY_ENV,
     sign,
     signature_matches,
     signing_key,
 )
+from warehouse.landing import file_sha256
 
 GENESIS = "0" * 64
 MANIFEST = "manifest.json"
@@ -100,22 +101,6 @@ class Period:
 def _month_end(year: int, month: int) -> date:
     following = date(year + month // 12, month % 12 + 1, 1)
     return following - timedelta(days=1)
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def entry_hash(entry: dict[str, Any]) -> str:
-    """Same rule as orchestration.lib.evidence.entry_hash (a unit test keeps the two equal)."""
-    body = {k: v for k, v in entry.items() if k != "entry_hash"}
-    return hashlib.sha256(
-        json.dumps(body, sort_keys=True, separators=(",", ":"), default=str).encode()
-    ).hexdigest()
 
 
 def _cell(value: Any) -> str:
@@ -278,7 +263,7 @@ def _write_pack(
             shutil.copyfile(result, out / "quality_results" / result.name)
 
     files = {
-        p.relative_to(out).as_posix(): sha256_file(p)
+        p.relative_to(out).as_posix(): file_sha256(p)
         for p in sorted(out.rglob("*"))
         if p.is_file() and p.name != MANIFEST
     }
@@ -288,7 +273,7 @@ def _write_pack(
         "end": period.end.isoformat(),
         "created_at": datetime.now(UTC).isoformat(),
         "release_id": release_id,
-        "database_sha256": sha256_file(database),
+        "database_sha256": file_sha256(database),
         "ledger_head_hash": head,
         "ledger_excerpt_head_hash": json.loads(lines[-1])["entry_hash"] if lines else None,
         "publishing_entry_sequence": publishing_sequence,
@@ -347,7 +332,7 @@ def verify_pack(directory: Path) -> tuple[bool, str]:
             return False, f"{name}: listed in the manifest but missing"
         if name not in expected:
             return False, f"{name}: not listed in the manifest"
-        if sha256_file(directory / name) != expected[name]:
+        if file_sha256(directory / name) != expected[name]:
             return False, f"{name}: sha256 does not match the manifest"
     problem, seal = _check_signature(manifest)
     if problem:

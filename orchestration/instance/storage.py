@@ -1,5 +1,10 @@
-"""The instance's SQLite storage (`dagster.yaml`): Dagster's own, laid out as `storage: sqlite`
+"""The instance's storage (`dagster.yaml`): Dagster's own SQLite storage, laid out as `storage: sqlite`
 lays it out under one base directory, with asset materializations written a batch at a time.
+
+This is the one module that imports Dagster's internals (`dagster._core`): the storage classes have
+no public import path, and `dagster.yaml` names them through this module. Upgrading Dagster past the
+pinned minor version means reading this file again (tests/orchestration/test_instance_storage.py
+checks that it stays the only one).
 
 A range run materializes each daily-partitioned asset once per day: a backfill of 125 days writes
 about 5,600 materialization events. Dagster's SQLite event log writes each event on its own (a new
@@ -27,12 +32,24 @@ from typing import Any
 
 from dagster import DagsterEventType, EventLogEntry
 from dagster._core.storage.event_log import SqliteEventLogStorage
+from dagster._core.storage.local_compute_log_manager import LocalComputeLogManager
+from dagster._core.storage.root import LocalArtifactStorage
 from dagster._core.storage.runs import SqliteRunStorage
 from dagster._core.storage.schedules import SqliteScheduleStorage
 from dagster._core.storage.sql import create_engine
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
 from dagster._serdes import ConfigurableClassData
 from sqlalchemy.pool import NullPool
+
+# Dagster's own classes for the artifact and compute-log storage, named in dagster.yaml from here.
+__all__ = [
+    "BatchedSqliteEventLogStorage",
+    "LayoutSqliteRunStorage",
+    "LayoutSqliteScheduleStorage",
+    "LocalArtifactStorage",
+    "LocalComputeLogManager",
+    "SqliteEventLogStorage",
+]
 
 # What a batch may hold to take the batched path: the events Dagster hands over in batches.
 BATCHED_EVENT_TYPES = frozenset(

@@ -252,7 +252,7 @@ def evaluate(expectation_type: str, frame: pd.DataFrame, kwargs: dict[str, Any])
     if rule is None:
         raise ValueError(
             f"unknown expectation type {expectation_type!r}: aiuw_ types are "
-            f"{', '.join(sorted(RULES))} (orchestration/lib/gx_rules.py)"
+            f"{', '.join(sorted(RULES))} (quality/gx_rules.py)"
         )
     try:
         return rule(frame, **kwargs)

@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from orchestration.lib.landing import ensure_empty_file
+from warehouse.landing import ensure_empty_file
 
 MART = "rpt_chargeback_monthly"
 LEDGER = "chargeback"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from orchestration.lib.gx import BLOCKING, WARNING, FailedExpectation, SuiteOutcome
+from quality.gx import BLOCKING, WARNING, FailedExpectation, SuiteOutcome
 
 WHOLE_HISTORY = "@whole_history"
 DBT_TESTS = f"dbt_tests{WHOLE_HISTORY}"

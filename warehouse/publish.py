@@ -33,7 +33,7 @@ from typing import Any
 
 import duckdb
 
-from orchestration.lib.landing import file_sha256
+from warehouse.landing import file_sha256
 
 KEEP_RELEASES = 5
 PARQUET_OPTIONS = "format parquet, compression zstd, row_group_size 122880"

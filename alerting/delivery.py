@@ -1,5 +1,5 @@
 """Alert delivery: read fct_alerts from the published warehouse, failing quality results and the
-operational alerts (orchestration/lib/operational_alerts.py), send what no channel has received yet,
+operational alerts (alerting/operational.py), send what no channel has received yet,
 and record every attempt in an append-only log.
 
 The log (data/alerts/deliveries.jsonl) is the delivery state: a message (alert key x opened/resolved)
@@ -22,11 +22,7 @@ from pathlib import Path
 import duckdb
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
-from connectors.config import SourceConfig, load_sources
-from connectors.errors import ConfigError
-from governance.load import Governance
-from governance.schema import AlertingFile
-from orchestration.lib.alert_channels import (
+from alerting.channels import (
     ChannelNotReady,
     DeliveryError,
     EmailSender,
@@ -34,11 +30,15 @@ from orchestration.lib.alert_channels import (
     Sender,
     WebhookSender,
 )
-from orchestration.lib.alert_files import alerts_dir, locked
-from orchestration.lib.operational_alerts import operational_messages
-from orchestration.lib.publish import current_dir
-from orchestration.lib.settings import Paths
-from orchestration.lib.whole_history import is_whole_history
+from alerting.files import alerts_dir, locked
+from alerting.operational import operational_messages
+from connectors.config import SourceConfig, load_sources
+from connectors.errors import ConfigError
+from governance.load import Governance
+from governance.schema import AlertingFile
+from quality.whole_history import is_whole_history
+from warehouse.paths import Paths
+from warehouse.publish import current_dir
 
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 OPEN_STATES = ("new", "ongoing")

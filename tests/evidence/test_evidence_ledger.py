@@ -7,8 +7,8 @@ import json
 
 import pytest
 
+from evidence.ledger import GENESIS, Ledger, entry_hash
 from orchestration.cli import evidence as evidence_cli
-from orchestration.lib.evidence import GENESIS, Ledger, entry_hash
 
 KEY = "evidence-key-TEST-7d1e9b3a-do-not-leak"
 

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from connectors.config import SourceConfig
-from orchestration.lib.run_status import error_summary
+from warehouse.run_status import error_summary
 
 DAY_FILE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.parquet$")
 

@@ -6,7 +6,7 @@ publishing) or `warning` (a business signal: recorded and alerted, never blockin
 summarized for the run log (which expectation failed, with example values) and stored as JSON.
 
 Beyond GX's own types a suite may use:
-- `aiuw_expect_*` types (orchestration/lib/gx_rules.py) for rules GX has no built-in for;
+- `aiuw_expect_*` types (quality/gx_rules.py) for rules GX has no built-in for;
 - `"table": "<model>"` on an expectation, to check a model the mart is built from (the check reads it
   from the warehouse next to the mart);
 - `{"$PARAMETER": "<name>"}` as a kwarg value, filled from governance/thresholds.yml `data_quality`
@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from orchestration.lib.settings import EXPECTATIONS_DIR
+from warehouse.paths import EXPECTATIONS_DIR
 
 if TYPE_CHECKING:  # pandas is imported by the checks that read frames, not by every process
     import pandas as pd
@@ -280,7 +280,7 @@ def validate_dataframe(
 def _run_rule(
     table: str | None, frame: pd.DataFrame, expectation: dict[str, Any], outcome: SuiteOutcome
 ) -> None:
-    from orchestration.lib import gx_rules
+    from quality import gx_rules
 
     result = gx_rules.evaluate(expectation["type"], frame, expectation["kwargs"])
     outcome.evaluated += 1

@@ -9,8 +9,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from orchestration.lib.ingest import newer_snapshot
-from orchestration.lib.landing import LandingWindow
-from orchestration.lib.landing_scan import newest_days_with_rows, scan_landing
+from warehouse.landing import LandingWindow
+from warehouse.landing_scan import newest_days_with_rows, scan_landing
 
 SCHEMA = pa.schema([("day", pa.string()), ("value", pa.int64())])
 DAYS = [date(2026, 9, 1), date(2026, 9, 2), date(2026, 9, 3)]
@@ -119,7 +119,7 @@ def test_the_transform_rebuilds_from_the_month_any_source_may_have_rewritten():
 def test_a_source_that_never_landed_still_reads_as_an_empty_table(tmp_path):
     import duckdb
 
-    from orchestration.lib.landing import ensure_schema_file
+    from warehouse.landing import ensure_schema_file
 
     schema = pa.schema([("id", pa.string()), ("amount", pa.string())])
     assert ensure_schema_file(tmp_path, "okta", "users", schema)

@@ -16,11 +16,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from alerting.delivery import deliver_after_run, run_pass
 from connectors.config import load_sources
 from governance.load import GOVERNANCE_DIR, load_governance
-from orchestration.lib.alerts import deliver_after_run, run_pass
-from orchestration.lib.publish import current_dir, publish
-from orchestration.lib.run_status import (
+from tests.alert_receivers import WebhookReceiver
+from tests.conftest import TEST_ADMIN_KEY
+from warehouse.paths import Paths
+from warehouse.publish import current_dir, publish
+from warehouse.run_status import (
     dbt_build_path,
     dbt_failures,
     error_summary,
@@ -28,9 +31,6 @@ from orchestration.lib.run_status import (
     source_pull_path,
     source_pulls,
 )
-from orchestration.lib.settings import Paths
-from tests.alert_receivers import WebhookReceiver
-from tests.conftest import TEST_ADMIN_KEY
 
 NOW = datetime.now(UTC)
 TODAY = NOW.date()
@@ -53,7 +53,7 @@ class FrozenClock(datetime):
 @pytest.fixture(autouse=True)
 def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     """The alerts read the clock TODAY was read from: a test running past midnight sees one day."""
-    monkeypatch.setattr("orchestration.lib.operational_alerts.datetime", FrozenClock)
+    monkeypatch.setattr("alerting.operational.datetime", FrozenClock)
 
 
 @pytest.fixture
@@ -289,8 +289,8 @@ def test_a_freshness_limit_for_an_unknown_source_type_names_file_line_and_field(
 
 
 def test_source_episodes_stay_open_while_the_sources_config_cannot_be_read(paths):
+    from alerting.operational import evaluate, track
     from governance.schema import OperationsThresholds
-    from orchestration.lib.operational_alerts import evaluate, track
 
     record(source_pull_path(paths.data, "openai", "openai_test", "usage"), "run-1", "ConnectError")
     now = datetime.now(UTC)

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from alerting.files import alerts_dir, read_json, write_json
 from connectors.http import redact
-from orchestration.lib.alert_files import alerts_dir, read_json, write_json
 
 ERROR_LIMIT = 600
 

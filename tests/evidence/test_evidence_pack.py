@@ -9,10 +9,10 @@ from datetime import date
 import duckdb
 import pytest
 
+from evidence.ledger import Ledger
+from evidence.pack import Period, build_pack, verify_pack
 from orchestration.cli import evidence as evidence_cli
-from orchestration.lib import evidence_pack
-from orchestration.lib.evidence import Ledger, entry_hash
-from orchestration.lib.evidence_pack import Period, build_pack, verify_pack
+from warehouse.landing import file_sha256
 
 RELEASE = "20261001T020000000000Z_run00003"
 KEY = "pack-key-TEST-2b8e4f1c-do-not-leak"
@@ -262,7 +262,7 @@ def test_manifest_ledger_excerpt_and_quality_results(pack, tmp_path):
     assert manifest["publishing_entry_sequence"] == 3
     assert manifest["reports_missing"] == []
     database = tmp_path / "published" / "releases" / RELEASE / "warehouse.duckdb"
-    assert manifest["database_sha256"] == evidence_pack.sha256_file(database)
+    assert manifest["database_sha256"] == file_sha256(database)
     assert sorted(manifest["files"]) == [
         "access_anomalies.csv",
         "control_coverage.csv",
@@ -272,18 +272,13 @@ def test_manifest_ledger_excerpt_and_quality_results(pack, tmp_path):
         "release_manifest.json",
         "shadow_ai.csv",
     ]
-    assert manifest["files"]["findings.csv"] == evidence_pack.sha256_file(out / "findings.csv")
+    assert manifest["files"]["findings.csv"] == file_sha256(out / "findings.csv")
     assert manifest["signature"] is None
     assert verify_pack(out) == (
         True,
         "7 files match the manifest, ledger excerpt chain intact; manifest unsigned (no "
         "AIUW_EVIDENCE_SIGNING_KEY was set when the pack was built)",
     )
-
-
-def test_pack_entry_hash_matches_the_ledger_rule():
-    entry = {"run_id": "r", "sequence": 1, "previous_hash": "0" * 64, "published": {"x": [1, 2]}}
-    assert evidence_pack.entry_hash(entry) == entry_hash(entry)
 
 
 def test_an_edited_findings_byte_is_named(pack):
@@ -300,7 +295,7 @@ def test_an_edited_ledger_line_is_named_even_when_the_manifest_is_rehashed(pack)
     path.write_text(path.read_text().replace("run00002", "run0000X"))
     assert verify_pack(out) == (False, "ledger_excerpt.jsonl: sha256 does not match the manifest")
     manifest = json.loads((out / "manifest.json").read_text())
-    manifest["files"]["ledger_excerpt.jsonl"] = evidence_pack.sha256_file(path)
+    manifest["files"]["ledger_excerpt.jsonl"] = file_sha256(path)
     (out / "manifest.json").write_text(json.dumps(manifest))
     assert verify_pack(out) == (
         False,
@@ -370,7 +365,7 @@ def signed_pack(tmp_path, monkeypatch):
 
 def rehash(out, name):
     manifest = json.loads((out / "manifest.json").read_text())
-    manifest["files"][name] = evidence_pack.sha256_file(out / name)
+    manifest["files"][name] = file_sha256(out / name)
     (out / "manifest.json").write_text(json.dumps(manifest))
 
 

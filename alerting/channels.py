@@ -1,5 +1,5 @@
 """Alert channels: a Slack-compatible webhook (httpx) and email (smtplib). One send is one attempt;
-the delivery pass in orchestration/lib/alerts.py retries and records. Errors never carry a secret."""
+the delivery pass in alerting/delivery.py retries and records. Errors never carry a secret."""
 
 from __future__ import annotations
 

@@ -7,9 +7,9 @@ import json
 
 import duckdb
 
-from orchestration.lib.landing import file_sha256
-from orchestration.lib.publish import content_sha256, publish
 from tests.orchestration.test_table_metadata import warehouse_with_cost_table
+from warehouse.landing import file_sha256
+from warehouse.publish import content_sha256, publish
 
 MARTS = ["fct_usage", "fct_cost", "dim_plain"]
 

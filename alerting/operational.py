@@ -18,14 +18,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from alerting.channels import Message
+from alerting.files import alerts_dir, locked, read_json, write_json
 from connectors.config import SourceConfig
 from governance.schema import OperationsThresholds, ReleaseAge, SourceFreshness
-from orchestration.lib.alert_channels import Message
-from orchestration.lib.alert_files import alerts_dir, locked, read_json, write_json
-from orchestration.lib.landing_scan import LandingScan, scan_landing
-from orchestration.lib.publish import current_dir
-from orchestration.lib.run_status import StepStatus, dbt_build_path, read_status, source_pulls
-from orchestration.lib.settings import Paths
+from warehouse.landing_scan import LandingScan, scan_landing
+from warehouse.paths import Paths
+from warehouse.publish import current_dir
+from warehouse.run_status import StepStatus, dbt_build_path, read_status, source_pulls
 
 CATEGORY = "operations"
 KEEP_RESOLVED_DAYS = 30
