@@ -24,7 +24,7 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	$(BIN)/pip install --quiet --disable-pip-version-check uv
 	$(BIN)/uv pip install --quiet --compile-bytecode --python $(PY) -r requirements.lock
 	$(BIN)/uv pip install --quiet --python $(PY) --no-deps -e .
-	$(PY) -m compileall -q -j 0 alerting connectors evidence governance orchestration pricing quality reports sandbox warehouse
+	$(PY) -m compileall -q -j 0 alerting connectors evidence governance orchestration prices quality reports sandbox warehouse
 	touch $@
 
 install: $(VENV)/.installed

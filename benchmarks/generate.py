@@ -35,7 +35,7 @@ import pyarrow.parquet as pq
 
 from connectors.litellm.schemas import SCHEMAS as LITELLM_SCHEMAS
 from connectors.openai.schemas import SCHEMAS as OPENAI_SCHEMAS
-from connectors.otlp.schemas import SCHEMAS as OTLP_SCHEMAS
+from connectors.otlp_genai.schemas import SCHEMAS as OTLP_SCHEMAS
 from sandbox.enterprise import Enterprise, stable_int
 from sandbox.providers.litellm import API_BASES, ERRORS, ROUTES, hashed_key
 from sandbox.providers.otel import CALLS

@@ -1,1 +1,1 @@
-"""LiteLLM proxy spend logs: the `/spend/logs/v2` API and exported spend-log files."""
+"""LiteLLM proxy spend logs from the `/spend/logs/v2` API."""

@@ -14,8 +14,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from connectors.aws_bedrock.cur import CurFileError, CurReader
-from connectors.aws_bedrock.invocation_logs import InvocationLogError, InvocationLogReader
+from connectors.aws_bedrock_invocation_logs.reader import InvocationLogError, InvocationLogReader
+from connectors.aws_cur.reader import CurFileError, CurReader
 from connectors.config import SourceConfig
 from orchestration.defs.ingest.aws_bedrock_invocation_logs import assets as log_assets
 from orchestration.defs.ingest.aws_cur import assets as cur_assets

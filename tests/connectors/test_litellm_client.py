@@ -15,7 +15,7 @@ import pytest
 
 from connectors.errors import SourceRequestError
 from connectors.litellm.client import LiteLLMClient
-from connectors.litellm.export import ExportFileError, LiteLLMExportReader
+from connectors.litellm_export.reader import ExportFileError, LiteLLMExportReader
 from tests.canned_server import CannedServer
 from tests.conftest import TEST_SECRETS
 

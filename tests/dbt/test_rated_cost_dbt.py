@@ -20,7 +20,7 @@ from connectors.openai.schemas import SCHEMAS as OPENAI_SCHEMAS
 from governance.load import GOVERNANCE_DIR, load_governance
 from orchestration.defs.ingest.openai.assets import ENTITIES as OPENAI_ENTITIES
 from orchestration.defs.ingest.openai.assets import bucket_day
-from pricing.landing import land_catalog
+from prices.landing import land_catalog
 from quality.gx import validate_dataframe
 from tests.dbt_build import dbt_build
 from warehouse.landing import LandingWindow

@@ -11,8 +11,8 @@ import pyarrow.parquet as pq
 import pytest
 from genai_prices import data as bundled
 
-from pricing.catalog import COMPONENTS, build_catalog, price_on
-from pricing.landing import canonical_model_ids, land_catalog
+from prices.catalog import COMPONENTS, build_catalog, price_on
+from prices.landing import canonical_model_ids, land_catalog
 
 
 @pytest.fixture(scope="module")

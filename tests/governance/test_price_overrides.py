@@ -11,7 +11,7 @@ import pytest
 
 from connectors.errors import ConfigError
 from governance.load import GOVERNANCE_DIR, load_governance
-from pricing.catalog import build_catalog
+from prices.catalog import build_catalog
 
 VALID = """\
 overrides:

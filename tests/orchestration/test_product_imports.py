@@ -52,7 +52,7 @@ DAGSTER_FREE = [
     "connectors",
     "evidence",
     "governance",
-    "pricing",
+    "prices",
     "quality",
     "reports",
     "warehouse",

@@ -11,7 +11,7 @@ import pytest
 from genai_prices import data as bundled
 
 from governance.load import load_governance
-from pricing.catalog import build_catalog, price_on
+from prices.catalog import build_catalog, price_on
 from sandbox import cost_plants
 from sandbox.enterprise import MODELS as OPENAI_MODELS
 from sandbox.providers.anthropic import MODELS as ANTHROPIC_MODELS

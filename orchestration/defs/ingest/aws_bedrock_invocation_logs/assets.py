@@ -8,8 +8,8 @@ from contextlib import nullcontext
 
 import dagster as dg
 
-from connectors.aws_bedrock.invocation_logs import InvocationLogReader, day_of
-from connectors.aws_bedrock.schemas import SCHEMAS
+from connectors.aws_bedrock_invocation_logs.reader import InvocationLogReader, day_of
+from connectors.aws_bedrock_invocation_logs.schemas import SCHEMAS
 from connectors.config import SourceConfig
 from orchestration.lib.ingest import Entity, build_ingest_assets
 

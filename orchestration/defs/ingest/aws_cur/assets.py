@@ -10,8 +10,8 @@ from datetime import date, timedelta
 
 import dagster as dg
 
-from connectors.aws_bedrock.cur import CurReader
-from connectors.aws_bedrock.schemas import SCHEMAS
+from connectors.aws_cur.reader import CurReader
+from connectors.aws_cur.schemas import SCHEMAS
 from connectors.config import SourceConfig
 from orchestration.lib.ingest import Entity, build_ingest_assets
 from orchestration.lib.partitions import RefreshWindow, billing_month_to_date

@@ -11,8 +11,8 @@ from datetime import date, timedelta
 import dagster as dg
 
 from connectors.config import SourceConfig
-from connectors.gcp_billing.reader import GcpBillingExportReader
-from connectors.gcp_billing.schemas import SCHEMAS
+from connectors.gcp_billing_export.reader import GcpBillingExportReader
+from connectors.gcp_billing_export.schemas import SCHEMAS
 from orchestration.lib.ingest import Entity, build_ingest_assets
 from orchestration.lib.partitions import RefreshWindow, with_late_updates
 from orchestration.lib.restatements import EXACT, BilledTotals, summed_per_day

@@ -8,8 +8,8 @@ from contextlib import nullcontext
 import dagster as dg
 
 from connectors.config import SourceConfig
-from connectors.litellm.export import LiteLLMExportReader
 from connectors.litellm.schemas import SCHEMAS
+from connectors.litellm_export.reader import LiteLLMExportReader
 from orchestration.defs.ingest.litellm.assets import start_day
 from orchestration.lib.ingest import Entity, build_ingest_assets
 from warehouse.paths import Paths

@@ -6,8 +6,8 @@ from datetime import date
 import dagster as dg
 
 from connectors.config import SourceConfig
-from connectors.otlp.reader import OtlpGenAiReader
-from connectors.otlp.schemas import SCHEMAS
+from connectors.otlp_genai.reader import OtlpGenAiReader
+from connectors.otlp_genai.schemas import SCHEMAS
 from orchestration.lib.ingest import Entity, build_ingest_assets
 from warehouse.paths import Paths
 

@@ -4,8 +4,8 @@ import dagster as dg
 import pyarrow.parquet as pq
 
 from orchestration.asset_groups import REFERENCE_DATA
-from pricing.catalog import build_catalog
-from pricing.landing import canonical_model_ids, land_catalog
+from prices.catalog import build_catalog
+from prices.landing import canonical_model_ids, land_catalog
 from warehouse.landing import file_sha256
 from warehouse.paths import Paths
 

@@ -13,8 +13,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from connectors.export_files import FileIndex, RowTimes
-from connectors.otlp.reader import ExportFileError, OtlpGenAiReader
-from connectors.otlp.schemas import SCHEMAS
+from connectors.otlp_genai.reader import ExportFileError, OtlpGenAiReader
+from connectors.otlp_genai.schemas import SCHEMAS
 from sandbox.activity import Activity
 from sandbox.enterprise import Enterprise
 from sandbox.providers import otel

@@ -23,7 +23,7 @@ from connectors.errors import ConnectorError
 from connectors.export_files import FileIndex, RowTimes, records_of_files
 from connectors.litellm.client import parse_timestamp, to_record
 
-log = logging.getLogger("connectors.litellm")
+log = logging.getLogger("connectors.litellm_export")
 
 CSV_SUFFIXES = (".csv", ".csv.gz")
 NDJSON_SUFFIXES = (".ndjson", ".jsonl", ".ndjson.gz", ".jsonl.gz")

@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 
 from connectors.errors import ConnectorError
 
-log = logging.getLogger("connectors.gcp_billing")
+log = logging.getLogger("connectors.gcp_billing_export")
 
 VERTEX_SERVICE_ID = "C7E2-9256-1C43"
 VERTEX_SERVICE_DESCRIPTION = "Vertex AI"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pricing.catalog import Catalog, build_catalog
+from prices.catalog import Catalog, build_catalog
 
 MODEL_CATALOG_SEED = (
     Path(__file__).resolve().parents[1] / "dbt_project" / "seeds" / "model_catalog.csv"

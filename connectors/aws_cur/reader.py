@@ -21,7 +21,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from connectors.aws_bedrock.schemas import (
+from connectors.aws_cur.schemas import (
     CUR_DECIMAL_COLUMNS,
     CUR_MAP_COLUMNS,
     CUR_REQUIRED_COLUMNS,
@@ -30,7 +30,7 @@ from connectors.aws_bedrock.schemas import (
 )
 from connectors.errors import ConnectorError
 
-log = logging.getLogger("connectors.aws_bedrock.cur")
+log = logging.getLogger("connectors.aws_cur")
 
 PERIOD_FOLDER = re.compile(r"^BILLING_PERIOD=(\d{4})-(\d{2})$")
 # First-party models bill under AmazonBedrock; third-party "(Amazon Bedrock Edition)" models under

@@ -22,9 +22,9 @@ import pyarrow as pa
 
 from connectors.errors import ConnectorError
 from connectors.export_files import FileIndex, RowTimes, records_of_files
-from connectors.otlp.schemas import KNOWN_ATTRIBUTES, column, is_content
+from connectors.otlp_genai.schemas import KNOWN_ATTRIBUTES, column, is_content
 
-log = logging.getLogger("connectors.otlp")
+log = logging.getLogger("connectors.otlp_genai")
 
 SUFFIXES = (".json", ".jsonl", ".json.gz", ".jsonl.gz")
 EPOCH = datetime(1970, 1, 1)

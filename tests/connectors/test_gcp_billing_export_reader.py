@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from connectors.gcp_billing.reader import ExportFileError, GcpBillingExportReader
+from connectors.gcp_billing_export.reader import ExportFileError, GcpBillingExportReader
 from sandbox.activity import Activity
 from sandbox.enterprise import Enterprise
 from sandbox.providers import google_vertex

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from connectors.errors import ConnectorError
 
-log = logging.getLogger("connectors.aws_bedrock.invocation_logs")
+log = logging.getLogger("connectors.aws_bedrock_invocation_logs")
 
 TOP_LEVEL = (
     "schemaType",

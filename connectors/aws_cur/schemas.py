@@ -1,10 +1,8 @@
-"""Landing schemas for AWS Bedrock records: the sources' own field names, money as exact text.
+"""Landing schema of the CUR 2.0 Bedrock rows: the export's own column names, money as exact text.
 
-CUR 2.0 rows keep their column names; from the `product` MAP only `product_name` is flattened (as
+Rows keep their column names; from the `product` MAP only `product_name` is flattened (as
 `product_product_name`), and the MAP columns `product` and `resource_tags` are kept as JSON text.
-`billing_period` and `export_name` say which export folder a row came from. Invocation-log records are
-flattened (`input.inputTokenCount` -> `inputTokenCount`, `identity.arn` -> `identity_arn`) and keep
-only an allow-list of fields: request and response bodies are never landed.
+`billing_period` and `export_name` say which export folder a row came from.
 """
 
 from __future__ import annotations
@@ -71,28 +69,4 @@ LINE_ITEMS = pa.schema(
     ]
 )
 
-INVOCATIONS = pa.schema(
-    [
-        ("schemaType", pa.string()),
-        ("schemaVersion", pa.string()),
-        ("timestamp", pa.timestamp("us")),
-        ("accountId", pa.string()),
-        ("region", pa.string()),
-        ("requestId", pa.string()),
-        ("operation", pa.string()),
-        ("modelId", pa.string()),
-        ("identity_arn", pa.string()),
-        ("inferenceRegion", pa.string()),
-        ("requestMetadata", pa.string()),
-        ("errorCode", pa.string()),
-        ("inputContentType", pa.string()),
-        ("inputTokenCount", pa.int64()),
-        ("cacheReadInputTokenCount", pa.int64()),
-        ("cacheWriteInputTokenCount", pa.int64()),
-        ("outputContentType", pa.string()),
-        ("outputTokenCount", pa.int64()),
-        ("contentLogged", pa.bool_()),
-    ]
-)
-
-SCHEMAS: dict[str, pa.Schema] = {"bedrock_line_items": LINE_ITEMS, "invocations": INVOCATIONS}
+SCHEMAS: dict[str, pa.Schema] = {"bedrock_line_items": LINE_ITEMS}

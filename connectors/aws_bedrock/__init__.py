@@ -1,1 +1,0 @@
-"""AWS Bedrock: CUR 2.0 (Data Exports) Bedrock rows and model invocation logs."""

@@ -1,0 +1,35 @@
+"""Landing schema of Bedrock model invocation logs: the log's own field names, flattened.
+
+Records are flattened (`input.inputTokenCount` -> `inputTokenCount`, `identity.arn` ->
+`identity_arn`) and keep only an allow-list of fields: request and response bodies are never landed.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+INVOCATIONS = pa.schema(
+    [
+        ("schemaType", pa.string()),
+        ("schemaVersion", pa.string()),
+        ("timestamp", pa.timestamp("us")),
+        ("accountId", pa.string()),
+        ("region", pa.string()),
+        ("requestId", pa.string()),
+        ("operation", pa.string()),
+        ("modelId", pa.string()),
+        ("identity_arn", pa.string()),
+        ("inferenceRegion", pa.string()),
+        ("requestMetadata", pa.string()),
+        ("errorCode", pa.string()),
+        ("inputContentType", pa.string()),
+        ("inputTokenCount", pa.int64()),
+        ("cacheReadInputTokenCount", pa.int64()),
+        ("cacheWriteInputTokenCount", pa.int64()),
+        ("outputContentType", pa.string()),
+        ("outputTokenCount", pa.int64()),
+        ("contentLogged", pa.bool_()),
+    ]
+)
+
+SCHEMAS: dict[str, pa.Schema] = {"invocations": INVOCATIONS}
