@@ -42,6 +42,7 @@ Rule = Literal[
     "shadow_credential",
     "environment_not_approved",
     "retired_application_in_use",
+    "paid_seat_held_by_inactive_person",
 ]
 RULE_CHECKS: dict[str, str] = {
     "model_not_approved_for_application": "An application uses a model missing from its approved_models (by id or family).",
@@ -53,6 +54,7 @@ RULE_CHECKS: dict[str, str] = {
     "shadow_credential": "Usage from a credential that no application declares.",
     "environment_not_approved": "A declared credential serves an environment missing from its application's environments.",
     "retired_application_in_use": "A retired application's credentials are used on or after retired_on.",
+    "paid_seat_held_by_inactive_person": "A paid SaaS AI seat (Copilot, Cursor, M365 Copilot, ChatGPT Enterprise) is still assigned to a person who had left or was suspended that day.",
 }
 
 

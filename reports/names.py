@@ -133,11 +133,15 @@ class DisplayNames:
         )
 
     def subject(self, subject_type: str, subject_id: str, application_id: str | None) -> str:
-        """A finding's subject: an application by name, a credential by provider and short id."""
+        """A finding's subject: an application by name, a credential by provider and short id, a
+        seat by tool and holder."""
         if subject_type == "application":
             return self.application(subject_id)
         if subject_type == "credential":
             return self.credential(subject_id, application_id)
+        if subject_type == "seat":
+            tool, _, holder = subject_id.partition(":")
+            return f"{TOOLS.get(tool, tool)} seat of {holder}"
         return subject_id
 
     def gateway_application(self, gateway: str, key: str) -> str:

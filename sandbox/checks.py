@@ -204,6 +204,19 @@ def check_lines(
                 [last_seat_day],
             ).fetchall()
         }
+        last_day_of_tool = dict(
+            con.execute(
+                "select tool, max(activity_date) from fct_seat_assignments_daily group by tool"
+            ).fetchall()
+        )
+        inactive_seats = set(
+            con.execute(
+                "select distinct subject_id from fct_policy_violations"
+                " where rule = 'paid_seat_held_by_inactive_person'"
+                " and usage_date = (select max(activity_date) from fct_seat_assignments_daily as s"
+                " where s.tool = split_part(subject_id, ':', 1))"
+            ).fetchall()
+        )
         chargeback, invoiced = closed_month_chargeback(con, state)
         seat_cost, seat_truth = closed_month_seat_cost(con, state)
         first_day = con.execute("select min(usage_date) from rpt_cost_reconciliation").fetchone()[0]
@@ -225,6 +238,20 @@ def check_lines(
     if last_seat_day:
         expected_idle = seats_for(state.enterprise).idle_emails("github_copilot", last_seat_day)
         checks.append((f"idle Copilot seats on {last_seat_day}", idle, expected_idle))
+    if last_day_of_tool:
+        seats = seats_for(state.enterprise)
+        expected_inactive = {
+            f"{tool}:{email}"
+            for tool, day in last_day_of_tool.items()
+            for email in seats.inactive_holders(tool, day)
+        }
+        checks.append(
+            (
+                "paid seats still held by leavers (each tool's last day)",
+                {subject for (subject,) in inactive_seats},
+                expected_inactive,
+            )
+        )
     checks.append(("chargeback of each closed month = invoiced, to the cent", chargeback, invoiced))
     checks.append(("seat cost of each closed month = sandbox seat charges", seat_cost, seat_truth))
     if first_day:

@@ -271,6 +271,10 @@ CONTROLS = {
         ("iso_42001", "A.6.2.7"),
         ("nist_ai_rmf", "GOVERN 1.7"),
     ],
+    "paid_seat_held_by_inactive_person": [
+        ("iso_42001", "A.4.4"),
+        ("nist_ai_rmf", "GOVERN 6.1"),
+    ],
 }
 POLICY_TEXT = {
     "model_not_approved_for_application": (
@@ -300,6 +304,10 @@ POLICY_TEXT = {
         "An application runs in an environment it is not approved for.",
     ),
     "retired_application_in_use": ("medium", "A retired application is still in use."),
+    "paid_seat_held_by_inactive_person": (
+        "high",
+        "A paid AI tool seat is still assigned to a person who left or is suspended.",
+    ),
 }
 EXCEPTIONS = [
     {

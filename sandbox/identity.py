@@ -120,6 +120,19 @@ class IdentityDirectory:
         self.enterprise = enterprise
         self.entries_on = lru_cache(maxsize=64)(self._entries_on)
 
+    def resolved_status(self, person_id: str, day: date) -> Status:
+        """The status the warehouse resolves on `day`: the most restrictive any directory reports,
+        so the person Okta alone suspends counts as suspended."""
+        status = self.enterprise.status_on(person_id, day)
+        planted = self.planted
+        if (
+            status == "active"
+            and person_id == planted.okta_only_suspended
+            and day >= planted.okta_only_suspended_on
+        ):
+            return "suspended"
+        return status
+
     @cached_property
     def planted(self) -> PlantedFacts:
         rng = random.Random(f"{self.enterprise.seed}-identity")

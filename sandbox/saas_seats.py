@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cached_property, lru_cache
 
 from sandbox.enterprise import EPOCH, Enterprise, Person, stable_int
+from sandbox.identity import IdentityDirectory
 
 TOOLS = ("github_copilot", "cursor", "m365_copilot", "chatgpt_enterprise")
 ENGINEERING = {"engineering", "data"}
@@ -215,6 +216,18 @@ class SaasSeats:
             p.email
             for p in self.seat_holders(tool, day)
             if self.enterprise.status_on(p.person_id, day) == "departed"
+        }
+
+    def inactive_holders(self, tool: str, day: date) -> set[str]:
+        """Holders on `day` who had left or were suspended by then (as the identity directories
+        report it, most restrictive first), as the warehouse can name them: a tenant that conceals
+        names hides its holders."""
+        directory = IdentityDirectory(self.enterprise)
+        return {
+            p.email
+            for p in self.seat_holders(tool, day)
+            if directory.resolved_status(p.person_id, day) != "active"
+            and not (tool == "m365_copilot" and self.concealed(p))
         }
 
     def active_after_leaving_days(self, tool: str, start: date, end: date) -> set[tuple[str, date]]:

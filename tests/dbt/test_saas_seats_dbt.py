@@ -47,6 +47,7 @@ MODELS = [
     "stg_chatgpt_enterprise__users",
     "int_saas_seat_activity_daily",
     "+fct_seat_assignments_daily",
+    "int_findings_paid_seat_held_by_inactive_person",
 ]
 SOURCES = {
     "github_copilot": [
@@ -409,3 +410,22 @@ def test_a_day_whose_seat_pull_failed_keeps_the_last_known_seats_flagged(warehou
         con,
         "select count(*) from marts.fct_seat_assignments_daily where is_carried_forward",
     ) == [(len(day_before),)]
+
+
+def test_paid_seats_of_people_who_left_or_were_suspended_are_findings(warehouse):
+    con, state = warehouse
+    seats = state.provider("github_copilot").seats
+    found = rows(
+        con,
+        "select credential_provider, credential_id, count(*) from"
+        " intermediate.int_findings_paid_seat_held_by_inactive_person"
+        " where usage_date = ? group by all",
+        DAY,
+    )
+    expected = {
+        (tool, email)
+        for tool in ("github_copilot", "cursor", "m365_copilot", "chatgpt_enterprise")
+        for email in seats.inactive_holders(tool, DAY)
+    }
+    assert {(tool, email) for tool, email, _ in found} == expected
+    assert len(expected) >= 4 and {n for _, _, n in found} == {1}, "one finding per seat and day"

@@ -1,5 +1,6 @@
 """Controls that act, on the sandbox deployment: an evidence pack for last quarter that lists exactly
-the planted findings and seals them; the planted spike's and leavers' alerts delivered once to a
+the planted findings and seals them; the planted spike's, leavers' and leavers' seats' alerts
+delivered once to a
 local webhook and SMTP server and not again on the next run; and a bad batch (negative cost, cached above input,
 a page served twice) that fails the gate, publishes nothing, keeps the release byte for byte and
 raises one data-quality alert naming every failed expectation.
@@ -23,6 +24,7 @@ from governance.schema import Channels, EmailChannel, WebhookChannel
 from orchestration.cli import evidence as evidence_cli
 from sandbox.checks import expected_leavers_with_keys
 from sandbox.governance_example import PLANTED_APPLICATION_FINDINGS
+from sandbox.saas_seats import seats_for
 from tests.alert_receivers import SmtpReceiver, WebhookReceiver
 from tests.e2e.deployment import FIRST, LAST
 from tests.e2e.test_compliance import expected_shadow_credentials
@@ -31,6 +33,21 @@ from warehouse.paths import Paths
 pytestmark = pytest.mark.e2e
 
 BAD_DAY = date(2026, 9, 15)
+
+
+def held_seats(deployment) -> set[str]:
+    """`tool:email` of the paid seats the sandbox's leavers (and suspended people) still hold on
+    each tool's last seat day in the published release."""
+    with duckdb.connect(str(deployment.published_db), read_only=True) as con:
+        last_seat_day = con.execute(
+            "select tool, max(activity_date) from fct_seat_assignments_daily group by tool"
+        ).fetchall()
+    seats = seats_for(deployment.sandbox.state.enterprise)
+    return {
+        f"{tool}:{email}"
+        for tool, day in last_seat_day
+        for email in seats.inactive_holders(tool, day)
+    }
 
 
 @pytest.fixture(scope="module")
@@ -91,11 +108,14 @@ def test_an_evidence_pack_for_last_quarter_lists_exactly_the_planted_findings(
         for person in row["person_ids"].split("; ")
     }
     assert leavers == set(expected_leavers_with_keys(deployment.sandbox.state, LAST))
+    # the seats people who left still held: those held on each tool's last seat day among them
+    assert held_seats(deployment) <= found[("seat", "paid_seat_held_by_inactive_person")]
     # nothing else: every finding in the pack is one of those planted
     assert set(found) == {("application", r) for r in PLANTED_APPLICATION_FINDINGS} | {
         ("credential", "shadow_credential"),
         ("credential", "model_not_reviewed"),
         ("credential", "usage_by_inactive_person"),
+        ("seat", "paid_seat_held_by_inactive_person"),
     }
 
     assert evidence_cli.main(["verify-pack", str(pack)]) == 0
@@ -121,8 +141,22 @@ def test_the_planted_spike_and_each_leaver_are_alerted_once_on_both_channels_not
         ).fetchall()
     # one alert for the spike's first day; the backfill reached two days past it, so it is over
     assert spikes == [(spike.application_id, spike.start, "resolved", LAST)]
+    with duckdb.connect(str(deployment.published_db), read_only=True) as con:
+        seat_alerts = con.execute(
+            "select subject_id from fct_alerts where condition_type = 'policy_violation'"
+            " and condition_detail = 'paid_seat_held_by_inactive_person'"
+        ).fetchall()
+    held = held_seats(deployment)
+    # every seat still held on the last day by a person who left is alerted, once
+    assert held and held <= {subject for (subject,) in seat_alerts}
+    assert len(seat_alerts) == len({subject for (subject,) in seat_alerts})
     delivery_pass()
-    for subject in [*leavers, spike.application_id]:
+    usage_alerts = [b["text"] for b in hook.bodies if "AI usage by a" in b["text"]]
+    usage_subjects = [m["Subject"] for m in smtp.messages if "AI usage by a" in m["Subject"]]
+    for leaver in leavers:
+        assert len([text for text in usage_alerts if leaver in text]) == 1, leaver
+        assert len([subject for subject in usage_subjects if leaver in subject]) == 1, leaver
+    for subject in [spike.application_id, *held]:
         assert len([b for b in hook.bodies if subject in b["text"]]) == 1, subject
         assert len([m for m in smtp.messages if subject in m["Subject"]]) == 1, subject
     (spike_text,) = [b["text"] for b in hook.bodies if spike.application_id in b["text"]]

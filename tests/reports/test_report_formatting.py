@@ -63,3 +63,17 @@ def test_tools_are_listed_apart_from_models():
     assert names.gateway_application("litellm", "1a4d76e9bdb030e768bdeb76baa30b6a585ea06b") == (
         "undeclared LiteLLM key 1a4d76e9…"
     )
+
+
+def test_a_finding_names_its_subject_by_kind():
+    from reports.names import DisplayNames
+
+    names = DisplayNames(applications={"app-invoices": "Invoice extractor"})
+    assert names.subject("application", "app-invoices", None) == "Invoice extractor"
+    assert (
+        names.subject("seat", "github_copilot:ana.lopez@example-corp.com", None)
+        == "GitHub Copilot seat of ana.lopez@example-corp.com"
+    )
+    assert names.subject("credential", "openai:key_5a07c3d1e2f9", "app-invoices").startswith(
+        "OpenAI credential key_5a07"
+    )

@@ -1,5 +1,6 @@
 {#-
-    Every finding of every rule, one row per evidence row (a usage_key, or a logged request), with the
+    Every finding of every rule, one row per evidence row (a usage_key, a logged request, or a seat
+    held on a day), with the
     enabled policies that run the rule and the exception that covers it, if any. An exception covers
     a finding when its policy matches and each scope it sets (application, credential, model) matches;
     it applies from starts_on until the day before expires_on, after which the finding is re-raised.
@@ -36,6 +37,8 @@ with findings as (
     union all
     {% endfor %}
     select * from {{ ref('int_findings_prompt_logging_forbidden') }}
+    union all
+    select * from {{ ref('int_findings_paid_seat_held_by_inactive_person') }}
 
 ),
 

@@ -2,7 +2,8 @@
 
 {#-
     One row per policy x subject x day. The subject is the application, or the credential when the
-    usage is unattributed or the rule is about who holds the credential. Status: open, excepted (an
+    usage is unattributed or the rule is about who holds the credential, or the seat (tool:email) for a
+    paid seat held by a person who left. Status: open, excepted (an
     exception in force covers every finding of the day) or reraised (the covering exception expired).
 -#}
 
@@ -11,11 +12,12 @@ with findings as (
     select
         *,
         case
+            when rule = 'paid_seat_held_by_inactive_person' then 'seat'
             when application_id is null or rule = 'usage_by_inactive_person' then 'credential'
             else 'application'
         end as subject_type,
         case
-            when application_id is null or rule = 'usage_by_inactive_person'
+            when application_id is null or rule in ('usage_by_inactive_person', 'paid_seat_held_by_inactive_person')
                 then credential_provider || ':' || credential_id
             else application_id
         end as subject_id
