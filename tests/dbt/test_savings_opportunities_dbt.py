@@ -46,16 +46,28 @@ APPLICATIONS = {
     "app-solo": ("team-e", "internal_productivity", "low", [(None, "f2")], "solo", "0"),
 }
 INPUT, OUTPUT = 1_000_000, 200_000  # per day and application
-# (day, tool, holder, team, idle, list price per month)
+# (day, tool, holder, team, idle, list price per month, holder's status)
 SEATS = [
-    (LAST, "github_copilot", "a@x", "team-a", True, "19.00"),
-    (LAST, "github_copilot", "b@x", "team-a", True, "39.00"),
-    (LAST, "github_copilot", "c@x", "team-a", False, "19.00"),
-    (LAST, "cursor", "d@x", "team-b", False, "40.00"),
-    (LAST, "chatgpt_enterprise", "e@x", "team-b", None, "60.00"),  # no activity data
-    (LAST - timedelta(1), "github_copilot", "c@x", "team-a", True, "19.00"),  # not the last day
+    (LAST, "github_copilot", "a@x", "team-a", True, "19.00", "active"),
+    (LAST, "github_copilot", "b@x", "team-a", True, "39.00", "active"),
+    (LAST, "github_copilot", "c@x", "team-a", False, "19.00", "active"),
+    # a leaver's idle seat is reclaimed as a leaver's seat, not also as an idle one
+    (LAST, "github_copilot", "g@x", "team-a", True, "19.00", "departed"),
+    (LAST, "cursor", "d@x", "team-b", False, "40.00", "active"),
+    # a suspended person's seat in use is reclaimable all the same
+    (LAST, "cursor", "h@x", "team-b", False, "40.00", "suspended"),
+    (LAST, "chatgpt_enterprise", "e@x", "team-b", None, "60.00", None),  # no activity data
+    (
+        LAST - timedelta(1),
+        "github_copilot",
+        "c@x",
+        "team-a",
+        True,
+        "19.00",
+        "active",
+    ),  # not the last day
     # a tool whose last snapshot of the month is a day earlier is evaluated on that day
-    (LAST - timedelta(1), "m365_copilot", "f@x", "team-b", True, "30.00"),
+    (LAST - timedelta(1), "m365_copilot", "f@x", "team-b", True, "30.00", "active"),
 ]
 
 
@@ -165,11 +177,11 @@ def seed(database) -> None:
         con.execute(
             """create or replace table marts.fct_seat_assignments_daily (activity_date date,
             tool varchar, seat_holder_key varchar, team_id varchar, is_idle boolean,
-            list_price_per_seat_month decimal(38, 10), currency_code varchar)"""
+            list_price_per_seat_month decimal(38, 10), person_status varchar, currency_code varchar)"""
         )
         con.executemany(
-            "insert into marts.fct_seat_assignments_daily values (?, ?, ?, ?, ?, ?, 'USD')",
-            [[d, t, h, team, idle, Decimal(p)] for d, t, h, team, idle, p in SEATS],
+            "insert into marts.fct_seat_assignments_daily values (?, ?, ?, ?, ?, ?, ?, 'USD')",
+            [[d, t, h, team, idle, Decimal(p), s] for d, t, h, team, idle, p, s in SEATS],
         )
 
 
@@ -190,6 +202,8 @@ def test_only_the_planted_opportunities(opportunities):
     lagging = ("idle_seats", "m365_copilot:team-b")
     assert set(opportunities) == {
         ("idle_seats", "github_copilot:team-a"),
+        ("inactive_holder_seats", "github_copilot:team-a"),
+        ("inactive_holder_seats", "cursor:team-b"),
         lagging,
         ("cheaper_model", "app-low:openai:big"),
         ("cache_hit_ratio", "app-low:openai:big"),
@@ -201,9 +215,20 @@ def test_only_the_planted_opportunities(opportunities):
 
 def test_idle_seats_cost_their_list_price(opportunities):
     seats = opportunities[("idle_seats", "github_copilot:team-a")]
-    idle = [s for s in SEATS if s[0] == LAST and s[1] == "github_copilot" and s[4]]
-    assert seats["estimated_monthly_saving"] == sum(Decimal(s[5]) for s in idle)
-    assert (seats["idle_seat_count"], seats["seat_count"], seats["team_id"]) == (2, 3, "team-a")
+    idle = [
+        s for s in SEATS if s[0] == LAST and s[1] == "github_copilot" and s[4] and s[6] == "active"
+    ]
+    assert seats["estimated_monthly_saving"] == sum(Decimal(s[5]) for s in idle) == Decimal("58")
+    assert (seats["idle_seat_count"], seats["seat_count"], seats["team_id"]) == (2, 4, "team-a")
+
+
+def test_seats_of_people_who_left_or_are_suspended_are_reclaimed_whatever_their_use(opportunities):
+    copilot = opportunities[("inactive_holder_seats", "github_copilot:team-a")]
+    cursor = opportunities[("inactive_holder_seats", "cursor:team-b")]
+    assert (copilot["estimated_monthly_saving"], copilot["idle_seat_count"]) == (Decimal("19"), 1)
+    assert (cursor["estimated_monthly_saving"], cursor["idle_seat_count"]) == (Decimal("40"), 1)
+    assert (copilot["seat_count"], cursor["seat_count"]) == (4, 2)
+    assert copilot["current_cost"] == Decimal("96")  # 19 + 39 + 19 + 19
 
 
 def test_the_cheapest_approved_reviewed_sibling_at_the_evaluation_day_prices(opportunities):

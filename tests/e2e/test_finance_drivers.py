@@ -214,25 +214,28 @@ def test_savings_flag_low_cache_hit_ratios(deployment):
         assert r["cache_hit_ratio"] < Decimal("0.5")
 
 
-def test_savings_price_the_idle_copilot_seats_per_team(deployment):
+def test_savings_price_the_idle_copilot_seats_and_the_leavers_seats_per_team(deployment):
     from sandbox.saas_seats import seats_for
 
     enterprise = deployment.sandbox.state.enterprise
     seats = seats_for(enterprise)
-    idle = seats.idle_emails("github_copilot", LAST)
+    inactive = seats.inactive_holders("github_copilot", LAST)
+    idle = seats.idle_emails("github_copilot", LAST) - inactive
+    assert inactive and idle
     by_email = {p.email: p for p in seats.seat_holders("github_copilot", LAST)}
-    expected = Counter(enterprise.team_on(by_email[e].person_id, LAST) for e in idle)
-    rows = query(
-        deployment,
-        "select * from rpt_savings_opportunities where opportunity_kind = 'idle_seats' "
-        "and tool = 'github_copilot' and usage_month = ?",
-        [SEPTEMBER],
-    )
-    assert {r["team_id"]: r["idle_seat_count"] for r in rows} == dict(expected)
-    for r in rows:
-        assert r["evaluated_through"] == LAST
-        n = r["idle_seat_count"]
-        assert 19 * n <= r["estimated_monthly_saving"] <= 39 * n  # Business or Enterprise seats
+    for kind, holders in (("idle_seats", idle), ("inactive_holder_seats", inactive)):
+        expected = Counter(enterprise.team_on(by_email[e].person_id, LAST) for e in holders)
+        rows = query(
+            deployment,
+            "select * from rpt_savings_opportunities where opportunity_kind = ? "
+            "and tool = 'github_copilot' and usage_month = ?",
+            [kind, SEPTEMBER],
+        )
+        assert {r["team_id"]: r["idle_seat_count"] for r in rows} == dict(expected), kind
+        for r in rows:
+            assert r["evaluated_through"] == LAST
+            n = r["idle_seat_count"]
+            assert 19 * n <= r["estimated_monthly_saving"] <= 39 * n  # Business or Enterprise seats
 
 
 def test_the_focus_export_is_the_invoiced_bill(deployment):

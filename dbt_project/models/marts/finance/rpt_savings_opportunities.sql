@@ -5,6 +5,9 @@
 
     - idle_seats: paid SaaS seats idle on the tool's last day with seats in the month
       (fct_seat_assignments_daily.is_idle), per tool x team; saving = their list price per month.
+    - inactive_holder_seats: seats still assigned on that day to a person who left or is suspended
+      (person_status), per tool x team, whatever their activity; saving = their list price per
+      month. Such a seat is not also counted among the idle ones.
     - cheaper_model: an application of low sensitivity uses a model while a cheaper model of the same
       governance family is approved for it (by id or family), reviewed, allowed for its use category
       and offered by the same provider; saving = the month's tokens x the list price difference per
@@ -266,29 +269,33 @@ seat_evaluation_days as (
 
 ),
 
-idle_seats as (
+seat_teams as (
 
+    {#- per tool, team and currency on the tool's evaluation day: all seats, seats of people who left or
+        are suspended (reclaimable whatever their activity), and the other idle seats -#}
     select
-        'idle_seats' as opportunity_kind,
         seat_days.usage_month,
-        {{ dbt.concat(['seat_days.tool', "':'", "coalesce(seat_days.team_id, '(no team)')"]) }} as subject_id,
-        cast(null as {{ dbt.type_string() }}) as application_id,
-        seat_days.team_id,
-        cast(null as {{ dbt.type_string() }}) as provider,
-        cast(null as {{ dbt.type_string() }}) as model_id,
-        cast(null as {{ dbt.type_string() }}) as alternative_model_id,
         seat_days.tool,
+        seat_days.team_id,
         seat_days.currency_code as currency,
-        sum(case when seat_days.is_idle then seat_days.list_price_per_seat_month else 0 end) as observed_saving,
-        sum(case when seat_days.is_idle then 1 else 0 end) as idle_seat_count,
+        seat_evaluation_days.evaluated_through,
         count(*) as seat_count,
-        cast(null as bigint) as input_tokens,
-        cast(null as bigint) as cache_read_tokens,
-        cast(null as bigint) as output_tokens,
         sum(seat_days.list_price_per_seat_month) as current_cost,
-        cast(null as decimal(38, 10)) as alternative_cost,
-        seat_evaluation_days.evaluated_through
-    from seat_days
+        sum(case when seat_days.is_inactive_holder then 1 else 0 end) as inactive_holder_seat_count,
+        sum(case when seat_days.is_inactive_holder then seat_days.list_price_per_seat_month else 0 end)
+            as inactive_holder_saving,
+        sum(case when seat_days.is_idle and not seat_days.is_inactive_holder then 1 else 0 end)
+            as idle_seat_count,
+        sum(
+            case when seat_days.is_idle and not seat_days.is_inactive_holder
+                then seat_days.list_price_per_seat_month else 0 end
+        ) as idle_saving
+    from (
+        select
+            *,
+            coalesce(person_status in ('departed', 'suspended'), false) as is_inactive_holder
+        from seat_days
+    ) as seat_days
     inner join seat_evaluation_days
         on seat_evaluation_days.usage_month = seat_days.usage_month
         and seat_evaluation_days.tool = seat_days.tool
@@ -296,7 +303,36 @@ idle_seats as (
     group by
         seat_days.usage_month, seat_days.tool, seat_days.team_id, seat_days.currency_code,
         seat_evaluation_days.evaluated_through
-    having sum(case when seat_days.is_idle then 1 else 0 end) > 0
+
+),
+
+seat_opportunities as (
+
+    {% for kind, prefix in [('idle_seats', 'idle'), ('inactive_holder_seats', 'inactive_holder')] %}
+    select
+        '{{ kind }}' as opportunity_kind,
+        usage_month,
+        {{ dbt.concat(['tool', "':'", "coalesce(team_id, '(no team)')"]) }} as subject_id,
+        cast(null as {{ dbt.type_string() }}) as application_id,
+        team_id,
+        cast(null as {{ dbt.type_string() }}) as provider,
+        cast(null as {{ dbt.type_string() }}) as model_id,
+        cast(null as {{ dbt.type_string() }}) as alternative_model_id,
+        tool,
+        currency,
+        {{ prefix }}_saving as observed_saving,
+        {{ prefix }}_seat_count as idle_seat_count,
+        seat_count,
+        cast(null as bigint) as input_tokens,
+        cast(null as bigint) as cache_read_tokens,
+        cast(null as bigint) as output_tokens,
+        current_cost,
+        cast(null as decimal(38, 10)) as alternative_cost,
+        evaluated_through
+    from seat_teams
+    where {{ prefix }}_seat_count > 0 and {{ prefix }}_saving > 0
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 ),
 
@@ -334,7 +370,7 @@ unioned as (
         cast(null as bigint) as days_observed,
         cast(null as bigint) as days_in_month,
         observed_saving as estimated_monthly_saving
-    from idle_seats
+    from seat_opportunities
 
 )
 
