@@ -39,19 +39,25 @@ def dbt_build(
     timeout: int = 300,
     target: str | None = None,
     tests: bool = True,
+    empty: bool = False,
     env: dict[str, str] | None = None,
     dbt_vars: dict[str, str] | None = None,
 ) -> None:
-    """Build `select` (tests included unless `tests` is false) on the profile's `target`; targets and
-    logs go under `base`, and so do the closed books (none booked unless `env` names other books).
-    Fails with dbt's output."""
+    """Build `select` (data tests included unless `tests` is false; `empty`: every model with no
+    rows, dbt's --empty) on the profile's `target`; targets and logs go under `base`, and so do the
+    closed books (none booked unless `env` names other books). Fails with dbt's output.
+
+    dbt's unit tests are left out: tests/dbt/test_dbt_unit_tests.py runs them on their own fixed
+    rows, and the tables a build here reads are a test's own, with only the columns it needs."""
     books = Path((env or {}).get("AIUW_BOOKS_DIR") or base / "books")
     ensure_books_schema(books, ROOT / "dbt_project" / "target" / "manifest.json")
     indirect = ["--indirect-selection", "cautious"] if cautious else []
     target_path = base / "target"
     warehouse = shared_warehouse_path(database, target_path) if target is None else database
-    options = (["--target", target] if target else []) + (
-        [] if tests else ["--exclude-resource-type", "test", "unit_test"]
+    options = (
+        (["--target", target] if target else [])
+        + ["--exclude-resource-type", *(["unit_test"] if tests else ["test", "unit_test"])]
+        + (["--empty"] if empty else [])
     )
     result = subprocess.run(
         [
