@@ -165,7 +165,7 @@ TABLES = {
         " billed_cost decimal(38,10)",
         COSTS,
     ),
-    "marts.fct_ai_usage_daily": (
+    "intermediate.int_ai_usage_daily": (
         "usage_date date, provider varchar, project_id varchar, credential_id varchar,"
         " model_id varchar, application_id varchar, team_id varchar, cost_center_id varchar,"
         " total_tokens bigint, is_gateway boolean",

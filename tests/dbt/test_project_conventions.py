@@ -32,10 +32,7 @@ READS = {
 # happens, so the list only shrinks.
 BACKWARD_READS = {
     ("int_usage_cost_allocated", "fct_ai_cost_daily"),
-    ("int_usage_cost_allocated", "fct_ai_usage_daily"),
-    ("int_findings_shadow_credential", "fct_ai_usage_daily"),
     ("int_findings_shadow_credential", "fct_gateway_requests_daily"),
-    ("int_usage_governed", "fct_ai_usage_daily"),
 }
 
 

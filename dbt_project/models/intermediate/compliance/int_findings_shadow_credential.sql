@@ -32,7 +32,7 @@ declared as (
 
 providers_reporting_directly as (
 
-    select distinct provider from {{ ref('fct_ai_usage_daily') }} where not is_gateway
+    select distinct provider from {{ ref('int_ai_usage_daily') }} where not is_gateway
 
 ),
 

@@ -36,7 +36,7 @@ with costs as (
 usage as (
 
     -- what the provider itself reports (gateway rows would count the same requests again)
-    select * from {{ ref('fct_ai_usage_daily') }} where not is_gateway
+    select * from {{ ref('int_ai_usage_daily') }} where not is_gateway
 
 ),
 
