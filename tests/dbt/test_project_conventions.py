@@ -31,7 +31,6 @@ READS = {
 # and leaves this list when it does. A new backward read fails; so does an entry that no longer
 # happens, so the list only shrinks.
 BACKWARD_READS = {
-    ("int_usage_cost_allocated", "fct_ai_cost_daily"),
     ("int_findings_shadow_credential", "fct_gateway_requests_daily"),
 }
 

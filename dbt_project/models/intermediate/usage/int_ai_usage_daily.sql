@@ -36,7 +36,7 @@ usage as (
 
     -- A request seen by a gateway and by the provider's own API is usage once: the provider's
     -- report wins, and gateway rows count only for providers with no direct source. Gateway cost
-    -- stays in fct_ai_cost_daily as cost_kind = 'measured' for reconciliation.
+    -- stays in int_ai_cost_daily as cost_kind = 'measured' for reconciliation.
     -- Sources may report finer than the grain (image sizes, context windows): sum up to it.
     select
         usage_date, source_id, provider, model_id, model_family, model_name, operation, credential_id,
