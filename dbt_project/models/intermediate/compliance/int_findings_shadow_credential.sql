@@ -51,7 +51,7 @@ gateway as (
         cast(null as {{ dbt.type_string() }}) as person_id,
         request_count,
         input_tokens + output_tokens as total_tokens
-    from {{ ref('fct_gateway_requests_daily') }} as requests
+    from {{ ref('int_gateway_requests_daily') }} as requests
     where provider in (select provider from providers_reporting_directly)
         and not exists (
             select 1 from declared
