@@ -25,6 +25,7 @@ GATEWAY_MODELS = [
     "stg_otlp_genai__genai_spans",
     "int_litellm_requests",
     "int_otel_requests",
+    "int_gateway_requests_daily",
     "fct_gateway_requests_daily",
 ]
 

@@ -157,15 +157,26 @@ def seat_rows() -> list[dict]:
     return rows
 
 
+COST_COLUMNS = (
+    "cost_kind varchar, usage_date date, provider varchar, project_id varchar,"
+    " credential_id varchar, model_id varchar, billing_currency varchar,"
+    " application_id varchar, team_id varchar, cost_center_id varchar,"
+    " billed_cost decimal(38,10)"
+)
+
+
+def cost_tables(rows: list[dict]) -> dict:
+    """The cost rows where int_ai_cost_daily holds them (the allocation reads them there) and where
+    fct_ai_cost_daily publishes them (the chargeback's as-of day and the budgets read the mart)."""
+    return {
+        name: (COST_COLUMNS, rows)
+        for name in ("intermediate.int_ai_cost_daily", "marts.fct_ai_cost_daily")
+    }
+
+
 TABLES = {
-    "marts.fct_ai_cost_daily": (
-        "cost_kind varchar, usage_date date, provider varchar, project_id varchar,"
-        " credential_id varchar, model_id varchar, billing_currency varchar,"
-        " application_id varchar, team_id varchar, cost_center_id varchar,"
-        " billed_cost decimal(38,10)",
-        COSTS,
-    ),
-    "marts.fct_ai_usage_daily": (
+    **cost_tables(COSTS),
+    "intermediate.int_ai_usage_daily": (
         "usage_date date, provider varchar, project_id varchar, credential_id varchar,"
         " model_id varchar, application_id varchar, team_id varchar, cost_center_id varchar,"
         " total_tokens bigint, is_gateway boolean",

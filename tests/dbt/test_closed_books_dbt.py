@@ -21,6 +21,7 @@ from tests.dbt.test_chargeback_dbt import (
     SEP,
     TABLES,
     cost_row,
+    cost_tables,
     to_the_cent,
     write_fixture,
 )
@@ -69,9 +70,8 @@ def books_history(tmp_path_factory):
     dbt_build(base, database, landing, SELECT, env=env)
     release = release_of(database, base / "release_1")
     booked = book_closed_months(books, release)
-    columns, _rows = TABLES["marts.fct_ai_cost_daily"]
     restated = [MOVED_AFTER if c is MOVED else c for c in COSTS] + [LATE_CHARGE]
-    write_fixture(database, landing, {**TABLES, "marts.fct_ai_cost_daily": (columns, restated)})
+    write_fixture(database, landing, {**TABLES, **cost_tables(restated)})
     dbt_build(base, database, landing, SELECT, env=env)
     return base, database, release, books, booked
 

@@ -35,6 +35,7 @@ MODELS = [
     "int_litellm_usage_normalized",
     "int_otel_usage_normalized",
     "int_litellm_costs_normalized",
+    "int_gateway_requests_daily",
     "fct_gateway_requests_daily",
 ]
 PINNED_DURATIONS = [100, 200, 300, 400, 1000]

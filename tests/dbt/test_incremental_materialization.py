@@ -31,6 +31,7 @@ def per_day(database) -> dict:
             for schema, model, measure in (
                 ("intermediate", "int_litellm_requests", "count(*)"),
                 ("intermediate", "int_otel_requests", "count(*)"),
+                ("intermediate", "int_gateway_requests_daily", "sum(request_count)"),
                 ("marts", "fct_gateway_requests_daily", "sum(request_count)"),
             )
         }
@@ -73,7 +74,8 @@ def test_a_relanded_day_replaces_that_day_only(built, tmp_path):
     finally:
         generate(landing, DAYS[-1:], 2_000, seed=5)
     assert after["int_litellm_requests"][DAYS[-1]] == expected
-    assert after["fct_gateway_requests_daily"][DAYS[-1]] == relanded.requests() == 1_500
+    assert after["int_gateway_requests_daily"][DAYS[-1]] == relanded.requests() == 1_500
+    assert after["fct_gateway_requests_daily"][DAYS[-1]] == 1_500
     assert after["int_litellm_requests"][DAYS[-1]] != first["int_litellm_requests"][DAYS[-1]]
     for model, days in first.items():
         earlier = {day: n for day, n in after[model].items() if day != DAYS[-1]}

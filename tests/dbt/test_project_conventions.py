@@ -27,16 +27,6 @@ READS = {
     "marts": {"staging", "intermediate", "marts"},
     "semantic": set(),
 }
-# Intermediate models that still read a mart: each is moved down (or up into the marts) in turn,
-# and leaves this list when it does. A new backward read fails; so does an entry that no longer
-# happens, so the list only shrinks.
-BACKWARD_READS = {
-    ("int_usage_cost_allocated", "fct_ai_cost_daily"),
-    ("int_usage_cost_allocated", "fct_ai_usage_daily"),
-    ("int_findings_shadow_credential", "fct_ai_usage_daily"),
-    ("int_findings_shadow_credential", "fct_gateway_requests_daily"),
-    ("int_usage_governed", "fct_ai_usage_daily"),
-}
 
 
 def layer(node: dict) -> str:
@@ -44,11 +34,10 @@ def layer(node: dict) -> str:
     return Path(node["original_file_path"]).parts[1]
 
 
-def violations(manifest: dict) -> tuple[list[str], set[tuple[str, str]]]:
-    """Every broken convention as `model: rule`, and the intermediate -> mart reads found."""
+def violations(manifest: dict) -> list[str]:
+    """Every broken convention as `model: rule`."""
     models = {k: v for k, v in manifest["nodes"].items() if v["resource_type"] == "model"}
     found: list[str] = []
-    backward: set[tuple[str, str]] = set()
     for node in models.values():
         name, where = node["name"], layer(node)
         if where not in PREFIXES:
@@ -64,10 +53,6 @@ def violations(manifest: dict) -> tuple[list[str], set[tuple[str, str]]]:
             upstream = models[parent]
             if layer(upstream) in READS[where]:
                 continue
-            if where == "intermediate" and layer(upstream) == "marts":
-                backward.add((name, upstream["name"]))
-                if (name, upstream["name"]) in BACKWARD_READS:
-                    continue
             found.append(
                 f"{name}: models/{where}/ reads {upstream['name']} in models/{layer(upstream)}/"
             )
@@ -86,7 +71,7 @@ def violations(manifest: dict) -> tuple[list[str], set[tuple[str, str]]]:
             bare = [c for c, column in node["columns"].items() if not column.get("description")]
             if bare:
                 found.append(f"{name}: published columns without a description: {', '.join(bare)}")
-    return found, backward
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -95,11 +80,7 @@ def manifest() -> dict:
 
 
 def test_the_project_keeps_its_conventions(manifest):
-    found, backward = violations(manifest)
-    assert found == []
-    assert backward == BACKWARD_READS, (
-        "an intermediate model no longer reads a mart: drop it from BACKWARD_READS"
-    )
+    assert violations(manifest) == []
 
 
 def node_named(manifest: dict, name: str) -> dict:
@@ -121,7 +102,7 @@ def test_a_planted_violation_of_each_rule_fails(manifest):
     node_named(planted, "rpt_chargeback_monthly")["config"]["contract"]["enforced"] = False
     dim = node_named(planted, "dim_team")
     next(iter(dim["columns"].values()))["description"] = ""
-    found, _ = violations(planted)
+    found = violations(planted)
     assert sorted(m.split(":")[0] for m in found) == [
         "dim_team",
         "int_chargeback_lines",

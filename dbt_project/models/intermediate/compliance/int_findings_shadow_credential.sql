@@ -32,7 +32,7 @@ declared as (
 
 providers_reporting_directly as (
 
-    select distinct provider from {{ ref('fct_ai_usage_daily') }} where not is_gateway
+    select distinct provider from {{ ref('int_ai_usage_daily') }} where not is_gateway
 
 ),
 
@@ -51,7 +51,7 @@ gateway as (
         cast(null as {{ dbt.type_string() }}) as person_id,
         request_count,
         input_tokens + output_tokens as total_tokens
-    from {{ ref('fct_gateway_requests_daily') }} as requests
+    from {{ ref('int_gateway_requests_daily') }} as requests
     where provider in (select provider from providers_reporting_directly)
         and not exists (
             select 1 from declared

@@ -5,7 +5,7 @@
 
 with usage as (
 
-    select * from {{ ref('fct_ai_usage_daily') }}
+    select * from {{ ref('int_ai_usage_daily') }}
     where request_count > 0 or total_tokens > 0 or unit_count > 0
 
 ),

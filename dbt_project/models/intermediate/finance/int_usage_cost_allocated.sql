@@ -25,7 +25,7 @@ with costs as (
         team_id,
         cost_center_id,
         sum(billed_cost) as billed_cost
-    from {{ ref('fct_ai_cost_daily') }}
+    from {{ ref('int_ai_cost_daily') }}
     where cost_kind = 'invoiced'
     group by
         usage_date, provider, project_id, credential_id, model_id, billing_currency,
@@ -36,7 +36,7 @@ with costs as (
 usage as (
 
     -- what the provider itself reports (gateway rows would count the same requests again)
-    select * from {{ ref('fct_ai_usage_daily') }} where not is_gateway
+    select * from {{ ref('int_ai_usage_daily') }} where not is_gateway
 
 ),
 
