@@ -15,7 +15,7 @@ import json
 import os
 import re
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -319,30 +319,52 @@ def merge(
     current: list[ImportedTicket],
     exported: list[ExportedTicket],
     imported_at: datetime,
-    imported_by: str,
+    imported_by: str | None,
+    published: dict[str, tuple[str, str | None]] | None = None,
 ) -> tuple[list[ImportedTicket], list[ImportedTicket]]:
     """The imported tickets after an import, and the rows it changed. A finding's row is replaced
-    when its status or ticket changed; findings the export does not mention keep theirs."""
+    when its status or ticket changed; findings the export does not mention keep theirs. A ticket of
+    a finding with no imported row yet that says what the release already shows (`published`:
+    finding key -> status and ticket) adds none: an export imported back unchanged changes nothing.
+    A changed row without changed_at gets `imported_at`, without changed_by `imported_by`."""
     rows = {r.finding_key: r for r in current}
     changed = []
+    problems = []
     for ticket in exported:
         before = rows.get(ticket.finding_key)
+        known = (published or {}).get(ticket.finding_key)
+        if before is None and known and ticket.status == known[0]:
+            if ticket.ticket in (None, known[1]):
+                continue
+        ticket_id = ticket.ticket or (before.ticket if before else None)
+        if before and (before.status, before.ticket) == (ticket.status, ticket_id):
+            continue
+        changed_by = ticket.changed_by or imported_by
+        if changed_by is None:
+            problems.append(
+                f"{ticket.where}: nobody to record as the one who set {ticket.finding_key}"
+                f" {ticket.status}. Fix: pass --by EMAIL, or map changed_by under"
+                " ticket_import.columns in remediation.yml."
+            )
+            continue
+        changed_at = ticket.changed_at or imported_at
+        if before and changed_at < before.changed_at:
+            changed_at = imported_at  # a change after the row it replaces, whatever its date
         after = ImportedTicket(
             ticket.finding_key,
             ticket.status,
-            ticket.ticket or (before.ticket if before else None),
-            ticket.changed_at or imported_at,
-            ticket.changed_by or imported_by,
+            ticket_id,
+            changed_at,
+            changed_by.lower(),
             ticket.note,
             ticket.ticket_status,
         )
-        if before and (before.status, before.ticket) == (after.status, after.ticket):
-            continue
-        if before and after.changed_at < before.changed_at:
-            # a change after the row it replaces, whatever date the export gives it
-            after = replace(after, changed_at=imported_at)
         rows[ticket.finding_key] = after
         changed.append(after)
+    if problems:
+        raise ConfigError(
+            f"tickets not imported ({len(problems)} problem(s)):\n  " + "\n  ".join(problems)
+        )
     return sorted(rows.values(), key=lambda r: r.finding_key), changed
 
 
