@@ -5,6 +5,8 @@ A pack is a folder built from the current published release (read-only) and the 
     control_coverage.csv    every framework control and the policy serving it (a snapshot, not dated)
     shadow_ai.csv           shadow credentials seen in the period (first..last day overlaps it)
     access_anomalies.csv    access anomalies whose first..last day overlaps the period
+    remediation.csv         the open findings seen in the period with owner, status, ticket, age and
+                            due date, as of the release (rpt_remediation)
     release_manifest.json   the published release's own manifest (row counts, Parquet hashes)
     ledger_excerpt.jsonl    the ledger from its genesis entry through the run that published the release
     quality_results/<mart>.json  the latest stored Great Expectations result per published mart
@@ -65,6 +67,7 @@ REPORTS = {
     "control_coverage.csv": ("rpt_control_coverage", None, None),
     "shadow_ai.csv": ("rpt_shadow_ai", "first_seen_date", "last_seen_date"),
     "access_anomalies.csv": ("rpt_access_anomalies", "first_date", "last_date"),
+    "remediation.csv": ("rpt_remediation", "first_seen_date", "last_seen_date"),
 }
 
 

@@ -1,9 +1,10 @@
 """Write a starter governance set for a real enterprise: `python -m governance.init DIR [--force]`.
 
 One team and one application to rename, provider terms and two reviewed models to extend, the
-project's policies, thresholds and catalog price fixes as shipped, and empty exceptions, budgets,
-FX rates, seat prices and aliases. None of the sandbox enterprise's teams, applications, exceptions
-or planted findings come with it. Point AIUW_GOVERNANCE_DIR at DIR to use it.
+project's policies, thresholds, catalog price fixes and remediation days as shipped, and empty
+exceptions, budgets, FX rates, seat prices, aliases and remediation register. None of the sandbox
+enterprise's teams, applications, exceptions, remediation entries or planted findings come with
+it. Point AIUW_GOVERNANCE_DIR at DIR to use it.
 """
 
 from __future__ import annotations
@@ -127,10 +128,13 @@ EMPTY = {
     "prices: []\n",
     "person_aliases.yml": "# Addresses that name the same person in different identity sources.\n"
     "aliases: []\n",
+    "remediation.yml": "# The status of each finding someone acted on (policy, subject, status, ticket);\n"
+    "# `python -m orchestration.cli.findings import` adds a ticket export beside it.\n"
+    "entries: []\n",
 }
 
 # The project's rules and the catalog's price fixes are the same for every enterprise.
-SHIPPED = ("policies.yml", "price_overrides.yml")
+SHIPPED = ("policies.yml", "price_overrides.yml", "remediation_sla.yml")
 
 
 def starter_files() -> dict[str, str]:

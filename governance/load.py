@@ -23,10 +23,13 @@ from governance.schema import (
     PersonAliasesFile,
     PoliciesFile,
     PriceOverridesFile,
+    RemediationFile,
+    RemediationSlaFile,
     SeatPricesFile,
     TeamsFile,
     ThresholdsFile,
 )
+from governance.tickets import ImportedTicket, read_imported
 
 GOVERNANCE_DIR = Path(__file__).resolve().parent
 FILES = {
@@ -48,13 +51,30 @@ ALERTING_FILE = "alerting.yml"
 FX_RATES_FILE = "fx_rates.yml"
 # Optional: monthly budgets per team or application (absent: no budgets).
 BUDGETS_FILE = "budgets.yml"
+# Optional: the remediation register (absent: every finding open) and the days per severity to
+# remediate a finding (absent: the defaults of RemediationSlaFile).
+REMEDIATION_FILE = "remediation.yml"
+REMEDIATION_SLA_FILE = "remediation_sla.yml"
 # Optional files documented in REFERENCE.md next to FILES.
 OPTIONAL_FILES = {
     SEAT_PRICES_FILE: SeatPricesFile,
     FX_RATES_FILE: FxRatesFile,
     BUDGETS_FILE: BudgetsFile,
+    REMEDIATION_FILE: RemediationFile,
+    REMEDIATION_SLA_FILE: RemediationSlaFile,
 }
 TEXT, DATE, FLAG = pa.string(), pa.date32(), pa.bool_()
+MOMENT = pa.timestamp("us")  # UTC, without a zone: a reader's session zone cannot shift the day
+REGISTER_COLUMNS = [
+    ("finding_key", TEXT),
+    ("policy_id", TEXT),
+    ("subject_id", TEXT),
+    ("status", TEXT),
+    ("ticket_id", TEXT),
+    ("note", TEXT),
+    ("changed_at", MOMENT),
+    ("changed_by", TEXT),
+]
 # Every table the warehouse reads, with an explicit schema so an empty table still has its columns.
 SCHEMAS: dict[str, pa.Schema] = {
     name: pa.schema(columns)
@@ -186,6 +206,10 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("include_reraised", FLAG),
             ("min_sensitivity_tier", TEXT),
         ],
+        # remediation.yml's entries, and the tickets imported from a ticket export.
+        "remediation_register": REGISTER_COLUMNS,
+        "remediation_tickets": [*REGISTER_COLUMNS, ("ticket_status", TEXT)],
+        "remediation_sla": [("severity", TEXT), ("sla_days", pa.int32())],
     }.items()
 }
 
@@ -205,6 +229,9 @@ class Governance:
     alerting: AlertingFile | None = None
     fx_rates: FxRatesFile = dataclasses.field(default_factory=FxRatesFile)
     budgets: BudgetsFile = dataclasses.field(default_factory=BudgetsFile)
+    remediation: RemediationFile = dataclasses.field(default_factory=RemediationFile)
+    remediation_sla: RemediationSlaFile = dataclasses.field(default_factory=RemediationSlaFile)
+    remediation_tickets: tuple[ImportedTicket, ...] = ()
 
     def rows(self) -> dict[str, list[dict]]:
         """Rows for each governance table the warehouse reads (see SCHEMAS)."""
@@ -321,6 +348,42 @@ class Governance:
             **self._pricing_rows(),
             **self._threshold_rows(),
             **self._money_rows(),
+            **self._remediation_rows(),
+        }
+
+    def _remediation_rows(self) -> dict[str, list[dict]]:
+        return {
+            "remediation_register": [
+                {
+                    "finding_key": e.finding_key,
+                    "policy_id": e.policy,
+                    "subject_id": e.subject,
+                    "status": e.status,
+                    "ticket_id": e.ticket,
+                    "note": e.note,
+                    "changed_at": e.changed_at,
+                    "changed_by": e.changed_by.lower(),
+                }
+                for e in self.remediation.entries
+            ],
+            "remediation_tickets": [
+                {
+                    "finding_key": t.finding_key,
+                    "policy_id": t.policy_id,
+                    "subject_id": t.subject_id,
+                    "status": t.status,
+                    "ticket_id": t.ticket,
+                    "note": t.note,
+                    "changed_at": t.changed_at,
+                    "changed_by": t.changed_by.lower(),
+                    "ticket_status": t.ticket_status,
+                }
+                for t in self.remediation_tickets
+            ],
+            "remediation_sla": [
+                {"severity": severity, "sla_days": days}
+                for severity, days in self.remediation_sla.days.model_dump().items()
+            ],
         }
 
     def _money_rows(self) -> dict[str, list[dict]]:
@@ -445,6 +508,9 @@ class Governance:
             ALERTING_FILE,
             FX_RATES_FILE,
             BUDGETS_FILE,
+            REMEDIATION_FILE,
+            REMEDIATION_SLA_FILE,
+            self.remediation.ticket_import.file,
         ]:
             path = self.directory / name
             if path.exists():
@@ -502,6 +568,20 @@ def load_governance(directory: Path | None = None) -> Governance:
         if budgets_path.exists()
         else BudgetsFile()
     )
+    remediation_path = directory / REMEDIATION_FILE
+    remediation = (
+        load_yaml_model(remediation_path, RemediationFile, what="governance remediation register")
+        if remediation_path.exists()
+        else RemediationFile()
+    )
+    sla_path = directory / REMEDIATION_SLA_FILE
+    remediation_sla = (
+        load_yaml_model(sla_path, RemediationSlaFile, what="governance remediation SLA")
+        if sla_path.exists()
+        else RemediationSlaFile()
+    )
+    tickets_path = directory / remediation.ticket_import.file
+    tickets = tuple(read_imported(tickets_path)) if tickets_path.exists() else ()
     governance = Governance(
         directory,
         *loaded.values(),
@@ -510,6 +590,9 @@ def load_governance(directory: Path | None = None) -> Governance:
         alerting=alerting,
         fx_rates=fx_rates,
         budgets=budgets,
+        remediation=remediation,
+        remediation_sla=remediation_sla,
+        remediation_tickets=tickets,
     )
     problems = _reference_problems(governance)
     if problems:
@@ -582,6 +665,42 @@ def _reference_problems(g: Governance) -> list[str]:
                     f"use an id from {source}",
                 )
     problems += _money_problems(g, teams, apps)
+    problems += _remediation_problems(g, policies, apps)
+    return problems
+
+
+def _remediation_problems(g: Governance, policies: set[str], apps: set[str]) -> list[str]:
+    """Register entries and imported tickets name a declared policy and, for an application
+    subject, a declared application; the register has one entry per finding."""
+    register = g.directory / REMEDIATION_FILE
+    problems = []
+    first: dict[str, int] = {}
+    for i, entry in enumerate(g.remediation.entries):
+        if entry.policy not in policies:
+            problems.append(
+                f"{located(register, ('entries', i, 'policy'))}: unknown policy {entry.policy!r}."
+                " Fix: use a policy id from policies.yml."
+            )
+        if ":" not in entry.subject and entry.subject not in apps:
+            problems.append(
+                f"{located(register, ('entries', i, 'subject'))}: unknown application"
+                f" {entry.subject!r}. Fix: use an application id from applications.yml, or"
+                " credential_provider:credential_id for a credential."
+            )
+        if entry.finding_key in first:
+            problems.append(
+                f"{located(register, ('entries', i))}: a second entry for {entry.finding_key}"
+                f" (the first is entries[{first[entry.finding_key]}]). Fix: keep one entry per"
+                " finding with its latest status."
+            )
+        first.setdefault(entry.finding_key, i)
+    tickets = g.directory / g.remediation.ticket_import.file
+    for line, ticket in enumerate(g.remediation_tickets, start=2):
+        if ticket.policy_id not in policies:
+            problems.append(
+                f"{tickets}:{line}: unknown policy {ticket.policy_id!r} in finding"
+                f" {ticket.finding_key}. Fix: use a policy id from policies.yml."
+            )
     return problems
 
 

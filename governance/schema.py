@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from connectors.config import SourceTypeName
 
@@ -806,3 +806,168 @@ class AlertingFile(Strict):
                 f"routing names channels not declared under channels: {', '.join(missing)}"
             )
         return self
+
+
+# Remediation (remediation.yml, remediation_sla.yml): who works on each finding, where it stands,
+# and how long each severity may stay open. A finding is one subject of one policy; its key is
+# `<policy id>:<subject>` (e.g. POL-004:app-support-assistant, POL-007:openai:key_ab12).
+RemediationStatus = Literal["open", "acknowledged", "remediated", "risk_accepted"]
+POLICY_ID = r"^POL-[0-9]{3}$"
+FINDING_KEY = r"^POL-[0-9]{3}:\S.*$"
+EMAIL = r"^[^@\s]+@[^@\s]+$"
+
+
+def utc_naive(moment: datetime) -> datetime:
+    """`moment` in UTC without its zone (a moment without a zone is taken as UTC)."""
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+class RemediationEntry(Strict):
+    """The remediation status of one finding, as last set. A finding marked `remediated` that has
+    evidence after the day of `changed_at` is open again (re-raised)."""
+
+    policy: str = Field(pattern=POLICY_ID, description="Policy id from policies.yml.")
+    subject: str = Field(
+        min_length=1,
+        description=(
+            "The finding's subject as fct_policy_violations names it: an application id from"
+            " applications.yml, or `credential_provider:credential_id`."
+        ),
+    )
+    status: RemediationStatus = Field(
+        description=(
+            "open (nobody has taken it), acknowledged (being worked on), remediated (fixed) or"
+            " risk_accepted (kept on purpose; never overdue)."
+        )
+    )
+    ticket: str | None = Field(default=None, description="Ticket tracking the work, e.g. SEC-123.")
+    note: str | None = Field(default=None, description="What was done or decided, in a sentence.")
+    changed_at: datetime = Field(
+        description="When the status was set: ISO 8601, UTC unless it names an offset."
+    )
+    changed_by: str = Field(pattern=EMAIL, description="Email of who set the status.")
+
+    @field_validator("changed_at")
+    @classmethod
+    def _in_utc(cls, value: datetime) -> datetime:
+        return utc_naive(value)
+
+    @property
+    def finding_key(self) -> str:
+        return f"{self.policy}:{self.subject}"
+
+
+# Jira's default workflow and the register's own words; matched without regard to case.
+DEFAULT_TICKET_STATUSES: dict[str, RemediationStatus] = {
+    "To Do": "open",
+    "Open": "open",
+    "Reopened": "open",
+    "In Progress": "acknowledged",
+    "Acknowledged": "acknowledged",
+    "Done": "remediated",
+    "Resolved": "remediated",
+    "Closed": "remediated",
+    "Remediated": "remediated",
+    "Risk Accepted": "risk_accepted",
+    "Won't Do": "risk_accepted",
+}
+
+
+class TicketColumns(Strict):
+    """Where each register field is in a ticket export: a CSV column, or for JSON a key or a dotted
+    path (`fields.status.name`). A CSV column missing from the header is also looked for under the
+    name Jira's CSV export gives a custom field, `Custom field (<name>)`."""
+
+    finding_key: str = Field(
+        default="Finding Key", min_length=1, description="The finding key the export wrote."
+    )
+    status: str = Field(default="Status", min_length=1, description="The ticket's status.")
+    ticket: str | None = Field(default="Issue key", description="The ticket's id.")
+    changed_at: str | None = Field(
+        default="Updated",
+        description="When the ticket last changed (ISO 8601 or Jira's `06/Dec/26 2:04 PM`, UTC); empty: the import time.",
+    )
+    changed_by: str | None = Field(
+        default="Assignee", description="Who changed it (empty: the importer's --by)."
+    )
+    note: str | None = Field(default="Resolution", description="A note kept with the status.")
+
+
+class TicketImport(Strict):
+    """How `python -m orchestration.cli.findings import FILE` reads a ticket export (CSV with a
+    header row, or JSON: a list of objects or Jira's search result `{"issues": [...]}`) into the
+    register. The imported tickets are kept in `file` beside remediation.yml, one row per finding
+    (columns finding_key, status, ticket, changed_at, changed_by, note, ticket_status); a later
+    import replaces a finding's row when its status or ticket changed."""
+
+    file: str = Field(
+        default="remediation_tickets.csv",
+        pattern=r"^[^/\\]+\.csv$",
+        description="The imported tickets, a CSV file in the governance directory.",
+    )
+    columns: TicketColumns = Field(
+        default_factory=TicketColumns,
+        description="Export columns carrying each field (defaults: Jira's CSV export and the findings export).",
+    )
+    statuses: dict[str, RemediationStatus] = Field(
+        default_factory=lambda: dict(DEFAULT_TICKET_STATUSES),
+        description=(
+            "Ticket status -> register status, without regard to case (default: Jira's To Do,"
+            " In Progress, Done, Won't Do, ... and the register's own words). A status not listed"
+            " is refused. The export writes the first status listed for each register status."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _every_status_exported(self) -> TicketImport:
+        missing = [s for s in get_args(RemediationStatus) if s not in self.statuses.values()]
+        if missing:
+            raise ValueError(f"statuses maps no ticket status to {', '.join(missing)}")
+        return self
+
+    def status_of(self, ticket_status: str) -> RemediationStatus | None:
+        folded = ticket_status.strip().casefold()
+        return next((s for name, s in self.statuses.items() if name.casefold() == folded), None)
+
+    def ticket_status(self, status: str) -> str:
+        """The ticket status the export writes for a register status."""
+        return next(name for name, s in self.statuses.items() if s == status)
+
+
+class RemediationFile(Strict):
+    """The remediation register: the status of each finding someone has acted on. A finding with no
+    entry (and no imported ticket) is open."""
+
+    entries: list[RemediationEntry] = Field(
+        default_factory=list, description="One entry per finding (policy and subject)."
+    )
+    ticket_import: TicketImport = Field(
+        default_factory=TicketImport, description="How ticket exports are imported."
+    )
+
+
+class SlaDays(Strict):
+    critical: int = Field(ge=1, le=3650, description="Days to remediate a critical finding.")
+    high: int = Field(ge=1, le=3650, description="Days for a high one.")
+    medium: int = Field(ge=1, le=3650, description="Days for a medium one.")
+    low: int = Field(ge=1, le=3650, description="Days for a low one.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SlaDays:
+        if not self.critical <= self.high <= self.medium <= self.low:
+            raise ValueError(
+                "a more severe finding cannot get more days than a less severe one"
+                " (critical <= high <= medium <= low)"
+            )
+        return self
+
+
+class RemediationSlaFile(Strict):
+    """How many days a finding may stay open or acknowledged, counted from the day it was opened
+    (its first day of evidence not covered by an exception, or the day it reappeared after being
+    remediated); past its due date it is overdue. Without the file: 7, 30, 90 and 180 days."""
+
+    days: SlaDays = Field(
+        default=SlaDays(critical=7, high=30, medium=90, low=180),
+        description="Days per severity.",
+    )

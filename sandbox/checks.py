@@ -6,11 +6,14 @@ Checks the planted policy findings per rule, the leavers whose keys are still us
 team on both sides of their move day (dim_person in the warehouse), the idle Copilot seats on the
 last day, each closed month's chargeback against what was invoiced, its seat cost per tool against
 the sandbox's seat charges, and the planted billing variances (the only reconciliation lines out of
-tolerance on settled days), against the sandbox enterprise itself (not against the warehouse).
+tolerance on settled days), against the sandbox enterprise itself (not against the warehouse); and
+the overdue findings per owning team, worked out from the published findings' days with the
+sandbox's own owners and the governance register and SLA days.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -22,6 +25,7 @@ from governance.load import load_governance
 from orchestration.cli.reconciliation import out_of_tolerance_lines
 from orchestration.cli.summary import CENT, MAX_LINE, USAGE_MEASURES, dollars
 from orchestration.lib.sources import sources_config
+from reports.executive_data import QUESTIONS_DIR
 from sandbox.activity import SETTLEMENT_DAYS
 from sandbox.chargeback_truth import RevealedBy, invoiced_by_month, seat_charges, to_the_cent
 from sandbox.cost_plants import planted_variances
@@ -175,6 +179,67 @@ def closed_month_seat_cost(con, state: SandboxState) -> tuple[set, set]:
     return got, expected
 
 
+def overdue_findings(con, state: SandboxState, end: date) -> tuple[set, set]:
+    """(owning team, finding key) of each overdue finding on `end`: as the published answer to
+    reports/questions/compliance_overdue_findings.sql says, and as worked out here from the days of
+    each published finding with the sandbox's owners (the application's team; for an OpenAI key no
+    application declares, its owner's team, which is their manager's, the team's lead) and
+    governance's register and SLA days. Findings nobody can own count under "(no team)"."""
+    sql = (QUESTIONS_DIR / "compliance_overdue_findings.sql").read_text()
+    got = {
+        (team or "(no team)", key)
+        for team, key in con.execute(
+            f"select owner_team_id, finding_key from (\n{sql}\n) as answer"
+        ).fetchall()
+    }
+    governance = load_governance()
+    sla_days = governance.remediation_sla.days.model_dump()
+    entries = [*governance.remediation.entries, *governance.remediation_tickets]
+    register = {}
+    for entry in sorted(entries, key=lambda e: e.changed_at, reverse=True):
+        register.setdefault(entry.finding_key, entry)  # the latest; the register's on a tie
+    enterprise = state.enterprise
+    people = {u.user_id: u.person_id for u in enterprise.org_users}
+    key_owners = {
+        f"openai:{k.api_key_id}": people.get(k.owner_user_id) for k in enterprise.api_keys
+    }
+    days: dict[tuple, list] = defaultdict(list)
+    for policy, subject, severity, application, day, status in con.execute(
+        "select policy_id, subject_id, severity, application_id, usage_date, status"
+        " from fct_policy_violations where usage_date <= ?",
+        [end],
+    ).fetchall():
+        days[(policy, subject, severity, application)].append((day, status))
+    expected = set()
+    for (policy, subject, severity, application), seen in days.items():
+        seen.sort()
+        if seen[-1][1] not in ("open", "reraised"):
+            continue  # an exception in force covers its latest day: not an open finding
+        excepted = [day for day, status in seen if status == "excepted"]
+        opened = [
+            day
+            for day, status in seen
+            if status != "excepted" and day > max(excepted, default=date.min)
+        ]
+        entry = register.get(f"{policy}:{subject}")
+        status = entry.status if entry else "open"
+        if status == "remediated":
+            again = [day for day in opened if day > entry.changed_at.date()]
+            status, opened = ("open", again) if again else (status, opened)
+        if status not in ("open", "acknowledged") or end <= opened[0] + timedelta(
+            sla_days[severity]
+        ):
+            continue
+        if application:
+            team = enterprise.application(application).owning_team_id
+        elif key_owners.get(subject):
+            team = enterprise.team_on(key_owners[subject], seen[-1][0])
+        else:
+            team = "(no team)"
+        expected.add((team, f"{policy}:{subject}"))
+    return got, expected
+
+
 def check_lines(
     published: Path, state: SandboxState, end: date, warehouse: Path | None = None
 ) -> tuple[list[str], bool]:
@@ -221,6 +286,7 @@ def check_lines(
         seat_cost, seat_truth = closed_month_seat_cost(con, state)
         first_day = con.execute("select min(usage_date) from rpt_cost_reconciliation").fetchone()[0]
         off_lines = out_of_tolerance_lines(con, first_day, end) if first_day else set()
+        overdue, overdue_truth = overdue_findings(con, state, end)
     checks = [
         (f"{rule} findings", found.get(rule, set()), expected)
         for rule, expected in sorted(PLANTED_APPLICATION_FINDINGS.items())
@@ -263,8 +329,10 @@ def check_lines(
             for v in planted_variances(state.enterprise, first_day, settled_end)
         }
         checks.append(("cost lines out of tolerance (planted variances)", off_lines, planted))
+    checks.append(("overdue findings per owning team (remediation SLA)", overdue, overdue_truth))
     lines = [
-        "Sandbox plants (governance findings, leavers, movers, idle seats, billing variances):"
+        "Sandbox plants (governance findings, leavers, movers, idle seats, billing variances,"
+        " overdue findings):"
     ]
     for label, got, expected in checks:
         if got == expected:

@@ -334,6 +334,42 @@ EXCEPTIONS = [
     },
 ]
 
+# The remediation register: one finding being worked on, one whose risk is accepted, one marked
+# remediated on PLANTED_REMEDIATED_ON. The sandbox keeps using the retired application's key, so a
+# run with days after that one shows the finding open again (re-raised) from the next day with
+# evidence; a run that ends before it shows it remediated.
+PLANTED_REMEDIATED_ON = date(2026, 9, 21)
+REMEDIATION = [
+    {
+        "policy": "POL-004",
+        "subject": "app-support-assistant",
+        "status": "acknowledged",
+        "ticket": "SEC-2288",
+        "note": "Moving the Vertex traffic to a provider whose terms cover customer personal data.",
+        "changed_at": "2026-09-05T09:30:00Z",
+        "changed_by": "ciso@example-corp.com",
+    },
+    {
+        "policy": "POL-003",
+        "subject": "app-search-ranker",
+        "status": "risk_accepted",
+        "ticket": "GRC-1120",
+        "note": "The review board accepts gpt-4.1-nano for ranking until the ranker is replaced.",
+        "changed_at": "2026-09-08T14:00:00Z",
+        "changed_by": "ciso@example-corp.com",
+    },
+    {
+        "policy": "POL-009",
+        "subject": "app-brand-image-briefs",
+        "status": "remediated",
+        "ticket": "SEC-2301",
+        "note": "The retired application's last key was to be revoked.",
+        "changed_at": f"{PLANTED_REMEDIATED_ON.isoformat()}T16:00:00Z",
+        "changed_by": "ciso@example-corp.com",
+    },
+]
+REMEDIATION_SLA_DAYS = {"critical": 7, "high": 30, "medium": 90, "low": 180}
+
 # Monthly budgets: every team gets a generous allowance (several times its run-rate, spikes and
 # growth included) except the planted team, whose budget (in EUR) sits well below what its API use
 # and seats cost each month, so its run-rate forecast is over budget in every month, the latest too.
@@ -494,6 +530,8 @@ def build(state: SandboxState) -> dict[str, dict]:
         "policies.yml": {"policies": policies},
         "exceptions.yml": {"exceptions": EXCEPTIONS},
         "budgets.yml": {"budgets": budgets(teams, applications)},
+        "remediation.yml": {"entries": REMEDIATION},
+        "remediation_sla.yml": {"days": REMEDIATION_SLA_DAYS},
     }
 
 

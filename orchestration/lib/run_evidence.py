@@ -3,7 +3,8 @@
 An entry holds the partitions, every configured source with its part in the ingest run it followed
 (landed with window, record counts and content hashes of the landed files; failed with why; skipped
 with why), every check result (dbt tests and Great Expectations suites), the governance snapshot
-hash, and the published release with its table hashes.
+hash, the published release with its table hashes, and the remediation register's changes since
+the entry before (evidence.remediation: each status change with its ticket, who and when).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from typing import Any, Literal
 import dagster as dg
 
 from connectors.config import SourcesConfig
-from evidence.ledger import open_ledger
+from evidence.ledger import Ledger, open_ledger
+from evidence.remediation import register_changes
 from orchestration.automation_names import INGEST_JOB
 from orchestration.lib.evidence_sources import source_statuses
 from orchestration.lib.partitions import (
@@ -26,6 +28,7 @@ from orchestration.lib.partitions import (
     WINDOW_START_TAG,
 )
 from orchestration.lib.sources import sources_config
+from warehouse.paths import Paths
 
 # The days a run covered: an ingest run's partition tags, a transform run's window tags.
 PARTITION_TAGS = {
@@ -114,12 +117,20 @@ def build_entry(
     }
 
 
+def _with_remediation(ledger: Ledger, entry: dict[str, Any]) -> dict[str, Any]:
+    """The entry with the register's changes since the ledger last recorded it, as the run landed
+    the register (the governance asset's Parquet under the landing zone)."""
+    governance = Paths.from_env().landing / "governance"
+    return {**entry, "remediation": register_changes(ledger.entries(), governance)}
+
+
 def record_run(
     instance: dg.DagsterInstance, run_id: str, ledger_path: Path, anchor_dir: Path | None = None
 ) -> dict[str, Any]:
     """Append (and anchor) the entry of a run that ended; anchors go to AIUW_EVIDENCE_ANCHOR_DIR
     unless `anchor_dir` is given."""
-    return open_ledger(ledger_path, anchor_dir).append(build_entry(instance, run_id))
+    ledger = open_ledger(ledger_path, anchor_dir)
+    return ledger.append(_with_remediation(ledger, build_entry(instance, run_id)))
 
 
 def record_interrupted_run(
@@ -152,4 +163,5 @@ def record_interrupted_run(
         "reason": reason,
         "dagster_status": run.status.value if run else None,
     }
-    return open_ledger(ledger_path, anchor_dir).append(entry)
+    ledger = open_ledger(ledger_path, anchor_dir)
+    return ledger.append(_with_remediation(ledger, entry) if run else entry)

@@ -11,6 +11,7 @@ This module runs before test_compliance, whose last test changes governance.
 from __future__ import annotations
 
 import csv
+import json
 from datetime import date, timedelta
 
 import duckdb
@@ -117,6 +118,19 @@ def test_an_evidence_pack_for_last_quarter_lists_exactly_the_planted_findings(
         ("credential", "usage_by_inactive_person"),
         ("seat", "paid_seat_held_by_inactive_person"),
     }
+
+    # the register's statuses as of the release, and the ledger's first entry that entered them
+    planted = {
+        "POL-004:app-support-assistant": "acknowledged",
+        "POL-003:app-search-ranker": "risk_accepted",
+        "POL-009:app-brand-image-briefs": "remediated",
+    }
+    with (pack / "remediation.csv").open() as handle:
+        remediation = list(csv.DictReader(handle))
+    assert {r["finding_key"]: r["status"] for r in remediation if r["status"] != "open"} == planted
+    assert len(remediation) == len({(r["policy_id"], r["subject_id"]) for r in rows}) - 1
+    first = json.loads((pack / "ledger_excerpt.jsonl").read_text().splitlines()[0])
+    assert {c["finding_key"]: c["status"] for c in first["remediation"]} == planted
 
     assert evidence_cli.main(["verify-pack", str(pack)]) == 0
     assert "files match the manifest, ledger excerpt chain intact" in capsys.readouterr().out

@@ -108,6 +108,37 @@ def test_compliance_open_findings(deployment):
     assert len([r for r in before if r["policy_id"] == "POL-007"]) == 11
 
 
+def test_compliance_overdue_findings(deployment):
+    from governance.load import load_governance
+    from sandbox.checks import overdue_findings
+
+    governance = load_governance()
+    rows = answer(deployment, "compliance_overdue_findings")
+    # On 2026-09-20 only a critical finding has run out of days (7 from 1 September; high ones have
+    # 30, medium 90): the support assistant's, acknowledged but not remediated, its team's.
+    assert [(r["owner_team_id"], r["finding_key"]) for r in rows] == [
+        ("support-ops", "POL-004:app-support-assistant")
+    ]
+    (row,) = rows
+    assert (row["status"], row["ticket_id"], row["owner_basis"]) == (
+        "acknowledged",
+        "SEC-2288",
+        "application",
+    )
+    assert (row["opened_date"], row["due_date"], row["days_overdue"]) == (
+        FIRST,
+        FIRST + timedelta(days=governance.remediation_sla.days.critical),
+        12,
+    )
+    assert row["team_overdue_findings"] == 1 and row["evaluated_date"] == LAST
+    owner = next(t.owner for t in governance.teams.teams if t.id == "support-ops")
+    assert row["team_owner_email"] == owner.lower()
+    # the make-run check works the same answer out from the sandbox and governance
+    with duckdb.connect(str(deployment.published_db), read_only=True) as con:
+        got, expected = overdue_findings(con, deployment.sandbox.state, LAST)
+    assert got == expected == {("support-ops", "POL-004:app-support-assistant")}
+
+
 def test_compliance_exceptions_open_or_expired(deployment):
     rows = {
         r["exception_id"]: r for r in answer(deployment, "compliance_exceptions_open_or_expired")

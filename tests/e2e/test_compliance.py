@@ -6,7 +6,7 @@ days and status, and nothing else is: no false positive on a clean application.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import duckdb
 import pytest
@@ -141,6 +141,56 @@ def test_leavers_whose_keys_are_still_used(deployment):
         "select person_id, first_date from rpt_access_anomalies where anomaly_type = 'inactive_person_active'",
     )
     assert dict(anomalies) == expected
+
+
+def test_every_open_finding_has_an_owner_a_status_and_a_due_date(deployment):
+    from governance.load import load_governance
+
+    enterprise = deployment.sandbox.state.enterprise
+    open_findings = {
+        f"{policy}:{subject}"
+        for policy, subject in query(
+            deployment,
+            "select policy_id, subject_id from (select *, row_number() over (partition by"
+            " policy_id, subject_id order by usage_date desc) as recency"
+            " from fct_policy_violations) where recency = 1 and status in ('open', 'reraised')",
+        )
+    }
+    with duckdb.connect(str(deployment.published_db), read_only=True) as con:
+        cursor = con.execute("select * from rpt_remediation")
+        names = [c[0] for c in cursor.description]
+        rows = {r[0]: dict(zip(names, r, strict=True)) for r in cursor.fetchall()}
+    assert set(rows) == open_findings
+    # the register (governance/remediation.yml); POL-009's remediation is dated 21 September, after
+    # the last day, so nothing has reappeared since
+    assert {k: r["status"] for k, r in rows.items() if r["status"] != "open"} == {
+        "POL-004:app-support-assistant": "acknowledged",
+        "POL-003:app-search-ranker": "risk_accepted",
+        "POL-009:app-brand-image-briefs": "remediated",
+    }
+    assert not any(r["is_reraised"] for r in rows.values())
+    assert rows["POL-003:app-search-ranker"]["age_days"] == 7  # accepted on 8 September
+    days = load_governance().remediation_sla.days.model_dump()
+    users = {u.user_id: u.person_id for u in enterprise.org_users}
+    holders = {f"openai:{k.api_key_id}": users.get(k.owner_user_id) for k in enterprise.api_keys}
+    by_basis: dict[str, int] = {}
+    for key, row in rows.items():
+        opened = EXCEPTION_EXPIRES if key == "POL-001:app-design-critique" else FIRST
+        assert (row["opened_date"], row["evaluated_date"]) == (opened, LAST), key
+        assert row["due_date"] == opened + timedelta(days=days[row["severity"]]), key
+        by_basis[row["owner_basis"]] = by_basis.get(row["owner_basis"], 0) + 1
+        if row["application_id"]:
+            app = enterprise.application(row["application_id"])
+            assert (row["owner_team_id"], row["owner_basis"]) == (app.owning_team_id, "application")
+        elif holders.get(row["subject_id"]):
+            holder = holders[row["subject_id"]]
+            # in the sandbox a person's manager leads their own team
+            assert row["owner_team_id"] == enterprise.team_on(holder, LAST), key
+            assert row["credential_holder"] == enterprise.person(holder).email.lower()
+            assert row["owner_basis"] in ("credential_holder_manager", "credential_holder")
+        else:
+            assert (row["owner_team_id"], row["owner_basis"]) == (None, "unowned"), key
+    assert by_basis["credential_holder_manager"] >= 1 and by_basis["unowned"] >= 1
 
 
 def test_customer_data_by_model_last_quarter_is_one_query(deployment):

@@ -134,10 +134,17 @@ def published_release(root):
                ('new_person', 'p-1', date '2026-10-02', date '2026-10-04'))
                t(anomaly_type, person_id, first_date, last_date)"""
         )
+        con.execute(
+            """create table rpt_remediation as select * from (values
+               ('P-001:app-a', 'acknowledged', 'SEC-1', date '2026-07-01', date '2026-07-05'),
+               ('P-003:app-c', 'open', null, date '2026-10-01', date '2026-10-02'))
+               t(finding_key, status, ticket_id, first_seen_date, last_seen_date)"""
+        )
     tables = [
         "fct_policy_violations",
         "rpt_access_anomalies",
         "rpt_control_coverage",
+        "rpt_remediation",
         "rpt_shadow_ai",
     ]
     (directory / "manifest.json").write_text(
@@ -249,6 +256,9 @@ def test_reports_are_filtered_to_the_period_where_dated(pack):
         "EU-AIA-12",
         "ISO-A.9.2",
     ]
+    assert [
+        (r["finding_key"], r["status"], r["ticket_id"]) for r in read_csv(out / "remediation.csv")
+    ] == [("P-001:app-a", "acknowledged", "SEC-1")]
 
 
 def test_manifest_ledger_excerpt_and_quality_results(pack, tmp_path):
@@ -270,13 +280,14 @@ def test_manifest_ledger_excerpt_and_quality_results(pack, tmp_path):
         "ledger_excerpt.jsonl",
         "quality_results/fct_policy_violations.json",
         "release_manifest.json",
+        "remediation.csv",
         "shadow_ai.csv",
     ]
     assert manifest["files"]["findings.csv"] == file_sha256(out / "findings.csv")
     assert manifest["signature"] is None
     assert verify_pack(out) == (
         True,
-        "7 files match the manifest, ledger excerpt chain intact; manifest unsigned (no "
+        "8 files match the manifest, ledger excerpt chain intact; manifest unsigned (no "
         "AIUW_EVIDENCE_SIGNING_KEY was set when the pack was built)",
     )
 
@@ -375,7 +386,7 @@ def test_a_signed_pack_verifies_and_holds_no_key(signed_pack):
     assert len(manifest["signature"]["value"]) == 64
     assert verify_pack(signed_pack) == (
         True,
-        "7 files match the manifest, ledger excerpt chain intact; manifest signature valid",
+        "8 files match the manifest, ledger excerpt chain intact; manifest signature valid",
     )
     files = [p for p in signed_pack.rglob("*") if p.is_file()]
     assert files and not [p for p in files if KEY.encode() in p.read_bytes()]

@@ -14,6 +14,7 @@ def ids(governance) -> dict[str, set[str]]:
         "exceptions": {e.id for e in governance.exceptions.exceptions},
         "budgets": {b.id for b in governance.budgets.budgets},
         "aliases": {a.alias_email for a in governance.person_aliases.aliases},
+        "remediation": {e.finding_key for e in governance.remediation.entries},
     }
 
 
@@ -34,6 +35,7 @@ def test_the_starter_validates_and_has_nothing_of_the_sandbox(tmp_path, monkeypa
         "exceptions": set(),
         "budgets": set(),
         "aliases": set(),
+        "remediation": set(),
     }
     example = load_governance(GOVERNANCE_DIR)
     for kind, example_ids in ids(example).items():

@@ -39,6 +39,9 @@ TABLES = {
     "price_override_snapshots": "Hash of price_overrides.yml (and of all governance) that keys rated-cost restatements.",
     "alert_cost_thresholds": "Cost spike thresholds per scope: baseline days, factor, minimum daily cost (thresholds.yml).",
     "alert_rules": "Access, risk and data quality alert conditions with severity and filters (thresholds.yml).",
+    "remediation_register": "Status of each finding someone acted on: policy, subject, status, ticket, who and when (remediation.yml).",
+    "remediation_tickets": "Tickets imported from a ticket export, one row per finding, in the register's words (remediation_tickets.csv).",
+    "remediation_sla": "Days a finding of each severity may stay open before it is overdue (remediation_sla.yml).",
 }
 
 
