@@ -183,7 +183,8 @@ def overdue_findings(con, state: SandboxState, end: date) -> tuple[set, set]:
     """(owning team, finding key) of each overdue finding on `end`: as the published answer to
     reports/questions/compliance_overdue_findings.sql says, and as worked out here from the days of
     each published finding with the sandbox's owners (the application's team; for an OpenAI key no
-    application declares, its owner's team, which is their manager's, the team's lead) and
+    application declares, or a seat held by a person who left, its holder's team, which is their
+    manager's, the team's lead) and
     governance's register and SLA days. Findings nobody can own count under "(no team)"."""
     sql = (QUESTIONS_DIR / "compliance_overdue_findings.sql").read_text()
     got = {
@@ -203,6 +204,7 @@ def overdue_findings(con, state: SandboxState, end: date) -> tuple[set, set]:
     key_owners = {
         f"openai:{k.api_key_id}": people.get(k.owner_user_id) for k in enterprise.api_keys
     }
+    seat_holders = {p.email: p.person_id for p in enterprise.people}
     days: dict[tuple, list] = defaultdict(list)
     for policy, subject, severity, application, day, status in con.execute(
         "select policy_id, subject_id, severity, application_id, usage_date, status"
@@ -234,6 +236,8 @@ def overdue_findings(con, state: SandboxState, end: date) -> tuple[set, set]:
             team = enterprise.application(application).owning_team_id
         elif key_owners.get(subject):
             team = enterprise.team_on(key_owners[subject], seen[-1][0])
+        elif subject.partition(":")[2] in seat_holders:  # a seat: its holder's, as for a key
+            team = enterprise.team_on(seat_holders[subject.partition(":")[2]], seen[-1][0])
         else:
             team = "(no team)"
         expected.add((team, f"{policy}:{subject}"))

@@ -36,8 +36,8 @@ def land_empty_sources(landing: Path) -> None:
     from governance.load import load_governance
     from orchestration.definitions import defs
     from orchestration.lib.ingest import ensure_landing_schemas
-    from pricing.catalog import ALIAS_SCHEMA, SCHEMA, Catalog
-    from pricing.landing import land_catalog
+    from prices.catalog import ALIAS_SCHEMA, SCHEMA, Catalog
+    from prices.landing import land_catalog
 
     defs()  # registers every ingest entity's landing schema
     ensure_landing_schemas(landing)
