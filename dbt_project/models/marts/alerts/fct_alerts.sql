@@ -339,7 +339,10 @@ episodes as (
         max(condition_date) as last_seen_date,
         count(*) as active_days,
         max(evaluated_date) as evaluated_date,
-        max(severity) as severity,
+        {#- the highest level, by rank: as text 'medium' would outrank 'critical' -#}
+        case max(case severity when 'critical' then 4 when 'high' then 3 when 'medium' then 2 else 1 end)
+            when 4 then 'critical' when 3 then 'high' when 2 then 'medium' else 'low'
+        end as severity,
         max(application_id) as application_id,
         max(team_id) as team_id,
         max(person_id) as person_id,
