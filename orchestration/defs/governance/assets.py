@@ -39,6 +39,7 @@ TABLES = {
     "price_override_snapshots": "Hash of price_overrides.yml (and of all governance) that keys rated-cost restatements.",
     "alert_cost_thresholds": "Cost spike thresholds per scope: baseline days, factor, minimum daily cost (thresholds.yml).",
     "alert_rules": "Access, risk and data quality alert conditions with severity and filters (thresholds.yml).",
+    "usage_drift_thresholds": "Usage drift rules per measure: statistic, minimums, baseline weeks, working hours (thresholds.yml).",
 }
 
 
