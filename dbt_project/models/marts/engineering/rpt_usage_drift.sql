@@ -604,7 +604,7 @@ item_tests as (
         end as test_text,
         case
             when rules.measure = 'model_mix' then
-                'model shares of tokens, baseline -> week: ' || coalesce(mix_distances.moves, 'unchanged')
+                'model shares of tokens, baseline -> week: ' || coalesce(nullif(mix_distances.moves, ''), 'unchanged')
             when new_items.new_list is null or new_items.new_list = '' then
                 'no ' || case when rules.measure = 'new_model' then 'model' else 'provider' end || ' new to the baseline weeks'
             else
