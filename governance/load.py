@@ -17,9 +17,11 @@ from governance.schema import (
     AlertingFile,
     ApplicationsFile,
     BudgetsFile,
+    DistanceRule,
     ExceptionsFile,
     FxRatesFile,
     ModelsFile,
+    NewItemRule,
     PersonAliasesFile,
     PoliciesFile,
     PriceOverridesFile,
@@ -75,6 +77,18 @@ REGISTER_COLUMNS = [
     ("changed_at", MOMENT),
     ("changed_by", TEXT),
 ]
+# thresholds.yml drift: each measure of rpt_usage_drift and the statistic its rule tests.
+DRIFT_MEASURES = {
+    "requests": "robust_z",
+    "tokens_per_request": "robust_z",
+    "output_input_ratio": "robust_z",
+    "error_rate": "two_proportion_z",
+    "fallback_rate": "two_proportion_z",
+    "off_hours_share": "two_proportion_z",
+    "model_mix": "total_variation_distance",
+    "new_model": "new_token_share",
+    "new_provider": "new_token_share",
+}
 # Every table the warehouse reads, with an explicit schema so an empty table still has its columns.
 SCHEMAS: dict[str, pa.Schema] = {
     name: pa.schema(columns)
@@ -210,6 +224,25 @@ SCHEMAS: dict[str, pa.Schema] = {
         "remediation_register": REGISTER_COLUMNS,
         "remediation_tickets": [*REGISTER_COLUMNS, ("ticket_status", TEXT)],
         "remediation_sla": [("severity", TEXT), ("sla_days", pa.int32())],
+        # thresholds.yml drift: one row per measure with its rule's minimums (the others null) and
+        # the settings every measure shares.
+        "usage_drift_thresholds": [
+            ("measure", TEXT),
+            ("statistic", TEXT),
+            ("enabled", FLAG),
+            ("min_abs_z", TEXT),
+            ("min_fold_change", TEXT),
+            ("min_abs_change", TEXT),
+            ("min_distance", TEXT),
+            ("min_token_share", TEXT),
+            ("min_volume", pa.int64()),
+            ("volume_unit", TEXT),
+            ("baseline_weeks", pa.int32()),
+            ("min_baseline_weeks", pa.int32()),
+            ("work_start_hour", pa.int32()),
+            ("work_end_hour", pa.int32()),
+            ("utc_offset_hours", pa.int32()),
+        ],
     }.items()
 }
 
@@ -425,6 +458,7 @@ class Governance:
             "policy_violation": file.risk.policy_violations,
             "exception_expired": file.risk.exception_expired,
             "data_quality_failed": file.data_quality,
+            "usage_drift": file.drift,
         }
         return {
             "alert_cost_thresholds": [
@@ -450,7 +484,38 @@ class Governance:
                 }
                 for name, rule in rules.items()
             ],
+            "usage_drift_thresholds": self._drift_rows(),
         }
+
+    def _drift_rows(self) -> list[dict]:
+        drift = self.thresholds.drift
+        shared = {
+            "baseline_weeks": drift.baseline_weeks,
+            "min_baseline_weeks": drift.min_baseline_weeks,
+            "work_start_hour": drift.working_hours.start_hour,
+            "work_end_hour": drift.working_hours.end_hour,
+            "utc_offset_hours": drift.working_hours.utc_offset_hours,
+        }
+        rows = []
+        for measure, statistic in DRIFT_MEASURES.items():
+            rule = getattr(drift, measure)
+            tokens = isinstance(rule, DistanceRule | NewItemRule)
+            rows.append(
+                {
+                    "measure": measure,
+                    "statistic": statistic,
+                    "enabled": rule.enabled,
+                    "min_abs_z": _exact(getattr(rule, "min_abs_z", None)),
+                    "min_fold_change": _exact(getattr(rule, "min_fold_change", None)),
+                    "min_abs_change": _exact(getattr(rule, "min_abs_change", None)),
+                    "min_distance": _exact(getattr(rule, "min_distance", None)),
+                    "min_token_share": _exact(getattr(rule, "min_token_share", None)),
+                    "min_volume": rule.min_weekly_tokens if tokens else rule.min_weekly_requests,
+                    "volume_unit": "tokens" if tokens else "requests",
+                    **shared,
+                }
+            )
+        return rows
 
     def _pricing_rows(self) -> dict[str, list[dict]]:
         """One override row per price component it sets (a discount sets all four)."""

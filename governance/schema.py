@@ -700,6 +700,158 @@ class OperationsThresholds(Strict):
     )
 
 
+class RobustZRule(Strict):
+    """A count or ratio of a week against the median of its baseline weeks. Robust z = (week -
+    median) / (1.4826 x MAD), MAD the median absolute deviation of the baseline weeks from their
+    median (1.2533 x their mean absolute deviation when the MAD is 0; no z when both are 0). Drift
+    when |z|, the fold change and the volume all reach their minimum."""
+
+    enabled: bool = True
+    min_abs_z: Decimal = Field(gt=0, description="Drift needs |robust z| at least this.")
+    min_fold_change: Decimal = Field(
+        gt=1,
+        description="...and the week at least this many times the baseline median, or at most"
+        " the median divided by it.",
+    )
+    min_weekly_requests: int = Field(
+        ge=1,
+        description="...and this many requests: in the week or the baseline median (requests), in"
+        " the week's successful requests (token ratios).",
+    )
+
+
+class ProportionRule(Strict):
+    """A share of a week's requests (errors, fallbacks, outside working hours) against the baseline
+    weeks pooled, by a two-proportion z-test: z = (p_week - p_base) / sqrt(p (1 - p) (1/n_week +
+    1/n_base)), p the share of both pooled (no z when no request of either has the property)."""
+
+    enabled: bool = True
+    min_abs_z: Decimal = Field(gt=0, description="Drift needs |z| at least this.")
+    min_abs_change: Decimal = Field(
+        gt=0,
+        le=1,
+        description="...and the share moved by at least this much (0.05: five percentage points).",
+    )
+    min_weekly_requests: int = Field(ge=1, description="...and the week has this many requests.")
+
+
+class DistanceRule(Strict):
+    """The model mix: total variation distance between the week's shares of tokens per model and
+    the baseline weeks' pooled shares, half the sum of the absolute differences (0 the same mix, 1
+    no model in common)."""
+
+    enabled: bool = True
+    min_distance: Decimal = Field(
+        gt=0, le=1, description="Drift when the distance is at least this."
+    )
+    min_weekly_tokens: int = Field(ge=1, description="...and the week has this many tokens.")
+
+
+class NewItemRule(Strict):
+    """Models (or providers) absent from every baseline week that carry tokens in the week."""
+
+    enabled: bool = True
+    min_token_share: Decimal = Field(
+        gt=0,
+        le=1,
+        description="Drift when the new ones carry at least this share of the week's tokens.",
+    )
+    min_weekly_tokens: int = Field(ge=1, description="...and the week has this many tokens.")
+
+
+class WorkingHours(Strict):
+    """Working hours: Monday to Friday from start_hour to end_hour, local time at a fixed offset
+    from UTC (no daylight saving)."""
+
+    start_hour: int = Field(default=8, ge=0, le=23, description="First working hour.")
+    end_hour: int = Field(default=18, ge=1, le=24, description="The hour working time ends.")
+    utc_offset_hours: int = Field(
+        default=0, ge=-12, le=14, description="Local time minus UTC, in hours."
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> WorkingHours:
+        if self.end_hour <= self.start_hour:
+            raise ValueError("end_hour must be after start_hour")
+        return self
+
+
+# The defaults are the sandbox's tuned thresholds (thresholds.yml says why each is what it is).
+class DriftThresholds(AccessRule):
+    """How each application uses AI through the gateways, per ISO week, against its trailing
+    baseline (rpt_usage_drift), and the usage_drift alert a drifting week raises (enabled,
+    severity). Only complete weeks are judged; the application's first, partial week is neither
+    judged nor a baseline."""
+
+    severity: Severity = "medium"
+    baseline_weeks: int = Field(
+        default=8, ge=2, le=52, description="The complete ISO weeks before the week compared with."
+    )
+    min_baseline_weeks: int = Field(
+        default=4,
+        ge=2,
+        le=52,
+        description="Fewer baseline weeks with traffic than this: no verdict.",
+    )
+    working_hours: WorkingHours = Field(
+        default_factory=WorkingHours, description="For the share of requests outside them."
+    )
+    requests: RobustZRule = Field(
+        default=RobustZRule(
+            min_abs_z=Decimal("3.5"), min_fold_change=Decimal(4), min_weekly_requests=500
+        ),
+        description="Requests in the week, failed ones included.",
+    )
+    tokens_per_request: RobustZRule = Field(
+        default=RobustZRule(
+            min_abs_z=Decimal("3.5"), min_fold_change=Decimal(2), min_weekly_requests=500
+        ),
+        description="Input and output tokens per successful request.",
+    )
+    output_input_ratio: RobustZRule = Field(
+        default=RobustZRule(
+            min_abs_z=Decimal("3.5"), min_fold_change=Decimal(2), min_weekly_requests=500
+        ),
+        description="Output tokens per input token.",
+    )
+    error_rate: ProportionRule = Field(
+        default=ProportionRule(
+            min_abs_z=Decimal("3.5"), min_abs_change=Decimal("0.05"), min_weekly_requests=500
+        ),
+        description="Share of requests that failed.",
+    )
+    fallback_rate: ProportionRule = Field(
+        default=ProportionRule(
+            min_abs_z=Decimal("3.5"), min_abs_change=Decimal("0.05"), min_weekly_requests=500
+        ),
+        description="Share of requests served after a fallback.",
+    )
+    off_hours_share: ProportionRule = Field(
+        default=ProportionRule(
+            min_abs_z=Decimal("3.5"), min_abs_change=Decimal("0.15"), min_weekly_requests=500
+        ),
+        description="Share of requests sent outside working hours.",
+    )
+    model_mix: DistanceRule = Field(
+        default=DistanceRule(min_distance=Decimal("0.3"), min_weekly_tokens=1_000_000),
+        description="Shares of the week's tokens per model.",
+    )
+    new_model: NewItemRule = Field(
+        default=NewItemRule(min_token_share=Decimal("0.05"), min_weekly_tokens=1_000_000),
+        description="Models none of the baseline weeks used.",
+    )
+    new_provider: NewItemRule = Field(
+        default=NewItemRule(min_token_share=Decimal("0.05"), min_weekly_tokens=1_000_000),
+        description="Providers none of the baseline weeks used.",
+    )
+
+    @model_validator(mode="after")
+    def _enough_weeks(self) -> DriftThresholds:
+        if self.min_baseline_weeks > self.baseline_weeks:
+            raise ValueError("min_baseline_weeks cannot exceed baseline_weeks")
+        return self
+
+
 class ThresholdsFile(Strict):
     cost_spikes: list[CostSpikeThreshold] = Field(
         default_factory=list, description="Invoiced cost spikes, one threshold per scope."
@@ -717,6 +869,10 @@ class ThresholdsFile(Strict):
     operations: OperationsThresholds = Field(
         default_factory=OperationsThresholds,
         description="Source failures and staleness, a failed dbt build, unreadable landing files, an old release.",
+    )
+    drift: DriftThresholds = Field(
+        default_factory=DriftThresholds,
+        description="How each application's gateway traffic changed against its trailing weeks.",
     )
 
     @model_validator(mode="after")

@@ -5,10 +5,11 @@
 Checks the planted policy findings per rule, the leavers whose keys are still used, the movers'
 team on both sides of their move day (dim_person in the warehouse), the idle Copilot seats on the
 last day, each closed month's chargeback against what was invoiced, its seat cost per tool against
-the sandbox's seat charges, and the planted billing variances (the only reconciliation lines out of
-tolerance on settled days), against the sandbox enterprise itself (not against the warehouse); and
-the overdue findings per owning team, worked out from the published findings' days with the
-sandbox's own owners and the governance register and SLA days.
+the sandbox's seat charges, the planted billing variances (the only reconciliation lines out of
+tolerance on settled days) and the planted usage drift (the only drift reported), against the
+sandbox enterprise itself (not against the warehouse); and the overdue findings per owning team,
+worked out from the published findings' days with the sandbox's own owners and the governance
+register and SLA days.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from sandbox.activity import SETTLEMENT_DAYS
 from sandbox.chargeback_truth import RevealedBy, invoiced_by_month, seat_charges, to_the_cent
 from sandbox.cost_plants import planted_variances
 from sandbox.governance_example import PLANTED_APPLICATION_FINDINGS
+from sandbox.providers.litellm import planted_drift
 from sandbox.saas_seats import seats_for
 from sandbox.server import SandboxState
 from warehouse.publish import current_dir
@@ -244,6 +246,36 @@ def overdue_findings(con, state: SandboxState, end: date) -> tuple[set, set]:
     return got, expected
 
 
+def usage_drift_found(con) -> set[tuple[str, date, str]]:
+    """(application, first week, measure) of every run of consecutive drifting weeks in
+    rpt_usage_drift, with every measure that drifted in the run."""
+    weeks: dict[str, dict[date, set[str]]] = {}
+    for application, week, measure in con.execute(
+        "select application_id, iso_week_start, measure from rpt_usage_drift where is_significant"
+    ).fetchall():
+        weeks.setdefault(application, {}).setdefault(week, set()).add(measure)
+    found = set()
+    for application, drifting in weeks.items():
+        onset = None
+        for week in sorted(drifting):
+            if onset is None or week - timedelta(days=7) not in drifting:
+                onset = week
+            found |= {(application, onset, measure) for measure in drifting[week]}
+    return found
+
+
+def usage_drift_planted(state: SandboxState, first: date, last: date) -> set[tuple[str, date, str]]:
+    """(application, week, measure) the planted drift must be reported as, when the days from
+    `first` to `last` hold its week whole and the baseline weeks a verdict needs before it."""
+    drift = planted_drift(state.enterprise.seed)
+    rules = load_governance().thresholds.drift
+    first_monday = first + timedelta(days=-first.weekday() % 7)
+    baseline_weeks = min((drift.week_start - first_monday).days // 7, rules.baseline_weeks)
+    if baseline_weeks < rules.min_baseline_weeks or drift.week_start + timedelta(days=6) > last:
+        return set()
+    return {(drift.application_id, drift.week_start, measure) for measure in drift.measures}
+
+
 def check_lines(
     published: Path, state: SandboxState, end: date, warehouse: Path | None = None
 ) -> tuple[list[str], bool]:
@@ -291,6 +323,10 @@ def check_lines(
         first_day = con.execute("select min(usage_date) from rpt_cost_reconciliation").fetchone()[0]
         off_lines = out_of_tolerance_lines(con, first_day, end) if first_day else set()
         overdue, overdue_truth = overdue_findings(con, state, end)
+        drift_found = usage_drift_found(con)
+        usage_days = con.execute(
+            "select min(usage_date), max(usage_date) from fct_ai_usage_daily"
+        ).fetchone()
     checks = [
         (f"{rule} findings", found.get(rule, set()), expected)
         for rule, expected in sorted(PLANTED_APPLICATION_FINDINGS.items())
@@ -334,9 +370,17 @@ def check_lines(
         }
         checks.append(("cost lines out of tolerance (planted variances)", off_lines, planted))
     checks.append(("overdue findings per owning team (remediation SLA)", overdue, overdue_truth))
+    if usage_days[0]:
+        checks.append(
+            (
+                "usage drift (application, first week, measure)",
+                drift_found,
+                usage_drift_planted(state, *usage_days),
+            )
+        )
     lines = [
         "Sandbox plants (governance findings, leavers, movers, idle seats, billing variances,"
-        " overdue findings):"
+        " overdue findings, usage drift):"
     ]
     for label, got, expected in checks:
         if got == expected:

@@ -92,3 +92,22 @@
 {% macro duckdb__dedup_partition_keys(keys) -%}
     hash({{ keys | join(', ') }}), {{ keys | join(', ') }}
 {%- endmacro %}
+
+{#- The median of a column as an aggregate: the middle value, or the mean of the two middle values
+    of an even count (nulls ignored). -#}
+{% macro median_of(column) -%}
+    {{ return(adapter.dispatch('median_of', 'ai_usage_warehouse')(column)) }}
+{%- endmacro %}
+
+{% macro default__median_of(column) -%}
+    percentile_cont(0.5) within group (order by {{ column }})
+{%- endmacro %}
+
+{% macro duckdb__median_of(column) -%}
+    median({{ column }})
+{%- endmacro %}
+
+{#- Exact and interpolated, as DuckDB's median. -#}
+{% macro spark__median_of(column) -%}
+    percentile({{ column }}, 0.5)
+{%- endmacro %}

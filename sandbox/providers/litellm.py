@@ -8,6 +8,12 @@ has a measured cost. One personal virtual key belongs to no team (shadow AI). So
 (`status` failure, `metadata.error_information`), some succeed after a fallback
 (`metadata.attempted_fallbacks`), and latency varies by model and output length.
 
+One change of behaviour is planted (`planted_drift`, chosen from the seed): from a given ISO week on,
+one application's route moves to another model and sends three times the tokens per request. Its
+requests, failures, fallbacks and hours stay as they were, so the warehouse's usage drift report
+must find that application's tokens per request, model mix and new model in that week, and nothing
+else anywhere.
+
 `spend` is LiteLLM's own estimate (its price map), a float: the measured cost, never the invoice.
 A nightly job dumps each complete day of `LiteLLM_SpendLogs` to CSV, so the API and the export hold
 the same requests. Ground truth is named `litellm` and carries only the measured cost; usage of
@@ -26,7 +32,7 @@ import operator
 import random
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
@@ -204,6 +210,94 @@ ROUTES = (
 
 
 @dataclass(frozen=True)
+class UsageDrift:
+    """The planted change of behaviour: from `week_start` (a Monday) on, the application's route
+    `key_alias` calls `to_model` instead of `from_model` with `token_factor` times the input and
+    output tokens per request. `measures` are what rpt_usage_drift must report drifting that week."""
+
+    application_id: str
+    key_alias: str
+    week_start: date
+    from_model: str
+    to_model: str
+    token_factor: int
+    measures: frozenset[str]
+
+
+@dataclass(frozen=True)
+class DriftCandidate:
+    """A route the drift may move (the only route of its application) and the model it moves to,
+    as LiteLLM logs it, with its catalogue prices (so rating still meets LiteLLM's spend)."""
+
+    key_alias: str
+    from_model_id: str
+    model: str
+    model_group: str
+    model_id: str
+    prices: tuple[Decimal, Decimal, Decimal, Decimal]
+
+
+DRIFT_CANDIDATES = (
+    DriftCandidate(
+        "support-assistant-prod",
+        "gpt-4.1-mini",
+        "gpt-4.1-2025-04-14",
+        "gpt-4.1",
+        "gpt-4.1",
+        _prices("2.00", "0.50", "2.00", "8.00"),
+    ),
+    DriftCandidate(
+        "mobile-chat-prod",
+        "claude-haiku-4-5",
+        "claude-sonnet-4-5-20250929",
+        "claude-sonnet",
+        "claude-sonnet-4-5",
+        _prices("3.00", "0.30", "3.75", "15.00"),
+    ),
+)
+# The Monday the drift starts: one of DRIFT_WEEKS weeks from DRIFT_FIRST_WEEK, so a history from
+# 2026-08-01 (the sandbox sources' history_start) holds eight complete baseline weeks before it and
+# a few drifting weeks after it.
+DRIFT_FIRST_WEEK, DRIFT_WEEKS = date(2026, 10, 5), 5
+DRIFT_TOKEN_FACTOR = 3
+DRIFT_MEASURES = frozenset({"tokens_per_request", "model_mix", "new_model"})
+
+
+def _drift_choice(seed: int) -> tuple[DriftCandidate, date]:
+    rng = random.Random(stable_int(seed, "usage-drift"))
+    candidate = rng.choice(DRIFT_CANDIDATES)
+    return candidate, DRIFT_FIRST_WEEK + timedelta(weeks=rng.randrange(DRIFT_WEEKS))
+
+
+def planted_drift(seed: int = DEFAULT_SEED) -> UsageDrift:
+    """The one usage drift the sandbox plants, deterministic from the seed."""
+    candidate, week_start = _drift_choice(seed)
+    route = next(r for r in ROUTES if r.key_alias == candidate.key_alias)
+    return UsageDrift(
+        route.application_id,
+        candidate.key_alias,
+        week_start,
+        candidate.from_model_id,
+        candidate.model_id,
+        DRIFT_TOKEN_FACTOR,
+        DRIFT_MEASURES,
+    )
+
+
+def drifted_route(route: Route, seed: int) -> Route:
+    """The route as the planted drift changes it."""
+    candidate, _ = _drift_choice(seed)
+    return replace(
+        route,
+        model=candidate.model,
+        model_group=candidate.model_group,
+        input_per_request=route.input_per_request * DRIFT_TOKEN_FACTOR,
+        output_per_request=route.output_per_request * DRIFT_TOKEN_FACTOR,
+        prices=candidate.prices,
+    )
+
+
+@dataclass(frozen=True)
 class SpendLog:
     """One proxied request as LiteLLM logs it."""
 
@@ -270,8 +364,16 @@ class LiteLLMProvider:
         self.owner = next(p for p in enterprise.people if p.team_id == "analytics").email
         self.corrupt_days: set[date] = set()
         self._last_selection: tuple[tuple | None, list] = (None, [])
+        self.drift = planted_drift(enterprise.seed)
+        self._drift_index = next(
+            i for i, r in enumerate(ROUTES) if r.key_alias == self.drift.key_alias
+        )
+        self._drifted = drifted_route(ROUTES[self._drift_index], enterprise.seed)
 
-    def route(self, index: int) -> Route:
+    def route(self, index: int, day: date) -> Route:
+        """Route `index` as it runs on `day` (the planted drift changes one from its week on)."""
+        if index == self._drift_index and day >= self.drift.week_start:
+            return self._drifted
         return ROUTES[index]
 
     def logs(self, day: date) -> list[SpendLog]:
@@ -282,7 +384,8 @@ class LiteLLMProvider:
             return []
         seed = self.enterprise.seed
         logs = []
-        for index, route in enumerate(ROUTES):
+        for index in range(len(ROUTES)):
+            route = self.route(index, day)
             customer_facing = route.application_id in ("app-support-assistant", "app-mobile-chat")
             factor = self.activity.volume_factor(day, route.application_id, customer_facing)
             rng = random.Random(stable_int(seed, "litellm", day.isoformat(), index))
@@ -370,7 +473,7 @@ class LiteLLMProvider:
 
     def row(self, log: SpendLog) -> dict:
         """The spend-log row as the API returns it (JSON columns as objects)."""
-        route = ROUTES[log.route]
+        route = self.route(log.route, log.start.date())
         owner = self.owner if route.personal else None
         usage_object: dict = {
             "prompt_tokens": log.prompt_tokens,

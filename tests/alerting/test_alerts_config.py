@@ -41,6 +41,7 @@ def test_the_shipped_thresholds_land_as_exact_rows():
         "policy_violation",
         "exception_expired",
         "data_quality_failed",
+        "usage_drift",
     }
     assert rules["policy_violation"]["min_severity"] == "high"
     assert rules["inactive_person_active"]["severity"] == "critical"
@@ -48,6 +49,73 @@ def test_the_shipped_thresholds_land_as_exact_rows():
     assert alerting.routing.critical == ["webhook", "email"] and alerting.routing.low == []
     assert alerting.channels.webhook.url_env == "AIUW_ALERT_WEBHOOK_URL"
     assert alerting.channels.email.password_env == "AIUW_ALERT_SMTP_PASSWORD"
+
+
+def test_the_drift_rules_land_one_row_per_measure_with_the_shared_settings():
+    tables = load_governance().tables()
+    rows = {r["measure"]: r for r in tables["usage_drift_thresholds"].to_pylist()}
+    assert list(rows) == [
+        "requests",
+        "tokens_per_request",
+        "output_input_ratio",
+        "error_rate",
+        "fallback_rate",
+        "off_hours_share",
+        "model_mix",
+        "new_model",
+        "new_provider",
+    ]
+    assert rows["tokens_per_request"] == {
+        "measure": "tokens_per_request",
+        "statistic": "robust_z",
+        "enabled": True,
+        "min_abs_z": "3.5",
+        "min_fold_change": "2",
+        "min_abs_change": None,
+        "min_distance": None,
+        "min_token_share": None,
+        "min_volume": 500,
+        "volume_unit": "requests",
+        "baseline_weeks": 8,
+        "min_baseline_weeks": 4,
+        "work_start_hour": 8,
+        "work_end_hour": 18,
+        "utc_offset_hours": 0,
+    }
+    assert (rows["off_hours_share"]["statistic"], rows["off_hours_share"]["min_abs_change"]) == (
+        "two_proportion_z",
+        "0.15",
+    )
+    assert (rows["model_mix"]["min_distance"], rows["model_mix"]["volume_unit"]) == (
+        "0.3",
+        "tokens",
+    )
+    drift = {r["condition_type"]: r for r in tables["alert_rules"].to_pylist()}["usage_drift"]
+    assert (drift["enabled"], drift["severity"]) == (True, "medium")
+
+
+def test_the_shipped_drift_section_is_the_documented_defaults():
+    from governance.schema import DriftThresholds
+
+    assert load_governance().thresholds.drift == DriftThresholds()
+
+
+def test_drift_mistakes_name_file_line_and_field(tmp_path):
+    gov = copy_governance(tmp_path)
+    path = gov / "thresholds.yml"
+    text = path.read_text()
+    path.write_text(text.replace("min_baseline_weeks: 4", "min_baseline_weeks: 9", 1))
+    with pytest.raises(ConfigError, match="min_baseline_weeks cannot exceed baseline_weeks"):
+        load_governance(gov)
+    path.write_text(text.replace("min_distance: '0.3'", "min_distance: '1.5'", 1))
+    with pytest.raises(ConfigError) as raised:
+        load_governance(gov)
+    assert f"thresholds.yml:{line_of(path, '1.5')}: drift.model_mix.min_distance:" in str(
+        raised.value
+    )
+    path.write_text(text.replace("end_hour: 18", "end_hour: 7", 1))
+    with pytest.raises(ConfigError, match="end_hour must be after start_hour"):
+        load_governance(gov)
 
 
 def test_a_factor_below_one_names_file_line_and_field(tmp_path):

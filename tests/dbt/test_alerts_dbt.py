@@ -1,6 +1,7 @@
 """fct_alerts through dbt on pinned upstream rows: the sandbox's invoiced costs with its planted spike, a
-planted leaver, policy violations and an expired exception. One alert per condition episode, states read
-against the latest day, keys stable when a day is added, and the suite passes on the result."""
+planted leaver, policy violations, an expired exception and weeks of usage drift. One alert per
+condition episode, states read against the latest day, keys stable when a day is added, and the suite
+passes on the result."""
 
 from __future__ import annotations
 
@@ -29,6 +30,18 @@ SPIKE_APP, SPIKE_DAY = "app-code-review-bot", date(2026, 9, 18)
 EARLIER_SPIKE_APP = "app-contract-reviewer"
 RESTRICTED_APP = "app-payments-fraud-notes"  # sensitivity tier critical
 NEWCOMER, OLD_HAND = "new.person@example-corp.com", "old.hand@example-corp.com"
+DRIFT_APP, STEADY_APP = "app-mobile-chat", "app-ml-eval-harness"
+# (Monday, measure, statistic, its value, drifted): two drifting weeks in a row, a steady week, and a
+# drifting last judged week (its Sunday, 2026-09-13, is the latest judged day)
+DRIFT_WEEKS = [
+    (date(2026, 8, 10), "model_mix", "total_variation_distance", 0.8, True),
+    (date(2026, 8, 10), "new_model", "new_token_share", 0.5, True),
+    (date(2026, 8, 10), "requests", "robust_z", 0.4, False),
+    (date(2026, 8, 17), "tokens_per_request", "robust_z", 12.0, True),
+    (date(2026, 8, 24), "tokens_per_request", "robust_z", 0.7, False),
+    (date(2026, 8, 31), "error_rate", "two_proportion_z", 1.1, False),
+    (date(2026, 9, 7), "error_rate", "two_proportion_z", 9.5, True),
+]
 LEAVER_DAYS = [date(2026, 9, 10), date(2026, 9, 11), date(2026, 9, 17), date(2026, 9, 18)]
 SELECT = [
     "stg_governance__alert_rules",
@@ -138,6 +151,21 @@ def seed_upstream(database: Path, end: date) -> None:
             "insert into marts.fct_policy_violations values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
+        con.execute(
+            """
+            create or replace table marts.rpt_usage_drift (
+                application_id varchar, team_id varchar, iso_week_start date, iso_week_end date,
+                measure varchar, statistic varchar, statistic_value double, is_significant boolean
+            )
+            """
+        )
+        drift = [
+            [app, team, monday, monday + timedelta(days=6), measure, statistic, value, drifted]
+            for monday, measure, statistic, value, drifted in DRIFT_WEEKS
+            for app, team in ((DRIFT_APP, "mobile"), (STEADY_APP, "machine-learning"))
+            if app == DRIFT_APP or not drifted
+        ]
+        con.executemany("insert into marts.rpt_usage_drift values (?, ?, ?, ?, ?, ?, ?, ?)", drift)
 
 
 def build(base: Path, database: Path) -> None:
@@ -250,6 +278,43 @@ def test_risk_and_new_person_conditions(built):
     (newcomer,) = found[("new_person_on_restricted_application", f"{NEWCOMER} on {RESTRICTED_APP}")]
     assert newcomer["first_seen_date"] == date(2026, 9, 5) and newcomer["state"] == "resolved"
     assert not [k for k in found if OLD_HAND in k[1]]
+
+
+def test_drifting_weeks_in_a_row_are_one_usage_drift_alert(built):
+    found = built["first"]
+    assert not [k for k in found if k[0] == "usage_drift" and k[1] != DRIFT_APP]
+    first, last = found[("usage_drift", DRIFT_APP)]
+    # judged on the Sundays 2026-08-16 and 08-23; held until the next weeks were judged
+    assert (first["first_seen_date"], first["last_seen_date"], first["active_days"]) == (
+        date(2026, 8, 16),
+        date(2026, 8, 29),
+        14,
+    )
+    assert (first["state"], first["severity"], first["category"], first["rule_ref"]) == (
+        "resolved",
+        "medium",
+        "risk",
+        "usage_drift",
+    )
+    assert first["observed_value"] == 3 and first["team_id"] == "mobile"
+    assert first["summary"] == (
+        "Usage drift of application app-mobile-chat (team mobile) against its trailing weeks:"
+        " model_mix, new_model, tokens_per_request (14 day(s) from 2026-08-16 to 2026-08-29)"
+    )
+    assert first["evidence"] == (
+        "week of 2026-08-10: model_mix total_variation_distance 0.80,"
+        " new_model new_token_share 0.50; week of 2026-08-17: tokens_per_request robust_z 12.00"
+    )
+    # the last judged week drifted: new on its Sunday, the latest day the drift report covers
+    assert (last["first_seen_date"], last["last_seen_date"], last["state"]) == (
+        date(2026, 9, 13),
+        date(2026, 9, 13),
+        "new",
+    )
+    assert last["evaluated_date"] == date(2026, 9, 13)
+    assert last["summary"].endswith(
+        "against its trailing weeks: error_rate (1 day(s) from 2026-09-13 to 2026-09-13)"
+    )
 
 
 def test_a_day_more_keeps_every_key_and_moves_states(built):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -18,6 +19,8 @@ from orchestration.automation_names import INGEST_JOB, TRANSFORM_JOB
 from orchestration.cli.summary import provider_totals
 from orchestration.lib.partitions import RANGE_END_TAG, RANGE_START_TAG, window_tags
 from orchestration.lib.run_evidence import record_run
+from orchestration.lib.sources import sources_config
+from sandbox.providers.litellm import UsageDrift, planted_drift
 from sandbox.server import SandboxServer, SandboxState
 from tests.conftest import FIXTURES, ROOT
 from warehouse.publish import current_dir
@@ -161,3 +164,58 @@ def started_deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dep
             yield d
     finally:
         logging.getLogger().removeHandler(collector)
+
+
+@dataclass(frozen=True)
+class DriftRelease:
+    """What a gateway-only deployment around the sandbox's planted usage drift published."""
+
+    data: Path
+    published: Path
+    first: date
+    last: date
+    drift: UsageDrift
+    state: SandboxState
+
+    @property
+    def published_db(self) -> Path:
+        return current_dir(self.published) / "warehouse.duckdb"
+
+
+def drift_release(tmp_path_factory: pytest.TempPathFactory) -> DriftRelease:
+    """The gateway sources only (LiteLLM export files, OpenTelemetry spans), from eight weeks
+    before the planted drift's week to the Sunday after it: the baseline a verdict needs, the
+    drifting week and the one after. The deployment is torn down (sandbox stopped, environment
+    restored) before this returns; its published release stays on disk."""
+    drift = planted_drift()
+    first = drift.week_start - timedelta(weeks=8)
+    last = drift.week_start + timedelta(days=13)
+    base = tmp_path_factory.mktemp("usage_drift")
+    data = base / "data"
+    state = SandboxState()
+    with pytest.MonkeyPatch.context() as patch, SandboxServer(state) as server:
+        patch.setenv("AIUW_DATA_DIR", str(data))
+        patch.setenv("DBT_LOG_PATH", str(data / "dbt_logs"))
+        sources = sources_subset(base / "sources.yml", ("litellm_export", "otlp_genai"), first)
+        patch.setenv("AIUW_SOURCES", str(sources))
+        for name, value in server.environment().items():
+            patch.setenv(name, value)
+        as_of = datetime.combine(last + timedelta(days=2), datetime.min.time(), UTC)
+        httpx.post(
+            f"{server.url}/_sandbox/clock", json={"as_of": as_of.isoformat()}
+        ).raise_for_status()
+        exports = state.write_exports(
+            data / "sandbox_exports",
+            first,
+            last + timedelta(days=1),
+            providers=lambda provider: provider.name in ("litellm", "otel"),
+        )
+        for name, value in exports.items():
+            patch.setenv(name, value)
+        sources_config.cache_clear()
+        try:
+            results = Deployment(data, server, patch).run(partition_range=(first, last))
+        finally:
+            sources_config.cache_clear()
+        assert all(result.success for result in results)
+    return DriftRelease(data, data / "published", first, last, drift, state)

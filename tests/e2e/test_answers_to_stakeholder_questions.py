@@ -186,6 +186,39 @@ def test_engineering_failures_fallbacks_latency(deployment):
     assert rows == sorted(rows, key=lambda r: -r["requests"])
 
 
+def test_engineering_usage_drift(usage_drift_release):
+    """On the gateway history around the planted drift (tests/e2e/deployment.py drift_release)."""
+    release, drift = usage_drift_release, usage_drift_release.drift
+    team = release.state.enterprise.application(drift.application_id).owning_team_id
+    week_end = drift.week_start + timedelta(days=6)
+    rows = answer(
+        release,
+        "engineering_usage_drift",
+        team_id=team,
+        period_start=drift.week_start,
+        period_end=week_end,
+    )
+    assert {(r["application_id"], r["iso_week_start"], r["measure"]) for r in rows} == {
+        (drift.application_id, drift.week_start, m) for m in drift.measures
+    }
+    assert all(r["reason"].startswith("drift (8 baseline weeks)") for r in rows)
+    tokens = next(r for r in rows if r["measure"] == "tokens_per_request")
+    assert 2.9 < tokens["value"] / tokens["baseline_value"] < 3.1
+    # the week after still differs from a baseline of seven weeks before the change and one after
+    later = answer(
+        release,
+        "engineering_usage_drift",
+        team_id=team,
+        period_start=week_end + timedelta(days=1),
+        period_end=release.last,
+    )
+    assert {r["measure"] for r in later} == {"tokens_per_request", "model_mix"}
+    # the other gateway teams did not change how they use AI beyond the thresholds
+    for other in ("mobile", "analytics", "machine-learning", "developer-experience"):
+        everything = {"period_start": release.first, "period_end": release.last}
+        assert not answer(release, "engineering_usage_drift", team_id=other, **everything)
+
+
 def test_executive_where_spend_grows(deployment):
     truth = deployment.truth()
     rows = answer(deployment, "executive_where_spend_grows")

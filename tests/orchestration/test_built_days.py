@@ -144,6 +144,7 @@ def test_only_a_build_of_every_landed_table_records_its_days(manifest):
         "int_litellm_costs_normalized",
         "int_gateway_requests_by_size",
         "int_gateway_requests_daily",
+        "int_gateway_requests_hourly",
         "fct_gateway_requests_daily",
     }
     results = {"results": [{"unique_id": t, "status": "success"} for t in sorted(tables)]}

@@ -158,3 +158,51 @@ def test_people_history_plants_movers_leavers_and_suspensions():
     }
     leavers = {e.person_id for e in enterprise.person_events if e.kind == "left"}
     assert len(leavers & owners) >= 5
+
+
+def test_one_usage_drift_is_planted_from_its_week_and_nothing_else_changes():
+    """The planted drift: one application's gateway route moves to another model with three times
+    the tokens per request from a Monday on; its request counts, failures, fallbacks and hours are
+    those of the route without the drift."""
+    from datetime import UTC, datetime
+
+    from sandbox.providers.litellm import DRIFT_CANDIDATES, ROUTES, LiteLLMProvider, planted_drift
+
+    drift = planted_drift()
+    assert drift == planted_drift(Enterprise().seed)  # from the seed alone
+    assert drift.week_start.weekday() == 0 and drift.token_factor == 3
+    assert drift.measures == {"tokens_per_request", "model_mix", "new_model"}
+    enterprise = Enterprise()
+    activity = Activity(enterprise)
+
+    def provider(*, drifting: bool) -> LiteLLMProvider:
+        made = LiteLLMProvider(enterprise, activity, lambda: datetime(2026, 12, 1, tzinfo=UTC), {})
+        if not drifting:
+            made._drift_index = -1  # the same sandbox without the plant
+        return made
+
+    planted, plain = provider(drifting=True), provider(drifting=False)
+    index = next(i for i, r in enumerate(ROUTES) if r.key_alias == drift.key_alias)
+    assert ROUTES[index].application_id == drift.application_id
+
+    def route_logs(source: LiteLLMProvider, day: date) -> list:
+        return [log for log in source.logs(day) if log.route == index]
+
+    before = drift.week_start - timedelta(days=1)
+    assert planted.logs(before) == plain.logs(before)
+    assert {planted.row(log)["model"] for log in route_logs(planted, before)} == {
+        ROUTES[index].model
+    }
+    moved_to = next(c for c in DRIFT_CANDIDATES if c.key_alias == drift.key_alias)
+    assert (moved_to.from_model_id, moved_to.model_id) == (drift.from_model, drift.to_model)
+    for day in (drift.week_start, drift.week_start + timedelta(days=20)):
+        moved, kept = route_logs(planted, day), route_logs(plain, day)
+        assert len(moved) == len(kept)
+        assert [(m.start, m.status, m.attempted_fallbacks) for m in moved] == [
+            (k.start, k.status, k.attempted_fallbacks) for k in kept
+        ]
+        assert {planted.row(log)["model"] for log in moved} == {moved_to.model}
+        tokens = sum(m.prompt_tokens + m.completion_tokens for m in moved)
+        assert 2.9 < tokens / sum(k.prompt_tokens + k.completion_tokens for k in kept) < 3.1
+        others = [log for log in planted.logs(day) if log.route != index]
+        assert others == [log for log in plain.logs(day) if log.route != index]

@@ -42,6 +42,7 @@ TABLES = {
     "remediation_register": "Status of each finding someone acted on: policy, subject, status, ticket, who and when (remediation.yml).",
     "remediation_tickets": "Tickets imported from a ticket export, one row per finding, in the register's words (remediation_tickets.csv).",
     "remediation_sla": "Days a finding of each severity may stay open before it is overdue (remediation_sla.yml).",
+    "usage_drift_thresholds": "Usage drift rules per measure: statistic, minimums, baseline weeks, working hours (thresholds.yml).",
 }
 
 

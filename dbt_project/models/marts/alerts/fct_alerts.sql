@@ -294,6 +294,114 @@ exception_expired_days as (
 
 ),
 
+usage_drift as (
+
+    select * from {{ ref('rpt_usage_drift') }}
+
+),
+
+usage_drift_span as (
+
+    select max(iso_week_end) as evaluated_date from usage_drift
+
+),
+
+usage_drift_weeks as (
+
+    {#-
+        Weeks in which an application's usage drifted (rpt_usage_drift), numbered into runs of
+        consecutive weeks (the week's number minus its rank), with the statistics that drifted.
+    -#}
+    select
+        weeks.*,
+        cast({{ dbt.datediff("cast('2000-01-03' as date)", 'weeks.iso_week_start', 'day') }} / 7 as bigint)
+            - row_number() over (partition by weeks.application_id order by weeks.iso_week_start) as run_anchor
+    from (
+        select
+            application_id,
+            max(team_id) as team_id,
+            iso_week_start,
+            iso_week_end,
+            {{ dbt.listagg(
+                "measure || ' ' || statistic || ' ' || coalesce(cast(cast(statistic_value as decimal(38, 2)) as "
+                    ~ dbt.type_string() ~ "), 'n/a')",
+                "', '",
+                "order by measure"
+            ) }} as figures
+        from usage_drift
+        where is_significant
+        group by application_id, iso_week_start, iso_week_end
+    ) as weeks
+
+),
+
+usage_drift_runs as (
+
+    {#- Every measure that drifted in a run of weeks. -#}
+    select
+        application_id,
+        run_anchor,
+        count(*) as measure_count,
+        {{ dbt.listagg('measure', "', '", 'order by measure') }} as measures
+    from (
+        select distinct usage_drift_weeks.application_id, usage_drift_weeks.run_anchor, usage_drift.measure
+        from usage_drift_weeks
+        inner join usage_drift
+            on usage_drift.application_id = usage_drift_weeks.application_id
+            and usage_drift.iso_week_start = usage_drift_weeks.iso_week_start
+        where usage_drift.is_significant
+    ) as run_measures
+    group by application_id, run_anchor
+
+),
+
+usage_drift_days as (
+
+    {#-
+        A drifting week holds from its Sunday, the day it is judged, until the next week is judged
+        (at most the latest judged day), so drifting weeks in a row make one episode. The episode's
+        detail is every measure that drifted in it; the first day of each week carries its evidence.
+    -#}
+    select
+        'usage_drift' as condition_type,
+        'risk' as category,
+        'usage_drift' as rule_ref,
+        'application' as subject_type,
+        usage_drift_weeks.application_id as subject_id,
+        cast(null as {{ dbt.type_string() }}) as billing_currency,
+        cast({{ dbt.dateadd('day', 'offsets.day_offset', 'usage_drift_weeks.iso_week_end') }} as date) as condition_date,
+        rules.severity,
+        usage_drift_weeks.application_id,
+        usage_drift_weeks.team_id,
+        cast(null as {{ dbt.type_string() }}) as person_id,
+        usage_drift_runs.measures as condition_detail,
+        cast(usage_drift_runs.measure_count as decimal(38, 10)) as observed_value,
+        cast(null as decimal(38, 10)) as baseline_value,
+        case
+            when offsets.day_offset = 0 then
+                'week of ' || cast(usage_drift_weeks.iso_week_start as {{ dbt.type_string() }}) || ': '
+                || usage_drift_weeks.figures
+        end as evidence_item
+    from usage_drift_weeks
+    inner join usage_drift_runs
+        on usage_drift_runs.application_id = usage_drift_weeks.application_id
+        and usage_drift_runs.run_anchor = usage_drift_weeks.run_anchor
+    inner join rules on rules.condition_type = 'usage_drift'
+    cross join usage_drift_span
+    cross join (
+        select 0 as day_offset
+        union all select 1
+        union all select 2
+        union all select 3
+        union all select 4
+        union all select 5
+        union all select 6
+    ) as offsets
+    where cast({{ dbt.dateadd('day', 'offsets.day_offset', 'usage_drift_weeks.iso_week_end') }} as date)
+        <= usage_drift_span.evaluated_date
+
+),
+
 condition_days as (
 
     select *, (select evaluated_date from cost_span) as evaluated_date from cost_spike_days
@@ -305,6 +413,8 @@ condition_days as (
     select *, (select evaluated_date from usage_span) from policy_violation_days
     union all
     select *, (select evaluated_date from usage_span) from exception_expired_days
+    union all
+    select *, (select evaluated_date from usage_drift_span) from usage_drift_days
 
 ),
 
@@ -406,6 +516,9 @@ select
             when 'exception_expired' then
                 'Exception ' || subject_id || ' to ' || rule_ref || ' ' || condition_detail
                 || ' and the usage it covered goes on'
+            when 'usage_drift' then
+                'Usage drift of application ' || subject_id || ' (team ' || coalesce(team_id, 'none')
+                || ') against its trailing weeks: ' || condition_detail
         end || span_text
     as {{ dbt.type_string() }}) as summary,
     cast(evidence as {{ dbt.type_string() }}) as evidence
