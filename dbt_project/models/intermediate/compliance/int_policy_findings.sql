@@ -36,6 +36,8 @@ with findings as (
     union all
     {% endfor %}
     select * from {{ ref('int_findings_prompt_logging_forbidden') }}
+    union all
+    select * from {{ ref('int_findings_observed_data_category_not_allowed') }}
 
 ),
 
