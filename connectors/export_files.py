@@ -100,10 +100,11 @@ def records_of_files(
     what: str,
     window: tuple[datetime, datetime],
     index: FileIndex | None = None,
+    detail: Callable[[], str] | None = None,
 ) -> Iterator[dict]:
     """Every record `read` yields for each file not skipped by `index` for `window` (naive UTC,
     end exclusive); `read` reports every row's time to its `RowTimes`, inside the window or not.
-    `what` names the records and the source."""
+    `what` names the records and the source; `detail` adds to the read's one log line."""
     index = index or FileIndex(None)
     total = skipped = 0
     try:
@@ -124,4 +125,5 @@ def records_of_files(
     unopened = (
         f"; {skipped} unchanged file(s) wholly outside the window not opened" if skipped else ""
     )
-    log.info("%s: %d from %d file(s)%s", what, total, len(files) - skipped, unopened)
+    more = detail() if detail is not None else ""
+    log.info("%s: %d from %d file(s)%s%s", what, total, len(files) - skipped, unopened, more)

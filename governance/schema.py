@@ -43,6 +43,7 @@ Rule = Literal[
     "environment_not_approved",
     "retired_application_in_use",
     "paid_seat_held_by_inactive_person",
+    "observed_data_category_not_allowed",
 ]
 RULE_CHECKS: dict[str, str] = {
     "model_not_approved_for_application": "An application uses a model missing from its approved_models (by id or family).",
@@ -55,6 +56,7 @@ RULE_CHECKS: dict[str, str] = {
     "environment_not_approved": "A declared credential serves an environment missing from its application's environments.",
     "retired_application_in_use": "A retired application's credentials are used on or after retired_on.",
     "paid_seat_held_by_inactive_person": "A paid SaaS AI seat (Copilot, Cursor, M365 Copilot, ChatGPT Enterprise) is still assigned to a person who had left or was suspended that day.",
+    "observed_data_category_not_allowed": "Sensitive data found in a request's prompt or completion (an entity type the connectors' classifier reports, in the data category dbt_project/seeds/sensitive_entity_categories.csv maps it to) is of a category its application does not declare, or that its model or its provider's terms do not allow; with no application, every category found is undeclared.",
 }
 
 

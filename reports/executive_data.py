@@ -35,6 +35,7 @@ DATED_MARTS = {
     "fct_seat_assignments_daily": "activity_date",
     "rpt_access_anomalies": "first_date",
     "rpt_sensitive_data_model_usage": "usage_month",
+    "rpt_observed_sensitive_data": "usage_date",
 }
 MAX_ROWS = 10
 CENT = Decimal("0.01")
@@ -205,6 +206,7 @@ def load_summary(con: duckdb.DuckDBPyConnection, month: date) -> ExecutiveSummar
             exceptions(q),
             leavers(q),
             monitoring(q),
+            undeclared_personal_data(q),
         ],
         "Executives": [spend_growth(q), exposure_growth(q), governance_pace(q)],
     }
@@ -367,6 +369,11 @@ def gateways(q: Questions) -> Answer:
     return answer
 
 
+def entity_words(types: str) -> str:
+    """`EMAIL_ADDRESS,PHONE_NUMBER` -> `email address, phone number`."""
+    return ", ".join(words(t.lower()) for t in types.split(","))
+
+
 def customer_data(q: Questions) -> Answer:
     quarter = previous_quarter_start(q.end)
     answer = q.docs_question(
@@ -374,22 +381,74 @@ def customer_data(q: Questions) -> Answer:
             f"Which models touched customer personal data last quarter ({quarter:%Y}-Q{(quarter.month + 2) // 3})?"
         ),
         "compliance_customer_data_models_last_quarter",
-        ("rpt_sensitive_data_model_usage",),
+        ("rpt_sensitive_data_model_usage", "rpt_observed_sensitive_data"),
         {"quarter_start": quarter},
     )
     if not answer.missing:
         names = q.names
-        used = sorted({(r["provider"], r["model_id"]) for r in answer.records()})
+        records = answer.records()
+        used = sorted({(r["provider"], r["model_id"]) for r in records})
         models = [f"{names.provider(p)} {m}" for p, m in used if not names.is_tool(m)]
         tools = sorted({words(m) for _, m in used if names.is_tool(m)})
         listed = ", ".join(models[:6]) + (" and more" if len(models) > 6 else "")
+        observed = [r for r in records if r["basis"] != "declared"]
+        undeclared = [r for r in records if r["basis"] == "observed"]
         answer.headline = (
             f"{count(len(models), 'model')}: {listed}"
             + (f"; and {count(len(tools), 'tool')}: {', '.join(tools)}" if tools else "")
             + "."
             if used
             else "None."
+        ) + (
+            f" Found in the prompts of {count(len(observed), 'model')}"
+            + (
+                f", {len(undeclared)} of them sent it by no declaring application"
+                if undeclared
+                else ""
+            )
+            + "."
+            if observed
+            else " None found in the prompt text the sources keep."
         )
+        answer.figures = {"observed_only": len(undeclared)}
+        answer.shown = ["provider", "model_id", "basis", "tokens", "observed_entity_types"]
+        answer.formats = {"observed_entity_types": entity_words}
+    return answer
+
+
+def undeclared_personal_data(q: Questions) -> Answer:
+    answer = q.docs_question(
+        Answer("Which applications sent personal data we did not declare?"),
+        "compliance_undeclared_personal_data",
+        ("rpt_observed_sensitive_data",),
+    )
+    if not answer.missing:
+        names = q.names
+        records = answer.records()
+        senders = sorted(
+            {
+                names.application(r["application_id"])
+                if r["application_id"]
+                else names.credential(r["credential"])
+                for r in records
+            }
+        )
+        answer.figures = {"senders": len(senders)}
+        answer.headline = (
+            f"{count(len(senders), 'sender')}: {', '.join(senders)}, found in prompts"
+            f" ({', '.join(sorted({words(r['data_category']) for r in records}))})."
+            if senders
+            else "None found in the prompt text the sources keep."
+        )
+        answer.shown = [
+            "application_id",
+            "credential",
+            "data_category",
+            "entity_type",
+            "models",
+            "requests",
+        ]
+        answer.formats = {"entity_type": entity_words, "credential": names.credential}
     return answer
 
 

@@ -6,15 +6,17 @@ Checks the planted policy findings per rule, the leavers whose keys are still us
 team on both sides of their move day (dim_person in the warehouse), the idle Copilot seats on the
 last day, each closed month's chargeback against what was invoiced, its seat cost per tool against
 the sandbox's seat charges, the planted billing variances (the only reconciliation lines out of
-tolerance on settled days) and the planted usage drift (the only drift reported), against the
-sandbox enterprise itself (not against the warehouse); and the overdue findings per owning team,
-worked out from the published findings' days with the sandbox's own owners and the governance
-register and SLA days.
+tolerance on settled days), the planted usage drift (the only drift reported) and the sensitive
+data planted in prompt text (requests per application and entity type, and the personal data sent
+undeclared), against the sandbox enterprise itself (not against the warehouse); and the overdue
+findings per owning team, worked out from the published findings' days with the sandbox's own
+owners and the governance register and SLA days.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import csv
+from collections import Counter, defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -35,6 +37,13 @@ from sandbox.providers.litellm import planted_drift
 from sandbox.saas_seats import seats_for
 from sandbox.server import SandboxState
 from warehouse.publish import current_dir
+
+ROOT = Path(__file__).resolve().parents[1]
+ENTITY_CATEGORIES = ROOT / "dbt_project" / "seeds" / "sensitive_entity_categories.csv"
+QUESTIONS = ROOT / "reports" / "questions"
+PERSONAL_CATEGORIES = frozenset(
+    {"customer_personal_data", "special_category_health", "special_category_payment"}
+)
 
 
 def compare_with_sandbox(sandbox_url: str, figures: dict) -> tuple[str, bool]:
@@ -276,6 +285,57 @@ def usage_drift_planted(state: SandboxState, first: date, last: date) -> set[tup
     return {(drift.application_id, drift.week_start, measure) for measure in drift.measures}
 
 
+def observed_sensitive_data(con, state: SandboxState, end: date) -> tuple[set, set, set, set]:
+    """(application, entity type, requests) over the published days to `end`, as
+    rpt_observed_sensitive_data says and as the sandbox planted; then (application, data category,
+    entity type, requests) of the personal data sent undeclared, as
+    reports/questions/compliance_undeclared_personal_data.sql answers and as planted."""
+    first = con.execute("select min(usage_date) from fct_ai_usage_daily").fetchone()[0]
+    if first is None:
+        return set(), set(), set(), set()
+    got = {
+        (application, entity, int(requests))
+        for application, entity, requests in con.execute(
+            "select coalesce(application_id, credential_provider || ':' || credential_id),"
+            " entity_type, sum(request_count) from rpt_observed_sensitive_data"
+            " where usage_date <= ? group by 1, 2",
+            [end],
+        ).fetchall()
+    }
+    planted: Counter = Counter()
+    for (application, _, _, entity), requests in state.observed_sensitive_data(
+        first, end + timedelta(days=1)
+    ).items():
+        planted[(application, entity)] += requests
+    with ENTITY_CATEGORIES.open() as handle:
+        category = {row["entity_type"]: row["data_category"] for row in csv.DictReader(handle)}
+    declared = {a.id: set(a.data_categories) for a in load_governance().applications.applications}
+    cursor = con.execute((QUESTIONS / "compliance_undeclared_personal_data.sql").read_text())
+    columns = [d[0] for d in cursor.description]
+    answered = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    undeclared = {
+        (
+            r["application_id"] or r["credential"],
+            r["data_category"],
+            r["entity_type"],
+            r["requests"],
+        )
+        for r in answered
+        if r["last_date"] <= end
+    }
+    return (
+        got,
+        {(application, entity, n) for (application, entity), n in planted.items()},
+        undeclared,
+        {
+            (application, category[entity], entity, n)
+            for (application, entity), n in planted.items()
+            if category[entity] in PERSONAL_CATEGORIES
+            and category[entity] not in declared.get(application, set())
+        },
+    )
+
+
 def check_lines(
     published: Path, state: SandboxState, end: date, warehouse: Path | None = None
 ) -> tuple[list[str], bool]:
@@ -327,6 +387,7 @@ def check_lines(
         usage_days = con.execute(
             "select min(usage_date), max(usage_date) from fct_ai_usage_daily"
         ).fetchone()
+        observed, sent, undeclared, sent_undeclared = observed_sensitive_data(con, state, end)
     checks = [
         (f"{rule} findings", found.get(rule, set()), expected)
         for rule, expected in sorted(PLANTED_APPLICATION_FINDINGS.items())
@@ -378,9 +439,11 @@ def check_lines(
                 usage_drift_planted(state, *usage_days),
             )
         )
+    checks.append(("sensitive data in prompts, per application and type", observed, sent))
+    checks.append(("personal data sent undeclared, per application", undeclared, sent_undeclared))
     lines = [
         "Sandbox plants (governance findings, leavers, movers, idle seats, billing variances,"
-        " overdue findings, usage drift):"
+        " overdue findings, usage drift, sensitive data):"
     ]
     for label, got, expected in checks:
         if got == expected:

@@ -159,6 +159,9 @@ PLANTED = {
 # claude-opus-4-1 is under review: contract-reviewer uses it.
 # google_vertex's terms exclude customer personal data: support-assistant sends it there.
 # brand-image-briefs is retired on RETIRED_ON and one key still works.
+# analytics-sql-helper pastes customers' emails and card numbers into its prompts (internal and
+# confidential declared; the self-hosted Llama is not cleared for personal or payment data), and
+# contract-reviewer sends IBANs (confidential declared): sandbox/prompt_content.py.
 # rule -> the applications the warehouse must report for it, and no others
 PLANTED_APPLICATION_FINDINGS = {
     "model_not_approved_for_application": {"app-design-critique", "app-growth-copywriter"},
@@ -168,6 +171,7 @@ PLANTED_APPLICATION_FINDINGS = {
     "prompt_logging_forbidden": {"app-code-review-bot"},
     "environment_not_approved": {"app-payments-fraud-notes"},
     "retired_application_in_use": {"app-brand-image-briefs"},
+    "observed_data_category_not_allowed": {"app-analytics-sql-helper", "app-contract-reviewer"},
 }
 
 MODEL_FAMILIES = {
@@ -210,6 +214,11 @@ MODEL_OVERRIDES = {
         "allowed_use_categories": [u for u in USE_CATEGORIES if u != "customer_facing"]
     },
     "claude-opus-4-1": {"review_status": "under_review"},
+    # the self-hosted Llama is cleared for the data of the applications that use it, not for more
+    **{
+        llama: {"allowed_data_categories": ["public", "internal", "confidential"]}
+        for llama in ("llama-3-3-70b-instruct", "llama3-3-70b-instruct")
+    },
 }
 PROVIDERS = {
     "openai": (["us"], DATA_CATEGORIES, "zero data retention (enterprise agreement)"),
@@ -275,6 +284,11 @@ CONTROLS = {
         ("iso_42001", "A.4.4"),
         ("nist_ai_rmf", "GOVERN 6.1"),
     ],
+    "observed_data_category_not_allowed": [
+        ("eu_ai_act", "Art. 10(2)"),
+        ("iso_42001", "A.7.3"),
+        ("nist_ai_rmf", "MEASURE 2.10"),
+    ],
 }
 POLICY_TEXT = {
     "model_not_approved_for_application": (
@@ -307,6 +321,11 @@ POLICY_TEXT = {
     "paid_seat_held_by_inactive_person": (
         "high",
         "A paid AI tool seat is still assigned to a person who left or is suspended.",
+    ),
+    "observed_data_category_not_allowed": (
+        "high",
+        "Prompts carry sensitive data of a category the application has not declared, or that"
+        " its model or provider does not allow.",
     ),
 }
 EXCEPTIONS = [

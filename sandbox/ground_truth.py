@@ -3,6 +3,7 @@ tables must equal, per provider."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, datetime, timedelta
 
 MEASURES = (
@@ -27,3 +28,8 @@ def days(start: date, end: date, as_of: datetime) -> list[date]:
     """Complete days in [start, end) before the sandbox's clock."""
     count = max(0, (min(end, as_of.date()) - start).days)
     return [start + timedelta(days=i) for i in range(count)]
+
+
+class SensitiveCounts(Counter):
+    """Requests whose kept prompt or completion text holds an entity type, by
+    (application id, provider, day, entity type): what rpt_observed_sensitive_data must publish."""

@@ -39,7 +39,7 @@ from urllib.parse import parse_qs, urlsplit
 from connectors.sandbox_keys import SANDBOX_KEYS
 from sandbox.activity import Activity
 from sandbox.enterprise import DEFAULT_SEED, Enterprise
-from sandbox.ground_truth import MEASURES, empty_totals
+from sandbox.ground_truth import MEASURES, SensitiveCounts, empty_totals
 from sandbox.openai_api import ApiError, Query
 from sandbox.providers import Provider, Response, discover
 
@@ -163,6 +163,15 @@ class SandboxState:
                 )
         # sources with no usage or cost (identity, seats) publish nothing to these marts
         return {name: totals for name, totals in expected.items() if totals != empty_totals()}
+
+    def observed_sensitive_data(self, start: date, end: date) -> SensitiveCounts:
+        """Requests whose kept prompt or completion text holds each entity type, by (application
+        id, provider, day, entity type), over every source that keeps text, for [start, end)."""
+        counts = SensitiveCounts()
+        for provider in self.providers:
+            if hasattr(provider, "sensitive_data"):
+                counts.update(provider.sensitive_data(start, end, self.now()))
+        return counts
 
     def write_exports(
         self,

@@ -271,6 +271,14 @@ def add_compliance_marts(con: duckdb.DuckDBPyConnection) -> None:
                list_price_per_seat_month, currency_code, last_activity_date, is_idle)"""
     )
     con.execute(
+        """create table rpt_observed_sensitive_data as select * from (values
+            (date '2026-09-15', 'anthropic', 'claude-sonnet-4', 'payments-assistant', 'payments', 'anthropic', 'key-p2', 'EMAIL_ADDRESS', 'customer_personal_data', true, 12),
+            (date '2026-10-05', 'openai', 'gpt-4.1-mini', 'analytics-assistant', 'analytics', 'openai', 'key-a2', 'CREDIT_CARD', 'special_category_payment', false, 3),
+            (date '2026-11-04', 'openai', 'gpt-4o', null, null, 'litellm', 'key-late2', 'PHONE_NUMBER', 'customer_personal_data', false, 2)
+        ) as t(usage_date, provider, model_id, application_id, team_id, credential_provider,
+               credential_id, entity_type, data_category, is_declared_by_application, request_count)"""
+    )
+    con.execute(
         """create table rpt_sensitive_data_model_usage as select * from (values
             (date '2026-08-01', date '2026-07-01', 'customer_personal_data', 'openai', 'gpt-4o', 'payments-assistant', 1000),
             (date '2026-09-01', date '2026-07-01', 'customer_personal_data', 'anthropic', 'claude-sonnet-4', 'payments-assistant', 3000),

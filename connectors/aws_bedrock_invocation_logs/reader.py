@@ -4,7 +4,10 @@ Bedrock writes gzip'd JSON lines (one record per request) to
 `<root>/AWSLogs/<account>/BedrockModelInvocationLogs/<region>/YYYY/MM/DD/HH/*.json.gz`, the folder being
 the delivery hour. Records stream file by file and line by line; only an allow-list of metadata
 fields is kept, so prompt and completion text (`input.inputBodyJson`, `output.outputBodyJson`, and
-the S3 paths they spill to) never leave the reader.
+the S3 paths they spill to) never leave the reader. The inline bodies of records in the window are
+classified in memory first (`connectors/sensitive_data.py`): `sensitive_entity_counts` lands the
+entity types found and their counts, `{}` when none, and null when the record has no inline body
+(text delivery off, or bodies spilled to S3, which the reader does not fetch).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from itertools import product
 from pathlib import Path
 
 from connectors.errors import ConnectorError
+from connectors.sensitive_data import ClassifierError, ContentClassifier
 
 log = logging.getLogger("connectors.aws_bedrock_invocation_logs")
 
@@ -62,8 +66,9 @@ def parse_timestamp(value: str) -> datetime:
     return moment
 
 
-def flatten(raw: dict) -> dict:
-    """The record's metadata fields, flat; bodies and anything not listed are left out."""
+def flatten(raw: dict, classifier: ContentClassifier | None = None) -> dict:
+    """The record's metadata fields, flat; bodies and anything not listed are left out. With a
+    classifier, `sensitive_entity_counts` says what the inline bodies held (else null)."""
     record = {name: raw.get(name) for name in TOP_LEVEL}
     record["timestamp"] = parse_timestamp(raw["timestamp"])
     record["identity_arn"] = (raw.get("identity") or {}).get("arn")
@@ -79,6 +84,11 @@ def flatten(raw: dict) -> dict:
     for name in COUNTS:
         if record[name] is not None:
             record[name] = int(record[name])
+    record["sensitive_entity_counts"] = (
+        classifier.counts_json(inputs.get("inputBodyJson"), outputs.get("outputBodyJson"))
+        if classifier is not None
+        else None
+    )
     return record
 
 
@@ -110,15 +120,24 @@ class InvocationLogReader:
         lower = start_at.astimezone(UTC).replace(tzinfo=None)
         upper = end_at.astimezone(UTC).replace(tzinfo=None)
         files = self.files(start_at, end_at)
-        kept = 0
+        kept, classifier = 0, ContentClassifier()
         for path in files:
-            for record in self._file_records(path):
+            for record in self._file_records(path, (lower, upper), classifier):
                 if lower <= record["timestamp"] < upper:
                     kept += 1
                     yield record
-        log.info("%s: %d record(s) from %d file(s)", self.source_id, kept, len(files))
+        log.info(
+            "%s: %d record(s) from %d file(s)%s",
+            self.source_id,
+            kept,
+            len(files),
+            classifier.summary(),
+        )
 
-    def _file_records(self, path: Path) -> Iterator[dict]:
+    def _file_records(
+        self, path: Path, window: tuple[datetime, datetime], classifier: ContentClassifier
+    ) -> Iterator[dict]:
+        """The file's records; the bodies of those in the window are classified."""
         line = 0
         try:
             with gzip.open(path, "rt", encoding="utf-8") as handle:
@@ -129,7 +148,10 @@ class InvocationLogReader:
                     raw = json.loads(text)
                     if not isinstance(raw, dict) or "timestamp" not in raw:
                         raise ValueError("not a ModelInvocationLog record (no timestamp)")
-                    yield flatten(raw)
+                    inside = window[0] <= parse_timestamp(raw["timestamp"]) < window[1]
+                    yield flatten(raw, classifier if inside else None)
+        except ClassifierError as error:
+            raise InvocationLogError(f"{self.source_id}: {path}: line {line}: {error}") from None
         except (OSError, EOFError, zlib.error, UnicodeDecodeError, ValueError, TypeError) as error:
             where = f"line {line}: " if line else ""
             raise InvocationLogError(

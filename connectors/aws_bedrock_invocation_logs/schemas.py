@@ -2,6 +2,8 @@
 
 Records are flattened (`input.inputTokenCount` -> `inputTokenCount`, `identity.arn` ->
 `identity_arn`) and keep only an allow-list of fields: request and response bodies are never landed.
+`sensitive_entity_counts` is the reader's own: JSON text of the entity types found in the inline
+bodies and their counts (`{"EMAIL_ADDRESS": 2}`, `{}` for none), null when there was no body to read.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ INVOCATIONS = pa.schema(
         ("outputContentType", pa.string()),
         ("outputTokenCount", pa.int64()),
         ("contentLogged", pa.bool_()),
+        ("sensitive_entity_counts", pa.string()),
     ]
 )
 

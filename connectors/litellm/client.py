@@ -2,7 +2,9 @@
 
 Every page of the window is read, `page` 1 to `total_pages`, oldest first. Records are flat dicts
 with the `LiteLLM_SpendLogs` field names (see `schemas.py`); `to_record` is shared with the export
-reader so both land the same shape.
+reader so both land the same shape. A proxy that stores prompts (`store_prompts_in_spend_logs`)
+fills `messages` and `response`: they are classified in memory (`connectors/sensitive_data.py`) and
+only `sensitive_entity_counts` lands, never the text.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from connectors.litellm.schemas import (
     INT_FIELDS,
     TIMESTAMP_FIELDS,
 )
+from connectors.sensitive_data import ContentClassifier
 
 log = logging.getLogger("connectors.litellm")
 
@@ -98,9 +101,34 @@ def _clean_metadata(metadata: dict) -> dict:
     return cleaned
 
 
-def to_record(raw: dict) -> dict:
-    """One spend-log row (API JSON or export row) as a flat landing record; content dropped."""
+def content_of(raw: dict) -> list[Any]:
+    """The row's prompt and completion: `messages` and `response`, or the raw request when LiteLLM
+    kept that alone (the raw request repeats the messages, so it is not read beside them)."""
+    messages, response = raw.get("messages"), raw.get("response")
+    if _has_content(messages):
+        return [messages, response]
+    return [(_json_or_none(raw.get("proxy_server_request")) or {}).get("messages"), response]
+
+
+def _has_content(value: Any) -> bool:
+    return value not in (None, "", "{}", "[]", {}, [])
+
+
+def _json_or_none(value: Any) -> Any:
+    try:
+        parsed = _json_value(value)
+    except ValueError:
+        return None
+    return parsed if isinstance(parsed, dict) else None
+
+
+def to_record(raw: dict, classifier: ContentClassifier | None = None) -> dict:
+    """One spend-log row (API JSON or export row) as a flat landing record; content dropped. With a
+    classifier, `sensitive_entity_counts` says what the content held (null: none stored)."""
     record = {k: v for k, v in raw.items() if k not in CONTENT_FIELDS}
+    record["sensitive_entity_counts"] = (
+        classifier.counts_json(*content_of(raw)) if classifier is not None else None
+    )
     metadata = _json_value(record.get("metadata")) or {}
     if not isinstance(metadata, dict):
         raise ValueError(f"metadata is not a JSON object: {type(metadata).__name__}")
@@ -189,6 +217,7 @@ class LiteLLMClient:
             ("sort_order", "asc"),
         ]
         seen: set[str] = set()
+        classifier = ContentClassifier()
         page, total_pages = 1, 1
         while page <= total_pages:
             body = self.http.get_json(SPEND_LOGS_PATH, [*base, ("page", page)])
@@ -199,8 +228,10 @@ class LiteLLMClient:
                 )
             total_pages = int(body.get("total_pages") or 0)
             for raw in body["data"]:
-                record = to_record(raw)
                 # end_date is inclusive on the server; the window is not
+                started = parse_timestamp(raw.get("startTime")) if isinstance(raw, dict) else None
+                inside = started is not None and start_naive <= started < end_naive
+                record = to_record(raw, classifier if inside else None)
                 if not start_naive <= record["startTime"] < end_naive:
                     continue
                 if record["request_id"] in seen:
@@ -211,9 +242,10 @@ class LiteLLMClient:
                 break
             page += 1
         log.info(
-            "%s: %s read %d request(s) in %d page(s)",
+            "%s: %s read %d request(s) in %d page(s)%s",
             self.source_id,
             SPEND_LOGS_PATH,
             len(seen),
             max(page - 1, 1),
+            classifier.summary(),
         )

@@ -4,7 +4,9 @@ Field names are the table's own. `spend` keeps the exact decimal text of LiteLLM
 JSON columns land as JSON text (`metadata` without content-bearing keys, `request_tags`); a few
 fields LiteLLM keeps inside `metadata` are lifted out so dbt needs no JSON functions:
 cache tokens from `metadata.usage_object`, `attempted_fallbacks`, the error class and code, and the
-key owner's email. Timestamps are naive UTC. Prompt and response bodies are never landed.
+key owner's email. Timestamps are naive UTC. Prompt and response bodies are never landed:
+`sensitive_entity_counts` is what they held, JSON text of entity types and counts (`{}` for none),
+null when the row stored no content.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ TEXT_FIELDS = (
     "error_code",
     "metadata",
     "request_tags",
+    "sensitive_entity_counts",
 )
 # Columns that hold prompt or completion content (or the raw request): never landed.
 CONTENT_FIELDS = frozenset({"messages", "response", "proxy_server_request"})

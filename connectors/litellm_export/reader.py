@@ -3,7 +3,8 @@
 Any tree of `.csv`, `.ndjson`, `.jsonl` files (each optionally `.gz`) under the root is read, file by
 file and row by row. CSV is what `COPY "LiteLLM_SpendLogs" TO ... CSV HEADER` writes (JSON columns
 as JSON text, Postgres timestamps); NDJSON has one spend-log object per line. Rows become the same
-records the API client yields. A file that cannot be read raises `ExportFileError` naming the file.
+records the API client yields, stored prompts classified and dropped the same way. A file that
+cannot be read raises `ExportFileError` naming the file.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import IO
 from connectors.errors import ConnectorError
 from connectors.export_files import FileIndex, RowTimes, records_of_files
 from connectors.litellm.client import parse_timestamp, to_record
+from connectors.sensitive_data import ClassifierError, ContentClassifier
 
 log = logging.getLogger("connectors.litellm_export")
 
@@ -60,17 +62,24 @@ class LiteLLMExportReader:
         """Every exported request whose startTime is in [start, end)."""
         start_naive = start.astimezone(UTC).replace(tzinfo=None)
         end_naive = end.astimezone(UTC).replace(tzinfo=None)
+        classifier = ContentClassifier()
         yield from records_of_files(
             self.files(),
-            lambda path, times: self._records(path, start_naive, end_naive, times),
+            lambda path, times: self._records(path, start_naive, end_naive, times, classifier),
             log,
             f"{self.source_id}: request(s) in the window",
             (start_naive, end_naive),
             FileIndex(self.index_path),
+            detail=classifier.summary,
         )
 
     def _records(
-        self, path: Path, start: datetime, end: datetime, times: RowTimes
+        self,
+        path: Path,
+        start: datetime,
+        end: datetime,
+        times: RowTimes,
+        classifier: ContentClassifier,
     ) -> Iterator[dict]:
         """The file's rows whose startTime is in [start, end) as records. Only those are converted:
         an export holds the whole history and a daily run keeps a few days of it."""
@@ -84,7 +93,11 @@ class LiteLLMExportReader:
                     times.see(started)
                     if started is not None and not start <= started < end:
                         continue
-                    record = to_record(row)
+                    record = to_record(row, classifier)
+                except ClassifierError as error:
+                    raise ExportFileError(
+                        f"{self.source_id}: {path}: line {line}: {error}"
+                    ) from None
                 except (ValueError, TypeError, AttributeError, InvalidOperation) as error:
                     raise ExportFileError(
                         f"{self.source_id}: {path}: line {line}: bad spend-log row ({error})"

@@ -4,6 +4,10 @@ Each line of a file is one `ExportTraceServiceRequest` (`{"resourceSpans": [...]
 one pretty-printed request is read too. Files stream line by line (`.json`, `.jsonl`, optionally
 `.gz`). Attribute values are OTLP `AnyValue`s: `intValue` is a string in OTLP JSON, arrays and maps
 become JSON text. Only spans with `gen_ai.*` attributes are kept; content attributes are dropped.
+Content, on the span or on its events (`gen_ai.content.prompt` with `gen_ai.prompt`, or
+`gen_ai.client.inference.operation.details` with `gen_ai.input.messages`), is classified in memory
+first (`connectors/sensitive_data.py`): `sensitive_entity_counts` lands the entity types found and
+their counts, `{}` when none, null when the span carried no content.
 A file that cannot be read raises `ExportFileError` naming the file (and line).
 """
 
@@ -23,6 +27,7 @@ import pyarrow as pa
 from connectors.errors import ConnectorError
 from connectors.export_files import FileIndex, RowTimes, records_of_files
 from connectors.otlp_genai.schemas import KNOWN_ATTRIBUTES, column, is_content
+from connectors.sensitive_data import ClassifierError, ContentClassifier
 
 log = logging.getLogger("connectors.otlp_genai")
 
@@ -99,11 +104,27 @@ def _typed(name: str, value: Any) -> Any:
     return _landable(value) if isinstance(value, list | dict) else str(value)
 
 
-def span_record(span: dict, resource: dict[str, Any], scope: dict) -> dict | None:
-    """One GenAI span as a flat record, or None for a span without gen_ai attributes."""
+def content_values(attrs: dict[str, Any], span: dict) -> list[Any]:
+    """The span's content: its content attributes and those of its events, in order."""
+    values = [value for name, value in attrs.items() if is_content(name)]
+    for event in span.get("events") or []:
+        event_attrs = attributes((event or {}).get("attributes") or [])
+        values += [value for name, value in event_attrs.items() if is_content(name)]
+    return values
+
+
+def span_record(
+    span: dict,
+    resource: dict[str, Any],
+    scope: dict,
+    classifier: ContentClassifier | None = None,
+) -> dict | None:
+    """One GenAI span as a flat record, or None for a span without gen_ai attributes. With a
+    classifier, `sensitive_entity_counts` says what its content held (null: no content)."""
     attrs = attributes(span.get("attributes") or [])
     if not any(key.startswith("gen_ai.") for key in attrs):
         return None
+    content = content_values(attrs, span)
     start, end = _nanos(span.get("startTimeUnixNano")), _nanos(span.get("endTimeUnixNano"))
     status = span.get("status") or {}
     record: dict[str, Any] = {
@@ -121,7 +142,10 @@ def span_record(span: dict, resource: dict[str, Any], scope: dict) -> dict | Non
         "scope_name": scope.get("name"),
         "scope_version": scope.get("version"),
         # the fact that content was captured (prompt logging is on), never the content itself
-        "records_prompts": any(is_content(name) for name in attrs),
+        "records_prompts": bool(content),
+        "sensitive_entity_counts": (
+            classifier.counts_json(*content) if classifier is not None and content else None
+        ),
     }
     for name in KNOWN_ATTRIBUTES:
         record[column(name)] = None
@@ -166,16 +190,25 @@ class OtlpGenAiReader:
         """GenAI spans that started in [start, end)."""
         start_naive = start.astimezone(UTC).replace(tzinfo=None)
         end_naive = end.astimezone(UTC).replace(tzinfo=None)
+        classifier = ContentClassifier()
         yield from records_of_files(
             self.files(),
-            lambda path, times: self._spans(path, start_naive, end_naive, times),
+            lambda path, times: self._spans(path, start_naive, end_naive, times, classifier),
             log,
             f"{self.source_id}: GenAI span(s) in the window",
             (start_naive, end_naive),
             FileIndex(self.index_path),
+            detail=classifier.summary,
         )
 
-    def _spans(self, path: Path, start: datetime, end: datetime, times: RowTimes) -> Iterator[dict]:
+    def _spans(
+        self,
+        path: Path,
+        start: datetime,
+        end: datetime,
+        times: RowTimes,
+        classifier: ContentClassifier,
+    ) -> Iterator[dict]:
         """The file's GenAI spans that started in [start, end). Only those are flattened: the
         files hold the whole history and a daily run keeps a few days of it."""
         for line, request in self._requests(path):
@@ -189,9 +222,11 @@ class OtlpGenAiReader:
                             times.see(started)
                             if started is not None and not start <= started < end:
                                 continue
-                            record = span_record(span, resource, scope)
+                            record = span_record(span, resource, scope, classifier)
                             if record is not None:
                                 yield record
+            except ClassifierError as error:
+                raise ExportFileError(f"{self.source_id}: {path}: line {line}: {error}") from None
             except (ValueError, TypeError, KeyError, AttributeError) as error:
                 raise ExportFileError(
                     f"{self.source_id}: {path}: line {line}: not OTLP JSON traces ({error!r})"

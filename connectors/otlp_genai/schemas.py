@@ -4,7 +4,9 @@ Known attributes become columns named after the attribute with dots as underscor
 (`gen_ai.usage.input_tokens` -> `gen_ai_usage_input_tokens`); any other span or resource attribute
 is kept under its own name and lands in `_extra_json` (resource attributes prefixed `resource.`).
 Content attributes (prompts, completions, system instructions, tool arguments and results) are
-dropped before landing. Times are naive UTC; `duration_ms` is end minus start.
+dropped before landing; `records_prompts` says the span (or one of its events) carried some, and
+`sensitive_entity_counts` what it held: JSON text of entity types and counts (`{}` for none), null
+without content. Times are naive UTC; `duration_ms` is end minus start.
 """
 
 from __future__ import annotations
@@ -73,6 +75,7 @@ SPAN_FIELDS: list[tuple[str, pa.DataType]] = [
     ("scope_name", pa.string()),
     ("scope_version", pa.string()),
     ("records_prompts", pa.bool_()),
+    ("sensitive_entity_counts", pa.string()),
 ]
 
 SCHEMAS: dict[str, pa.Schema] = {

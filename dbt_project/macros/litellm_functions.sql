@@ -39,5 +39,6 @@
         -- USD, LiteLLM's price-map estimate (a float in LiteLLM), landed as exact text
         cast(spend as decimal(38, 10)) as spend,
         request_tags,
+        sensitive_entity_counts as sensitive_entity_counts_json,
         _pulled_at as pulled_at
 {%- endmacro %}

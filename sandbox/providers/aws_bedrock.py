@@ -4,7 +4,9 @@ A few applications of the shared enterprise call Bedrock from their own AWS acco
 an application inference profile or a cross-region system profile, Llama, Titan embeddings, Nova);
 one account is undeclared (shadow AI) and has no invocation logging. Each request is generated with
 its token counts; the CUR rows are their daily sums per account, model and token type, so the logs
-and the bill reconcile exactly. CUR costs of the latest days are provisional (90% of final) and the
+and the bill reconcile exactly. Text delivery is on for every account that logs: each record
+carries its request and response bodies, with sensitive data planted in some applications' text
+(sandbox/prompt_content.py). CUR costs of the latest days are provisional (90% of final) and the
 month's files are rewritten on every export, as Data Exports do with the "overwrite" option.
 """
 
@@ -25,9 +27,10 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sandbox import prompt_content
 from sandbox.activity import PROVISIONAL_SHARE, SETTLEMENT_DAYS, Activity
 from sandbox.enterprise import EPOCH, Enterprise, stable_int
-from sandbox.ground_truth import days, empty_totals
+from sandbox.ground_truth import SensitiveCounts, days, empty_totals
 from sandbox.providers import Response
 
 CUR_ENV, LOGS_ENV = "AWS_CUR_PATH", "BEDROCK_INVOCATION_LOGS_PATH"
@@ -210,6 +213,7 @@ class Invocation:
     operation: str
     tokens: dict[str, int]
     inference_region: str | None
+    n: int = 0  # the request's number in its workload's day
 
 
 @dataclass(frozen=True)
@@ -315,7 +319,7 @@ class AwsBedrockProvider:
                 else None
             )
             request_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
-            calls.append(Invocation(moment, request_id, operation, tokens, region))
+            calls.append(Invocation(moment, request_id, operation, tokens, region, len(calls)))
         return tuple(sorted(calls, key=lambda c: (c.timestamp, c.request_id)))
 
     def _final_rows(self, day: date) -> list[CurRow]:
@@ -367,6 +371,25 @@ class AwsBedrockProvider:
                         usage["request_count"] += len(self.invocations(day, account, workload))
         totals["invoiced_cost_usd"] = str(cost)
         return totals
+
+    def planted(self, account: Account, call: Invocation) -> prompt_content.Content | None:
+        """The text planted in the request's bodies, if its application's pool has any."""
+        pool = prompt_content.BEDROCK_POOLS.get(account.application_id)
+        return prompt_content.content(pool, call.n) if pool else None
+
+    def sensitive_data(self, start: date, end: date, as_of: datetime) -> SensitiveCounts:
+        """Requests per (application, provider, day, entity type) whose logged text holds it."""
+        counts = SensitiveCounts()
+        for day in days(start, end, as_of):
+            for account in ACCOUNTS:
+                if not account.logging:
+                    continue
+                for workload in account.workloads:
+                    for call in self.invocations(day, account, workload):
+                        planted = self.planted(account, call)
+                        for entity in planted.entities if planted else ():
+                            counts[(account.application_id, self.name, day, entity)] += 1
+        return counts
 
     # --- CUR 2.0 -------------------------------------------------------------------------------
 
@@ -529,6 +552,9 @@ class AwsBedrockProvider:
         app = self.enterprise.application(account.application_id)
         for workload in account.workloads:
             for call in self.invocations(day, account, workload):
+                planted = self.planted(account, call)
+                prompt = f"{BODY_MARKER} {planted.prompt}" if planted else BODY_MARKER
+                reply = f"{BODY_MARKER} {planted.completion}" if planted else BODY_MARKER
                 record = {
                     "schemaType": "ModelInvocationLog",
                     "schemaVersion": "1.0",
@@ -541,12 +567,12 @@ class AwsBedrockProvider:
                     "modelId": self.log_model_id(account, workload),
                     "input": {
                         "inputContentType": "application/json",
-                        "inputBodyJson": {"messages": [{"role": "user", "content": BODY_MARKER}]},
+                        "inputBodyJson": {"messages": [{"role": "user", "content": prompt}]},
                         "inputTokenCount": call.tokens["input"],
                     },
                     "output": {
                         "outputContentType": "application/json",
-                        "outputBodyJson": {"output": {"message": {"content": BODY_MARKER}}},
+                        "outputBodyJson": {"output": {"message": {"content": reply}}},
                         "outputTokenCount": call.tokens["output"],
                     },
                 }

@@ -14,6 +14,10 @@ requests, failures, fallbacks and hours stay as they were, so the warehouse's us
 must find that application's tokens per request, model mix and new model in that week, and nothing
 else anywhere.
 
+The teams of the support assistant, the analytics SQL helper and the ML eval harness have the proxy
+keep their prompts and responses in the spend logs (`messages`, `response`), with sensitive data
+planted in some of them (sandbox/prompt_content.py); the other routes keep none (`{}`).
+
 `spend` is LiteLLM's own estimate (its price map), a float: the measured cost, never the invoice.
 A nightly job dumps each complete day of `LiteLLM_SpendLogs` to CSV, so the API and the export hold
 the same requests. Ground truth is named `litellm` and carries only the measured cost; usage of
@@ -38,9 +42,10 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
 from pathlib import Path
 
+from sandbox import prompt_content
 from sandbox.activity import Activity
 from sandbox.enterprise import DEFAULT_SEED, EPOCH, Enterprise, stable_int, unix
-from sandbox.ground_truth import MEASURES, days, empty_totals
+from sandbox.ground_truth import MEASURES, SensitiveCounts, days, empty_totals
 from sandbox.openai_api import Query
 from sandbox.providers import Response, write_export
 
@@ -315,6 +320,7 @@ class SpendLog:
     spend: float
     attempted_fallbacks: int
     error: tuple[str, str] | None
+    n: int = 0  # the request's number in its route's day
 
     @property
     def end(self) -> datetime:
@@ -442,6 +448,7 @@ class LiteLLMProvider:
                 0.0,
                 0,
                 error,
+                n,
             )
         input_price, read_price, write_price, output_price = route.prices
         uncached = prompt - cache_read - cache_creation
@@ -469,11 +476,46 @@ class LiteLLMProvider:
             float(spend),
             fallbacks,
             None,
+            n,
         )
+
+    def planted(self, log: SpendLog) -> prompt_content.Content | None:
+        """The prompt and response the proxy kept for the request, if its team keeps them."""
+        route = ROUTES[log.route]
+        pool = prompt_content.LITELLM_POOLS.get((route.application_id, route.provider))
+        return prompt_content.content(pool, log.n) if pool else None
+
+    def sensitive_data(self, start: date, end: date, as_of: datetime) -> SensitiveCounts:
+        """Requests per (application, upstream provider, day, entity type) whose kept text holds it."""
+        counts = SensitiveCounts()
+        for day in days(start, end, as_of):
+            for log in self.logs(day):
+                planted = self.planted(log)
+                route = ROUTES[log.route]
+                for entity in planted.entities if planted else ():
+                    counts[(route.application_id, upstream_of(route), day, entity)] += 1
+        return counts
 
     def row(self, log: SpendLog) -> dict:
         """The spend-log row as the API returns it (JSON columns as objects)."""
         route = self.route(log.route, log.start.date())
+        planted = self.planted(log)
+        messages: dict | list = {}
+        response: dict = {}
+        if planted:
+            messages = [{"role": "user", "content": planted.prompt}]
+            if log.status == "success":
+                response = {
+                    "id": log.request_id,
+                    "object": "chat.completion",
+                    "choices": [
+                        {
+                            "index": 0,
+                            "finish_reason": "stop",
+                            "message": {"role": "assistant", "content": planted.completion},
+                        }
+                    ],
+                }
         owner = self.owner if route.personal else None
         usage_object: dict = {
             "prompt_tokens": log.prompt_tokens,
@@ -534,8 +576,8 @@ class LiteLLMProvider:
             "organization_id": None,
             "end_user": "",
             "requester_ip_address": "",
-            "messages": {},
-            "response": {},
+            "messages": messages,
+            "response": response,
             "session_id": None,
             "status": log.status,
             "mcp_namespaced_tool_name": None,

@@ -5,8 +5,9 @@ through a Collector (file exporter, one `ExportTraceServiceRequest` per line). E
 HTTP server span, an `invoke_agent` span, tool spans and model calls to OpenAI, Anthropic (both also
 in the providers' own reports) and a self-hosted Llama on vLLM (only gateways see it). An undeclared
 notebook service uses the deprecated attribute names (`gen_ai.system`, `gen_ai.usage.prompt_tokens`).
-Some calls fail (span status ERROR, `error.type`). A few spans carry opt-in content attributes,
-which the warehouse must never land. There is no cost in the conventions: ground truth (name `otel`)
+Some calls fail (span status ERROR, `error.type`). A few spans capture content, as opt-in content
+attributes or on a `gen_ai.client.inference.operation.details` event, which the warehouse must never
+land; the code-review bot's hold the secrets planted in sandbox/prompt_content.py. There is no cost in the conventions: ground truth (name `otel`)
 is empty, and the usage per upstream provider is in `gateway_usage_by_provider`.
 """
 
@@ -22,9 +23,10 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
+from sandbox import prompt_content
 from sandbox.activity import Activity
 from sandbox.enterprise import EPOCH, Enterprise, stable_int, unix
-from sandbox.ground_truth import days, empty_totals
+from sandbox.ground_truth import SensitiveCounts, days, empty_totals
 from sandbox.providers import Response, write_export
 from sandbox.providers.litellm import _by_provider
 
@@ -126,6 +128,7 @@ class Span:
     output_tokens: int
     reasoning_tokens: int
     with_content: bool
+    n: int = 0  # the call's number in its day
 
 
 def _kv(key: str, value: object) -> dict:
@@ -198,6 +201,7 @@ class OtelProvider:
             output if ok else 0,
             reasoning,
             ok and rng.random() < 0.05,
+            n,
         )
 
     def otlp_span(self, span: Span) -> dict:
@@ -233,14 +237,28 @@ class OtelProvider:
                 attrs.append(_kv("gen_ai.usage.reasoning.output_tokens", span.reasoning_tokens))
         else:
             attrs.append(_kv("error.type", span.error_type))
+        events = []
         if span.with_content:
-            marker = f"{CONTENT_MARKER}-{span.span_id}"
-            attrs += [
-                _kv("gen_ai.input.messages", json.dumps([{"role": "user", "parts": [marker]}])),
+            planted = self.planted(span)
+            prompt = f"{CONTENT_MARKER} {planted.prompt}" if planted else CONTENT_MARKER
+            reply = f"{CONTENT_MARKER} {planted.completion}" if planted else CONTENT_MARKER
+            content = [
+                _kv("gen_ai.input.messages", json.dumps([{"role": "user", "parts": [prompt]}])),
                 _kv(
-                    "gen_ai.output.messages", json.dumps([{"role": "assistant", "parts": [marker]}])
+                    "gen_ai.output.messages", json.dumps([{"role": "assistant", "parts": [reply]}])
                 ),
             ]
+            # every other capture is an event on the span, as newer instrumentations write it
+            if span.n % 2:
+                events.append(
+                    {
+                        "timeUnixNano": str(span.end_ns),
+                        "name": "gen_ai.client.inference.operation.details",
+                        "attributes": content,
+                    }
+                )
+            else:
+                attrs += content
         body = {
             "traceId": span.trace_id,
             "spanId": span.span_id,
@@ -252,7 +270,26 @@ class OtelProvider:
             "attributes": attrs,
             "status": {} if span.ok else {"code": 2, "message": f"{span.error_type}"},
         }
+        if events:
+            body["events"] = events
         return body
+
+    def planted(self, span: Span) -> prompt_content.Content | None:
+        """The text planted in the span's captured content, if its application's pool has any."""
+        pool = prompt_content.SPAN_POOLS.get(CALLS[span.call].application_id)
+        return prompt_content.content(pool, span.n) if pool else None
+
+    def sensitive_data(self, start: date, end: date, as_of: datetime) -> SensitiveCounts:
+        """Model calls per (application, upstream provider, day, entity type) whose captured
+        content holds it."""
+        counts = SensitiveCounts()
+        for day in days(start, end, as_of):
+            for span in self.spans(day):
+                planted = self.planted(span) if span.with_content else None
+                call = CALLS[span.call]
+                for entity in planted.entities if planted else ():
+                    counts[(call.application_id, UPSTREAM[call.provider], day, entity)] += 1
+        return counts
 
     def _context_spans(self, span: Span) -> list[dict]:
         """The HTTP server span and the agent span around a bot's model call (no usage)."""

@@ -21,6 +21,7 @@ from orchestration.defs.ingest.aws_bedrock_invocation_logs import assets as log_
 from orchestration.defs.ingest.aws_cur import assets as cur_assets
 from orchestration.lib.ingest import land_entity
 from orchestration.lib.partitions import RefreshWindow, billing_month_to_date
+from sandbox import prompt_content
 from sandbox.activity import Activity
 from sandbox.enterprise import Enterprise
 from sandbox.providers import aws_bedrock
@@ -114,12 +115,87 @@ def test_documented_log_record_is_flattened_without_bodies(tmp_path):
     assert json.loads(record["requestMetadata"]) == {"cost_center": "CC-4410", "team": "search"}
     assert "MUST-NOT-LAND" not in json.dumps(record, default=str)
     assert record["contentLogged"] is True  # the fact that bodies were delivered, not the bodies
+    assert record["sensitive_entity_counts"] == "{}"  # the inline prompt was read: nothing in it
     metadata_only = {**DOCUMENTED_LOG, "input": {"inputTokenCount": 5}, "output": {}}
     (folder / "b.json.gz").write_bytes(gzip.compress(json.dumps(metadata_only).encode()))
     records = InvocationLogReader(tmp_path).records(
         datetime(2026, 3, 4, tzinfo=UTC), datetime(2026, 3, 5, tzinfo=UTC)
     )
-    assert sorted(r["contentLogged"] for r in records) == [False, True]
+    assert sorted((r["contentLogged"], r["sensitive_entity_counts"]) for r in records) == [
+        (False, None),  # no body: not classified
+        (True, "{}"),
+    ]
+
+
+def test_inline_bodies_land_as_entity_counts_only(tmp_path):
+    """A Converse record with its bodies inline (the documented record with text delivery on);
+    a body spilled to S3 is not fetched, so a record with only S3 paths is not classified."""
+    converse = {
+        **DOCUMENTED_LOG,
+        "input": {
+            "inputContentType": "application/json",
+            "inputBodyJson": {
+                "system": [{"text": "You review supplier contracts."}],
+                "messages": [
+                    {
+                        "role": "user",
+                        "content": [
+                            {"text": "Pay GB82 WEST 1234 5698 7654 32; ask ana@example.org"}
+                        ],
+                    }
+                ],
+            },
+            "inputTokenCount": 40,
+        },
+        "output": {
+            "outputContentType": "application/json",
+            "outputBodyJson": {
+                "output": {
+                    "message": {"content": [{"text": "Account DE89 3704 0044 0532 0130 00"}]}
+                }
+            },
+            "outputTokenCount": 12,
+        },
+    }
+    spilled = {
+        **DOCUMENTED_LOG,
+        "requestId": "spilled",
+        "input": {"inputBodyS3Path": "s3://bucket/in.json", "inputTokenCount": 1},
+        "output": {"outputBodyS3Path": "s3://bucket/out.json", "outputTokenCount": 1},
+    }
+    folder = tmp_path / "AWSLogs/111122223333/BedrockModelInvocationLogs/us-east-1/2026/03/04/10"
+    folder.mkdir(parents=True)
+    lines = "\n".join(json.dumps(r) for r in (converse, spilled))
+    (folder / "a.json.gz").write_bytes(gzip.compress(lines.encode()))
+    records = list(
+        InvocationLogReader(tmp_path).records(
+            datetime(2026, 3, 4, tzinfo=UTC), datetime(2026, 3, 5, tzinfo=UTC)
+        )
+    )
+    assert [(r["contentLogged"], r["sensitive_entity_counts"]) for r in records] == [
+        (True, '{"EMAIL_ADDRESS": 1, "IBAN_CODE": 2}'),
+        (True, None),
+    ]
+    text = json.dumps(records, default=str)
+    assert not [v for v in ("GB82", "DE89", "ana@", "supplier contracts") if v in text]
+
+
+def test_sandbox_log_bodies_give_the_planted_entities(provider, exports):
+    """Per application, day and entity type, the requests whose bodies hold it: as planted."""
+    applications = {a.account_id: a.application_id for a in aws_bedrock.ACCOUNTS}
+    records = list(
+        InvocationLogReader(Path(exports["BEDROCK_INVOCATION_LOGS_PATH"])).records(START_AT, END_AT)
+    )
+    observed = Counter()
+    for r in records:
+        for entity in json.loads(r["sensitive_entity_counts"]):
+            observed[
+                (applications[r["accountId"]], "aws_bedrock", r["timestamp"].date(), entity)
+            ] += 1
+    assert observed == provider.sensitive_data(START, END, AS_OF)
+    assert {app for app, _, _, _ in observed} == {"app-contract-reviewer", "app-code-review-bot"}
+    ranker = {r["sensitive_entity_counts"] for r in records if r["accountId"] == "619283746501"}
+    assert ranker == {"{}"}  # the search ranker's text holds nothing sensitive
 
 
 def test_documented_cur_rows_keep_exact_decimals(tmp_path):
@@ -284,6 +360,8 @@ def test_landed_files_hold_no_body_text(exports, tmp_path, monkeypatch):
         assert not [c for c in table.column_names if "body" in c.lower()]
         text = json.dumps(table.to_pylist(), default=str)
         assert aws_bedrock.BODY_MARKER not in text and "BodyJson" not in text
+        assert prompt_content.PLANTED_PHRASE not in text
+        assert [v for v in prompt_content.planted_values() if v in text] == []
         assert set(table.column("_extra_json").to_pylist()) <= {None}
         if "invocations" in path.parts:
             log_rows += table.num_rows

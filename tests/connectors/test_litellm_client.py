@@ -1,11 +1,15 @@
 """LiteLLM spend logs: documented payload shapes, the sandbox over HTTP (paging to the last page,
-429 with Retry-After, an empty window, totals), and exported files (CSV, NDJSON, malformed)."""
+429 with Retry-After, an empty window, totals, the sensitive data planted in stored prompts), and
+exported files (CSV, NDJSON, malformed)."""
 
 from __future__ import annotations
 
+import csv
 import gzip
+import io
 import json
 import os
+from collections import Counter
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -16,6 +20,8 @@ import pytest
 from connectors.errors import SourceRequestError
 from connectors.litellm.client import LiteLLMClient
 from connectors.litellm_export.reader import ExportFileError, LiteLLMExportReader
+from sandbox import prompt_content
+from sandbox.providers import litellm
 from tests.canned_server import CannedServer
 from tests.conftest import TEST_SECRETS
 
@@ -68,6 +74,97 @@ def test_documented_rows_across_two_pages():
     assert not {"messages", "response"} & {k for r in rows for k in r}
 
 
+# Rows of a proxy with `store_prompts_in_spend_logs`: `messages` and `response` as LiteLLM stores
+# them, a row that kept only the raw request (`proxy_server_request`), and rows that kept nothing.
+STORED_PROMPTS = [
+    {
+        "request_id": "chatcmpl-stored-1",
+        "startTime": "2026-03-04T10:15:01.120Z",
+        "spend": 0.0042,
+        "custom_llm_provider": "openai",
+        "messages": [
+            {"role": "system", "content": "You answer customers of Example Corp."},
+            {"role": "user", "content": "Refund jane.doe@example.com, she called +1 212-555-0143."},
+        ],
+        "response": {
+            "choices": [{"message": {"role": "assistant", "content": "Card 4111 1111 1111 1111."}}]
+        },
+        "proxy_server_request": {"messages": [{"content": "jane.doe@example.com"}]},
+    },
+    {
+        "request_id": "chatcmpl-stored-2",
+        "startTime": "2026-03-04T10:16:00Z",
+        "spend": 0.001,
+        "messages": {},
+        "response": {},
+        "proxy_server_request": {
+            "model": "gpt-4.1",
+            "messages": [{"role": "user", "content": "Pay GB82 WEST 1234 5698 7654 32 today."}],
+        },
+    },
+    {
+        "request_id": "chatcmpl-stored-3",
+        "startTime": "2026-03-04T10:17:00Z",
+        "spend": 0.001,
+        "messages": [{"role": "user", "content": "Summarise the meeting notes."}],
+        "response": {"choices": [{"message": {"content": "Three decisions were taken."}}]},
+    },
+    {
+        "request_id": "chatcmpl-stored-4",
+        "startTime": "2026-03-04T10:18:00Z",
+        "spend": 0.001,
+        "messages": {},
+        "response": {},
+        "proxy_server_request": {},
+    },
+]
+STORED_COUNTS = {
+    # the raw request repeats the messages: read only when LiteLLM kept nothing else
+    "chatcmpl-stored-1": {"CREDIT_CARD": 1, "EMAIL_ADDRESS": 1, "PHONE_NUMBER": 1},
+    "chatcmpl-stored-2": {"IBAN_CODE": 1},
+    "chatcmpl-stored-3": {},
+    "chatcmpl-stored-4": None,
+}
+MARCH_4 = datetime(2026, 3, 4, tzinfo=UTC), datetime(2026, 3, 5, tzinfo=UTC)
+
+
+def counts_of(rows: list[dict]) -> dict:
+    return {
+        r["request_id"]: None
+        if r["sensitive_entity_counts"] is None
+        else json.loads(r["sensitive_entity_counts"])
+        for r in rows
+    }
+
+
+def test_stored_prompts_land_as_entity_counts_only(tmp_path):
+    def page(path: str, query: dict) -> tuple[int, dict, str]:
+        body = {"data": STORED_PROMPTS, "total": 4, "page": 1, "page_size": 100, "total_pages": 1}
+        return 200, {}, json.dumps(body)
+
+    with CannedServer(page) as server, client_for(server.url) as client:
+        api = list(client.spend_logs(*MARCH_4))
+    # the same rows in a CSV export of the table: JSON columns as JSON text
+    columns = ["request_id", "startTime", "spend", "messages", "response", "proxy_server_request"]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(columns)
+    for row in STORED_PROMPTS:
+        writer.writerow(
+            [
+                json.dumps(row[c]) if isinstance(row.get(c), dict | list) else row.get(c, "")
+                for c in columns
+            ]
+        )
+    (tmp_path / "LiteLLM_SpendLogs.csv").write_text(buffer.getvalue())
+    exported = list(LiteLLMExportReader(tmp_path).spend_logs(*MARCH_4))
+    assert counts_of(api) == counts_of(exported) == STORED_COUNTS
+    landed = json.dumps(api + exported, default=str)
+    for value in ("jane.doe", "212-555-0143", "4111", "GB82", "meeting notes", "Example Corp"):
+        assert value not in landed
+    assert not {"messages", "response", "proxy_server_request"} & {k for r in api for k in r}
+
+
 def test_empty_window_reads_one_page():
     def empty(path: str, query: dict) -> tuple[int, dict, str]:
         body = {"data": [], "total": 0, "page": 1, "page_size": 100, "total_pages": 0}
@@ -91,6 +188,38 @@ def test_sandbox_pages_to_the_last_page_and_totals_equal_ground_truth(sandbox):
     assert {r["status"] for r in rows} == {"success", "failure"}
     assert any(r["attempted_fallbacks"] for r in rows)
     assert any(r["team_id"] is None for r in rows)  # the personal key: shadow AI
+
+
+def observed(rows: list[dict]) -> Counter:
+    """Requests per (application, upstream provider, day, entity type), from landed records."""
+    applications = {r.team_id: r.application_id for r in litellm.ROUTES if r.team_id}
+    counts = Counter()
+    for row in rows:
+        for entity in json.loads(row["sensitive_entity_counts"] or "{}"):
+            application = applications[row["team_id"]]
+            upstream = litellm.UPSTREAM[row["custom_llm_provider"]]
+            counts[(application, upstream, row["startTime"].date(), entity)] += 1
+    return counts
+
+
+def test_sandbox_stored_prompts_give_the_planted_entities_and_nothing_else(sandbox, tmp_path):
+    provider = sandbox.state.provider("litellm")
+    with client_for(f"{sandbox.url}/litellm") as client:
+        api = list(client.spend_logs(START, END))
+    env = provider.write_exports(tmp_path, date(2026, 9, 1), date(2026, 9, 4), sandbox.state.now())
+    exported = list(LiteLLMExportReader(Path(env["LITELLM_EXPORT_PATH"])).spend_logs(START, END))
+    truth = provider.sensitive_data(date(2026, 9, 1), date(2026, 9, 4), sandbox.state.now())
+    assert observed(api) == observed(exported) == truth
+    assert {app for app, _, _, _ in truth} == {"app-support-assistant", "app-analytics-sql-helper"}
+    by_team = {}
+    for row in api:
+        by_team.setdefault(row["team_id"], set()).add(row["sensitive_entity_counts"] is None)
+    assert by_team["team-mobile-chat"] == {True}  # keeps no prompts: not classified
+    assert by_team["team-ml-eval-harness"] == {False}  # classified, nothing found
+    assert by_team[None] == {True}  # the personal key keeps none either
+    landed = json.dumps(api + exported, default=str)
+    assert prompt_content.PLANTED_PHRASE not in landed
+    assert [v for v in prompt_content.planted_values() if v in landed] == []
 
 
 def test_sandbox_429_with_retry_after_loses_nothing(sandbox):

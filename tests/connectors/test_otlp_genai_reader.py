@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+from collections import Counter
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 from connectors.export_files import FileIndex, RowTimes
 from connectors.otlp_genai.reader import ExportFileError, OtlpGenAiReader
 from connectors.otlp_genai.schemas import SCHEMAS
+from sandbox import prompt_content
 from sandbox.activity import Activity
 from sandbox.enterprise import Enterprise
 from sandbox.providers import otel
@@ -125,11 +127,67 @@ def test_spans_decode_int_strings_keep_extras_and_drop_content(tmp_path):
     assert "SECRET" not in json.dumps(spans, default=str)
     # only the fact that content was captured lands: prompt logging is on for that service
     assert (chat["records_prompts"], failed["records_prompts"]) == (True, False)
+    # and what the content held: classified (nothing sensitive), or not classified (no content)
+    assert (chat["sensitive_entity_counts"], failed["sensitive_entity_counts"]) == ("{}", None)
     # missing optional attributes are null; the deprecated provider attribute is kept apart
     assert failed["gen_ai_usage_input_tokens"] is None and failed["gen_ai_response_model"] is None
     assert (failed["gen_ai_system"], failed["gen_ai_provider_name"]) == ("anthropic", None)
     assert (failed["status_code"], failed["error_type"]) == ("ERROR", "429")
     assert failed["span_kind"] == "CLIENT" and failed["status_message"] == "rate limited"
+
+
+# Content as span events: the older `gen_ai.content.prompt` / `gen_ai.content.completion` events and
+# the current `gen_ai.client.inference.operation.details` event (semantic conventions for GenAI).
+EVENTS = {
+    **FAILED,
+    "spanId": "d9cf8d938b425553",
+    "status": {},
+    "events": [
+        {
+            "timeUnixNano": str(T0 + 10**9),
+            "name": "gen_ai.content.prompt",
+            "attributes": [kv("gen_ai.prompt", {"stringValue": "Bill 4111 1111 1111 1111 now"})],
+        },
+        {
+            "timeUnixNano": str(T0 + 2 * 10**9),
+            "name": "gen_ai.client.inference.operation.details",
+            "attributes": [
+                kv(
+                    "gen_ai.input.messages",
+                    {
+                        "stringValue": json.dumps(
+                            [
+                                {
+                                    "role": "user",
+                                    "parts": [{"type": "text", "content": "Call +1 212-555-0143"}],
+                                }
+                            ]
+                        )
+                    },
+                ),
+                kv(
+                    "gen_ai.output.messages",
+                    {"stringValue": '[{"role": "assistant", "parts": ["Mail bo@example.net"]}]'},
+                ),
+            ],
+        },
+        {"timeUnixNano": str(T0 + 3 * 10**9), "name": "exception", "attributes": []},
+    ],
+}
+
+
+def test_content_on_span_events_is_classified_and_dropped(tmp_path):
+    write(tmp_path / "traces.json", request(EVENTS, FAILED))
+    events, failed = OtlpGenAiReader(tmp_path).spans(START, END)
+    assert events["records_prompts"] is True and failed["records_prompts"] is False
+    assert json.loads(events["sensitive_entity_counts"]) == {
+        "CREDIT_CARD": 1,
+        "EMAIL_ADDRESS": 1,
+        "PHONE_NUMBER": 1,
+    }
+    assert failed["sensitive_entity_counts"] is None
+    text = json.dumps([events, failed], default=str)
+    assert not [v for v in ("4111", "212-555", "bo@example", "Bill", "Call") if v in text]
 
 
 def test_landing_keeps_extras_in_extra_json_and_never_content(tmp_path):
@@ -192,6 +250,32 @@ def test_sandbox_exports_sum_to_the_gateway_usage(tmp_path):
     assert 0 < sum(s["records_prompts"] for s in spans) < len(spans)
     assert otel.CONTENT_MARKER not in json.dumps(spans, default=str)
     assert otel.CONTENT_MARKER in next(Path(env["OTLP_GENAI_PATH"]).rglob("*.json")).read_text()
+
+
+def test_sandbox_captured_content_gives_the_planted_entities(tmp_path):
+    as_of = datetime(2026, 9, 10, tzinfo=UTC)
+    enterprise = Enterprise()
+    provider = otel.build(enterprise, Activity(enterprise), lambda: as_of, {})
+    env = provider.write_exports(tmp_path, date(2026, 9, 1), date(2026, 9, 4), as_of)
+    spans = list(OtlpGenAiReader(Path(env["OTLP_GENAI_PATH"])).spans(START, END))
+    applications = {c.service: c.application_id for c in otel.CALLS}
+    observed = Counter()
+    for span in spans:
+        for entity in json.loads(span["sensitive_entity_counts"] or "{}"):
+            provider_name = span["gen_ai_provider_name"] or span["gen_ai_system"]
+            key = (applications[span["service_name"]], otel.UPSTREAM[provider_name])
+            observed[(*key, span["start_time"].date(), entity)] += 1
+    assert observed == provider.sensitive_data(date(2026, 9, 1), date(2026, 9, 4), as_of)
+    assert set(observed) and {k[0] for k in observed} == {"app-code-review-bot"}
+    captured = [s for s in spans if s["records_prompts"]]
+    assert all(s["sensitive_entity_counts"] is not None for s in captured)
+    assert all(s["sensitive_entity_counts"] is None for s in spans if not s["records_prompts"])
+    # some captures are span attributes, others span events: both are read
+    text = Path(next(Path(env["OTLP_GENAI_PATH"]).rglob("*.json"))).read_text()
+    assert "gen_ai.client.inference.operation.details" in text
+    landed = json.dumps(spans, default=str)
+    assert prompt_content.PLANTED_PHRASE not in landed
+    assert [v for v in prompt_content.planted_values() if v in landed] == []
 
 
 def test_spans_outside_the_window_are_not_flattened_but_a_bad_span_inside_fails(tmp_path):

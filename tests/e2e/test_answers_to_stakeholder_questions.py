@@ -84,6 +84,68 @@ def test_compliance_customer_data_models_last_quarter(deployment):
     assert not answer(
         deployment, "compliance_customer_data_models_last_quarter", quarter_start=date(2026, 4, 1)
     )
+    # observed beside declared: where customer personal data was found in prompts, and by whom
+    with duckdb.connect(str(deployment.published_db), read_only=True) as con:
+        observed = set(
+            con.execute(
+                "select distinct provider, model_id from rpt_observed_sensitive_data "
+                "where data_category = 'customer_personal_data'"
+            ).fetchall()
+        )
+        declared = set(
+            con.execute(
+                "select distinct provider, model_id from rpt_sensitive_data_model_usage "
+                "where data_category = 'customer_personal_data' and usage_quarter = date '2026-07-01'"
+            ).fetchall()
+        )
+    assert {(r["provider"], r["model_id"]): r["basis"] for r in rows} == {
+        model: "declared and observed"
+        if model in declared and model in observed
+        else "declared"
+        if model in declared
+        else "observed"
+        for model in declared | observed
+    }
+    support = next(r for r in rows if (r["provider"], r["model_id"]) == ("openai", "gpt-4.1-mini"))
+    assert support["basis"] == "declared and observed"
+    assert "app-support-assistant" in support["observed_senders"]
+    assert support["observed_entity_types"] == "EMAIL_ADDRESS,PHONE_NUMBER"
+    # the SQL helper pastes customers' emails into gpt-4.1 prompts without declaring personal data
+    helper = next(r for r in rows if (r["provider"], r["model_id"]) == ("openai", "gpt-4.1"))
+    assert "app-analytics-sql-helper" in helper["observed_senders"]
+
+
+def test_compliance_undeclared_personal_data(deployment):
+    from governance.load import load_governance
+
+    state = deployment.sandbox.state
+    planted = state.observed_sensitive_data(FIRST, LAST + timedelta(days=1))
+    category = {
+        "EMAIL_ADDRESS": "customer_personal_data",
+        "PHONE_NUMBER": "customer_personal_data",
+        "CREDIT_CARD": "special_category_payment",
+        "IBAN_CODE": "special_category_payment",
+    }
+    declared = {a.id: set(a.data_categories) for a in load_governance().applications.applications}
+    expected: dict[tuple, int] = {}
+    for (application, _, _, entity), requests in planted.items():
+        kind = category.get(entity)
+        if kind and kind not in declared[application]:
+            key = (application, kind, entity)
+            expected[key] = expected.get(key, 0) + requests
+    rows = answer(deployment, "compliance_undeclared_personal_data")
+    assert {
+        (r["application_id"], r["data_category"], r["entity_type"]): r["requests"] for r in rows
+    } == expected
+    assert set(expected) == {
+        ("app-analytics-sql-helper", "customer_personal_data", "EMAIL_ADDRESS"),
+        ("app-analytics-sql-helper", "special_category_payment", "CREDIT_CARD"),
+        ("app-contract-reviewer", "special_category_payment", "IBAN_CODE"),
+    }
+    helper = next(r for r in rows if r["entity_type"] == "CREDIT_CARD")
+    assert helper["models"] == "vllm:llama-3-3-70b-instruct"
+    assert (helper["first_date"], helper["last_date"]) == (FIRST, LAST)
+    assert all(r["credential"] is None for r in rows)
 
 
 def test_compliance_open_findings(deployment):
@@ -172,7 +234,7 @@ def test_compliance_leavers_still_using_ai(deployment):
 
 def test_compliance_monitoring_evidence(deployment):
     rows = answer(deployment, "compliance_monitoring_evidence")
-    assert len(rows) == 27  # nine policies x three frameworks
+    assert len(rows) == 30  # ten policies x three frameworks
     assert {r["framework"] for r in rows} == {"eu_ai_act", "iso_42001", "nist_ai_rmf"}
     assert all(r["is_enabled"] and r["evaluated_through_date"] == LAST for r in rows)
 

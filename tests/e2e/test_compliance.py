@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import duckdb
 import pytest
 
-from sandbox.checks import expected_leavers_with_keys
+from sandbox.checks import expected_leavers_with_keys, observed_sensitive_data
 from sandbox.governance_example import PLANTED_APPLICATION_FINDINGS
 from sandbox.providers import anthropic, aws_bedrock, azure_openai, google_vertex, litellm
 from tests.e2e.deployment import FIRST, LAST
@@ -222,13 +222,55 @@ def test_customer_data_by_model_last_quarter_is_one_query(deployment):
     assert ("google_vertex", "gemini-2.5-flash") in rows  # the planted data-category finding
 
 
+def test_observed_sensitive_data_is_what_the_sandbox_planted_in_prompts(deployment):
+    """Per application, provider, day and entity type, the requests whose kept text held it."""
+    state = deployment.sandbox.state
+    rows = query(
+        deployment,
+        "select application_id, provider, usage_date, entity_type, sum(request_count) "
+        "from rpt_observed_sensitive_data group by all",
+    )
+    assert {tuple(r[:4]): r[4] for r in rows} == dict(
+        state.observed_sensitive_data(FIRST, LAST + timedelta(days=1))
+    )
+    # the declared and allowed flags as the example governance plants them
+    flags = query(
+        deployment,
+        "select distinct application_id, entity_type, is_declared_by_application, "
+        "is_allowed_by_model from rpt_observed_sensitive_data order by 1, 2",
+    )
+    assert flags == [
+        ("app-analytics-sql-helper", "CREDIT_CARD", False, False),  # Llama is not cleared for it
+        ("app-analytics-sql-helper", "EMAIL_ADDRESS", False, True),
+        ("app-code-review-bot", "API_KEY", True, True),
+        ("app-code-review-bot", "AWS_ACCESS_KEY_ID", True, True),
+        ("app-code-review-bot", "BEARER_TOKEN", True, True),
+        ("app-contract-reviewer", "IBAN_CODE", False, True),
+        ("app-support-assistant", "EMAIL_ADDRESS", True, True),
+        ("app-support-assistant", "PHONE_NUMBER", True, True),
+    ]
+    # what make run checks: both MATCH lines
+    with duckdb.connect(str(deployment.published_db), read_only=True) as con:
+        observed, planted, undeclared, sent = observed_sensitive_data(con, state, LAST)
+    assert observed == planted and undeclared == sent
+    assert {a for a, _, _, _ in undeclared} == {"app-analytics-sql-helper", "app-contract-reviewer"}
+    # the search ranker and the eval harness sent text with nothing in it; mobile chat kept none
+    apps = {
+        a
+        for (a,) in query(
+            deployment, "select distinct application_id from rpt_observed_sensitive_data"
+        )
+    }
+    assert not apps & {"app-search-ranker", "app-ml-eval-harness", "app-mobile-chat"}
+
+
 def test_control_coverage_shows_every_policy_evaluated(deployment):
     rows = query(
         deployment,
         "select policy_id, count(*), max(evaluated_through_date), max(open_violations) "
         "from rpt_control_coverage group by 1 order by 1",
     )
-    assert [r[0] for r in rows] == [f"POL-{n:03d}" for n in range(1, 10)]
+    assert [r[0] for r in rows] == [f"POL-{n:03d}" for n in range(1, 11)]
     assert all(count == 3 and through == LAST for _, count, through, _ in rows)  # three frameworks
     assert all(open_ > 0 for policy, _, _, open_ in rows if policy != "POL-001")
 

@@ -43,7 +43,7 @@ def test_every_section_and_question_is_there(page):
         assert f">{section}</h2>" in page
     assert page.count("reports/questions/") >= 9
     assert "not in this release: fct_gateway_requests_daily" in page
-    assert re.search(r">\s*13 / 14\s*<", page)
+    assert re.search(r">\s*14 / 15\s*<", page)
 
 
 def test_finance_figures_come_from_the_marts(published, page):
@@ -88,7 +88,14 @@ def test_answers_stop_at_the_end_of_the_period(page):
     assert "undeclared OpenAI credential key-shadow" in unapproved
     assert "key-late" not in unapproved
     # last quarter of October is Q3: September's customer-data models, not October's
-    assert "2 models: Anthropic claude-sonnet-4, OpenAI gpt-4o." in page
+    assert (
+        "2 models: Anthropic claude-sonnet-4, OpenAI gpt-4o. Found in the prompts of 1 model."
+        in page
+    )
+    # personal data sent undeclared: October's card numbers, not November's phone numbers
+    undeclared = card(page, "Which applications sent personal data we did not declare")
+    assert "special category payment" in undeclared and "credit card" in undeclared
+    assert "key-late2" not in undeclared and "phone number" not in undeclared
     assert "2 of 3 control mappings were evaluated through the end of October 2026" in page
     share = (Decimal("900") + Decimal("2700.1234")) / Decimal("4000") * 100
     assert f"{share:.1f}% of invoiced spend in the month is on declared applications" in page

@@ -39,6 +39,8 @@ with findings as (
     select * from {{ ref('int_findings_prompt_logging_forbidden') }}
     union all
     select * from {{ ref('int_findings_paid_seat_held_by_inactive_person') }}
+    union all
+    select * from {{ ref('int_findings_observed_data_category_not_allowed') }}
 
 ),
 

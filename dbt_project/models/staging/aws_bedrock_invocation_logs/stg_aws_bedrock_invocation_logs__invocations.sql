@@ -27,6 +27,7 @@ renamed as (
         cast(outputTokenCount as bigint) as output_tokens,
         -- files landed before the flag existed read as null: unknown, not "off"
         cast(contentLogged as boolean) as is_content_logged,
+        sensitive_entity_counts as sensitive_entity_counts_json,
         _pulled_at as pulled_at
 
     from source

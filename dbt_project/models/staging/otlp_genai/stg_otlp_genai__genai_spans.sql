@@ -25,6 +25,7 @@ renamed as (
         scope_name,
         scope_version,
         cast(records_prompts as boolean) as is_recording_prompts,
+        sensitive_entity_counts as sensitive_entity_counts_json,
         gen_ai_operation_name as operation_name,
         gen_ai_provider_name as provider_name,
         gen_ai_system as system_name,

@@ -22,7 +22,8 @@ ENTITIES = [
     Entity(
         "invocations",
         "Bedrock invocation log records per request (timestamp, account, region, model or "
-        "inference profile, caller, token counts incl. cache reads/writes); no prompt or completion.",
+        "inference profile, caller, token counts incl. cache reads/writes); no prompt or completion, "
+        "only the sensitive entity types found in them and their counts.",
         SCHEMAS["invocations"],
         lambda reader, window: reader.records(window.start_at, window.end_at),
         day_of,

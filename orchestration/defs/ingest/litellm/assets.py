@@ -26,7 +26,8 @@ ENTITIES = [
     Entity(
         "spend_logs",
         "LiteLLM spend logs: one row per proxied request (upstream provider, model, team, hashed "
-        "key, tokens, status, latency, LiteLLM's spend estimate as exact text), by UTC start day.",
+        "key, tokens, status, latency, LiteLLM's spend estimate as exact text), by UTC start day; "
+        "stored prompts never landed, only the sensitive entity types found in them and their counts.",
         SCHEMAS["spend_logs"],
         lambda client, window: client.spend_logs(window.start_at, window.end_at),
         start_day,

@@ -29,7 +29,8 @@ ENTITIES = [
     Entity(
         "spend_logs",
         "LiteLLM spend logs from export files (CSV or NDJSON dumps of LiteLLM_SpendLogs): one row "
-        "per proxied request, by UTC start day.",
+        "per proxied request, by UTC start day; stored prompts never landed, only the sensitive "
+        "entity types found in them and their counts.",
         SCHEMAS["spend_logs"],
         lambda reader, window: reader.spend_logs(window.start_at, window.end_at),
         start_day,

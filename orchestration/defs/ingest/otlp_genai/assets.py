@@ -30,7 +30,8 @@ ENTITIES = [
     Entity(
         "genai_spans",
         "OpenTelemetry spans with gen_ai attributes (operation, provider, models, token usage, "
-        "status, error type, duration), one row per span by UTC start day; content never landed.",
+        "status, error type, duration), one row per span by UTC start day; content never landed, "
+        "only the sensitive entity types found in it and their counts.",
         SCHEMAS["genai_spans"],
         lambda reader, window: reader.spans(window.start_at, window.end_at),
         start_day,
