@@ -442,14 +442,15 @@ def check_lines(
     checks.append(("sensitive data in prompts, per application and type", observed, sent))
     checks.append(("personal data sent undeclared, per application", undeclared, sent_undeclared))
     lines = [
-        "Sandbox plants (governance findings, leavers, movers, idle seats, billing variances,"
-        " overdue findings, usage drift, sensitive data):"
+        "Sandbox plants (findings, leavers, movers, seats, billing variances, remediation, drift,"
+        " sensitive data):"
     ]
+    width = max(len(label) for label, _, _ in checks)
     for label, got, expected in checks:
         if got == expected:
-            lines.append(f"  {label:<52} {len(got):>4}  MATCH")
+            lines.append(f"  {label:<{width}} {len(got):>4}  MATCH")
             continue
-        lines.append(f"  {label:<52} {len(got):>4}  DIFF")
+        lines.append(f"  {label:<{width}} {len(got):>4}  DIFF")
         for kind, items in (("missing", expected - got), ("extra", got - expected)):
             lines += [f"      {kind}: {item}"[:MAX_LINE] for item in sorted(items, key=str)]
     return lines, all(got == expected for _, got, expected in checks)
