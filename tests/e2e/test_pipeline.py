@@ -1,12 +1,14 @@
 """The whole pipeline against the sandbox, in the order a deployment lives through it:
 first backfill, re-runs, a late restatement, a source that stays broken,
-and finally a scan for the secret in everything the runs wrote.
+and finally a scan for the secret, and for the prompt text and sensitive values the sandbox planted,
+in everything the runs wrote.
 
 Each step is one Dagster run of the main job (or part of it) over real HTTP on 127.0.0.1.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import random
@@ -17,12 +19,15 @@ from pathlib import Path
 
 import duckdb
 import httpx
+import pyarrow.parquet as pq
 import pytest
 
 from evidence.ledger import Ledger
 from orchestration.automation_names import INGEST_JOB, TRANSFORM_JOB
 from orchestration.instance.storage import BatchedSqliteEventLogStorage
 from orchestration.lib.partitions import RANGE_START_TAG
+from sandbox import prompt_content
+from sandbox.providers import aws_bedrock, otel
 from tests.conftest import TEST_SECRETS
 from tests.e2e.deployment import AS_OF_LATER, FIRST, LAST, started_deployment
 from warehouse.publish import current_dir
@@ -304,3 +309,90 @@ def test_the_evidence_ledger_records_every_transform_run(deployment):
         "release_id": manifest["release_id"],
         "tables": manifest["tables"],
     }
+
+
+def planted_needles() -> set[str]:
+    """What the sandbox put in prompt text: every sensitive value, the phrase in every planted
+    completion, the opening of every planted prompt, and the markers of its bodies and spans."""
+    return {
+        *prompt_content.planted_values(),
+        prompt_content.PLANTED_PHRASE,
+        *(entry.prompt[:40] for entries in prompt_content.POOLS.values() for entry in entries),
+        aws_bedrock.BODY_MARKER,
+        otel.CONTENT_MARKER,
+    }
+
+
+def tables_holding(database: Path, needles: list[str]) -> dict[str, int]:
+    """Every table of a DuckDB file with the rows (read as text, every column) holding a needle."""
+    found = {}
+    condition = " or ".join("contains(row_text, ?)" for _ in needles)
+    with duckdb.connect(str(database), read_only=True) as con:
+        tables = con.execute(
+            "select schema_name, table_name from duckdb_tables() where not internal"
+        ).fetchall()
+        assert tables, database
+        for schema, table in tables:
+            (rows,) = con.execute(
+                f'select count(*) from (select cast(t as varchar) as row_text from "{schema}"."{table}" as t) '
+                f"where {condition}",
+                needles,
+            ).fetchone()
+            if rows:
+                found[f"{schema}.{table}"] = rows
+    return found
+
+
+def test_no_planted_prompt_text_or_value_is_anywhere(deployment):
+    """The sandbox's sources carried prompt text with sensitive values in it; the warehouse kept
+    only their counts. Nothing the runs wrote holds any of that text or any of those values: no
+    landed or published Parquet file, no table of the warehouse or the release, no file of the
+    data directory (Dagster's run and compute logs, dbt's logs, the evidence ledger), no run log."""
+    needles = sorted(planted_needles())
+    exports = deployment.data / "sandbox_exports"
+    # the sources did carry them: the scan below looks for text that was there to be found
+    litellm_export = next((exports / "litellm_export").glob("*.csv.gz"))
+    assert prompt_content.PLANTED_PHRASE in gzip.decompress(litellm_export.read_bytes()).decode()
+    traces = "".join(p.read_text() for p in (exports / "otlp_genai").rglob("*.json"))
+    assert otel.CONTENT_MARKER in traces and prompt_content.BEARER in traces
+
+    landing = sorted((deployment.data / "landing").rglob("*.parquet"))
+    published = current_dir(deployment.data / "published")
+    parquet = landing + sorted(published.rglob("*.parquet"))
+    assert len(landing) > 100 and any(
+        "sensitive_entity_counts" in pq.read_schema(p).names for p in landing
+    )
+    for path in parquet:
+        text = json.dumps(pq.read_table(path).to_pylist(), default=str)
+        assert [n for n in needles if n in text] == [], path
+    for database in (
+        deployment.data / "warehouse" / "warehouse.duckdb",
+        published / "warehouse.duckdb",
+    ):
+        assert tables_holding(database, needles) == {}, database
+    files = [
+        path
+        for path in deployment.data.rglob("*")
+        if path.is_file() and exports not in path.parents and path.suffix != ".duckdb"
+    ]
+    ledger = deployment.data / "evidence" / "ledger.jsonl"
+    assert ledger in files and any(p.suffix == ".db" for p in files)
+    for path in files:
+        content = path.read_bytes()
+        if path.name.endswith(".gz"):
+            content = gzip.decompress(content)
+        assert [n for n in needles if n.encode() in content] == [], path
+    run_logs = [
+        entry.user_message
+        for run in deployment.instance.get_runs()
+        for entry in deployment.instance.all_logs(run.run_id)
+    ]
+    assert not [
+        line for line in run_logs + deployment.collector.lines if any(n in line for n in needles)
+    ]
+    # what did land: the counts, in the published mart
+    with duckdb.connect(str(published / "warehouse.duckdb"), read_only=True) as con:
+        (requests,) = con.execute(
+            "select sum(request_count) from rpt_observed_sensitive_data"
+        ).fetchone()
+    assert requests > 0
