@@ -33,7 +33,9 @@ Matches of different types that overlap count once: the longer match wins, then 
 reason: one ten-digit phone number in eleven passes its mod-11 checksum. Presidio's Italian fiscal
 code recognizer is left out for its cost (its case-blind pattern took as long as the email, IP
 and SSN recognizers together on long text). A record's text is classified up to `MAX_TEXT_CHARS`; string values that are one long run
-without whitespace (base64 images, embeddings) are skipped as not text. The counts of the last
+without whitespace (base64 images, embeddings) are skipped as not text, and so are the values of
+structural keys of request and response bodies (`id`, `role`, `model`, `finish_reason`, ...:
+`STRUCTURAL_KEYS`). The counts of the last
 `CACHE_SIZE` texts are kept by their SHA-256 digest (not the text): a templated prompt or a log
 that repeats its bodies is classified once.
 
@@ -77,6 +79,28 @@ MAX_TEXT_CHARS = 200_000
 BLOB_CHARS = 256  # a longer string without whitespace is data (base64, vectors), not text
 LANGUAGE = "en"
 CACHE_SIZE = 4096
+# Keys of request and response bodies whose values are ids, names of things or enums, never text
+# someone wrote: left out, so a response's id neither makes every text distinct for the cache nor
+# passes for an entity.
+STRUCTURAL_KEYS = frozenset(
+    {
+        "id",
+        "object",
+        "model",
+        "role",
+        "type",
+        "finish_reason",
+        "stop_reason",
+        "stopReason",
+        "created",
+        "system_fingerprint",
+        "index",
+        "tool_call_id",
+        "toolUseId",
+        "media_type",
+        "format",
+    }
+)
 
 # Credentials: case-sensitive patterns (Presidio's default flags ignore case).
 CREDENTIAL_PATTERNS: dict[str, list[tuple[str, str, float]]] = {
@@ -196,8 +220,9 @@ def _strings(value: Any) -> Iterator[str]:
         if stripped and not (len(stripped) > BLOB_CHARS and not any(c.isspace() for c in stripped)):
             yield stripped
     elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
+        for key, item in value.items():
+            if key not in STRUCTURAL_KEYS:
+                yield from _strings(item)
     elif isinstance(value, list | tuple):
         for item in value:
             yield from _strings(item)
