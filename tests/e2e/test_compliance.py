@@ -11,6 +11,7 @@ from datetime import date, timedelta
 import duckdb
 import pytest
 
+from governance.load import load_governance
 from sandbox.checks import expected_leavers_with_keys, observed_sensitive_data
 from sandbox.governance_example import PLANTED_APPLICATION_FINDINGS
 from sandbox.providers import anthropic, aws_bedrock, azure_openai, google_vertex, litellm
@@ -270,8 +271,9 @@ def test_control_coverage_shows_every_policy_evaluated(deployment):
         "select policy_id, count(*), max(evaluated_through_date), max(open_violations) "
         "from rpt_control_coverage group by 1 order by 1",
     )
-    assert [r[0] for r in rows] == [f"POL-{n:03d}" for n in range(1, 11)]
-    assert all(count == 3 and through == LAST for _, count, through, _ in rows)  # three frameworks
+    controls = {p.id: len(p.controls) for p in load_governance().policies.policies}
+    assert [r[0] for r in rows] == [f"POL-{n:03d}" for n in range(1, 12)] == sorted(controls)
+    assert all(count == controls[policy] and through == LAST for policy, count, through, _ in rows)
     assert all(open_ > 0 for policy, _, _, open_ in rows if policy != "POL-001")
 
 
