@@ -14,6 +14,7 @@ import pytest
 from governance.load import load_governance
 from sandbox.checks import expected_leavers_with_keys, observed_sensitive_data
 from sandbox.governance_example import PLANTED_APPLICATION_FINDINGS
+from sandbox.identity import IdentityDirectory
 from sandbox.providers import anthropic, aws_bedrock, azure_openai, google_vertex, litellm
 from tests.e2e.deployment import FIRST, LAST
 
@@ -174,15 +175,33 @@ def test_every_open_finding_has_an_owner_a_status_and_a_due_date(deployment):
     days = load_governance().remediation_sla.days.model_dump()
     users = {u.user_id: u.person_id for u in enterprise.org_users}
     holders = {f"openai:{k.api_key_id}": users.get(k.owner_user_id) for k in enterprise.api_keys}
+    directory = IdentityDirectory(enterprise)
+    people = {p.email: p.person_id for p in enterprise.people}
+
+    def left_or_suspended(person_id: str) -> date:
+        """The first day of the window the person is no longer active (a seat's finding opens)."""
+        return next(
+            day
+            for day in (FIRST + timedelta(n) for n in range((LAST - FIRST).days + 1))
+            if directory.resolved_status(person_id, day) != "active"
+        )
+
     by_basis: dict[str, int] = {}
     for key, row in rows.items():
         opened = EXCEPTION_EXPIRES if key == "POL-001:app-design-critique" else FIRST
+        if row["subject_type"] == "seat":  # a leaver's seat: from the day they left
+            holder = people[row["subject_id"].partition(":")[2]]
+            opened = left_or_suspended(holder)
+            assert row["owner_team_id"] == enterprise.team_on(holder, LAST), key
+            assert row["owner_basis"] in ("credential_holder_manager", "credential_holder")
         assert (row["opened_date"], row["evaluated_date"]) == (opened, LAST), key
         assert row["due_date"] == opened + timedelta(days=days[row["severity"]]), key
         by_basis[row["owner_basis"]] = by_basis.get(row["owner_basis"], 0) + 1
         if row["application_id"]:
             app = enterprise.application(row["application_id"])
             assert (row["owner_team_id"], row["owner_basis"]) == (app.owning_team_id, "application")
+        elif row["subject_type"] == "seat":
+            pass  # owned by the holder's team, checked above
         elif holders.get(row["subject_id"]):
             holder = holders[row["subject_id"]]
             # in the sandbox a person's manager leads their own team
