@@ -16,6 +16,8 @@ ROOT = Path(__file__).resolve().parents[1]
 # dbt parses the whole project (about 16 s) unless it finds a parse state made with the same profile
 # and vars. The profile includes the warehouse path, so every DuckDB build of this process opens its
 # database through one link, and each build starts from the parse state the previous one left here.
+# The landing and books directories are read through links there too: the sources' YAML names them
+# (env_var), and a changed value re-parses those files and what reads them (about 4.5 s of CPU).
 SHARED = Path(tempfile.gettempdir()) / f"aiuw-test-dbt-{os.getpid()}"
 PARSE_STATE = "partial_parse.msgpack"
 # Landing to the gateway mart: the request models and what they read and feed.
@@ -49,7 +51,11 @@ def dbt_build(
     ensure_books_schema(books, ROOT / "dbt_project" / "target" / "manifest.json")
     indirect = ["--indirect-selection", "cautious"] if cautious else []
     target_path = base / "target"
-    warehouse = shared_warehouse_path(database, target_path) if target is None else database
+    if target is None:
+        warehouse = shared_warehouse_path(database, target_path)
+        landing, books = shared_link("landing", landing), shared_link("books", books)
+    else:
+        warehouse = database
     options = (["--target", target] if target else []) + (
         [] if tests else ["--exclude-resource-type", "test", "unit_test"]
     )
@@ -57,6 +63,9 @@ def dbt_build(
         [
             str(Path(sys.executable).parent / "dbt"),
             "build",
+            # no manifest.json and run_results.json (about 2 s a build): the tests read the
+            # warehouse; the parse state is still written
+            "--no-write-json",
             "--project-dir",
             "dbt_project",
             "--profiles-dir",
@@ -74,9 +83,9 @@ def dbt_build(
             "AIUW_WAREHOUSE_PATH": str(warehouse),
             "AIUW_LANDING_DIR": str(landing),
             "DBT_LOG_PATH": str(base / "logs"),
-            "AIUW_BOOKS_DIR": str(books),
             **run_var_environment(dbt_vars or {}),
             **(env or {}),
+            "AIUW_BOOKS_DIR": str(books),  # `env`'s books, through the link
         },
         capture_output=True,
         check=False,
@@ -91,13 +100,19 @@ def dbt_build(
 def shared_warehouse_path(database: Path, target_path: Path) -> Path:
     """The one path this process's DuckDB builds open: a link to `database`, with the parse state
     of the previous build copied into `target_path`."""
-    SHARED.mkdir(exist_ok=True)
-    link = SHARED / "warehouse.duckdb"
-    link.unlink(missing_ok=True)
     # a log a killed build left beside the link belongs to another test's database
     (SHARED / "warehouse.duckdb.wal").unlink(missing_ok=True)
-    link.symlink_to(database.resolve())
+    link = shared_link("warehouse.duckdb", database)
     if (SHARED / PARSE_STATE).exists():
         target_path.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(SHARED / PARSE_STATE, target_path / PARSE_STATE)
+    return link
+
+
+def shared_link(name: str, path: Path) -> Path:
+    """SHARED/`name`, a link to `path` from now on."""
+    SHARED.mkdir(exist_ok=True)
+    link = SHARED / name
+    link.unlink(missing_ok=True)
+    link.symlink_to(path.resolve())
     return link
