@@ -54,10 +54,11 @@ test: manifest
 	$(BIN)/ruff format --check .
 	mkdir -p $(AIUW_DAGSTER_STORAGE)
 	VIRTUAL_ENV=$(CURDIR)/$(VENV) $(BIN)/dg check defs
-	@# four pytest processes side by side: the pipeline e2e module on its own deployment, the other
-	@# e2e modules on theirs, the Spark build, and every other test; the other logs follow
-	$(BIN)/pytest --durations=15 tests/e2e/test_pipeline.py > $(AIUW_DATA_DIR)/pytest-e2e-pipeline.log 2>&1 & pipeline=$$!; \
-	$(BIN)/pytest --durations=15 tests/e2e --deselect tests/e2e/test_pipeline.py > $(AIUW_DATA_DIR)/pytest-e2e.log 2>&1 & e2e=$$!; \
+	@# four pytest processes side by side: the pipeline e2e module on its own deployment (with the
+	@# going-live module on its own, for an even split), the other e2e modules on theirs, the Spark
+	@# build, and every other test; the other logs follow
+	$(BIN)/pytest --durations=15 tests/e2e/test_pipeline.py tests/e2e/test_going_live.py > $(AIUW_DATA_DIR)/pytest-e2e-pipeline.log 2>&1 & pipeline=$$!; \
+	$(BIN)/pytest --durations=15 tests/e2e --deselect tests/e2e/test_pipeline.py --deselect tests/e2e/test_going_live.py > $(AIUW_DATA_DIR)/pytest-e2e.log 2>&1 & e2e=$$!; \
 	$(BIN)/pytest --durations=5 tests/spark > $(AIUW_DATA_DIR)/pytest-spark.log 2>&1 & spark=$$!; \
 	$(BIN)/pytest --durations=30 --ignore=tests/e2e --ignore=tests/spark; rest=$$?; \
 	wait $$e2e; e2e_status=$$?; wait $$pipeline; pipeline_status=$$?; wait $$spark; spark_status=$$?; \

@@ -17,7 +17,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from tests.dbt_build import PARSE_STATE, SHARED, dbt_build, shared_warehouse_path
+from tests.dbt_build import PARSE_STATE, SHARED, dbt_build, shared_link, shared_warehouse_path
 
 ROOT = Path(__file__).resolve().parents[2]
 # The unit tests each model has: a test dropped (or one added) from its YAML must change this.
@@ -56,7 +56,8 @@ def unit_tests(tmp_path_factory) -> tuple[dict, dict, str]:
     # every model with unit tests and all it is built from, models and seeds, without rows
     dbt_build(base, database, landing, ["+test_type:unit"], tests=False, empty=True)
     target = base / "target"
-    (target / "run_results.json").unlink()  # the build's: only the unit tests' may be read
+    # a build writes no run results (--no-write-json); any left here must not be read as the tests'
+    (target / "run_results.json").unlink(missing_ok=True)
     result = subprocess.run(
         [
             str(Path(sys.executable).parent / "dbt"),
@@ -76,9 +77,9 @@ def unit_tests(tmp_path_factory) -> tuple[dict, dict, str]:
         env={
             **os.environ,
             "AIUW_WAREHOUSE_PATH": str(shared_warehouse_path(database, target)),
-            "AIUW_LANDING_DIR": str(landing),
+            "AIUW_LANDING_DIR": str(shared_link("landing", landing)),
             "DBT_LOG_PATH": str(base / "logs"),
-            "AIUW_BOOKS_DIR": str(base / "books"),
+            "AIUW_BOOKS_DIR": str(shared_link("books", base / "books")),
         },
         capture_output=True,
         check=False,
