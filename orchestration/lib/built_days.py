@@ -6,6 +6,10 @@ these sources (`meta.aiuw.test_days: landed`) rebuild the days from `landed_min_
 of the run's window whose landing files differ from those the warehouse last built that day from.
 When none differs they rebuild nothing, so a steady daily run ranks the new day's requests only.
 
+Models with rows of both kinds (`meta.aiuw.landed_rows`: the column that marks the rows built from
+these sources, `is_gateway` in int_usage_rated) rebuild those rows from the same day, and from the
+window's first day when the warehouse has no record or the code changed (`rated_min_date`).
+
 The record (each file's size and modification time, and a fingerprint of the models' code) lives in
 the warehouse, so a restored warehouse brings its own. It is written after dbt succeeds, from the
 files as they were when dbt started: a failed or interrupted build, a file replaced while dbt ran,
@@ -48,6 +52,17 @@ def landed_models(manifest: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
     }
 
 
+def landed_row_models(manifest: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """The models whose rows built from these sources rebuild the landed days
+    (`meta.aiuw.landed_rows`), by unique_id."""
+    return {
+        unique_id: node
+        for unique_id, node in manifest["nodes"].items()
+        if node["resource_type"] == "model"
+        and (node["config"].get("meta", {}).get("aiuw") or {}).get("landed_rows")
+    }
+
+
 def day_grained_sources(manifest: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(source type, entity) of the sources read by models that rebuild the landed days."""
     found = set()
@@ -61,9 +76,10 @@ def day_grained_sources(manifest: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 def landed_tables(manifest: Mapping[str, Any]) -> set[str]:
     """unique_ids of the tables that hold the landed days (incremental, `test_days: landed`)."""
+    models = {**landed_models(manifest), **landed_row_models(manifest)}
     return {
         unique_id
-        for unique_id, node in landed_models(manifest).items()
+        for unique_id, node in models.items()
         if node["config"].get("materialized") == "incremental"
     }
 
@@ -76,12 +92,13 @@ def rebuilt_every_landed_table(manifest: Mapping[str, Any], run_results: Mapping
 
 
 def code_fingerprint(manifest: Mapping[str, Any]) -> str:
-    """The code the landed days are built with: those models, the models they read, the macros."""
-    landed = set(landed_models(manifest))
+    """The code the landed days are built with: those models and the models with landed rows,
+    the models and seeds they read, the macros."""
+    landed = set(landed_models(manifest)) | set(landed_row_models(manifest))
     nodes, stack = set(landed), list(landed)
     while stack:
         for parent in manifest["parent_map"].get(stack.pop(), []):
-            if parent.startswith("model.") and parent not in nodes:
+            if parent.startswith(("model.", "seed.")) and parent not in nodes:
                 nodes.add(parent)
                 stack.append(parent)
     project = next(iter(manifest["nodes"].values()))["package_name"] if nodes else ""

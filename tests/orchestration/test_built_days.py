@@ -120,13 +120,16 @@ def test_a_record_keeps_the_days_it_did_not_build_and_drops_other_code(tmp_path,
     assert first_changed_day(now, built_state(warehouse, WINDOW), WINDOW) == WINDOW.start
 
 
-def test_the_code_fingerprint_follows_the_landed_models_and_the_macros(manifest):
+def test_the_code_fingerprint_follows_the_landed_models_the_rating_and_the_macros(manifest):
     changed = json.loads(json.dumps(manifest))
     first = code_fingerprint(manifest)
     assert code_fingerprint(changed) == first
-    node = next(n for n in changed["nodes"].values() if n["name"] == "int_litellm_requests")
-    node["checksum"]["checksum"] = "edited"
-    assert code_fingerprint(changed) != first
+    # a landed model, the model that rates gateway rows, and the seed it resolves models with
+    for name in ("int_litellm_requests", "int_usage_rated", "model_catalog"):
+        changed = json.loads(json.dumps(manifest))
+        node = next(n for n in changed["nodes"].values() if n["name"] == name)
+        node["checksum"]["checksum"] = "edited"
+        assert code_fingerprint(changed) != first, name
     unrelated = json.loads(json.dumps(manifest))
     next(n for n in unrelated["nodes"].values() if n["name"] == "dim_team")["checksum"][
         "checksum"
@@ -146,6 +149,7 @@ def test_only_a_build_of_every_landed_table_records_its_days(manifest):
         "int_gateway_requests_daily",
         "int_gateway_requests_hourly",
         "fct_gateway_requests_daily",
+        "int_usage_rated",  # its gateway rows
     }
     results = {"results": [{"unique_id": t, "status": "success"} for t in sorted(tables)]}
     assert rebuilt_every_landed_table(manifest, results)

@@ -82,15 +82,20 @@ def build_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config:
             f"release into {paths.books}; a later change to them is charged in the open month"
         )
     context.log.info(f"dbt build for {window.start}..{window.end} (end exclusive)")
-    landed, landing = landed_days(context.log, paths, RefreshWindow(refresh.start, window.end))
+    landed, landing, recorded = landed_days(
+        context.log, paths, RefreshWindow(refresh.start, window.end)
+    )
+    from_history_start = window.start <= config.warehouse.history_start
     # history_start lets people history reach back before the first directory snapshot; day-grained
     # sources (gateways) re-land only the refresh window, not restated billing months, and rebuild
-    # only its days whose files changed.
+    # only its days whose files changed. Their rated rows (int_usage_rated) are rated again from
+    # that day too, or over the whole window when nothing is recorded or the code changed.
     dbt_vars = {
         **window.dbt_vars(),
         "history_start": config.warehouse.history_start.isoformat(),
-        "landed_min_date": (
-            refresh.start if window.start <= config.warehouse.history_start else landed
+        "landed_min_date": (refresh.start if from_history_start else landed).isoformat(),
+        "rated_min_date": (
+            window.start if from_history_start or not recorded else landed
         ).isoformat(),
         **copilot_plan_dbt_vars(config.sources),
     }
@@ -129,17 +134,19 @@ def build_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config:
 
 
 def landed_days(log, paths: Paths, landed: RefreshWindow):
-    """The first re-landed day of the day-grained sources to rebuild, and their files' state."""
+    """The first re-landed day of the day-grained sources to rebuild, their files' state, and
+    whether the warehouse recorded the days it built with the same code."""
     manifest = read_manifest(dbt_project.manifest_path)
     sources = day_grained_sources(manifest)
     state = landing_state(paths.landing, sources, landed, code_fingerprint(manifest))
-    first = first_changed_day(state, built_state(paths.warehouse, landed), landed)
+    built = built_state(paths.warehouse, landed)
+    first = first_changed_day(state, built, landed)
     names = ", ".join(f"{s}/{e}" for s, e in sources)
     if first >= landed.end:
         log.info(f"day-grained sources ({names}): no re-landed day changed, none rebuilt")
     elif first > landed.start:
         log.info(f"day-grained sources ({names}): unchanged until {first}, rebuilt from it")
-    return first, state
+    return first, state, built is not None and built.code == state.code
 
 
 def report_build(log, invocation) -> None:

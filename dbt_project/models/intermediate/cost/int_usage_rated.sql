@@ -20,13 +20,14 @@
 -#}
 
 {#- A table (the reconciliation and the restatement history both read it in the same run), kept
-    incrementally: a run re-rates the days it rebuilds, so its cost does not grow with history. -#}
+    incrementally: a run re-rates the provider rows of its window and the gateway rows of the days
+    that changed (macros/rating_window.sql), so its cost does not grow with history. -#}
 {{
     config(
         materialized='incremental',
         on_schema_change='fail',
-        meta={'aiuw': {'test_days': 'window'}},
-        **refresh_window_config('usage_date')
+        meta={'aiuw': {'test_days': 'window', 'landed_rows': 'is_gateway'}},
+        **rated_window_config()
     )
 }}
 
@@ -71,7 +72,10 @@ request_usage as (
         output_tokens, cast(null as decimal(38, 6)) as unit_count, cast(null as {{ dbt.type_string() }}) as unit,
         request_input_tokens as band_input_tokens, true as has_context_band
     from {{ ref('int_gateway_requests_by_size') }}
-    where {{ in_refresh_window('usage_date') }}
+    {%- if is_incremental() %}
+    where usage_date >= cast('{{ gateway_rating_min_date() }}' as date)
+        and usage_date < cast('{{ run_var('max_date') }}' as date)
+    {%- endif %}
 
 ),
 
