@@ -4,9 +4,14 @@
     same days first, so a day that lost rows upstream loses them here too. A first or full-refresh
     build takes every day.
 -#}
-{% macro in_refresh_window(column) -%}
+{#- `started_at`: as in in_landed_window below, for rows read straight from landing files. -#}
+{% macro in_refresh_window(column, started_at=none) -%}
     {%- if is_incremental() -%}
         {{ column }} >= cast('{{ run_var('min_date') }}' as date) and {{ column }} < cast('{{ run_var('max_date') }}' as date)
+        {%- if started_at %}
+        and {{ started_at }} >= cast('{{ run_var('min_date') }}' as timestamp)
+        and {{ started_at }} < cast('{{ run_var('max_date') }}' as timestamp)
+        {%- endif %}
     {%- else -%}
         1 = 1
     {%- endif -%}

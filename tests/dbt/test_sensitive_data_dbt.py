@@ -7,7 +7,7 @@ model does not allow though declared, and any category from an unattributed cred
 from __future__ import annotations
 
 import csv
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import get_args
 
@@ -80,6 +80,10 @@ def test_the_seed_maps_every_entity_type_to_a_governance_category():
     assert {r["data_category"] for r in rows} <= set(get_args(DataCategory))
 
 
+def at_ten(day: date) -> datetime:
+    return datetime.combine(day, time(10))
+
+
 def seed(database: Path) -> None:
     with duckdb.connect(str(database)) as con:
         for schema in ("staging", "intermediate", "marts"):
@@ -90,34 +94,35 @@ def seed(database: Path) -> None:
                 f"""create or replace table staging.{name} (source_id varchar, request_id varchar,
                 usage_date date, custom_llm_provider varchar, model_name varchar, team_id varchar,
                 api_key_hash varchar, sensitive_entity_counts_json varchar,
-                pulled_at timestamp)"""
+                pulled_at timestamp, started_at timestamp)"""
             )
             con.executemany(
-                f"insert into staging.{name} values (?, ?, ?, ?, ?, ?, ?, ?, now())",
-                [(name, *row) for row in rows],
+                f"insert into staging.{name} values (?, ?, ?, ?, ?, ?, ?, ?, now(), ?)",
+                [(name, *row, at_ten(row[1])) for row in rows],
             )
         con.execute(
             """create or replace table staging.stg_otlp_genai__genai_spans (source_id varchar,
             trace_id varchar, span_id varchar, usage_date date, operation_name varchar,
             provider_name varchar, system_name varchar, request_model varchar,
             response_model varchar, service_name varchar, sensitive_entity_counts_json varchar,
-            pulled_at timestamp)"""
+            pulled_at timestamp, started_at timestamp)"""
         )
         con.executemany(
             "insert into staging.stg_otlp_genai__genai_spans values "
             "('otel', 't1', ?, ?, ?, 'openai', null, 'gpt-4.1', 'gpt-4.1-2025-04-14', "
-            "'svc-support', ?, now())",
-            SPANS,
+            "'svc-support', ?, now(), ?)",
+            [(*span, at_ten(span[1])) for span in SPANS],
         )
         con.execute(
             """create or replace table staging.stg_aws_bedrock_invocation_logs__invocations
             (source_id varchar, request_id varchar, usage_date date, model_id varchar,
-            account_id varchar, sensitive_entity_counts_json varchar, pulled_at timestamp)"""
+            account_id varchar, sensitive_entity_counts_json varchar, pulled_at timestamp,
+            invoked_at timestamp)"""
         )
         con.executemany(
             "insert into staging.stg_aws_bedrock_invocation_logs__invocations values "
-            "('logs', ?, ?, ?, '111122223333', ?, now())",
-            BEDROCK,
+            "('logs', ?, ?, ?, '111122223333', ?, now(), ?)",
+            [(*row, at_ten(row[1])) for row in BEDROCK],
         )
         con.execute(
             """create or replace table intermediate.int_usage_records_normalized
@@ -272,3 +277,28 @@ def test_no_column_can_hold_text(built):
         "observed_sensitive_key", "provider", "model_id", "model_family", "application_id",
         "team_id", "credential_provider", "credential_id", "entity_type", "data_category",
     }  # fmt: skip
+
+
+def test_a_daily_run_classifies_its_window_again_and_keeps_the_days_before(tmp_path):
+    database = tmp_path / "warehouse.duckdb"
+    seed(database)
+    dbt_build(tmp_path, database, tmp_path / "landing", SELECT[:3], tests=False)
+    with duckdb.connect(str(database)) as con:
+        # a restated record on each day; the run's window holds the second day only
+        con.execute(
+            "update staging.stg_litellm__spend_logs set sensitive_entity_counts_json = "
+            "'{\"US_SSN\": 1}' where request_id in ('r1', 'r6')"
+        )
+    window = {"min_date": DAY2.isoformat(), "max_date": (DAY2 + timedelta(days=1)).isoformat()}
+    dbt_build(tmp_path, database, tmp_path / "landing", SELECT[:3], tests=False, dbt_vars=window)
+    with duckdb.connect(str(database), read_only=True) as con:
+        found = dict(
+            con.execute(
+                "select evidence_key, sensitive_entity_counts_json "
+                "from intermediate.int_content_classified_requests"
+            ).fetchall()
+        )
+    assert len(found) == 7
+    assert found["litellm:r1"] == '{"EMAIL_ADDRESS": 2, "PHONE_NUMBER": 1}'  # kept as built
+    assert found["litellm:r6"] == '{"US_SSN": 1}'  # classified again
+    assert found["bedrock:b1"] == '{"IBAN_CODE": 1}'

@@ -1,5 +1,3 @@
-{{ config(materialized='table') }}
-
 {#-
     Every request whose prompt or completion text a connector classified, once, with its provider,
     model and attribution: Bedrock invocations with inline bodies, model-call spans with content
@@ -8,7 +6,19 @@
     request: the API's row is kept, as in int_litellm_requests). Only what the text held lands
     (sensitive_entity_counts_json); requests without text are not here. Attributed through
     int_credentials_attributed, as usage is.
+
+    An incremental table over the refresh window, like the usage marts: a daily run reads the
+    window's request records, not every request ever landed, and a request is one per day (its
+    records all carry the same timestamp).
 -#}
+{{
+    config(
+        materialized='incremental',
+        on_schema_change='fail',
+        meta={'aiuw': {'test_days': 'window'}},
+        **refresh_window_config('usage_date')
+    )
+}}
 
 with bedrock_profiles as (
 
@@ -35,11 +45,13 @@ invocations as (
         end as api_key_id,
         invocations.sensitive_entity_counts_json,
         row_number() over (
-            partition by invocations.request_id order by invocations.pulled_at desc, invocations.source_id
+            partition by invocations.usage_date, invocations.request_id
+            order by invocations.pulled_at desc, invocations.source_id
         ) as occurrence
     from {{ ref('stg_aws_bedrock_invocation_logs__invocations') }} as invocations
     left join bedrock_profiles on bedrock_profiles.api_key_id = invocations.model_id
     where invocations.sensitive_entity_counts_json is not null
+        and {{ in_refresh_window('invocations.usage_date', 'invocations.invoked_at') }}
 
 ),
 
@@ -56,10 +68,11 @@ spans as (
         cast(null as {{ dbt.type_string() }}) as api_key_id,
         sensitive_entity_counts_json,
         row_number() over (
-            partition by trace_id, span_id order by pulled_at desc, source_id
+            partition by usage_date, trace_id, span_id order by pulled_at desc, source_id
         ) as occurrence
     from {{ ref('stg_otlp_genai__genai_spans') }}
     where sensitive_entity_counts_json is not null
+        and {{ in_refresh_window('usage_date', 'started_at') }}
         and operation_name in ('chat', 'text_completion', 'generate_content', 'embeddings')
 
 ),
@@ -67,10 +80,10 @@ spans as (
 litellm_unioned as (
 
     select *, 1 as source_priority from {{ ref('stg_litellm__spend_logs') }}
-    where sensitive_entity_counts_json is not null
+    where sensitive_entity_counts_json is not null and {{ in_refresh_window('usage_date', 'started_at') }}
     union all
     select *, 2 as source_priority from {{ ref('stg_litellm_export__spend_logs') }}
-    where sensitive_entity_counts_json is not null
+    where sensitive_entity_counts_json is not null and {{ in_refresh_window('usage_date', 'started_at') }}
 
 ),
 

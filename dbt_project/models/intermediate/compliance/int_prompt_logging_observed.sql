@@ -2,7 +2,16 @@
     Requests whose prompts were recorded somewhere we can see: Bedrock invocation logs that carried
     request or response bodies, and GenAI spans with content attributes. Only the fact is landed,
     never the text. Each request is attributed through int_credentials_attributed, as usage is.
+    An incremental table over the refresh window: a daily run reads the window's records only.
 -#}
+{{
+    config(
+        materialized='incremental',
+        on_schema_change='fail',
+        meta={'aiuw': {'test_days': 'window'}},
+        **refresh_window_config('usage_date')
+    )
+}}
 
 with spans as (
 
@@ -13,7 +22,7 @@ with spans as (
         cast(null as {{ dbt.type_string() }}) as api_key_id,
         'span:' || span_id as evidence_key
     from {{ ref('stg_otlp_genai__genai_spans') }}
-    where is_recording_prompts
+    where is_recording_prompts and {{ in_refresh_window('usage_date', 'started_at') }}
 
 ),
 
@@ -26,7 +35,7 @@ invocations as (
         case when model_id like 'arn:%:application-inference-profile/%' then model_id end as api_key_id,
         'bedrock:' || request_id as evidence_key
     from {{ ref('stg_aws_bedrock_invocation_logs__invocations') }}
-    where is_content_logged
+    where is_content_logged and {{ in_refresh_window('usage_date', 'invoked_at') }}
 
 ),
 
