@@ -3,6 +3,16 @@
     keeping invoiced (provider bills and exports) and measured (gateways) apart. Each provider's own
     model (int_<provider>_costs_normalized) does its units (cents, dollars, pricing blocks) once.
 -#}
+{#- An incremental table over the refresh window, like the marts it feeds: a daily run unions the
+    window's days, not every day ever landed; the history-wide readers read the table. -#}
+{{
+    config(
+        materialized='incremental',
+        on_schema_change='fail',
+        meta={'aiuw': {'test_days': 'window'}},
+        **refresh_window_config('usage_date')
+    )
+}}
 
 {%- set provider_models = [
     'int_openai_costs_normalized',
@@ -29,6 +39,7 @@ with unioned as (
         consumed_quantity, consumed_unit
         , '{{ gateway_of.get(model, "") }}' as gateway
     from {{ ref(model) }}
+    where {{ in_refresh_window('usage_date') }}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 

@@ -3,6 +3,16 @@
     model (int_<provider>_usage_normalized) is the one place its token semantics become the canonical
     inclusive form; here they are unioned and every model reference gets its canonical id and family.
 -#}
+{#- An incremental table over the refresh window, like the marts it feeds: a daily run unions the
+    window's days, not every day ever landed; the history-wide readers read the table. -#}
+{{
+    config(
+        materialized='incremental',
+        on_schema_change='fail',
+        meta={'aiuw': {'test_days': 'window'}},
+        **refresh_window_config('usage_date')
+    )
+}}
 
 {%- set provider_models = [
     'int_openai_usage_normalized',
@@ -38,6 +48,7 @@ with unioned as (
         , {% if model in models %}{{ column }}{% else %}cast(null as bigint) as {{ column }}{% endif %}
         {%- endfor %}
     from {{ ref(model) }}
+    where {{ in_refresh_window('usage_date') }}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
