@@ -81,7 +81,7 @@ select
     cast(count(distinct period_start) as integer) as months_tested,
     cast(count(distinct {{ dbt.concat(['scope', "':'", 'scope_id']) }}) as integer) as scopes_tested,
     cast(count(*) as integer) as forecasts_tested,
-    cast(sum(case when actual_cost <> 0 then 1 else 0 end) as integer) as forecasts_with_spend,
+    cast(sum(case when actual_cost <> 0 then 1 else 0 end) as integer) as forecasts_with_actual,
     cast(round(
         100 * avg(case when actual_cost <> 0 then abs(forecast_error) / actual_cost end), 4
     ) as decimal(38, 4)) as mape_pct,
