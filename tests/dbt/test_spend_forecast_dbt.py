@@ -6,6 +6,7 @@ that never spends. The published figures are compared with a plain Python refere
 from __future__ import annotations
 
 import math
+import statistics
 from collections import defaultdict
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -107,7 +108,8 @@ def period(as_of: date, horizon: str) -> tuple[date, date]:
 
 def reference(series: dict[date, Decimal], as_of: date, horizon: str) -> dict:
     """The method, plainly: the trailing 28 days from the first day with spend, each weekday's mean,
-    the remaining days at their weekday's mean, the interval from the residual spread."""
+    the remaining days at their weekday's mean, the interval from the residual spread and the
+    week-to-week moves of the level."""
     start, end = period(as_of, horizon)
     to_date = sum((v for d, v in series.items() if start <= d <= as_of), Decimal(0))
     first = min((d for d, v in series.items() if v != 0), default=None)
@@ -140,11 +142,17 @@ def reference(series: dict[date, Decimal], as_of: date, horizon: str) -> dict:
         variance = sum(float(series[d] - mean) ** 2 for d in window) / (n - 1)
     else:
         variance = 0.0
+    # the level's week-to-week moves: the variance of the whole weeks' mean daily spend
+    weeks = defaultdict(list)
+    for d in window:
+        weeks[(as_of - d).days // 7].append(series[d])
+    levels = [float(sum(w) / 7) for w in weeks.values() if len(w) == 7]
+    level = statistics.variance(levels) if len(levels) >= 2 else 0.0
     forecast = to_date + max(
         sum((weekday_mean[d.weekday()] for d in remaining), Decimal(0)), Decimal(0)
     )
     r = len(remaining)
-    half = Decimal(Z * math.sqrt(variance * (r + r * r / n)))
+    half = Decimal(Z * math.sqrt(variance * r + r * r * (variance / n + level)))
     return {
         "history": n,
         "to_date": to_date,

@@ -2,14 +2,17 @@
     The day-of-week spend profile of each team and application as of each day, the basis of the
     spend forecasts (int_spend_forecasts). The window is the trailing 28 days (var
     spend_forecast_window_days) ending on the as-of day, from the scope's first day with spend on (a
-    scope with less history uses what there is; a scope that never spent has no profile). One row per scope, as-of day and
-    weekday (0 Monday .. 6 Sunday):
+    scope with less history uses what there is; a scope that never spent has no profile). One row
+    per scope, as-of day and weekday (0 Monday .. 6 Sunday):
     - weekday_mean: the weekday's mean daily spend in the window (its spend / its days); a weekday the
       window does not hold yet takes the window's mean daily spend.
     - residual_variance: the spread of the window's days around their weekday's mean,
       sum of squared residuals / (history_days - weekdays in the window); with no degree of freedom
       left (a window of at most one day per weekday) around the window's mean, / (history_days - 1);
-      0 with one day. The same on the seven rows of a scope and day.
+      0 with one day.
+    - level_variance: how much the level moves from week to week, the sample variance of the mean
+      daily spend of the window's whole weeks counted back from the as-of day (0 with fewer than two).
+    The last two are the same on the seven rows of a scope and day.
 -#}
 
 with daily as (
@@ -25,6 +28,7 @@ windowed as (
         as_of.scope,
         as_of.scope_id,
         as_of.spend_date as as_of_date,
+        day.spend_date,
         day.weekday,
         day.spend
     from daily as as_of
@@ -94,6 +98,31 @@ profile as (
 
 ),
 
+weeks as (
+
+    -- the mean daily spend of each whole week of the window, counted back from the as-of day
+    select scope, scope_id, as_of_date, week_back, sum(spend) / 7 as week_mean
+    from (
+        select
+            *,
+            cast(({{ dbt.datediff('spend_date', 'as_of_date', 'day') }}
+                - mod({{ dbt.datediff('spend_date', 'as_of_date', 'day') }}, 7)) / 7 as integer) as week_back
+        from windowed
+    ) as dated
+    group by scope, scope_id, as_of_date, week_back
+    having count(*) = 7
+
+),
+
+levels as (
+
+    select scope, scope_id, as_of_date, var_samp(cast(week_mean as {{ dbt.type_float() }})) as level_variance
+    from weeks
+    group by scope, scope_id, as_of_date
+    having count(*) >= 2
+
+),
+
 residuals as (
 
     select
@@ -134,9 +163,14 @@ select
             when profile.history_days > 1 then residuals.mean_squares / (profile.history_days - 1)
             else 0
         end as {{ dbt.type_float() }}
-    ) as residual_variance
+    ) as residual_variance,
+    cast(coalesce(levels.level_variance, 0) as {{ dbt.type_float() }}) as level_variance
 from profile
 inner join residuals
     on residuals.scope = profile.scope
     and residuals.scope_id = profile.scope_id
     and residuals.as_of_date = profile.as_of_date
+left join levels
+    on levels.scope = profile.scope
+    and levels.scope_id = profile.scope_id
+    and levels.as_of_date = profile.as_of_date

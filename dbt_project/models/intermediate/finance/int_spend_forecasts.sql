@@ -6,11 +6,13 @@
       trailing 28 days (int_spend_forecast_profiles): remaining_forecast = sum over weekdays of
       weekday_mean x that weekday's remaining days; forecast_cost = cost_to_date + remaining_forecast
       (no trend: a level and a weekly shape);
-    - interval: forecast_cost -/+ z x sigma x sqrt(R + R^2 / n), with sigma^2 the residual variance
-      of the window's days around their weekday means, R the remaining days and n the days of
-      history: R days of daily noise plus the uncertainty of the mean level carried over R days.
-      z is var spend_forecast_z (1.645, a two-sided 90% interval). The lower bound is never below
-      cost_to_date. A scope with no history (never spent) forecasts cost_to_date with no interval.
+    - interval: forecast_cost -/+ z x sqrt(sigma^2 x R + R^2 x (sigma^2 / n + L)), with sigma^2 the
+      residual variance of the window's days around their weekday means, L the variance of its whole
+      weeks' mean daily spend (int_spend_forecast_profiles), R the remaining days and n the days of
+      history: R days of daily noise, plus the uncertainty of the level and its week-to-week moves,
+      each carried over R days. z is var spend_forecast_z (1.645, a nominal two-sided 90%
+      interval). The lower bound is never below cost_to_date. A scope with no history (never spent)
+      forecasts cost_to_date with no interval.
     The weekday of the d-th remaining day is (as-of weekday + d) mod 7, so a weekday w occurs
     floor(R / 7) times, once more when (w - as-of weekday - 1) mod 7 < R mod 7.
 -#}
@@ -95,6 +97,7 @@ projected as (
         max(remaining.remaining_days) as remaining_days,
         coalesce(max(profiles.history_days), 0) as history_days,
         coalesce(max(profiles.residual_variance), 0) as residual_variance,
+        coalesce(max(profiles.level_variance), 0) as level_variance,
         coalesce(sum(
             profiles.weekday_mean * (
                 cast((remaining.remaining_days - mod(remaining.remaining_days, 7)) / 7 as integer)
@@ -122,7 +125,8 @@ forecast as (
         case
             when history_days = 0 then 0
             else {{ var('spend_forecast_z') }} * sqrt(
-                residual_variance * (remaining_days + remaining_days * remaining_days * 1.0 / history_days)
+                residual_variance * remaining_days
+                + remaining_days * remaining_days * (residual_variance / history_days + level_variance)
             )
         end as half_width
     from projected

@@ -4,9 +4,10 @@
     includes its seats; an application's is its allocated usage (as rpt_chargeback_monthly charges
     them, before the closed books). Method weekday_profile_28d (int_spend_forecasts): each
     remaining day of the period at its weekday's mean daily spend over the trailing 28 days, added
-    to the period's cost to date; the interval is forecast -/+ 1.645 x sigma x sqrt(R + R^2 / n)
-    (a nominal 90% interval; sigma the spread of the window's days around their weekday means, R
-    the remaining days, n the days of history), its lower bound never below the cost to date.
+    to the period's cost to date; the interval is forecast -/+ 1.645 x sqrt(sigma^2 x R + R^2 x
+    (sigma^2 / n + L)) (a nominal 90% interval; sigma^2 the variance of the window's days around
+    their weekday means, L the variance of its whole weeks' mean daily spend, R the remaining days,
+    n the days of history), its lower bound never below the cost to date.
     A scope with less than 28 days of history uses what there is (is_short_history); a declared
     scope that never spent forecasts zero. docs/finance-forecasts.md has the back-test.
 -#}
