@@ -31,6 +31,9 @@ SELECT = [
     "int_chargeback_lines",
     "rpt_chargeback_monthly",
     "rpt_chargeback_restatements",
+    "int_spend_daily",
+    "int_spend_forecast_profiles",
+    "int_spend_forecasts",
     "rpt_budget_variance",
 ]
 TEAMS = {"alpha": ("Alpha", "CC-100"), "beta": ("Beta", "CC-200")}
@@ -608,3 +611,71 @@ def test_budget_forecast_and_variance_for_the_open_month(warehouse):
         [AUG],
     ).fetchall()
     assert august == [(31, True)]
+
+
+def test_budget_quarter_and_year_sum_the_months_in_effect_at_each_months_rate(warehouse):
+    # beta's EUR budget runs from January: each month at its first day's rate (1.10 to August, 1.20
+    # from September); app-a's starts in September, so its quarter holds one month and its year four
+    eur = {month: eur_rate(date(2026, month, 1)) for month in range(1, 13)}
+    beta_q3 = sum(Decimal(100) * eur[m] for m in (7, 8, 9))
+    beta_year = sum(Decimal(100) * eur[m] for m in range(1, 13))
+    assert (beta_q3, beta_year) == (Decimal("340"), Decimal("1360"))
+    monthly = dict(
+        warehouse.execute(
+            "select budget_month, month_to_date_cost from marts.rpt_budget_variance"
+            " where scope = 'application' and scope_id = 'app-a'"
+        ).fetchall()
+    )
+    app_a_costs = {
+        month: sum(
+            (r["reporting_cost"] for r in chargeback_rows(warehouse, month, "app-a")), Decimal(0)
+        )
+        for month in (AUG, SEP)
+    }
+    assert monthly == {SEP: app_a_costs[SEP]}  # no budget in August: no August row
+    rows = warehouse.execute(
+        "select scope_id, quarter_start, quarter_budget_amount, year_budget_amount,"
+        " quarter_to_date_cost, year_to_date_cost, forecast_quarter_end_cost >= quarter_to_date_cost,"
+        " forecast_quarter_variance = forecast_quarter_end_cost - quarter_budget_amount"
+        " from marts.rpt_budget_variance where budget_month = ?",
+        [SEP],
+    ).fetchall()
+    beta_costs = {
+        month: sum(
+            (r["reporting_cost"] for r in chargeback_rows(warehouse, month, None, "beta")),
+            Decimal(0),
+        )
+        for month in (AUG, SEP)
+    }
+    to_date = {"beta": sum(beta_costs.values()), "app-a": sum(app_a_costs.values())}
+    assert {r[0]: r[1:] for r in rows} == {
+        "beta": (
+            date(2026, 7, 1),
+            beta_q3,
+            beta_year,
+            to_date["beta"],
+            to_date["beta"],
+            True,
+            True,
+        ),
+        "app-a": (
+            date(2026, 7, 1),
+            Decimal(1000),
+            Decimal(4000),
+            to_date["app-a"],
+            to_date["app-a"],
+            True,
+            True,
+        ),
+    }
+
+
+def chargeback_rows(warehouse, month: date, application: str | None, team: str | None = None):
+    """The published chargeback lines of a month for an application, or a team (all its lines)."""
+    column, value = ("application_id", application) if application else ("team_id", team)
+    cursor = warehouse.execute(
+        f"select reporting_cost from marts.rpt_chargeback_monthly where billing_month = ?"
+        f" and {column} = ?",
+        [month, value],
+    )
+    return [{"reporting_cost": r[0]} for r in cursor.fetchall()]

@@ -27,6 +27,7 @@ UNIT_TESTS = {
     "fct_alerts": 3,
     "rpt_savings_opportunities": 3,
     "rpt_cost_reconciliation": 2,
+    "int_spend_forecasts": 1,
 }
 
 
