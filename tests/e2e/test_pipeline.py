@@ -323,23 +323,48 @@ def planted_needles() -> set[str]:
     }
 
 
+def holding(con, relation: str, columns: list[str], needles: list[str]) -> int:
+    """Rows of `relation` whose columns, read as text, hold a needle. Each column is cast on its
+    own: a whole row cast to text escapes the quotes inside its strings."""
+    text = "concat_ws(chr(1), " + ", ".join(f'cast("{c}" as varchar)' for c in columns) + ")"
+    condition = " or ".join(f"contains({text}, ?)" for _ in needles)
+    return con.execute(f"select count(*) from {relation} where {condition}", needles).fetchone()[0]
+
+
 def tables_holding(database: Path, needles: list[str]) -> dict[str, int]:
-    """Every table of a DuckDB file with the rows (read as text, every column) holding a needle."""
+    """Every table of a DuckDB file with the rows holding a needle."""
     found = {}
-    condition = " or ".join("contains(row_text, ?)" for _ in needles)
     with duckdb.connect(str(database), read_only=True) as con:
         tables = con.execute(
             "select schema_name, table_name from duckdb_tables() where not internal"
         ).fetchall()
         assert tables, database
         for schema, table in tables:
-            (rows,) = con.execute(
-                f'select count(*) from (select cast(t as varchar) as row_text from "{schema}"."{table}" as t) '
-                f"where {condition}",
-                needles,
-            ).fetchone()
+            columns = [
+                name
+                for (name,) in con.execute(
+                    "select column_name from duckdb_columns() "
+                    "where schema_name = ? and table_name = ? order by column_index",
+                    [schema, table],
+                ).fetchall()
+            ]
+            rows = holding(con, f'"{schema}"."{table}"', columns, needles)
             if rows:
                 found[f"{schema}.{table}"] = rows
+    return found
+
+
+def parquet_files_holding(paths: list[Path], needles: list[str]) -> dict[Path, int]:
+    """Every Parquet file with the rows holding a needle."""
+    found = {}
+    with duckdb.connect() as con:
+        for path in paths:
+            columns = pq.read_schema(path).names
+            if not columns:
+                continue
+            rows = holding(con, f"read_parquet('{path}')", columns, needles)
+            if rows:
+                found[path] = rows
     return found
 
 
@@ -362,9 +387,7 @@ def test_no_planted_prompt_text_or_value_is_anywhere(deployment):
     assert len(landing) > 100 and any(
         "sensitive_entity_counts" in pq.read_schema(p).names for p in landing
     )
-    for path in parquet:
-        text = json.dumps(pq.read_table(path).to_pylist(), default=str)
-        assert [n for n in needles if n in text] == [], path
+    assert parquet_files_holding(parquet, needles) == {}
     for database in (
         deployment.data / "warehouse" / "warehouse.duckdb",
         published / "warehouse.duckdb",
