@@ -125,6 +125,12 @@ def shared_link(name: str, path: Path) -> Path:
 def build_in_process(args: list[str], env: dict[str, str]) -> tuple[bool, str]:
     """`dbt args` in this process with `env` set meanwhile: no second interpreter importing dbt
     (about 2 s of CPU a build). Returns whether it succeeded and dbt's messages from info up."""
+    result, output = invoke_in_process(args, env)
+    return result.success, output
+
+
+def invoke_in_process(args: list[str], env: dict[str, str]):
+    """dbt's result of `dbt args` run in this process, and its messages from info up."""
     from dbt.cli.main import dbtRunner
 
     lines: list[str] = []
@@ -141,7 +147,40 @@ def build_in_process(args: list[str], env: dict[str, str]) -> tuple[bool, str]:
         close_dbt_duckdb()
     if result.exception is not None:
         lines.append(repr(result.exception))
-    return result.success, "\n".join(lines)
+    return result, "\n".join(lines)
+
+
+def dbt_invoke(base: Path, args: list[str], database: Path | None = None):
+    """dbt's result of `dbt args` (a command and its options; the project, profiles and a target
+    path under `base` are added) run in this process from the parse state the builds share, on
+    `database` (a scratch file under `base` by default), and its messages from info up."""
+    target_path = base / "target"
+    env = {
+        "AIUW_WAREHOUSE_PATH": str(
+            shared_warehouse_path(database or base / "scratch.duckdb", target_path)
+        ),
+        "AIUW_LANDING_DIR": str(shared_link("landing", base / "landing")),
+        "AIUW_BOOKS_DIR": str(shared_link("books", base / "books")),
+        "DBT_LOG_PATH": str(base / "logs"),
+    }
+    project = [
+        "--project-dir",
+        str(ROOT / "dbt_project"),
+        "--profiles-dir",
+        str(ROOT / "dbt_project"),
+    ]
+    result, output = invoke_in_process([*args, *project, "--target-path", str(target_path)], env)
+    if (target_path / PARSE_STATE).exists():
+        shutil.copyfile(target_path / PARSE_STATE, SHARED / PARSE_STATE)
+    return result, output
+
+
+def dbt_show(base: Path, sql: str, limit: int = 100) -> list[dict]:
+    """The rows of `dbt show --inline sql` on a scratch DuckDB file under `base`."""
+    result, output = dbt_invoke(base, ["show", "--inline", sql, "--limit", str(limit)])
+    assert result.success, output[-4000:]
+    table = result.result.results[0].agate_table
+    return [dict(zip(table.column_names, row, strict=True)) for row in table.rows]
 
 
 def close_dbt_duckdb() -> None:

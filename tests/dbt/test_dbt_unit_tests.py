@@ -7,17 +7,13 @@ whole-history validation leave them out: they test code, not data."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
 
-from tests.dbt_build import PARSE_STATE, SHARED, dbt_build, shared_link, shared_warehouse_path
+from tests.dbt_build import dbt_build, dbt_invoke
 
 ROOT = Path(__file__).resolve().parents[2]
 # The unit tests each model has: a test dropped (or one added) from its YAML must change this.
@@ -59,40 +55,15 @@ def unit_tests(tmp_path_factory) -> tuple[dict, dict, str]:
     target = base / "target"
     # a build writes no run results (--no-write-json); any left here must not be read as the tests'
     (target / "run_results.json").unlink(missing_ok=True)
-    result = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "dbt"),
-            "test",
-            "--no-use-colors",
-            "--project-dir",
-            "dbt_project",
-            "--profiles-dir",
-            "dbt_project",
-            "--target-path",
-            str(target),
-            "--select",
-            "test_type:unit",
-        ],
-        cwd=ROOT,
-        # the same settings as the build, so dbt starts from its parse state
-        env={
-            **os.environ,
-            "AIUW_WAREHOUSE_PATH": str(shared_warehouse_path(database, target)),
-            "AIUW_LANDING_DIR": str(shared_link("landing", landing)),
-            "DBT_LOG_PATH": str(base / "logs"),
-            "AIUW_BOOKS_DIR": str(shared_link("books", base / "books")),
-        },
-        capture_output=True,
-        check=False,
-        text=True,
-        timeout=300,
+    # the same settings as the build, so dbt starts from its parse state
+    result, output = dbt_invoke(
+        base, ["test", "--no-use-colors", "--select", "test_type:unit"], database
     )
-    if (target / PARSE_STATE).exists():
-        shutil.copyfile(target / PARSE_STATE, SHARED / PARSE_STATE)
     results = target / "run_results.json"
-    assert result.returncode in (0, 1) and results.exists(), result.stdout[-4000:]
+    # dbt's result is a failure when a unit test fails: the test below names it
+    assert result.exception is None and results.exists(), output[-4000:]
     manifest = json.loads((target / "manifest.json").read_text())
-    return json.loads(results.read_text()), manifest, result.stdout
+    return json.loads(results.read_text()), manifest, output
 
 
 def test_every_unit_test_passes(unit_tests):

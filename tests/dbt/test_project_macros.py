@@ -3,15 +3,11 @@ model id (the macro behind the union models), and the grouped not-null test find
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.dbt_build import dbt_show
 
 CASES = {
     "gpt-4.1-mini-2025-04-14": "gpt-4.1-mini",
@@ -30,48 +26,11 @@ CASES = {
 
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory) -> Path:
-    """One target folder for the module: the second `dbt show` starts from the first's parse."""
     return tmp_path_factory.mktemp("dbt_show")
 
 
 def show(sql: str, workdir: Path) -> list[dict]:
-    """The rows of `dbt show --inline sql` against a scratch DuckDB file."""
-    env = {
-        **os.environ,
-        "AIUW_WAREHOUSE_PATH": str(workdir / "show.duckdb"),
-        "DBT_LOG_PATH": str(workdir / "logs"),
-    }
-    completed = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "dbt"),
-            "show",
-            "--inline",
-            sql,
-            "--limit",
-            "100",
-            "--output",
-            "json",
-            "--log-format",
-            "json",
-            "--project-dir",
-            "dbt_project",
-            "--profiles-dir",
-            "dbt_project",
-            "--target-path",
-            str(workdir / "target"),
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    preview = next(
-        json.loads(line)["data"]["preview"]
-        for line in completed.stdout.splitlines()
-        if line.startswith("{") and "preview" in json.loads(line).get("data", {})
-    )
-    return json.loads(preview) if isinstance(preview, str) else preview
+    return dbt_show(workdir, sql)
 
 
 def test_canonical_model_id_of_every_kind_of_reference(workdir):

@@ -7,15 +7,13 @@ own target directory; the assertions read the manifest it wrote.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from orchestration.lib.dbt import published_models
+from tests.dbt_build import dbt_invoke
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -57,31 +55,8 @@ NAMED_METRICS = {
 @pytest.fixture(scope="module")
 def target(tmp_path_factory) -> Path:
     base = tmp_path_factory.mktemp("dbt_docs")
-    result = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "dbt"),
-            "docs",
-            "generate",
-            "--empty-catalog",
-            "--project-dir",
-            "dbt_project",
-            "--profiles-dir",
-            "dbt_project",
-            "--target-path",
-            str(base / "target"),
-        ],
-        cwd=ROOT,
-        env={
-            **os.environ,
-            "AIUW_WAREHOUSE_PATH": str(base / "docs.duckdb"),
-            "DBT_LOG_PATH": str(base / "logs"),
-        },
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    result, output = dbt_invoke(base, ["docs", "generate", "--empty-catalog"])
+    assert result.success, output[-4000:]
     return base / "target"
 
 
