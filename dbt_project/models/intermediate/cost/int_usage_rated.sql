@@ -288,8 +288,11 @@ unit_price_candidates as (
         resolved.usage_date,
         resolved.unit_id,
         unit_prices.unit_price_id,
+        {#- operand precisions leave the product its decimals on engines that cut the scale to fit
+            38 digits (Spark keeps 13 here): up to 10^18 units, prices below 10^6 per unit -#}
         cast(
-            cast(resolved.unit_count as decimal(38, 6)) * unit_prices.price_per_unit as decimal(38, 10)
+            cast(resolved.unit_count as decimal(24, 6)) * cast(unit_prices.price_per_unit as decimal(30, 24))
+            as decimal(38, 10)
         ) as rated_unit_cost,
         row_number() over (
             partition by resolved.usage_date, resolved.unit_id
