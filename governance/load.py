@@ -200,6 +200,20 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("reason", TEXT),
             ("reference", TEXT),
         ],
+        # Non-token list prices, per single usage unit (price / per, exact decimal text).
+        "unit_prices": [
+            ("unit_price_id", TEXT),
+            ("provider", TEXT),
+            ("model_ref", TEXT),
+            ("unit", TEXT),
+            ("price_per_unit", TEXT),
+            ("price", TEXT),
+            ("per_units", TEXT),
+            ("starts_on", DATE),
+            ("ends_on", DATE),
+            ("reason", TEXT),
+            ("reference", TEXT),
+        ],
         "cost_tolerances": [("provider", TEXT), ("percent", TEXT), ("amount_usd", TEXT)],
         "price_override_snapshots": [("overrides_sha256", TEXT), ("governance_sha256", TEXT)],
         # thresholds.yml: factors and amounts as exact decimal text, like prices.
@@ -544,6 +558,22 @@ class Governance:
         path = self.directory / "price_overrides.yml"
         return {
             "price_overrides": overrides,
+            "unit_prices": [
+                {
+                    "unit_price_id": u.id,
+                    "provider": u.provider,
+                    "model_ref": u.model,
+                    "unit": u.unit,
+                    "price_per_unit": _exact(u.price_per_unit),
+                    "price": _exact(u.price),
+                    "per_units": _exact(u.per),
+                    "starts_on": u.starts_on,
+                    "ends_on": u.ends_on,
+                    "reason": u.reason,
+                    "reference": u.reference,
+                }
+                for u in file.unit_prices
+            ],
             "cost_tolerances": [
                 {
                     "provider": t.provider,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -390,8 +390,59 @@ class Reconciliation(Strict):
         return self
 
 
+UsageUnit = Literal[
+    "images", "characters", "seconds", "bytes", "sessions", "calls", "searches", "gibibyte hour"
+]
+# Decimal places of a unit price as landed: a price quoted per 1k or per GiB becomes a price per
+# unit with up to 24 decimals (per GiB-day: 0.10 / 2^30 per byte-day, rounded half-even).
+UNIT_PRICE_PLACES = 24
+
+
+class UnitPrice(Strict):
+    """The list price of non-token usage (images, audio, tool calls, storage) in its usage unit."""
+
+    id: str = Field(pattern=r"^UNP-[0-9]{3,}$", description="Stable unit price id.")
+    provider: Provider = Field(description="Provider whose usage the price rates.")
+    model: str | None = Field(
+        default=None,
+        pattern=r"^[a-z0-9][a-z0-9.-]*$",
+        description="Model or tool reference the usage names (model_ref or canonical model id);"
+        " empty: every usage of the provider in that unit without a price of its own.",
+    )
+    unit: UsageUnit = Field(description="Usage unit as the normalized usage names it (unit).")
+    price: Decimal = Field(ge=0, description="List price in USD for `per` units.")
+    per: Decimal = Field(
+        default=Decimal(1),
+        gt=0,
+        description="How many units the price is for (1000 for a price per 1k calls, 1073741824"
+        " for a price per GiB of bytes).",
+    )
+    starts_on: date = Field(description="First usage day (UTC) the price applies to.")
+    ends_on: date | None = Field(
+        default=None, description="First usage day the price no longer applies (empty: open)."
+    )
+    reason: str = Field(min_length=1, description="What the price covers and any free allowance.")
+    reference: str = Field(min_length=1, description="Price list the price comes from.")
+
+    @model_validator(mode="after")
+    def _dates(self) -> UnitPrice:
+        if self.ends_on is not None and self.ends_on <= self.starts_on:
+            raise ValueError("ends_on must be after starts_on")
+        return self
+
+    @property
+    def price_per_unit(self) -> Decimal:
+        """USD per single unit, rounded half-even to UNIT_PRICE_PLACES decimals."""
+        exact = self.price / self.per
+        return exact.quantize(Decimal(1).scaleb(-UNIT_PRICE_PLACES), ROUND_HALF_EVEN)
+
+
 class PriceOverridesFile(Strict):
     overrides: list[PriceOverride] = Field(default_factory=list)
+    unit_prices: list[UnitPrice] = Field(
+        default_factory=list,
+        description="List prices of non-token usage the price catalog does not have.",
+    )
     reconciliation: Reconciliation
 
     @model_validator(mode="after")
@@ -408,10 +459,23 @@ class PriceOverridesFile(Strict):
                         f"overrides {a.id} and {b.id} both price {a.provider}/{a.model}/{a.tier}"
                         " on the same days: end one before the other starts"
                     )
+        unit_ids = [u.id for u in self.unit_prices]
+        duplicates = sorted({i for i in unit_ids if unit_ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"unit price ids declared more than once: {', '.join(duplicates)}")
+        for i, a in enumerate(self.unit_prices):
+            for b in self.unit_prices[i + 1 :]:
+                same = (a.provider, a.model, a.unit) == (b.provider, b.model, b.unit)
+                if same and _overlap(a, b):
+                    raise ValueError(
+                        f"unit prices {a.id} and {b.id} both price {a.provider}/"
+                        f"{a.model or '(any)'}/{a.unit} on the same days: end one before the"
+                        " other starts"
+                    )
         return self
 
 
-def _overlap(a: PriceOverride, b: PriceOverride) -> bool:
+def _overlap(a: PriceOverride | UnitPrice, b: PriceOverride | UnitPrice) -> bool:
     return (a.ends_on is None or b.starts_on < a.ends_on) and (
         b.ends_on is None or a.starts_on < b.ends_on
     )

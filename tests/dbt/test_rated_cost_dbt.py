@@ -36,6 +36,7 @@ SELECT = [
     "stg_prices__catalog",
     "stg_prices__model_aliases",
     "stg_governance__price_overrides",
+    "stg_governance__unit_prices",
     "stg_governance__cost_tolerances",
     "stg_governance__price_override_snapshots",
     "int_gateway_requests_by_size",

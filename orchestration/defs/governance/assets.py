@@ -35,6 +35,7 @@ TABLES = {
     "fx_rates": "Reporting currency and dated rates converting billing currencies into it (fx_rates.yml).",
     "budgets": "Monthly budgets per team or application, with currency and validity (budgets.yml).",
     "price_overrides": "Negotiated rates replacing list prices, one row per price component (price_overrides.yml).",
+    "unit_prices": "List prices of non-token usage (images, audio, tool calls, storage) per usage unit (price_overrides.yml).",
     "cost_tolerances": "Allowed variance of rated and measured cost against invoiced cost, per provider.",
     "price_override_snapshots": "Hash of price_overrides.yml (and of all governance) that keys rated-cost restatements.",
     "alert_cost_thresholds": "Cost spike thresholds per scope: baseline days, factor, minimum daily cost (thresholds.yml).",

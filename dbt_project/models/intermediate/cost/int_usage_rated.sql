@@ -17,6 +17,11 @@
       the catalog's prefix/suffix/substring rules, first matching model wins (genai-prices' order).
     - Models with time-of-day (off-peak) prices are rated at the price outside those windows and
       flagged is_price_approximate.
+    - Non-token usage (images, audio characters or seconds, tool calls, sessions, storage: rows with
+      a unit_count in their unit) pays unit_count x the unit's list price in effect that day
+      (stg_governance__unit_prices), in rated_unit_cost: the price of the row's model or tool first,
+      else the provider's price for the unit without a model. Usage still without a price is
+      no_price_known with its unrated_reason.
 -#}
 
 {#- A table (the reconciliation and the restatement history both read it in the same run), kept
@@ -270,6 +275,44 @@ overrides as (
 
 ),
 
+unit_price_list as (
+
+    select * from {{ ref('stg_governance__unit_prices') }}
+
+),
+
+unit_price_candidates as (
+
+    {#- A unit's list price: its model or tool's own price before the provider's price for the unit. -#}
+    select
+        resolved.usage_date,
+        resolved.unit_id,
+        unit_prices.unit_price_id,
+        {#- operand precisions leave the product its decimals on engines that cut the scale to fit
+            38 digits (Spark keeps 13 here): up to 10^18 units, prices below 10^6 per unit -#}
+        cast(
+            cast(resolved.unit_count as decimal(24, 6)) * cast(unit_prices.price_per_unit as decimal(30, 24))
+            as decimal(38, 10)
+        ) as rated_unit_cost,
+        row_number() over (
+            partition by resolved.usage_date, resolved.unit_id
+            order by case when unit_prices.model_ref is null then 1 else 0 end, unit_prices.unit_price_id
+        ) as preference
+    from resolved
+    inner join unit_price_list as unit_prices
+        on unit_prices.provider = resolved.provider
+        and unit_prices.unit = resolved.unit
+        and (
+            unit_prices.model_ref is null
+            or unit_prices.model_ref = lower(resolved.model_ref)
+            or unit_prices.model_ref = resolved.model_id
+        )
+        and resolved.usage_date >= unit_prices.starts_on
+        and (unit_prices.ends_on is null or resolved.usage_date < unit_prices.ends_on)
+    where resolved.unit_count is not null
+
+),
+
 component_prices as (
 
     select
@@ -366,21 +409,42 @@ rated_units as (
         unit_costs.rated_output_cost,
         unit_costs.override_id,
         unit_costs.catalog_price_tier,
+        unit_prices.unit_price_id,
+        {#- no unit, nothing to pay for it; a unit without a price: unknown (null) -#}
+        coalesce(
+            unit_prices.rated_unit_cost,
+            case when resolved.unit_count is null or resolved.unit_count = 0 then cast(0 as decimal(38, 10)) end
+        ) as rated_unit_cost,
+        case
+            when unit_costs.has_unpriced_component = 1 then 'no_token_price'
+            when resolved.unit_count is not null and resolved.unit_count <> 0
+                and resolved.input_tokens + resolved.output_tokens = 0
+                and unit_prices.unit_price_id is null then 'no_unit_price'
+            when resolved.catalog_model_id is null and unit_costs.has_override = 0
+                and unit_prices.unit_price_id is null then 'unknown_model'
+        end as unrated_reason,
         case
             when unit_costs.has_unpriced_component = 1 then 'no_price_known'
-            when resolved.catalog_model_id is null and unit_costs.has_override = 0 then 'no_price_known'
             when resolved.unit_count is not null and resolved.unit_count <> 0
-                and resolved.input_tokens + resolved.output_tokens = 0 then 'no_price_known'
+                and resolved.input_tokens + resolved.output_tokens = 0
+                and unit_prices.unit_price_id is null then 'no_price_known'
+            when resolved.catalog_model_id is null and unit_costs.has_override = 0
+                and unit_prices.unit_price_id is null then 'no_price_known'
             when unit_costs.has_override = 1 then 'priced_by_override'
             else 'priced'
         end as price_status,
         (not resolved.has_context_band and unit_costs.has_bands = 1)
             or unit_costs.has_time_of_day_prices = 1 as is_price_approximate,
-        unit_costs.component_cost
+        unit_costs.component_cost + coalesce(unit_prices.rated_unit_cost, cast(0 as decimal(38, 10)))
+            as component_cost
     from resolved
     inner join unit_costs
         on unit_costs.usage_date = resolved.usage_date
         and unit_costs.unit_id = resolved.unit_id
+    left join unit_price_candidates as unit_prices
+        on unit_prices.usage_date = resolved.usage_date
+        and unit_prices.unit_id = resolved.unit_id
+        and unit_prices.preference = 1
 
 ),
 
@@ -406,6 +470,8 @@ final as (
         max(rated_units.catalog_model_id) as catalog_model_id,
         max(rated_units.catalog_price_tier) as catalog_price_tier,
         max(rated_units.override_id) as override_id,
+        max(rated_units.unit_price_id) as unit_price_id,
+        min(rated_units.unrated_reason) as unrated_reason,
         case
             when max(case when rated_units.price_status = 'no_price_known' then 1 else 0 end) = 1 then 'no_price_known'
             when max(case when rated_units.price_status = 'priced_by_override' then 1 else 0 end) = 1 then 'priced_by_override'
@@ -423,6 +489,7 @@ final as (
         {% for component in components %}
         sum(rated_units.rated_{{ component }}_cost) as rated_{{ component }}_cost,
         {% endfor %}
+        sum(rated_units.rated_unit_cost) as rated_unit_cost,
         case
             when max(case when rated_units.price_status = 'no_price_known' then 1 else 0 end) = 0
                 then sum(rated_units.component_cost)
@@ -454,7 +521,9 @@ select
     cast(final.catalog_provider as {{ dbt.type_string() }}) as catalog_provider,
     cast(final.catalog_model_id as {{ dbt.type_string() }}) as catalog_model_id,
     cast(final.override_id as {{ dbt.type_string() }}) as override_id,
+    cast(final.unit_price_id as {{ dbt.type_string() }}) as unit_price_id,
     cast(final.price_status as {{ dbt.type_string() }}) as price_status,
+    cast(final.unrated_reason as {{ dbt.type_string() }}) as unrated_reason,
     cast(final.is_price_approximate as boolean) as is_price_approximate,
     cast(final.request_count as bigint) as request_count,
     cast(final.unpriced_request_count as bigint) as unpriced_request_count,
@@ -467,6 +536,7 @@ select
     {% for component in components %}
     cast(final.rated_{{ component }}_cost as decimal(38, 10)) as rated_{{ component }}_cost,
     {% endfor %}
+    cast(final.rated_unit_cost as decimal(38, 10)) as rated_unit_cost,
     cast(final.rated_cost as decimal(38, 10)) as rated_cost,
     cast('USD' as {{ dbt.type_string() }}) as billing_currency,
     cast(pricing_snapshot.overrides_sha256 as {{ dbt.type_string() }}) as overrides_sha256,

@@ -12,8 +12,11 @@
       reported, or with no account at all: spend nobody instrumented.
     invoiced_cost is usage charges; credits, tax, purchases and adjustments are invoiced_other_cost.
     unrated_invoiced_cost is the part of invoiced_cost rating cannot price: charges that are not
-    tokens (images, audio, storage, tool calls, searches) and tokens of models with no known price
-    (their usage rows are no_price_known and counted in unpriced_usage_rows). A model's token charge
+    tokens (images, audio, storage, tool calls, searches) whose usage has no unit price, and tokens
+    of models with no known price (their usage rows are no_price_known, counted in
+    unpriced_usage_rows, with their unrated_reason in int_usage_rated). A non-token charge is rated
+    when the account-day's non-token usage of its model or tool is all priced; a charge naming no
+    model (Anthropic's web search) when all the account-day's non-token usage is priced. A model's token charge
     billed without its token type (token_type tokens) is rated: it meets the rated cost of that
     model's tokens in the account-day like any other token charge. The variance compares
     rated cost with invoiced_cost - unrated_invoiced_cost, like for like. coverage_pct is the
@@ -48,18 +51,56 @@ unpriced_models as (
 
 ),
 
+unit_models as (
+
+    {#- account-day models or tools with non-token usage: 1 when all of it is priced -#}
+    select
+        usage_date, provider, project_id as account_id, model_id,
+        min(case when price_status = 'no_price_known' then 0 else 1 end) as is_unit_rated
+    from rated
+    where not is_gateway and unit is not null and unit_count <> 0
+    group by usage_date, provider, project_id, model_id
+
+),
+
+unit_accounts as (
+
+    select usage_date, provider, account_id, min(is_unit_rated) as is_unit_rated
+    from unit_models
+    group by usage_date, provider, account_id
+
+),
+
 invoiced_usage as (
 
     select
         costs.*,
         costs.charge_category = 'Usage'
-            and (costs.token_type = 'other' or unpriced_models.model_id is not null) as is_unrated
+            and (
+                (
+                    costs.token_type = 'other'
+                    and coalesce(
+                        case when costs.model_id is null then unit_accounts.is_unit_rated else unit_models.is_unit_rated end,
+                        0
+                    ) = 0
+                )
+                or unpriced_models.model_id is not null
+            ) as is_unrated
     from costs
     left join unpriced_models
         on unpriced_models.usage_date = costs.usage_date
         and unpriced_models.provider = costs.provider
         and unpriced_models.account_id = costs.project_id
         and unpriced_models.model_id = costs.model_id
+    left join unit_models
+        on unit_models.usage_date = costs.usage_date
+        and unit_models.provider = costs.provider
+        and unit_models.account_id = costs.project_id
+        and unit_models.model_id = costs.model_id
+    left join unit_accounts
+        on unit_accounts.usage_date = costs.usage_date
+        and unit_accounts.provider = costs.provider
+        and unit_accounts.account_id = costs.project_id
     where costs.cost_kind = 'invoiced'
 
 ),
