@@ -67,6 +67,7 @@ OPTIONAL_FILES = {
     BUDGETS_FILE: BudgetsFile,
     REMEDIATION_FILE: RemediationFile,
     REMEDIATION_SLA_FILE: RemediationSlaFile,
+    SELF_HOSTED_FILE: SelfHostedFile,
 }
 TEXT, DATE, FLAG = pa.string(), pa.date32(), pa.bool_()
 MOMENT = pa.timestamp("us")  # UTC, without a zone: a reader's session zone cannot shift the day
