@@ -25,6 +25,32 @@ SELECT = [
     "stg_governance__self_hosted_models",
     "stg_governance__self_hosted_resources",
     "int_self_hosted_costs_allocated",
+    "model_catalog",
+    "int_cost_records_normalized",
+    "int_ai_cost_daily",
+    "int_usage_cost_allocated",
+]
+# the other providers' cost records (none here), on the canonical cost contract
+OTHER_COST_MODELS = [
+    "int_openai_costs_normalized",
+    "int_anthropic_costs_normalized",
+    "int_aws_bedrock_costs_normalized",
+    "int_azure_openai_costs_normalized",
+    "int_google_vertex_costs_normalized",
+    "int_litellm_costs_normalized",
+]
+COST_COLUMNS = (
+    "source_id varchar, provider varchar, usage_date date, charge_period_start timestamp,"
+    " charge_period_end timestamp, project_id varchar, api_key_id varchar, credential_id varchar,"
+    " model_name varchar, model_ref varchar, token_type varchar, pricing_tier varchar,"
+    " cost_kind varchar, charge_category varchar, charge_description varchar,"
+    " billed_cost decimal(38, 10), effective_cost decimal(38, 10), list_cost decimal(38, 10),"
+    " billing_currency varchar, consumed_quantity decimal(38, 6), consumed_unit varchar"
+)
+# the gateways' declared credentials: key-b is nobody's
+CREDENTIALS = [
+    ("litellm", "team-a", "key-a", "app-a", "alpha", "CC-100"),
+    ("otel", "svc-c", "svc-c", "app-c", "gamma", "CC-300"),
 ]
 BUSY, IDLE = date(2026, 9, 1), date(2026, 9, 2)
 GPU_HOURLY = "32.7726"  # p4d.24xlarge on demand, USD per hour
@@ -138,17 +164,53 @@ def allocated(tmp_path_factory):
             " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             usage_rows(),
         )
-    dbt_build(base, database, landing, SELECT)
+        for model in OTHER_COST_MODELS:
+            con.execute(f"create table intermediate.{model} ({COST_COLUMNS})")
+        con.execute(
+            "create table intermediate.int_credentials_attributed (credential_provider varchar,"
+            " project_id varchar, credential_id varchar, application_id varchar, team_id varchar,"
+            " cost_center_id varchar)"
+        )
+        con.executemany(
+            "insert into intermediate.int_credentials_attributed values (?, ?, ?, ?, ?, ?)",
+            CREDENTIALS,
+        )
+        # what the chargeback allocation reads besides the cost: no direct usage, no tags
+        con.execute(
+            "create table intermediate.int_ai_usage_daily (usage_date date, provider varchar,"
+            " project_id varchar, credential_id varchar, model_id varchar,"
+            " application_id varchar, team_id varchar, cost_center_id varchar,"
+            " total_tokens bigint, is_gateway boolean)"
+        )
+        con.execute(
+            "create table intermediate.int_cost_tags_resolved (usage_date date, provider varchar,"
+            " project_id varchar, credential_id varchar, application_id varchar,"
+            " team_id varchar, cost_center_id varchar)"
+        )
+    # cautious: only the tests of the built models, not of the fixture tables they read
+    dbt_build(base, database, landing, SELECT, cautious=True)
     with duckdb.connect(str(database), read_only=True) as con:
-        yield con.execute(
-            "select usage_date, provider, gateway, project_id, credential_id, model_name, cost_kind,"
-            " billed_cost, effective_cost, consumed_quantity, charge_description"
-            " from intermediate.int_self_hosted_costs_allocated order by usage_date, billed_cost desc"
-        ).fetchall()
+        yield (
+            con.execute(
+                "select usage_date, provider, gateway, project_id, credential_id, model_name, cost_kind,"
+                " billed_cost, effective_cost, consumed_quantity, charge_description"
+                " from intermediate.int_self_hosted_costs_allocated order by usage_date, billed_cost desc"
+            ).fetchall(),
+            con.execute(
+                "select usage_date, provider, cost_kind, credential_id, model_id, application_id,"
+                " cost_center_id, billed_cost from intermediate.int_ai_cost_daily"
+                " order by usage_date, billed_cost desc"
+            ).fetchall(),
+            con.execute(
+                "select usage_date, credential_id, application_id, cost_center_id,"
+                " allocation_method, billed_cost from intermediate.int_usage_cost_allocated"
+                " order by usage_date, billed_cost desc"
+            ).fetchall(),
+        )
 
 
 def test_busy_day_splits_by_tokens_in_whole_cents_that_add_up(allocated):
-    busy = [r for r in allocated if r[0] == BUSY]
+    busy = [r for r in allocated[0] if r[0] == BUSY]
     # day cost 24 x 32.7726 + 1.2345 = 787.7769; shares 472.66614, 236.33307, 78.77769;
     # 78778 cents (787.78 rounded): floors 47266 + 23633 + 7877 = 78776, the two cents left go to
     # the largest remainders (.769: svc-c, .614: key-a); key-a (most tokens) takes the rest
@@ -166,9 +228,29 @@ def test_busy_day_splits_by_tokens_in_whole_cents_that_add_up(allocated):
 
 
 def test_idle_day_stays_on_the_deployment(allocated):
-    idle = [r for r in allocated if r[0] == IDLE]
+    idle = [r for r in allocated[0] if r[0] == IDLE]
     # 24 x 32.7726 = 786.5424, no tokens: one record on the deployment, nothing lost
     assert [(r[2], r[3], r[4], r[7], r[9]) for r in idle] == [
         ("", DEPLOYMENT, DEPLOYMENT, Decimal("786.5424"), 0)
     ]
     assert "idle" in idle[0][10]
+
+
+def test_the_parts_are_invoiced_vllm_cost_of_the_gateways_applications(allocated):
+    """Through int_cost_records_normalized into int_ai_cost_daily: each part is attributed through
+    the gateway credential its tokens came through; an undeclared key and the idle day are not."""
+    assert allocated[1] == [
+        (BUSY, "vllm", "invoiced", "key-a", MODEL, "app-a", "CC-100", Decimal("472.6669")),
+        (BUSY, "vllm", "invoiced", "key-b", MODEL, None, None, Decimal("236.33")),
+        (BUSY, "vllm", "invoiced", "svc-c", MODEL, "app-c", "CC-300", Decimal("78.78")),
+        (IDLE, "vllm", "invoiced", DEPLOYMENT, None, None, None, Decimal("786.5424")),
+    ]
+
+
+def test_chargeback_allocates_every_cent_by_credential_or_as_unattributed(allocated):
+    assert allocated[2] == [
+        (BUSY, "key-a", "app-a", "CC-100", "credential", Decimal("472.6669")),
+        (BUSY, "key-b", None, "unattributed", "unattributed", Decimal("236.33")),
+        (BUSY, "svc-c", "app-c", "CC-300", "credential", Decimal("78.78")),
+        (IDLE, DEPLOYMENT, None, "unattributed", "unattributed", Decimal("786.5424")),
+    ]
