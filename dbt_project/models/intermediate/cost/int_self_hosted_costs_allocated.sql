@@ -162,8 +162,8 @@ final as (
         'Usage' as charge_category,
         case
             when tokens > 0
-                then 'Self-hosted ' || deployment_id || ': cloud cost allocated by tokens'
-            else 'Self-hosted ' || deployment_id || ': idle cloud cost (no tokens that day)'
+                then {{ dbt.concat(["'Self-hosted '", 'deployment_id', "': cloud cost allocated by tokens'"]) }}
+            else {{ dbt.concat(["'Self-hosted '", 'deployment_id', "': idle cloud cost (no tokens that day)'"]) }}
         end as charge_description,
         cast(
             rounded_units * {{ minor_unit('billing_currency') }}
