@@ -1,7 +1,7 @@
 """Self-hosted model cost through dbt on hand-made rows: the CUR rows landed for a declared vLLM
 deployment (a GPU instance by resource id, its volume by tag) are summed per day and allocated to
 the deployment's tokens by credential, in whole cents by largest remainder, the day's sub-cent rest
-on the part with the most tokens; a day with GPU cost and no tokens stays on the deployment (idle).
+on the largest part (never below zero); a day with GPU cost and no tokens stays on the deployment (idle).
 Every expected figure is computed by hand in the comments."""
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ CREDENTIALS = [
     ("litellm", "team-a", "key-a", "app-a", "alpha", "CC-100"),
     ("otel", "svc-c", "svc-c", "app-c", "gamma", "CC-300"),
 ]
-BUSY, IDLE = date(2026, 9, 1), date(2026, 9, 2)
+BUSY, IDLE, TINY = date(2026, 9, 1), date(2026, 9, 2), date(2026, 9, 3)
 GPU_HOURLY = "32.7726"  # p4d.24xlarge on demand, USD per hour
 VOLUME_DAILY = "1.2345"
 DEPLOYMENT = "vllm-llama"
@@ -119,12 +119,14 @@ def land(landing: Path) -> None:
     folder = landing / "aws_cur" / "self_hosted_line_items" / "cur_test"
     folder.mkdir(parents=True)
     pulled = datetime(2026, 9, 5, tzinfo=UTC)
-    for day in (BUSY, IDLE):
+    for day in (BUSY, IDLE, TINY):
         rows = [
             cur_row(day, h, "i-0gpu", "USE1-BoxUsage:p4d.24xlarge", GPU_HOURLY) for h in range(24)
         ]
         if day == BUSY:
             rows.append(cur_row(day, 0, "vol-0data", "USE1-EBS:VolumeUsage.gp3", VOLUME_DAILY))
+        if day == TINY:  # less than a cent, over three equal users
+            rows = [cur_row(day, 0, "vol-0data", "USE1-EBS:VolumeUsage.gp3", "0.006")]
         lineage = {"_source_id": "cur_test", "_partition_date": day, "_pulled_at": pulled}
         table = pa.Table.from_pylist([{**r, **lineage} for r in rows], schema=schema)
         pq.write_table(table, folder / f"{day}.parquet")
@@ -139,6 +141,10 @@ def usage_rows() -> list[tuple]:
         # input and output tokens: a quarter of them output
         (BUSY, "vllm", MODEL, f"hosted_vllm/{MODEL}", gw, project, key, t * 3 // 4, t // 4, True)
         for (gw, project, key), t in TOKENS.items()
+    ]
+    rows += [
+        (TINY, "vllm", MODEL, MODEL, gw, project, key, 75, 25, True)
+        for (gw, project, key) in TOKENS
     ]
     # not the deployment's provider, not its model: no share
     rows.append((BUSY, "aws_bedrock", MODEL, MODEL, "aws_bedrock", "a", "a", 4_000, 1_000, False))
@@ -213,7 +219,7 @@ def test_busy_day_splits_by_tokens_in_whole_cents_that_add_up(allocated):
     busy = [r for r in allocated[0] if r[0] == BUSY]
     # day cost 24 x 32.7726 + 1.2345 = 787.7769; shares 472.66614, 236.33307, 78.77769;
     # 78778 cents (787.78 rounded): floors 47266 + 23633 + 7877 = 78776, the two cents left go to
-    # the largest remainders (.769: svc-c, .614: key-a); key-a (most tokens) takes the rest
+    # the largest remainders (.769: svc-c, .614: key-a); key-a (the largest part) takes the rest
     # 787.7769 - 787.78 = -0.0031
     assert [(r[2], r[4], r[7]) for r in busy] == [
         ("litellm", "key-a", Decimal("472.6669")),
@@ -239,7 +245,7 @@ def test_idle_day_stays_on_the_deployment(allocated):
 def test_the_parts_are_invoiced_vllm_cost_of_the_gateways_applications(allocated):
     """Through int_cost_records_normalized into int_ai_cost_daily: each part is attributed through
     the gateway credential its tokens came through; an undeclared key and the idle day are not."""
-    assert allocated[1] == [
+    assert [r for r in allocated[1] if r[0] != TINY] == [
         (BUSY, "vllm", "invoiced", "key-a", MODEL, "app-a", "CC-100", Decimal("472.6669")),
         (BUSY, "vllm", "invoiced", "key-b", MODEL, None, None, Decimal("236.33")),
         (BUSY, "vllm", "invoiced", "svc-c", MODEL, "app-c", "CC-300", Decimal("78.78")),
@@ -248,9 +254,20 @@ def test_the_parts_are_invoiced_vllm_cost_of_the_gateways_applications(allocated
 
 
 def test_chargeback_allocates_every_cent_by_credential_or_as_unattributed(allocated):
-    assert allocated[2] == [
+    assert [r for r in allocated[2] if r[0] != TINY] == [
         (BUSY, "key-a", "app-a", "CC-100", "credential", Decimal("472.6669")),
         (BUSY, "key-b", None, "unattributed", "unattributed", Decimal("236.33")),
         (BUSY, "svc-c", "app-c", "CC-300", "credential", Decimal("78.78")),
         (IDLE, DEPLOYMENT, None, "unattributed", "unattributed", Decimal("786.5424")),
+    ]
+
+
+def test_a_day_under_a_cent_is_never_charged_below_zero(allocated):
+    tiny = [r for r in allocated[0] if r[0] == TINY]
+    # 0.006 is one cent rounded; the three equal shares (0.002) have equal remainders and the cent
+    # goes to the first (key-a), which also takes the rest -0.004: 0.006 in all, nobody negative
+    assert [(r[4], r[7]) for r in tiny] == [
+        ("key-a", Decimal("0.006")),
+        ("key-b", Decimal("0")),
+        ("svc-c", Decimal("0")),
     ]

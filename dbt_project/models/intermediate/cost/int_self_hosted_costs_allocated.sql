@@ -7,8 +7,8 @@
 
     Whole cents that add up: each part is the day's cost x its tokens / the day's tokens, rounded to
     whole minor units by largest remainder so the parts add to the day's cost rounded to the cent;
-    the sub-cent rest of the day's cost (CUR rates have more decimals) goes to the part with the most
-    tokens, so the parts add to the exact invoiced cost and nothing is lost.
+    the sub-cent rest of the day's cost (CUR rates have more decimals) goes to the largest part, so
+    the parts add to the exact invoiced cost and nothing is lost.
 
     Idle days: cost on a day without tokens (or of a deployment that declares no model any more) is
     not dropped: it is one record on the deployment itself (project and credential = deployment id,
@@ -143,6 +143,20 @@ rounded as (
 
 ),
 
+ranked as (
+
+    -- the day's sub-cent rest goes to its largest part: whole cents plus less than half a cent
+    -- either way, never below zero
+    select
+        *,
+        row_number() over (
+            partition by source_id, deployment_id, usage_date, billing_currency
+            order by rounded_units desc, token_rank
+        ) as amount_rank
+    from rounded
+
+),
+
 final as (
 
     select
@@ -168,7 +182,7 @@ final as (
         cast(
             rounded_units * {{ minor_unit('billing_currency') }}
             + case
-                when token_rank = 1 then day_cost - day_units * {{ minor_unit('billing_currency') }}
+                when amount_rank = 1 then day_cost - day_units * {{ minor_unit('billing_currency') }}
                 else 0
             end
             as decimal(38, 10)
@@ -178,7 +192,7 @@ final as (
         'tokens' as consumed_unit,
         case when credential_provider = provider then '' else credential_provider end as gateway,
         deployment_id
-    from rounded
+    from ranked
 
 )
 
