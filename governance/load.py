@@ -28,6 +28,7 @@ from governance.schema import (
     RemediationFile,
     RemediationSlaFile,
     SeatPricesFile,
+    SelfHostedFile,
     TeamsFile,
     ThresholdsFile,
 )
@@ -57,6 +58,8 @@ BUDGETS_FILE = "budgets.yml"
 # remediate a finding (absent: the defaults of RemediationSlaFile).
 REMEDIATION_FILE = "remediation.yml"
 REMEDIATION_SLA_FILE = "remediation_sla.yml"
+# Optional: self-hosted model deployments and the cloud resources that serve them (absent: none).
+SELF_HOSTED_FILE = "self_hosted.yml"
 # Optional files documented in REFERENCE.md next to FILES.
 OPTIONAL_FILES = {
     SEAT_PRICES_FILE: SeatPricesFile,
@@ -64,6 +67,7 @@ OPTIONAL_FILES = {
     BUDGETS_FILE: BudgetsFile,
     REMEDIATION_FILE: RemediationFile,
     REMEDIATION_SLA_FILE: RemediationSlaFile,
+    SELF_HOSTED_FILE: SelfHostedFile,
 }
 TEXT, DATE, FLAG = pa.string(), pa.date32(), pa.bool_()
 MOMENT = pa.timestamp("us")  # UTC, without a zone: a reader's session zone cannot shift the day
@@ -166,6 +170,17 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("currency", TEXT),
             ("starts_on", DATE),
             ("ends_on", DATE),
+            ("reference", TEXT),
+        ],
+        "self_hosted_models": [("deployment_id", TEXT), ("provider", TEXT), ("model", TEXT)],
+        # One row per declared resource id and one per declared tag of each deployment.
+        "self_hosted_resources": [
+            ("deployment_id", TEXT),
+            ("provider", TEXT),
+            ("source_type", TEXT),
+            ("resource_id", TEXT),
+            ("tag_key", TEXT),
+            ("tag_value", TEXT),
             ("reference", TEXT),
         ],
         # One row per rate, plus the reporting currency's own rate of 1 (open dates).
@@ -279,6 +294,7 @@ class Governance:
     remediation: RemediationFile = dataclasses.field(default_factory=RemediationFile)
     remediation_sla: RemediationSlaFile = dataclasses.field(default_factory=RemediationSlaFile)
     remediation_tickets: tuple[ImportedTicket, ...] = ()
+    self_hosted: SelfHostedFile = dataclasses.field(default_factory=SelfHostedFile)
 
     def rows(self) -> dict[str, list[dict]]:
         """Rows for each governance table the warehouse reads (see SCHEMAS)."""
@@ -392,11 +408,41 @@ class Governance:
                 }
                 for p in self.seat_prices.prices
             ],
+            "self_hosted_models": [
+                {"deployment_id": d.id, "provider": d.provider, "model": m}
+                for d in self.self_hosted.deployments
+                for m in d.models
+            ],
+            "self_hosted_resources": self.self_hosted_resource_rows(),
             **self._pricing_rows(),
             **self._threshold_rows(),
             **self._money_rows(),
             **self._remediation_rows(),
         }
+
+    def self_hosted_resource_rows(self, source_type: str | None = None) -> list[dict]:
+        """One row per declared resource id or tag of every self-hosted deployment (of one billing
+        export when `source_type` is given): what the billing connectors keep and dbt allocates."""
+        rows = []
+        for d in self.self_hosted.deployments:
+            for r in d.resources:
+                if source_type is not None and r.source_type != source_type:
+                    continue
+                common = {
+                    "deployment_id": d.id,
+                    "provider": d.provider,
+                    "source_type": r.source_type,
+                    "reference": d.reference,
+                }
+                rows += [
+                    {**common, "resource_id": i, "tag_key": None, "tag_value": None}
+                    for i in r.resource_ids
+                ]
+                rows += [
+                    {**common, "resource_id": None, "tag_key": k, "tag_value": v}
+                    for k, v in r.tags.items()
+                ]
+        return rows
 
     def _remediation_rows(self) -> dict[str, list[dict]]:
         return {
@@ -605,6 +651,7 @@ class Governance:
             BUDGETS_FILE,
             REMEDIATION_FILE,
             REMEDIATION_SLA_FILE,
+            SELF_HOSTED_FILE,
             self.remediation.ticket_import.file,
         ]:
             path = self.directory / name
@@ -675,6 +722,12 @@ def load_governance(directory: Path | None = None) -> Governance:
         if sla_path.exists()
         else RemediationSlaFile()
     )
+    self_hosted_path = directory / SELF_HOSTED_FILE
+    self_hosted = (
+        load_yaml_model(self_hosted_path, SelfHostedFile, what="governance self-hosted deployments")
+        if self_hosted_path.exists()
+        else SelfHostedFile()
+    )
     tickets_path = directory / remediation.ticket_import.file
     tickets = tuple(read_imported(tickets_path)) if tickets_path.exists() else ()
     governance = Governance(
@@ -688,6 +741,7 @@ def load_governance(directory: Path | None = None) -> Governance:
         remediation=remediation,
         remediation_sla=remediation_sla,
         remediation_tickets=tickets,
+        self_hosted=self_hosted,
     )
     problems = _reference_problems(governance)
     if problems:

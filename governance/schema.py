@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Annotated, Literal, get_args
@@ -568,6 +569,107 @@ class FxRatesFile(Strict):
                     raise ValueError(
                         f"two {a.currency} rates on the same days ({a.valid_from} and"
                         f" {b.valid_from}): end one before the other starts"
+                    )
+        return self
+
+
+# Providers whose models run on the company's own infrastructure: their cost is what the cloud bills
+# for the resources serving them, not a per-token invoice.
+SelfHostedProvider = Literal["vllm"]
+# Cloud billing exports whose rows a deployment can claim (the connector keeps the claimed rows).
+ResourceSource = Literal["aws_cur"]
+TAG_KEY = r"^[A-Za-z0-9_.:/=+@ -]{1,128}$"
+
+
+class DeclaredResources(Strict):
+    """Cloud resources of one billing export that serve a deployment: rows whose resource id is one
+    of `resource_ids`, or whose resource tags carry every one of `tags`."""
+
+    source_type: ResourceSource = Field(
+        description="The billing export the resources bill in (aws_cur: CUR 2.0 line items)."
+    )
+    resource_ids: list[str] = Field(
+        default_factory=list,
+        description="Resource ids as the export names them (CUR line_item_resource_id, e.g. i-0abc...).",
+    )
+    tags: dict[str, str] = Field(
+        default_factory=dict,
+        description="Cost allocation tags (key: value) every row of the deployment carries, e.g."
+        " aiuw:deployment: vllm-llama; CUR 2.0's user_ prefix and punctuation are ignored.",
+    )
+
+    @field_validator("resource_ids")
+    @classmethod
+    def _ids(cls, ids: list[str]) -> list[str]:
+        if any(not i.strip() for i in ids):
+            raise ValueError("resource_ids must not be empty strings")
+        if len(set(ids)) != len(ids):
+            raise ValueError("resource_ids lists an id more than once")
+        return ids
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, tags: dict[str, str]) -> dict[str, str]:
+        for key, value in tags.items():
+            if not re.match(TAG_KEY, key) or not str(value).strip():
+                raise ValueError(f"tag {key!r}: a tag needs a key of 1-128 characters and a value")
+        return tags
+
+    @model_validator(mode="after")
+    def _something(self) -> DeclaredResources:
+        if not self.resource_ids and not self.tags:
+            raise ValueError(
+                "declare the resources by resource_ids or tags (or both): with neither, no billing"
+                " row would be kept and the deployment would cost nothing"
+            )
+        return self
+
+
+class SelfHostedDeployment(Strict):
+    """A model deployment on the company's own infrastructure (vLLM or similar), seen through a
+    gateway or OpenTelemetry under `provider`, and the cloud resources that serve it."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", description="Deployment id, e.g. vllm-llama.")
+    provider: SelfHostedProvider = Field(
+        description="The provider name its traffic has in the warehouse (vllm)."
+    )
+    models: list[str] = Field(
+        min_length=1,
+        description="Model ids it serves, as the usage names them (model_id or model_name).",
+    )
+    resources: list[DeclaredResources] = Field(
+        min_length=1, description="The billed resources that serve it."
+    )
+    reference: str = Field(min_length=1, description="Where the deployment is described.")
+
+
+class SelfHostedFile(Strict):
+    deployments: list[SelfHostedDeployment] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _distinct(self) -> SelfHostedFile:
+        ids = [d.id for d in self.deployments]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"deployment ids declared more than once: {', '.join(duplicates)}")
+        owner: dict[tuple[str, str], str] = {}
+        for d in self.deployments:
+            for r in d.resources:
+                for resource_id in r.resource_ids:
+                    other = owner.setdefault((r.source_type, resource_id), d.id)
+                    if other != d.id:
+                        raise ValueError(
+                            f"resource {resource_id} ({r.source_type}) is declared by deployments"
+                            f" {other} and {d.id}: a resource's cost goes to one deployment"
+                        )
+        served: dict[tuple[str, str], str] = {}
+        for d in self.deployments:
+            for model in d.models:
+                other = served.setdefault((d.provider, model), d.id)
+                if other != d.id:
+                    raise ValueError(
+                        f"model {model} of {d.provider} is served by deployments {other} and"
+                        f" {d.id}: its tokens can carry the cost of one deployment only"
                     )
         return self
 

@@ -25,6 +25,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from governance.schema import SeatPricesFile
+from sandbox import self_hosted
 from sandbox.providers.m365_copilot import CONCEALED_TENANT, REFRESH_LAG
 from sandbox.saas_seats import seats_for
 from sandbox.server import SandboxState
@@ -94,7 +95,8 @@ def to_the_cent(amount: Decimal) -> Decimal:
 
 def usage_invoiced(state: SandboxState, start: date, end: date) -> dict[date, Decimal]:
     """Month -> what the providers invoiced for usage on days in [start, end) (all in USD): each
-    provider's month to the cent, as its invoice states it."""
+    provider's month to the cent, as its invoice states it, and the AWS compute of the self-hosted
+    vLLM deployment (charged as provider vllm) to the cent."""
     as_of = state.now()
     totals: dict[date, Decimal] = {}
     month = month_start(start)
@@ -107,7 +109,7 @@ def usage_invoiced(state: SandboxState, start: date, end: date) -> dict[date, De
                 for p in state.providers
             ),
             Decimal(0),
-        )
+        ) + to_the_cent(self_hosted.invoiced(*window, as_of))
         month = date.fromordinal(last.toordinal() + 1)
     return totals
 

@@ -29,6 +29,7 @@ from orchestration.cli.reconciliation import out_of_tolerance_lines
 from orchestration.cli.summary import CENT, MAX_LINE, USAGE_MEASURES, dollars
 from orchestration.lib.sources import sources_config
 from reports.executive_data import QUESTIONS_DIR
+from sandbox import self_hosted
 from sandbox.activity import SETTLEMENT_DAYS
 from sandbox.chargeback_truth import RevealedBy, invoiced_by_month, seat_charges, to_the_cent
 from sandbox.cost_plants import planted_variances
@@ -388,6 +389,13 @@ def check_lines(
             "select min(usage_date), max(usage_date) from fct_ai_usage_daily"
         ).fetchone()
         observed, sent, undeclared, sent_undeclared = observed_sensitive_data(con, state, end)
+        self_hosted_days = dict(
+            con.execute(
+                "select usage_date, sum(billed_cost) from fct_ai_cost_daily"
+                " where provider = ? and cost_kind = 'invoiced' group by usage_date",
+                [self_hosted.PROVIDER],
+            ).fetchall()
+        )
     checks = [
         (f"{rule} findings", found.get(rule, set()), expected)
         for rule, expected in sorted(PLANTED_APPLICATION_FINDINGS.items())
@@ -421,6 +429,15 @@ def check_lines(
         )
     checks.append(("chargeback of each closed month = invoiced, to the cent", chargeback, invoiced))
     checks.append(("seat cost of each closed month = sandbox seat charges", seat_cost, seat_truth))
+    if self_hosted_days:
+        # every day with GPU rows is charged in full, the idle ones too
+        checks.append(
+            (
+                f"{self_hosted.DEPLOYMENT} GPU cost per day allocated to {self_hosted.PROVIDER}",
+                set(self_hosted_days.items()),
+                {(day, self_hosted.DAY_COST) for day in self_hosted_days},
+            )
+        )
     if first_day:
         settled_end = min(
             end + timedelta(days=1), state.now().date() - timedelta(SETTLEMENT_DAYS - 1)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+from sandbox import self_hosted
 from sandbox.enterprise import RETIRED_APPLICATION
 from sandbox.identity import display_name, team_display_name
 from sandbox.server import SandboxState
@@ -551,6 +552,7 @@ def build(state: SandboxState) -> dict[str, dict]:
         "budgets.yml": {"budgets": budgets(teams, applications)},
         "remediation.yml": {"entries": REMEDIATION},
         "remediation_sla.yml": {"days": REMEDIATION_SLA_DAYS},
+        "self_hosted.yml": self_hosted.governance(),
     }
 
 

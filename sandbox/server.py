@@ -37,6 +37,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from connectors.sandbox_keys import SANDBOX_KEYS
+from sandbox import self_hosted
 from sandbox.activity import Activity
 from sandbox.enterprise import DEFAULT_SEED, Enterprise
 from sandbox.ground_truth import MEASURES, SensitiveCounts, empty_totals
@@ -144,7 +145,8 @@ class SandboxState:
 
         Gateways (providers with `gateway_usage_by_provider`) report under the upstream provider:
         their measured cost always adds to it, their usage only where no direct source reports it
-        (a request seen by both is usage once).
+        (a request seen by both is usage once). The self-hosted vLLM deployment's GPU rows in the
+        CUR are invoiced cost of its provider (sandbox/self_hosted.py).
         """
         as_of = self.now()
         gateways = [p for p in self.providers if hasattr(p, "gateway_usage_by_provider")]
@@ -161,6 +163,11 @@ class SandboxState:
                 entry["measured_cost_usd"] = str(
                     Decimal(entry["measured_cost_usd"]) + Decimal(figures["measured_cost_usd"])
                 )
+        # the self-hosted deployment's compute, from the CUR, is invoiced cost of its provider
+        compute = self_hosted.invoiced(start, end, as_of)
+        if compute:
+            entry = expected.setdefault(self_hosted.PROVIDER, empty_totals())
+            entry["invoiced_cost_usd"] = str(Decimal(entry["invoiced_cost_usd"]) + compute)
         # sources with no usage or cost (identity, seats) publish nothing to these marts
         return {name: totals for name, totals in expected.items() if totals != empty_totals()}
 

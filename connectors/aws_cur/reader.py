@@ -1,4 +1,5 @@
-"""Reads AWS CUR 2.0 (Data Exports) Parquet files, keeping only Amazon Bedrock rows.
+"""Reads AWS CUR 2.0 (Data Exports) Parquet files, keeping only Amazon Bedrock rows, or only the rows
+of the resources declared to serve a self-hosted model deployment (`DeclaredResources`).
 
 Data Exports write `<root>/<export name>/data/BILLING_PERIOD=YYYY-MM/*.parquet`; with the "overwrite"
 option the month's files are replaced on every refresh, otherwise each refresh adds a folder of new
@@ -12,7 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
@@ -67,6 +68,51 @@ def is_bedrock_row(row: dict) -> bool:
     if (row.get("product_servicecode") or "").startswith("AmazonBedrock"):
         return True
     return "bedrock" in (row.get("product_product_name") or "").lower()
+
+
+def tag_key(key: str) -> str:
+    """A tag key as CUR 2.0 writes it in `resource_tags` and as governance declares it, compared
+    alike: lower case, the `user_`/`user:` prefix of user-defined tags dropped, punctuation as `_`
+    (`aiuw:deployment` and CUR's `user_aiuw_deployment` are the same key)."""
+    key = key.strip().lower()
+    for prefix in ("user:", "user_"):
+        if key.startswith(prefix):
+            key = key[len(prefix) :]
+            break
+    return re.sub(r"[^a-z0-9]", "_", key)
+
+
+class DeclaredResources:
+    """The CUR rows of declared self-hosted deployments: a row belongs to the deployment that
+    declares its resource id, or else to the one whose declared tags it carries (all of them).
+
+    `rows` are governance's self-hosted resource rows (`Governance.self_hosted_resource_rows`):
+    deployment_id with either resource_id or tag_key and tag_value."""
+
+    def __init__(self, rows: Iterable[Mapping]) -> None:
+        self.by_resource: dict[str, str] = {}
+        self.tags: dict[str, dict[str, str]] = {}
+        for row in rows:
+            if row.get("resource_id"):
+                self.by_resource[row["resource_id"]] = row["deployment_id"]
+            elif row.get("tag_key"):
+                wanted = self.tags.setdefault(row["deployment_id"], {})
+                wanted[tag_key(row["tag_key"])] = str(row["tag_value"])
+
+    def __bool__(self) -> bool:
+        return bool(self.by_resource or self.tags)
+
+    def deployment_of(self, row: Mapping) -> str | None:
+        resource = row.get("line_item_resource_id")
+        if resource and resource in self.by_resource:
+            return self.by_resource[resource]
+        if not self.tags or not row.get("resource_tags"):
+            return None
+        carried = {tag_key(k): str(v) for k, v in json.loads(row["resource_tags"]).items()}
+        for deployment, wanted in sorted(self.tags.items()):
+            if all(carried.get(k) == v for k, v in wanted.items()):
+                return deployment
+        return None
 
 
 def _naive_utc(value: object) -> datetime | None:
@@ -138,6 +184,26 @@ class CurReader:
 
     def line_items(self, start: date, end: date) -> Iterator[dict]:
         """Bedrock rows whose usage starts in [start, end), from every overlapping billing period."""
+        return self._kept(start, end, lambda row: is_bedrock_row(row) or None, "Bedrock")
+
+    def self_hosted_line_items(
+        self, start: date, end: date, declared: DeclaredResources
+    ) -> Iterator[dict]:
+        """Rows of the resources `declared` to serve self-hosted deployments whose usage starts in
+        [start, end), each with its `deployment_id`; nothing when nothing is declared."""
+        if not declared:
+            return iter(())
+        return self._kept(start, end, declared.deployment_of, "self-hosted", "deployment_id")
+
+    def _kept(
+        self,
+        start: date,
+        end: date,
+        keep: Callable[[dict], object],
+        what: str,
+        label: str | None = None,
+    ) -> Iterator[dict]:
+        """Rows in [start, end) that `keep` returns a value for (stored as `label` when given)."""
         for period in self.billing_periods():
             if not period.overlaps(start, end):
                 continue
@@ -145,19 +211,25 @@ class CurReader:
             for path in period.files:
                 for row in self._rows(path):
                     started = row["line_item_usage_start_date"]
-                    if start <= started.date() < end and is_bedrock_row(row):
-                        kept += 1
-                        yield {
-                            **row,
-                            "billing_period": period.label,
-                            "export_name": period.export_name,
-                        }
+                    if not start <= started.date() < end:
+                        continue
+                    value = keep(row)
+                    if value is None:
+                        continue
+                    kept += 1
+                    yield {
+                        **row,
+                        **({label: value} if label else {}),
+                        "billing_period": period.label,
+                        "export_name": period.export_name,
+                    }
             log.info(
-                "%s: %s %s: %d Bedrock row(s) from %d file(s)",
+                "%s: %s %s: %d %s row(s) from %d file(s)",
                 self.source_id,
                 period.export_name,
                 period.label,
                 kept,
+                what,
                 len(period.files),
             )
 

@@ -1,4 +1,4 @@
-"""Landing schema of the CUR 2.0 Bedrock rows: the export's own column names, money as exact text.
+"""Landing schema of the CUR 2.0 Bedrock (and declared self-hosted) rows: the export's own column names, money as exact text.
 
 Rows keep their column names; from the `product` MAP only `product_name` is flattened (as
 `product_product_name`), and the MAP columns `product` and `resource_tags` are kept as JSON text.
@@ -69,4 +69,11 @@ LINE_ITEMS = pa.schema(
     ]
 )
 
-SCHEMAS: dict[str, pa.Schema] = {"bedrock_line_items": LINE_ITEMS}
+# The rows of resources declared to serve a self-hosted deployment (governance/self_hosted.yml),
+# with the deployment that declares them.
+SELF_HOSTED_LINE_ITEMS = LINE_ITEMS.append(pa.field("deployment_id", pa.string()))
+
+SCHEMAS: dict[str, pa.Schema] = {
+    "bedrock_line_items": LINE_ITEMS,
+    "self_hosted_line_items": SELF_HOSTED_LINE_ITEMS,
+}

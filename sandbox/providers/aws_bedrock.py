@@ -27,7 +27,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sandbox import prompt_content
+from sandbox import prompt_content, self_hosted
 from sandbox.activity import PROVISIONAL_SHARE, SETTLEMENT_DAYS, Activity
 from sandbox.enterprise import EPOCH, Enterprise, stable_int
 from sandbox.ground_truth import SensitiveCounts, days, empty_totals
@@ -516,6 +516,14 @@ class AwsBedrockProvider:
                 yield self._cur_record(row, unblended)
             for account in ACCOUNTS:
                 yield self._storage_record(account, day)
+            # the self-hosted vLLM deployment's GPU instance and volume (not Bedrock: the reader
+            # keeps them only as the resources governance/self_hosted.yml declares)
+            yield from self_hosted.cur_records(
+                day,
+                datetime(month.year, month.month, 1),
+                datetime.combine(next_month(month), datetime.min.time()),
+                PAYER,
+            )
             day += timedelta(days=1)
 
     def write_cur(self, base: Path, start: date, end: date, as_of: datetime) -> None:

@@ -15,13 +15,13 @@ import pyarrow.parquet as pq
 import pytest
 
 from connectors.aws_bedrock_invocation_logs.reader import InvocationLogError, InvocationLogReader
-from connectors.aws_cur.reader import CurFileError, CurReader
+from connectors.aws_cur.reader import CurFileError, CurReader, DeclaredResources
 from connectors.config import SourceConfig
 from orchestration.defs.ingest.aws_bedrock_invocation_logs import assets as log_assets
 from orchestration.defs.ingest.aws_cur import assets as cur_assets
 from orchestration.lib.ingest import land_entity
 from orchestration.lib.partitions import RefreshWindow, billing_month_to_date
-from sandbox import prompt_content
+from sandbox import prompt_content, self_hosted
 from sandbox.activity import Activity
 from sandbox.enterprise import Enterprise
 from sandbox.providers import aws_bedrock
@@ -302,9 +302,9 @@ def test_a_month_rewrite_replaces_the_month(provider, tmp_path):
         old = Decimal(before[row["identity_line_item_id"]]["line_item_unblended_cost"])
         assert Decimal(row["line_item_unblended_cost"]) > old
     files = Path(env["AWS_CUR_PATH"]).glob("*/data/BILLING_PERIOD=2026-09/*.parquet")
+    # Bedrock's rows and the self-hosted deployment's hourly GPU rows, 400 rows a file
     assert sorted(p.name for p in files) == [
-        "bedrock-cur2-00001.snappy.parquet",
-        "bedrock-cur2-00002.snappy.parquet",
+        f"bedrock-cur2-{n:05d}.snappy.parquet" for n in range(1, 5)
     ]
 
 
@@ -350,7 +350,7 @@ def test_landed_files_hold_no_body_text(exports, tmp_path, monkeypatch):
         ("aws_cur", cur_assets, "AWS_CUR_PATH"),
     ):
         source = SourceConfig(id="bedrock_test", type=source_type, path=exports[env])
-        (entity,) = assets.ENTITIES
+        entity = assets.ENTITIES[0]  # the CUR's Bedrock rows; its self-hosted rows have no text
         land_entity(source_type, entity, source, window, paths, assets.open_client)
     landed = sorted((tmp_path / "landing").rglob("*.parquet"))
     assert len(landed) == 3 + 16  # three log days; Sep 1-16 of the billing month
@@ -366,3 +366,97 @@ def test_landed_files_hold_no_body_text(exports, tmp_path, monkeypatch):
         if "invocations" in path.parts:
             log_rows += table.num_rows
     assert log_rows > 1000
+
+
+def test_declared_gpu_rows_are_kept_and_nothing_else(tmp_path):
+    """A CUR 2.0 file with Bedrock, S3 and EC2 rows: the self-hosted reader keeps the declared
+    instance (by id) and the tagged volume (CUR's user_ tag key), with their deployment; the
+    Bedrock reader keeps only Bedrock."""
+    folder = tmp_path / "cur2" / "data" / "BILLING_PERIOD=2026-03"
+    folder.mkdir(parents=True)
+    common = {
+        "bill_billing_period_start_date": datetime(2026, 3, 1),
+        "line_item_usage_account_id": "444455556666",
+        "line_item_line_item_type": "Usage",
+        "line_item_usage_start_date": datetime(2026, 3, 4, 10),
+        "line_item_usage_amount": 1.0,
+        "line_item_product_code": "AmazonEC2",
+        "resource_tags": [],
+    }
+    rows = [
+        {
+            **common,
+            "line_item_usage_type": "BoxUsage:g5.12xlarge",
+            "line_item_resource_id": "i-0gpu",
+            "line_item_unblended_cost": 5.672,
+        },
+        {
+            **common,
+            "line_item_usage_type": "EBS:VolumeUsage.gp3",
+            "line_item_resource_id": "vol-0data",
+            "line_item_unblended_cost": 0.0547945,
+            "resource_tags": [("user_aiuw_deployment", "vllm-llama"), ("user_team", "ml")],
+        },
+        {  # another deployment's tag value, an undeclared instance: not kept
+            **common,
+            "line_item_usage_type": "BoxUsage:p4d.24xlarge",
+            "line_item_resource_id": "i-0other",
+            "line_item_unblended_cost": 32.7726,
+            "resource_tags": [("user_aiuw_deployment", "vllm-qwen")],
+        },
+        {
+            **common,
+            "line_item_product_code": "AmazonS3",
+            "line_item_usage_type": "TimedStorage-ByteHrs",
+            "line_item_resource_id": "bucket",
+            "line_item_unblended_cost": 0.4215,
+        },
+        {
+            **common,
+            "line_item_product_code": "AmazonBedrock",
+            "line_item_usage_type": "USE1-Claude4.6Sonnet-input-tokens",
+            "line_item_unblended_cost": 1.446339,
+        },
+    ]
+    schema = pa.schema([f for f in aws_bedrock.CUR_SCHEMA if f.name in rows[1]])
+    pq.write_table(pa.Table.from_pylist(rows, schema=schema), folder / "cur2-00001.snappy.parquet")
+    declared = DeclaredResources(
+        [
+            {"deployment_id": "vllm-llama", "resource_id": "i-0gpu"},
+            {
+                "deployment_id": "vllm-llama",
+                "tag_key": "aiuw:deployment",
+                "tag_value": "vllm-llama",
+            },
+        ]
+    )
+    reader = CurReader(tmp_path)
+    march = (date(2026, 3, 1), date(2026, 4, 1))
+    kept = list(reader.self_hosted_line_items(*march, declared))
+    assert [(r["line_item_resource_id"], r["line_item_unblended_cost"]) for r in kept] == [
+        ("i-0gpu", "5.672"),
+        ("vol-0data", "0.0547945"),
+    ]
+    assert {r["deployment_id"] for r in kept} == {"vllm-llama"}
+    assert [r["line_item_product_code"] for r in reader.line_items(*march)] == ["AmazonBedrock"]
+    assert list(reader.self_hosted_line_items(*march, DeclaredResources([]))) == []
+
+
+def test_sandbox_cur_carries_the_vllm_gpu_rows_governance_declares(exports, provider):
+    declared = cur_assets.declared_resources()
+    rows = list(
+        CurReader(Path(exports["AWS_CUR_PATH"])).self_hosted_line_items(START, END, declared)
+    )
+    by_day: dict[date, Decimal] = {}
+    for r in rows:
+        day = r["line_item_usage_start_date"].date()
+        by_day[day] = by_day.get(day, Decimal(0)) + Decimal(r["line_item_unblended_cost"])
+    # complete days before AS_OF, each 24 instance hours and 24 volume hours
+    assert sorted(by_day) == [date(2026, 9, d) for d in range(1, 20)]
+    assert set(by_day.values()) == {self_hosted.DAY_COST}
+    assert {r["line_item_product_code"] for r in rows} == {"AmazonEC2"}
+    assert {r["line_item_resource_id"] for r in rows} == {
+        self_hosted.INSTANCE_ID,
+        self_hosted.VOLUME_ID,
+    }
+    assert {r["deployment_id"] for r in rows} == {self_hosted.DEPLOYMENT}

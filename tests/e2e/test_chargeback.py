@@ -12,6 +12,7 @@ import duckdb
 import pytest
 
 from governance.load import load_governance
+from sandbox import self_hosted
 from sandbox.chargeback_truth import invoiced_by_month, seat_charges, to_the_cent
 from sandbox.checks import m365_tenants, revealed_by
 from sandbox.governance_example import PLANTED_OVER_BUDGET
@@ -117,3 +118,44 @@ def test_only_the_planted_team_is_forecast_over_budget(deployment):
         ).fetchone()
     assert over == [PLANTED_OVER_BUDGET]
     assert budgets == (len(load_governance().budgets.budgets), (LAST - FIRST).days + 1, LAST)
+
+
+def test_self_hosted_gpu_cost_allocates_to_vllm_tokens_to_the_cent(deployment):
+    """The sandbox's vLLM deployment: its CUR rows (the GPU instance by id, its volume by tag) are
+    charged in full every day, split over the day's vLLM tokens per credential in whole cents (the
+    day's sub-cent rest on the largest part), and its September chargeback is the month to the cent."""
+    with duckdb.connect(str(deployment.published_db), read_only=True) as con:
+        parts = con.execute(
+            "select usage_date, credential_id, billed_cost, consumed_quantity from fct_ai_cost_daily"
+            " where provider = ? and cost_kind = 'invoiced' order by usage_date, billed_cost desc",
+            [self_hosted.PROVIDER],
+        ).fetchall()
+        tokens = dict(
+            con.execute(
+                "select usage_date, sum(total_tokens) from fct_ai_usage_daily"
+                " where provider = ? and list_contains(?, model_id) group by usage_date",
+                [self_hosted.PROVIDER, self_hosted.MODELS],
+            ).fetchall()
+        )
+        charged = con.execute(
+            "select sum(billed_cost), bool_or(allocation_method = 'unattributed')"
+            " from rpt_chargeback_monthly where provider = ? and billing_month = ?",
+            [self_hosted.PROVIDER, SEPTEMBER],
+        ).fetchone()
+    days = sorted({day for day, *_ in parts})
+    assert days == [FIRST + timedelta(days=n) for n in range((LAST - FIRST).days + 1)]
+    for day in days:
+        of_day = [p for p in parts if p[0] == day]
+        assert sum(p[2] for p in of_day) == self_hosted.DAY_COST
+        # whole cents but the largest part, within a cent of cost x tokens / the day's tokens
+        assert all(p[2] == to_the_cent(p[2]) for p in of_day[1:])
+        assert sum(p[3] for p in of_day) == tokens.get(day, 0)
+        for _, _, cost, used in of_day:
+            # a cent of rounding, half a cent more on the largest part
+            exact = self_hosted.DAY_COST * used / tokens[day] if used else self_hosted.DAY_COST
+            assert abs(cost - exact) < Decimal("0.015")
+    month = self_hosted.invoiced(
+        SEPTEMBER, LAST + timedelta(days=1), deployment.sandbox.state.now()
+    )
+    assert month == self_hosted.DAY_COST * len(days)
+    assert charged[0] == to_the_cent(month)

@@ -257,3 +257,60 @@ def test_cost_centre_names_are_optional_and_must_name_a_charged_cost_centre(tmp_
     assert "cost_centers[0].id: cost centre 'CC-9110' is charged to no team" in str(raised.value)
     teams.write_text(text[: text.index("cost_centers:")])
     assert load_governance(gov).tables()["cost_centers"].num_rows == 0
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "    resource_ids:\n    - i-0a7f3c9e5d2b41806\n    tags:\n      aiuw:deployment: vllm-llama\n",
+            "    resource_ids: []\n",
+            "self_hosted.yml:8: deployments[0].resources[0]: declare the resources by resource_ids"
+            " or tags (or both)",
+        ),
+        (
+            "  - source_type: aws_cur",
+            "  - source_type: aws_curr",
+            "deployments[0].resources[0].source_type: Input should be 'aws_cur'",
+        ),
+        ("  provider: vllm", "  provider: openai", "deployments[0].provider: Input should be"),
+    ],
+)
+def test_bad_self_hosted_deployment_names_file_line_field_and_fix(tmp_path, old, new, expected):
+    gov = copy_governance(tmp_path)
+    path = gov / "self_hosted.yml"
+    assert old in path.read_text()
+    path.write_text(path.read_text().replace(old, new, 1))
+    with pytest.raises(ConfigError) as raised:
+        load_governance(gov)
+    message = str(raised.value)
+    assert expected in message
+    assert f"{path}:" in message and "Fix:" in message
+
+
+def test_a_resource_claimed_by_two_deployments_is_rejected(tmp_path):
+    gov = copy_governance(tmp_path)
+    path = gov / "self_hosted.yml"
+    text = path.read_text()
+    second = text.split("deployments:\n", 1)[1].replace("id: vllm-llama", "id: vllm-qwen")
+    path.write_text(text + second.replace("- llama-3-3-70b-instruct", "- qwen-2-5-72b-instruct"))
+    with pytest.raises(
+        ConfigError, match=r"resource i-0a7f3c9e5d2b41806 \(aws_cur\) is declared by"
+    ):
+        load_governance(gov)
+
+
+def test_self_hosted_deployments_land_their_models_and_resources(tmp_path):
+    rows = load_governance().rows()
+    assert rows["self_hosted_models"] == [
+        {"deployment_id": "vllm-llama", "provider": "vllm", "model": "llama-3-3-70b-instruct"}
+    ]
+    assert {
+        (r["resource_id"], r["tag_key"], r["tag_value"]) for r in rows["self_hosted_resources"]
+    } == {
+        ("i-0a7f3c9e5d2b41806", None, None),
+        (None, "aiuw:deployment", "vllm-llama"),
+    }
+    gov = copy_governance(tmp_path)
+    (gov / "self_hosted.yml").unlink()
+    assert load_governance(gov).rows()["self_hosted_resources"] == []

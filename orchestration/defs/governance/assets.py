@@ -34,6 +34,8 @@ TABLES = {
     "seat_prices": "List prices of SaaS AI tool seats per tool, plan and month (seat_prices.yml).",
     "fx_rates": "Reporting currency and dated rates converting billing currencies into it (fx_rates.yml).",
     "budgets": "Monthly budgets per team or application, with currency and validity (budgets.yml).",
+    "self_hosted_models": "Models each self-hosted deployment serves (self_hosted.yml).",
+    "self_hosted_resources": "Cloud resources (ids or tags per billing export) serving each self-hosted deployment (self_hosted.yml).",
     "price_overrides": "Negotiated rates replacing list prices, one row per price component (price_overrides.yml).",
     "unit_prices": "List prices of non-token usage (images, audio, tool calls, storage) per usage unit (price_overrides.yml).",
     "cost_tolerances": "Allowed variance of rated and measured cost against invoiced cost, per provider.",

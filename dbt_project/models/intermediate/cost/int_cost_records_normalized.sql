@@ -21,8 +21,11 @@
     'int_azure_openai_costs_normalized',
     'int_google_vertex_costs_normalized',
     'int_litellm_costs_normalized',
+    'int_self_hosted_costs_allocated',
 ] -%}
 {#- Gateways declare their credentials (teams, keys, services) under their own name in governance. -#}
+{#- Self-hosted cost is allocated to the credentials its tokens came through: each record names its gateway. -#}
+{%- set gateway_column = ['int_self_hosted_costs_allocated'] -%}
 {%- set gateway_of = {
     'int_litellm_usage_normalized': 'litellm',
     'int_otel_usage_normalized': 'otel',
@@ -37,7 +40,7 @@ with unioned as (
         credential_id, model_name, model_ref, token_type, pricing_tier, cost_kind, charge_category,
         charge_description, billed_cost, effective_cost, list_cost, billing_currency,
         consumed_quantity, consumed_unit
-        , '{{ gateway_of.get(model, "") }}' as gateway
+        {% if model in gateway_column %}, gateway{% else %}, '{{ gateway_of.get(model, "") }}' as gateway{% endif %}
     from {{ ref(model) }}
     where {{ in_refresh_window('usage_date') }}
     {% if not loop.last %}union all{% endif %}

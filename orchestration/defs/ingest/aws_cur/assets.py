@@ -1,4 +1,6 @@
-"""Daily ingest of AWS CUR 2.0 Bedrock rows into the landing zone (`raw/aws_cur/bedrock_line_items`).
+"""Daily ingest of AWS CUR 2.0 Bedrock rows into the landing zone (`raw/aws_cur/bedrock_line_items`),
+and of the rows of the resources governance declares to serve self-hosted model deployments
+(`raw/aws_cur/self_hosted_line_items`, governance/self_hosted.yml): never the whole CUR.
 
 Data Exports rewrite the current month's files on every refresh until the invoice closes, so a run
 rewrites every day of each billing month the refresh window touches (up to the window's last day; orchestration/lib/partitions.py):
@@ -10,9 +12,10 @@ from datetime import date, timedelta
 
 import dagster as dg
 
-from connectors.aws_cur.reader import CurReader
+from connectors.aws_cur.reader import CurReader, DeclaredResources
 from connectors.aws_cur.schemas import SCHEMAS
 from connectors.config import SourceConfig
+from governance.load import load_governance
 from orchestration.lib.ingest import Entity, build_ingest_assets
 from orchestration.lib.partitions import RefreshWindow, billing_month_to_date
 from orchestration.lib.restatements import EXACT, BilledTotals, summed_per_day
@@ -29,6 +32,18 @@ def usage_day(record: dict) -> date:
 def _line_items(reader: CurReader, window: RefreshWindow):
     days = billing_month_to_date(window)
     return reader.line_items(days[0], days[-1] + timedelta(days=1))
+
+
+def declared_resources() -> DeclaredResources:
+    """The CUR resources governance declares to serve self-hosted deployments."""
+    return DeclaredResources(load_governance().self_hosted_resource_rows("aws_cur"))
+
+
+def _self_hosted_line_items(reader: CurReader, window: RefreshWindow):
+    days = billing_month_to_date(window)
+    return reader.self_hosted_line_items(
+        days[0], days[-1] + timedelta(days=1), declared_resources()
+    )
 
 
 ENTITIES = [
@@ -51,6 +66,16 @@ ENTITIES = [
             columns=("line_item_unblended_cost",),
             tolerance=EXACT,
         ),
+    ),
+    Entity(
+        "self_hosted_line_items",
+        "CUR 2.0 rows of the cloud resources (resource ids or tags) that governance/self_hosted.yml"
+        " declares to serve a self-hosted model deployment, with that deployment; per usage day;"
+        " whole billing months reloaded; money and usage amounts as exact decimal text.",
+        SCHEMAS["self_hosted_line_items"],
+        _self_hosted_line_items,
+        usage_day,
+        billing_month_to_date,
     ),
 ]
 
