@@ -127,7 +127,6 @@ def on_postgres(tmp_path_factory):
 
 
 def test_the_profile_puts_runs_events_schedules_and_the_run_queue_in_postgres(on_postgres):
-    from dagster._core.run_coordinator import QueuedRunCoordinator
     from dagster_postgres import (
         PostgresEventLogStorage,
         PostgresRunStorage,
@@ -138,7 +137,7 @@ def test_the_profile_puts_runs_events_schedules_and_the_run_queue_in_postgres(on
     assert isinstance(instance.run_storage, PostgresRunStorage)
     assert isinstance(instance.event_log_storage, PostgresEventLogStorage)
     assert isinstance(instance.schedule_storage, PostgresScheduleStorage)
-    assert isinstance(instance.run_coordinator, QueuedRunCoordinator)
+    assert isinstance(instance.run_coordinator, dg.QueuedRunCoordinator)
     # one run at a time and one step per pool, as on SQLite
     concurrency = instance.get_concurrency_config()
     assert concurrency.run_queue_config.max_concurrent_runs == 1
