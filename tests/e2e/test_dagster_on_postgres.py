@@ -164,7 +164,7 @@ def test_each_day_runs_its_ingest_then_the_transform_the_sensor_requests(on_post
     # every run of both cycles is in PostgreSQL, newest first, with its job and its tags
     runs = on_postgres.instance.get_runs()
     expected = [
-        (run.job_name, run.run_id)
+        (run.job_def.name, run.run_id)
         for cycle in reversed(on_postgres.cycles)
         for run in (cycle["transforms"][0], cycle["ingest"])
     ]
