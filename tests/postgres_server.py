@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import glob
 import os
+import pwd
 import shutil
 import socket
 import subprocess
@@ -46,7 +47,8 @@ def as_server_user() -> list[str] | None:
     if shutil.which("runuser"):
         return ["runuser", "-u", SERVER_USER, "--"]
     if shutil.which("setpriv"):
-        return ["setpriv", f"--reuid={SERVER_USER}", f"--regid={SERVER_USER}", "--clear-groups"]
+        user = pwd.getpwnam(SERVER_USER)  # its group is `nogroup` on Debian: by number
+        return ["setpriv", f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}", "--clear-groups"]
     return None
 
 
@@ -139,6 +141,7 @@ def postgres_server() -> Iterator[PostgresServer]:
         started = True
         yield PostgresServer("127.0.0.1", port, SUPERUSER, base, log)
     finally:
-        if started:
+        # a server whose start timed out may still be coming up: stop whatever wrote its pid file
+        if started or (data / "postmaster.pid").exists():
             run(str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
         shutil.rmtree(base, ignore_errors=True)
