@@ -8,6 +8,7 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
+import yaml
 
 from orchestration.instance import storage as sqlite_storage
 from orchestration.instance.storage import BatchedSqliteEventLogStorage, SqliteEventLogStorage
@@ -215,5 +216,27 @@ def test_only_the_instance_storage_imports_dagster_internals():
         )
     )
     assert importers == ["orchestration/instance/storage.py"]
-    modules = re.findall(r"module: (\S+)", (root / "dagster.yaml").read_text())
-    assert modules and not [m for m in modules if m.startswith("dagster._")]
+    for profile in (root / "dagster.yaml", root / "deploy" / "postgres" / "dagster.yaml"):
+        modules = re.findall(r"module: (\S+)", profile.read_text())
+        assert modules and not [m for m in modules if m.startswith("dagster._")], profile
+
+
+def test_the_postgres_profile_is_the_repository_instance_with_its_storage_in_postgres():
+    """deploy/postgres/dagster.yaml differs from dagster.yaml in its storage only: one `postgres`
+    block, every connection setting from the environment, in place of the three SQLite blocks."""
+    sqlite = yaml.safe_load((ROOT / "dagster.yaml").read_text())
+    postgres = yaml.safe_load((ROOT / "deploy" / "postgres" / "dagster.yaml").read_text())
+    storage_keys = {"run_storage", "event_log_storage", "schedule_storage"}
+    assert {k: v for k, v in sqlite.items() if k not in storage_keys} == {
+        k: v for k, v in postgres.items() if k != "storage"
+    }
+    settings = postgres["storage"]["postgres"]["postgres_db"]
+    assert {k: v for k, v in settings.items() if k != "scheme"} == {
+        "hostname": {"env": "DAGSTER_PG_HOST"},
+        "port": {"env": "DAGSTER_PG_PORT"},
+        "username": {"env": "DAGSTER_PG_USERNAME"},
+        "password": {"env": "DAGSTER_PG_PASSWORD"},
+        "db_name": {"env": "DAGSTER_PG_DB"},
+    }
+    # the driver dagster-postgres installs (psycopg2), not SQLAlchemy's default for postgresql://
+    assert settings["scheme"] == "postgresql+psycopg2"
