@@ -163,12 +163,13 @@ def allocated(tmp_path_factory):
             "create table intermediate.int_usage_records_normalized (usage_date date,"
             " provider varchar, model_id varchar, model_name varchar, credential_provider varchar,"
             " project_id varchar, credential_id varchar, input_tokens bigint,"
-            " output_tokens bigint, is_gateway boolean)"
+            " output_tokens bigint, is_gateway boolean, api_key_id varchar)"
         )
+        # a gateway row's key is its credential, as in the gateways' usage
         con.executemany(
             "insert into intermediate.int_usage_records_normalized"
-            " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            usage_rows(),
+            " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, case when ? then ? end)",
+            [(*row, row[-1], row[6]) for row in usage_rows()],
         )
         for model in OTHER_COST_MODELS:
             con.execute(f"create table intermediate.{model} ({COST_COLUMNS})")
@@ -211,6 +212,11 @@ def allocated(tmp_path_factory):
                 "select usage_date, credential_id, application_id, cost_center_id,"
                 " allocation_method, billed_cost from intermediate.int_usage_cost_allocated"
                 " order by usage_date, billed_cost desc"
+            ).fetchall(),
+            con.execute(
+                "select distinct credential_id, api_key_id"
+                " from intermediate.int_self_hosted_costs_allocated where consumed_quantity > 0"
+                " order by credential_id"
             ).fetchall(),
         )
 
@@ -271,3 +277,8 @@ def test_a_day_under_a_cent_is_never_charged_below_zero(allocated):
         ("key-b", Decimal("0")),
         ("svc-c", Decimal("0")),
     ]
+
+
+def test_each_part_carries_its_usage_rows_key_so_a_credential_is_seen_once(allocated):
+    # int_credentials_attributed keeps one row per credential only if usage and cost agree on it
+    assert allocated[3] == [("key-a", "key-a"), ("key-b", "key-b"), ("svc-c", "svc-c")]

@@ -289,7 +289,7 @@ def rated(**overrides) -> pd.DataFrame:
     row = {
         "usage_date": pd.Timestamp("2026-09-01"), "provider": "openai", "model_id": "gpt-4.1",
         "price_tier": "standard", "catalog_model_id": "gpt-4.1", "override_id": None,
-        "price_status": "priced", "input_tokens": 1000, "output_tokens": 10,
+        "unit_price_id": None, "price_status": "priced", "input_tokens": 1000, "output_tokens": 10,
         "rated_cost": Decimal("0.0021"),
     }  # fmt: skip
     return pd.DataFrame([row, {**row, "model_id": "gpt-4.1-mini", **overrides}])
@@ -354,6 +354,12 @@ def test_a_model_unknown_to_the_catalog_is_never_rated_as_priced():
     )
     assert validate_dataframe(
         "rpt_cost_reconciliation", lines, related={"int_usage_rated": overridden},
+        parameters=PARAMETERS,
+    ).success  # fmt: skip
+    # web search calls: no catalog model, priced by their unit price (governance unit_prices)
+    by_unit = rated(catalog_model_id=None, unit_price_id="UP-OPENAI-WEB-SEARCH")
+    assert validate_dataframe(
+        "rpt_cost_reconciliation", lines, related={"int_usage_rated": by_unit},
         parameters=PARAMETERS,
     ).success  # fmt: skip
 

@@ -74,6 +74,7 @@ tokens as (
         coalesce(by_id.deployment_id, by_name.deployment_id) as deployment_id,
         usage.credential_provider,
         usage.project_id,
+        usage.api_key_id,
         usage.credential_id,
         usage.model_id,
         usage.model_name,
@@ -88,8 +89,8 @@ tokens as (
     where by_id.deployment_id is not null or by_name.deployment_id is not null
     group by
         usage.usage_date, coalesce(by_id.deployment_id, by_name.deployment_id),
-        usage.credential_provider, usage.project_id, usage.credential_id, usage.model_id,
-        usage.model_name
+        usage.credential_provider, usage.project_id, usage.api_key_id, usage.credential_id,
+        usage.model_id, usage.model_name
     having sum(usage.input_tokens + usage.output_tokens) > 0
 
 ),
@@ -100,6 +101,8 @@ parts as (
         costs.*,
         coalesce(tokens.credential_provider, costs.provider) as credential_provider,
         coalesce(tokens.project_id, costs.deployment_id) as project_id,
+        -- the usage row's own key: the credential is then seen once (int_credentials_attributed)
+        tokens.api_key_id,
         coalesce(tokens.credential_id, costs.deployment_id) as credential_id,
         tokens.model_id,
         tokens.model_name,
@@ -109,7 +112,9 @@ parts as (
         ) as day_tokens,
         row_number() over (
             partition by costs.source_id, costs.deployment_id, costs.usage_date, costs.billing_currency
-            order by tokens.tokens desc, tokens.credential_id, tokens.model_name, tokens.project_id
+            order by
+                tokens.tokens desc, tokens.credential_id, tokens.model_name, tokens.project_id,
+                tokens.api_key_id
         ) as token_rank
     from costs
     left join tokens
@@ -166,7 +171,7 @@ final as (
         cast(usage_date as timestamp) as charge_period_start,
         cast({{ dbt.dateadd('day', 1, 'usage_date') }} as timestamp) as charge_period_end,
         project_id,
-        cast(null as {{ dbt.type_string() }}) as api_key_id,
+        cast(api_key_id as {{ dbt.type_string() }}) as api_key_id,
         credential_id,
         model_name,
         model_id as model_ref,
