@@ -151,6 +151,10 @@ def seed_upstream(database: Path, end: date) -> None:
             "insert into marts.fct_policy_violations values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
+        # no seat violation here: the seats' last day only bounds those
+        con.execute(
+            "create or replace table intermediate.int_seat_assignments_daily (activity_date date)"
+        )
         con.execute(
             """
             create or replace table marts.rpt_usage_drift (

@@ -5,6 +5,7 @@ On the big incremental marts (`meta.aiuw.test_days`) a daily run reads the days 
 trailing weeks its trend expectations compare against, not the whole history; the weekly
 whole-history validation (whole_history.py) reads every row."""
 
+import json
 from datetime import UTC, date, datetime, timedelta
 
 import dagster as dg
@@ -185,14 +186,19 @@ def check_mart(
             "rows": outcome.rows,
             "evaluated_expectations": outcome.evaluated,
             "successful_expectations": outcome.successful,
-            "failed_expectations": dg.MetadataValue.json(
-                [f.__dict__ for f in outcome.blocking_failures]
-            ),
-            "warnings": dg.MetadataValue.json([f.__dict__ for f in outcome.warnings]),
-            "skipped_expectations": dg.MetadataValue.json(outcome.skipped),
+            "failed_expectations": json_metadata([f.__dict__ for f in outcome.blocking_failures]),
+            "warnings": json_metadata([f.__dict__ for f in outcome.warnings]),
+            "skipped_expectations": json_metadata(outcome.skipped),
             "result_file": str(stored),
         },
     )
+
+
+def json_metadata(value) -> dg.JsonMetadataValue:
+    """`value` as JSON metadata, with dates, timestamps and decimals (a failed expectation's
+    examples) as text, as in the stored result file: Dagster refuses them otherwise, and the
+    check would fail to report the failure."""
+    return dg.MetadataValue.json(json.loads(json.dumps(value, default=str)))
 
 
 @dg.definitions

@@ -58,6 +58,14 @@ cost_span as (
 
 ),
 
+seat_span as (
+
+    {#- Seat sources can be a day ahead of (or behind) the usage sources: a seat's policy
+        violations are evaluated up to the seats' last day. -#}
+    select max(activity_date) as evaluated_date from {{ ref('int_seat_assignments_daily') }}
+
+),
+
 scoped_costs as (
 
     select 'application' as cost_scope, application_id as subject_id, usage_date, billing_currency, billed_cost
@@ -410,7 +418,13 @@ condition_days as (
     union all
     select *, (select evaluated_date from usage_span) from new_person_days
     union all
-    select *, (select evaluated_date from usage_span) from policy_violation_days
+    select
+        *,
+        case
+            when subject_type = 'seat' then (select evaluated_date from seat_span)
+            else (select evaluated_date from usage_span)
+        end
+    from policy_violation_days
     union all
     select *, (select evaluated_date from usage_span) from exception_expired_days
     union all
