@@ -7,7 +7,6 @@ again would write the catalog's price back."""
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -15,15 +14,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from governance.load import GOVERNANCE_DIR
-from prices.landing import land_catalog
 from tests.dbt.test_rated_cost_dbt import (
     MID_MONTH_OVERRIDE,
-    NO_OVERRIDES,
     SELECT,
     land_governance,
-    land_openai,
-    seed_upstream,
+    land_pinned,
 )
 from tests.dbt_build import dbt_build
 
@@ -76,16 +71,7 @@ def costs(database: Path) -> dict[tuple[date, bool], Decimal]:
 def runs(tmp_path_factory) -> dict[str, dict]:
     """The rated costs after each run: straight, kept, unchanged and repriced."""
     base = tmp_path_factory.mktemp("gateway_rating_window")
-    landing, database = base / "landing", base / "warehouse.duckdb"
-    governance = base / "governance"
-    shutil.copytree(
-        GOVERNANCE_DIR, governance, ignore=shutil.ignore_patterns("*.py", "__pycache__")
-    )
-    (governance / "price_overrides.yml").write_text(NO_OVERRIDES)
-    land_openai(landing)
-    land_catalog(landing / "prices")
-    land_governance(landing, governance)
-    seed_upstream(database)
+    landing, database, governance = land_pinned(base)
     add_gateway_days(database)
     found = {}
     dbt_build(base, database, landing, SELECT)

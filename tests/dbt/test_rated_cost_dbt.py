@@ -229,6 +229,22 @@ def seed_upstream(database: Path) -> None:
         )
 
 
+def land_pinned(base: Path) -> tuple[Path, Path, Path]:
+    """The pinned OpenAI day, the price catalog and governance without the mid-month override
+    landed under `base`, and the upstream tables seeded: (landing, database, governance)."""
+    landing, database = base / "landing", base / "warehouse.duckdb"
+    governance = base / "governance"
+    shutil.copytree(
+        GOVERNANCE_DIR, governance, ignore=shutil.ignore_patterns("*.py", "__pycache__")
+    )
+    (governance / "price_overrides.yml").write_text(NO_OVERRIDES)
+    land_openai(landing)
+    land_catalog(landing / "prices")
+    land_governance(landing, governance)
+    seed_upstream(database)
+    return landing, database, governance
+
+
 def build(base: Path, database: Path) -> None:
     dbt_build(base, database, base / "landing", SELECT)
 
@@ -246,16 +262,7 @@ def rated(con, day: date, model: str = "gpt-4.1-mini-2025-04-14") -> tuple:
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory):
     base = tmp_path_factory.mktemp("rated_cost")
-    landing, database = base / "landing", base / "warehouse.duckdb"
-    governance = base / "governance"
-    shutil.copytree(
-        GOVERNANCE_DIR, governance, ignore=shutil.ignore_patterns("*.py", "__pycache__")
-    )
-    (governance / "price_overrides.yml").write_text(NO_OVERRIDES)
-    land_openai(landing)
-    land_catalog(landing / "prices")
-    land_governance(landing, governance)
-    seed_upstream(database)
+    landing, database, governance = land_pinned(base)
     build(base, database)
     with duckdb.connect(str(database), read_only=True) as con:
         before = {day: rated(con, day) for day in DAYS}
