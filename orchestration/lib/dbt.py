@@ -210,3 +210,17 @@ def upstream_source_names(name: str) -> set[str]:
             else:
                 stack.append(parent)
     return sources
+
+
+def daily_build_excludes(manifest_path: Path | None = None) -> list[str]:
+    """What a daily `dbt build` leaves out: the whole-history tests, and each test on a published
+    mart whose rule the mart's quality suite checks as strictly (quality/suite_twins.py); the
+    weekly validation and a rebuild from history_start run them all."""
+    from quality.gx import load_suite_definition
+    from quality.suite_twins import suite_twins
+
+    manifest = read_manifest(manifest_path or dbt_project.manifest_path)
+    twins = suite_twins(
+        manifest, published_models(manifest_path), load_suite_definition, WHOLE_HISTORY_TAG
+    )
+    return [f"tag:{WHOLE_HISTORY_TAG}", *twins]

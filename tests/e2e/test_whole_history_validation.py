@@ -1,8 +1,9 @@
 """A daily run tests the days it rebuilt; the weekly whole-history validation tests every day.
-
-On a copy of the shared deployment's warehouse: a duplicate usage row inside the run's window fails
-the daily (window-scoped) dbt tests; one outside it passes them, and the whole-history validation
-job finds it, stores the failure with the quality results and raises the data-quality alert.
+On a copy of the shared deployment's warehouse: a bad rated usage row (no provider) inside the run's
+window fails the daily (window-scoped) dbt tests; one outside it passes them, and so does a duplicate
+published usage row outside it (the mart's uniqueness is its quality suite's rule on a daily run).
+The whole-history validation job finds both, stores the failures with the quality results and raises
+the data-quality alert.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import pytest
 
 from alerting.delivery import quality_alerts
 from orchestration.automation_names import VALIDATION_JOB
-from orchestration.lib.dbt import WHOLE_HISTORY_TAG
+from orchestration.lib.dbt import WHOLE_HISTORY_TAG, daily_build_excludes
 from quality.whole_history import DBT_TESTS
 from tests.conftest import ROOT
 from warehouse.paths import Paths
@@ -30,6 +31,7 @@ pytestmark = pytest.mark.e2e
 WINDOW = {"min_date": "2026-09-15", "max_date": "2026-09-21"}
 INSIDE, OUTSIDE = date(2026, 9, 18), date(2026, 9, 5)
 UNIQUE_KEY = "unique_fct_ai_usage_daily_usage_key"
+NOT_NULL = "not_null_columns_int_usage_rated_usage_date__provider__price_status"
 
 
 @pytest.fixture
@@ -51,8 +53,18 @@ def duplicate_a_usage_row(paths: Paths, day: date) -> None:
         )
 
 
+def drop_a_rated_provider(paths: Paths, day: date) -> None:
+    with duckdb.connect(str(paths.warehouse)) as con:
+        con.execute(
+            "update intermediate.int_usage_rated set provider = null where rowid = "
+            "(select min(rowid) from intermediate.int_usage_rated where usage_date = ?)",
+            [day],
+        )
+
+
 def daily_tests(paths: Paths, tmp_path: Path) -> tuple[int, str]:
-    """The mart's tests as the daily build runs them: the window's days, no whole-history tests."""
+    """The tests of the rated usage and the usage mart as the daily build runs them: the window's
+    days, without the whole-history tests and the tests the marts' suites also check."""
     result = subprocess.run(
         [
             str(Path(sys.executable).parent / "dbt"),
@@ -64,9 +76,10 @@ def daily_tests(paths: Paths, tmp_path: Path) -> tuple[int, str]:
             "--target-path",
             str(tmp_path / "target"),
             "--select",
+            "int_usage_rated",
             "fct_ai_usage_daily",
             "--exclude",
-            f"tag:{WHOLE_HISTORY_TAG}",
+            *daily_build_excludes(),
             "--vars",
             json.dumps(WINDOW),
         ],
@@ -80,19 +93,21 @@ def daily_tests(paths: Paths, tmp_path: Path) -> tuple[int, str]:
 
 
 def test_a_bad_row_inside_the_window_fails_the_daily_tests(copied, tmp_path):
-    duplicate_a_usage_row(copied, INSIDE)
+    drop_a_rated_provider(copied, INSIDE)
     code, output = daily_tests(copied, tmp_path)
     assert code == 1, output
-    assert f"FAIL 1 {UNIQUE_KEY}" in output
+    assert f"FAIL 1 {NOT_NULL}" in output
+    assert UNIQUE_KEY not in output  # the usage mart's suite checks it on a daily run
 
 
 def test_a_bad_row_outside_the_window_is_caught_by_the_whole_history_validation(
     deployment, copied, tmp_path
 ):
+    drop_a_rated_provider(copied, OUTSIDE)
     duplicate_a_usage_row(copied, OUTSIDE)
     code, output = daily_tests(copied, tmp_path)
     assert code == 0, output  # the daily tests do not read 2026-09-05
-    assert UNIQUE_KEY in output
+    assert NOT_NULL in output
 
     from orchestration.definitions import defs
 
@@ -104,10 +119,12 @@ def test_a_bad_row_outside_the_window_is_caught_by_the_whole_history_validation(
     failed = {f["expectation"]: f for f in stored["failures"]}
     assert failed[UNIQUE_KEY]["table"] == "fct_ai_usage_daily"
     assert failed[UNIQUE_KEY]["unexpected_count"] == 1
+    assert failed[NOT_NULL]["table"] == "int_usage_rated"
+    assert failed[NOT_NULL]["unexpected_count"] == 1
     # every other test ran and passed: the history is otherwise sound
     manifest = json.loads((ROOT / "dbt_project" / "target" / "manifest.json").read_text())
     tests = [n for n in manifest["nodes"].values() if n["resource_type"] == "test"]
-    assert len(failed) == 1 and stored["evaluated_expectations"] == len(tests)
+    assert len(failed) == 2 and stored["evaluated_expectations"] == len(tests)
     # the GX suite on the whole mart finds the same duplicate
     suite = json.loads(
         (copied.quality / "latest" / "fct_ai_usage_daily@whole_history.json").read_text()

@@ -19,8 +19,8 @@ from orchestration.lib.built_days import (
     record_built,
 )
 from orchestration.lib.dbt import (
-    WHOLE_HISTORY_TAG,
     WarehouseDbtCli,
+    daily_build_excludes,
     dbt_executable,
     dbt_project,
     environment_for_dbt,
@@ -104,9 +104,16 @@ def build_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config:
     # dbt's unit tests (`unit_tests:` in the models' YAML) check the models' SQL on fixed rows, not
     # the data: a change of code is tested by tests/dbt/test_dbt_unit_tests.py, so no daily run
     # spends time on them (`dbt build` would run every model's unit tests before the model).
+    # A test on a published mart whose quality suite checks the same rule runs with them too: the
+    # suite, which gates publishing, checks it on the daily run (quality/suite_twins.py).
     args = ["build", "--no-use-colors", "--exclude-resource-type", "unit_test"]
     if window.start > config.warehouse.history_start:
-        args += ["--exclude", f"tag:{WHOLE_HISTORY_TAG}"]
+        excluded = daily_build_excludes()
+        args += ["--exclude", " ".join(excluded)]
+        context.log.info(
+            f"whole-history dbt tests and {len(excluded) - 1} tests that the marts' quality suites "
+            "also check are left to the weekly validation"
+        )
     else:
         context.log.info(
             "a rebuild from history_start: every dbt test runs, whole-history included"
