@@ -14,6 +14,7 @@ are served (warehouse/serve_postgres.py), then read as the BI tools' logins woul
 from __future__ import annotations
 
 import json
+import os
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -380,3 +381,35 @@ def test_a_failed_gate_serves_nothing_and_a_passing_one_serves_the_new_release(
     assert served_totals(served, "rpt_chargeback_monthly", "cc_research") == (
         served.release_totals(release, "rpt_chargeback_monthly", ["CC-110"])
     )
+
+
+def test_the_served_release_follows_the_publish_in_the_daily_transform_only_when_configured(
+    tmp_path, monkeypatch
+):
+    from orchestration.automation_names import TRANSFORM_JOB
+    from orchestration.definitions import defs
+    from orchestration.lib.sources import sources_config
+
+    served_key = dg.AssetKey(["published", "postgres"])
+    fixture = Path(os.environ["AIUW_SOURCES"])
+    configured = tmp_path / "sources.yml"
+    configured.write_text(
+        fixture.read_text().replace(
+            "warehouse:\n", f"warehouse:\n  serve:\n    postgres_dsn_env: {DSN_ENV}\n", 1
+        )
+    )
+    try:
+        for sources, expected in ((fixture, False), (configured, True)):
+            monkeypatch.setenv("AIUW_SOURCES", str(sources))
+            sources_config.cache_clear()
+            definitions = defs()
+            graph = definitions.resolve_asset_graph()
+            assert graph.has(served_key) is expected
+            if expected:
+                assert graph.get(served_key).parent_keys == {
+                    dg.AssetKey(["published", "warehouse"])
+                }
+                transform = definitions.resolve_job_def(TRANSFORM_JOB)
+                assert served_key in set(transform.asset_layer.executable_asset_keys)
+    finally:
+        sources_config.cache_clear()
