@@ -25,10 +25,10 @@ import psycopg2
 import pytest
 
 from connectors.config import ServeSettings
-from governance.schema import BiAccessFile
+from governance.schema import BiAccessFile, CostCenterMart
 from tests.postgres_server import postgres_server, unavailable_reason
 from warehouse.publish import current_dir, publish
-from warehouse.serve_postgres import ACCESS_SCHEMA, LOCK_TIMEOUT, serve
+from warehouse.serve_postgres import ACCESS_SCHEMA, LOCK_TIMEOUT, ServeError, serve
 
 MARTS = ["dim_model", "fct_ai_cost_daily", "rpt_chargeback_monthly"]
 SECURED = {"fct_ai_cost_daily": "billed_cost", "rpt_chargeback_monthly": "billed_cost"}
@@ -413,3 +413,36 @@ def test_the_served_release_follows_the_publish_in_the_daily_transform_only_when
                 assert served_key in set(transform.asset_layer.executable_asset_keys)
     finally:
         sources_config.cache_clear()
+
+
+def test_a_prepared_statement_of_a_long_session_reads_the_new_release_after_a_switch(served):
+    # JDBC drivers (Tableau, Metabase) prepare repeated queries server-side: the switch must not
+    # leave such a session on the previous release
+    session = served.connect("finance")
+    with session.cursor() as cur:
+        cur.execute("prepare which as select release_id from aiuw.served_release")
+        cur.execute("execute which")
+        assert cur.fetchall() == served.query("select release_id from aiuw.served_release")
+        newer = served.publish_and_serve()
+        cur.execute("execute which")
+        assert cur.fetchall() == [(newer.release_id,)]
+    session.close()
+
+
+def test_a_serve_that_fails_while_loading_leaves_the_served_release_and_no_half_schema(served):
+    before = served.query("select release_id from aiuw.served_release")
+    broken = ACCESS.model_copy(
+        update={
+            "cost_center_marts": [
+                CostCenterMart(mart="rpt_chargeback_monthly", column="no_such_column")
+            ]
+        }
+    )
+    release = served.publish()
+    with pytest.raises(ServeError, match="readers still see release"):
+        serve(release, served.uri, broken)
+    assert served.query("select release_id from aiuw.served_release", "finance") == before
+    schemas = {r[0] for r in served.query("select nspname from pg_namespace")}
+    assert "release_" + release.name.lower() not in schemas
+    # the next good serve serves it
+    assert serve(release, served.uri, ACCESS).release_id == release.name
