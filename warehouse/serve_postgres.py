@@ -177,7 +177,9 @@ def serve(
     try:
         con = pg.connect(uri)
     except Exception as error:
-        raise ServeError(f"cannot connect to the served-release database: {redact(error)}") from None
+        raise ServeError(
+            f"cannot connect to the served-release database: {redact(error)}"
+        ) from None
     try:
         cur = con.cursor()
         cur.execute(f"select pg_advisory_lock({ADVISORY_LOCK})")
