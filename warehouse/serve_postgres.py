@@ -184,25 +184,37 @@ def serve(
         cur = con.cursor()
         cur.execute(f"select pg_advisory_lock({ADVISORY_LOCK})")
         con.commit()
+        previous = None
+
+        def failed(step: str, error: Exception) -> ServeError:
+            con.rollback()
+            return ServeError(
+                f"release {release_id} not served ({step}): {redact(error)}; readers still see "
+                f"release {previous or '(none)'} in schema {schema}"
+            )
+
         try:
-            prepare(cur, access, schema)
-            missing = grant_logins(cur, access)
-            con.commit()
-            previous = current_release(cur)
+            try:
+                previous = current_release(cur) if access_schema_exists(cur) else None
+                prepare(cur, access, schema)
+                missing = grant_logins(cur, access)
+                con.commit()
+            except Exception as error:
+                raise failed("preparing the roles and the access schema", error) from error
             if previous == release_id:
-                con.rollback()
                 return Served(release_id, schema, None, {}, already_served=True)
             try:
                 rows = load(cur, release_dir, manifest, access)
                 con.commit()
             except Exception as error:
-                con.rollback()
-                raise ServeError(
-                    f"release {release_id} not served: {redact(error)}; readers still see release "
-                    f"{previous or '(none)'} in schema {schema}"
-                ) from error
-            switch(cur, release_id, previous, schema)
-            con.commit()
+                raise failed("loading", error) from error
+            try:
+                switch(cur, release_id, previous, schema)
+                con.commit()
+            except Exception as error:
+                problem = failed("switching", error)
+                discard(con, cur, release_id)
+                raise problem from error
             served = Served(release_id, schema, previous, rows, missing_logins=missing)
             prune(con, cur, served)
             return served
@@ -213,6 +225,26 @@ def serve(
             cur.close()
     finally:
         con.close()
+
+
+def access_schema_exists(cur) -> bool:
+    cur.execute(f"select to_regclass({literal(ACCESS_SCHEMA + '.served_releases')})")
+    return cur.fetchone()[0] is not None
+
+
+def discard(con, cur, release_id: str) -> None:
+    """Drop a release that was loaded but could not be switched in (best effort)."""
+    try:
+        cur.execute(f"set local lock_timeout = '{LOCK_TIMEOUT}'")
+        cur.execute(f"drop schema if exists {ident(release_schema(release_id))} cascade")
+        cur.execute(
+            f"delete from {ident(ACCESS_SCHEMA)}.served_releases "
+            f"where release_id = {literal(release_id)}"
+        )
+        con.commit()
+    except Exception as error:
+        con.rollback()
+        logger.warning("release %s: its schema could not be dropped: %s", release_id, error)
 
 
 def prepare(cur, access: BiAccessFile, schema: str) -> None:
@@ -427,13 +459,15 @@ def prune(con, cur, served: Served) -> None:
             con.commit()
             served.dropped.append(release_id)
         except Exception as error:
+            # the new release is served already: a drop that fails waits for the next serve
             con.rollback()
-            if LOCK_NOT_AVAILABLE not in sqlstates(error):
-                raise
+            reason = (
+                "it is still being read"
+                if LOCK_NOT_AVAILABLE in sqlstates(error)
+                else f"dropping failed: {redact(error)}"
+            )
             logger.warning(
-                "release %s is still being read: schema %s kept until the next serve",
-                release_id,
-                name,
+                "release %s: schema %s kept until the next serve, %s", release_id, name, reason
             )
             served.still_read.append(release_id)
 

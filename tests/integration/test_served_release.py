@@ -446,3 +446,17 @@ def test_a_serve_that_fails_while_loading_leaves_the_served_release_and_no_half_
     assert "release_" + release.name.lower() not in schemas
     # the next good serve serves it
     assert serve(release, served.uri, ACCESS).release_id == release.name
+    # serving the served release again changes nothing but the logins: one no longer listed in
+    # bi_access.yml loses its role
+    fewer = ACCESS.model_copy(
+        update={
+            "cost_center_logins": [e for e in ACCESS.cost_center_logins if e.login != "cc_platform"]
+        }
+    )
+    again = serve(release, served.uri, fewer)
+    assert again.already_served and again.release_id == release.name
+    with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+        served.query("select * from aiuw.rpt_chargeback_monthly", "cc_platform")
+    assert served.query("select count(*) > 0 from aiuw.rpt_chargeback_monthly", "cc_research") == [
+        (True,)
+    ]
