@@ -67,12 +67,12 @@ test: manifest
 	VIRTUAL_ENV=$(CURDIR)/$(VENV) $(BIN)/dg check defs
 	@# four pytest processes side by side: the pipeline e2e module on its own deployment (with the
 	@# going-live module on its own, for an even split), the other e2e modules on theirs, the Spark
-	@# build (with the Dagster-on-PostgreSQL module, the shortest process otherwise), and every other
-	@# test; the other logs follow
+	@# build (with the two PostgreSQL modules, Dagster on PostgreSQL and the served release: the
+	@# shortest process otherwise), and every other test; the other logs follow
 	$(BIN)/pytest --durations=15 tests/e2e/test_pipeline.py tests/e2e/test_going_live.py > $(AIUW_DATA_DIR)/pytest-e2e-pipeline.log 2>&1 & pipeline=$$!; \
 	$(BIN)/pytest --durations=15 tests/e2e --deselect tests/e2e/test_pipeline.py --deselect tests/e2e/test_going_live.py --deselect tests/e2e/test_dagster_on_postgres.py > $(AIUW_DATA_DIR)/pytest-e2e.log 2>&1 & e2e=$$!; \
-	$(BIN)/pytest --durations=5 tests/spark tests/e2e/test_dagster_on_postgres.py > $(AIUW_DATA_DIR)/pytest-spark.log 2>&1 & spark=$$!; \
-	$(BIN)/pytest --durations=30 --ignore=tests/e2e --ignore=tests/spark; rest=$$?; \
+	$(BIN)/pytest --durations=5 tests/spark tests/e2e/test_dagster_on_postgres.py tests/integration/test_served_release.py > $(AIUW_DATA_DIR)/pytest-spark.log 2>&1 & spark=$$!; \
+	$(BIN)/pytest --durations=30 --ignore=tests/e2e --ignore=tests/spark --ignore=tests/integration/test_served_release.py; rest=$$?; \
 	wait $$e2e; e2e_status=$$?; wait $$pipeline; pipeline_status=$$?; wait $$spark; spark_status=$$?; \
 	cat $(AIUW_DATA_DIR)/pytest-spark.log $(AIUW_DATA_DIR)/pytest-e2e.log $(AIUW_DATA_DIR)/pytest-e2e-pipeline.log; \
 	[ $$rest -eq 0 ] && [ $$e2e_status -eq 0 ] && [ $$pipeline_status -eq 0 ] && [ $$spark_status -eq 0 ]

@@ -182,6 +182,24 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class ServeSettings(Strict):
+    """The served release: each published release also loaded into PostgreSQL (docs/BI.md)."""
+
+    postgres_dsn_env: str = Field(
+        pattern=r"^[A-Z][A-Z0-9_]{1,60}$",
+        description=(
+            "Name of the environment variable holding the PostgreSQL connection URI "
+            "(postgresql://publisher@host:5432/aiuw); the URI, and any password in it, stays out "
+            "of this file."
+        ),
+    )
+    schema_name: str = Field(
+        "aiuw",
+        pattern=r"^[a-z][a-z0-9_]{1,30}$",
+        description="The stable schema readers query; it always holds the current release.",
+    )
+
+
 class WarehouseSettings(Strict):
     history_start: date = Field(description="First daily partition; backfills start here.")
     restatement_days: int = Field(
@@ -198,6 +216,10 @@ class WarehouseSettings(Strict):
             " may delete them; at least 184 (six months, the EU AI Act's minimum for deployers'"
             " logs, Article 26(6)). The evidence ledger itself is never pruned."
         ),
+    )
+    serve: ServeSettings | None = Field(
+        None,
+        description="Also serve each published release from PostgreSQL (off when absent).",
     )
 
 

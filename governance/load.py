@@ -16,6 +16,7 @@ from connectors.yaml_validation import load_yaml_model, located
 from governance.schema import (
     AlertingFile,
     ApplicationsFile,
+    BiAccessFile,
     BudgetsFile,
     DistanceRule,
     ExceptionsFile,
@@ -60,6 +61,9 @@ REMEDIATION_FILE = "remediation.yml"
 REMEDIATION_SLA_FILE = "remediation_sla.yml"
 # Optional: self-hosted model deployments and the cloud resources that serve them (absent: none).
 SELF_HOSTED_FILE = "self_hosted.yml"
+# Optional: the logins that read the served release in PostgreSQL and what each sees (absent: no
+# logins granted; the served release's roles still exist). Read by the serve step, nothing lands.
+BI_ACCESS_FILE = "bi_access.yml"
 # Optional files documented in REFERENCE.md next to FILES.
 OPTIONAL_FILES = {
     SEAT_PRICES_FILE: SeatPricesFile,
@@ -68,6 +72,7 @@ OPTIONAL_FILES = {
     REMEDIATION_FILE: RemediationFile,
     REMEDIATION_SLA_FILE: RemediationSlaFile,
     SELF_HOSTED_FILE: SelfHostedFile,
+    BI_ACCESS_FILE: BiAccessFile,
 }
 TEXT, DATE, FLAG = pa.string(), pa.date32(), pa.bool_()
 MOMENT = pa.timestamp("us")  # UTC, without a zone: a reader's session zone cannot shift the day
@@ -670,6 +675,14 @@ def _exact(value: Decimal | None) -> str | None:
 
 def governance_dir() -> Path:
     return Path(os.environ.get("AIUW_GOVERNANCE_DIR") or GOVERNANCE_DIR)
+
+
+def load_bi_access(directory: Path | None = None) -> BiAccessFile:
+    """bi_access.yml validated, or the defaults (no logins) when the file is absent."""
+    path = (directory or governance_dir()) / BI_ACCESS_FILE
+    if not path.exists():
+        return BiAccessFile()
+    return load_yaml_model(path, BiAccessFile, what="governance BI access")
 
 
 def load_governance(directory: Path | None = None) -> Governance:

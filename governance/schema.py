@@ -1295,3 +1295,89 @@ class RemediationSlaFile(Strict):
         default=SlaDays(critical=7, high=30, medium=90, low=180),
         description="Days per severity.",
     )
+
+
+# bi_access.yml: who reads the served release in PostgreSQL (warehouse/serve_postgres.py, docs/BI.md).
+LOGIN_PATTERN = r"^[a-z_][a-z0-9_.@-]{0,62}$"
+
+
+class CostCenterLogin(Strict):
+    """A PostgreSQL login that sees only its cost centres' rows of the cost and chargeback marts."""
+
+    login: str = Field(
+        pattern=LOGIN_PATTERN,
+        description="The PostgreSQL login (role name) as the BI tool or person connects.",
+    )
+    cost_centers: list[str] = Field(
+        min_length=1, description="Cost centre ids (as teams.yml names them) the login sees."
+    )
+
+
+class CostCenterMart(Strict):
+    """A served mart with row-level security by cost centre."""
+
+    mart: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Published mart name.")
+    column: str = Field(description="Its column holding the cost centre id.")
+
+
+def default_cost_center_marts() -> list[CostCenterMart]:
+    return [
+        CostCenterMart(mart="fct_ai_cost_daily", column="cost_center_id"),
+        CostCenterMart(mart="fct_focus_ai_costs", column="x_CostCenterId"),
+        CostCenterMart(mart="fct_seat_assignments_daily", column="cost_center_id"),
+        CostCenterMart(mart="rpt_chargeback_monthly", column="cost_center_id"),
+        CostCenterMart(mart="rpt_chargeback_restatements", column="cost_center_id"),
+    ]
+
+
+class BiAccessFile(Strict):
+    """Readers of the served release: logins that see everything, logins limited to cost centres,
+    and the marts limited by cost centre. The logins themselves (and their passwords) are created
+    by the database administrator; this file only grants them the reader roles."""
+
+    bi_logins: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Logins granted aiuw_bi: every served mart, every row, read only (finance, the BI "
+            "service account)."
+        ),
+    )
+    cost_center_logins: list[CostCenterLogin] = Field(
+        default_factory=list,
+        description=(
+            "Logins granted aiuw_cost_centre: the cost_center_marts only, and in them only the "
+            "rows of their cost centres."
+        ),
+    )
+    cost_center_marts: list[CostCenterMart] = Field(
+        default_factory=default_cost_center_marts,
+        description=(
+            "Marts with row-level security by cost centre (default: fct_ai_cost_daily, "
+            "fct_focus_ai_costs, fct_seat_assignments_daily, rpt_chargeback_monthly, "
+            "rpt_chargeback_restatements)."
+        ),
+    )
+
+    @field_validator("bi_logins")
+    @classmethod
+    def bi_logins_are_names(cls, logins: list[str]) -> list[str]:
+        for login in logins:
+            if not re.fullmatch(LOGIN_PATTERN, login):
+                raise ValueError(f"login {login!r} is not a plain role name ({LOGIN_PATTERN})")
+        return logins
+
+    @model_validator(mode="after")
+    def unique(self) -> BiAccessFile:
+        logins = [entry.login for entry in self.cost_center_logins]
+        for name, values in (
+            ("cost_center_logins", logins),
+            ("bi_logins", self.bi_logins),
+            ("cost_center_marts", [m.mart for m in self.cost_center_marts]),
+        ):
+            repeated = sorted({v for v in values if values.count(v) > 1})
+            if repeated:
+                raise ValueError(f"{name} lists {', '.join(repeated)} more than once")
+        reserved = {"aiuw_bi", "aiuw_cost_centre", "public"} & {*logins, *self.bi_logins}
+        if reserved:
+            raise ValueError(f"{', '.join(sorted(reserved))}: a reader role, not a login")
+        return self

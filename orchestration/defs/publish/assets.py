@@ -1,18 +1,27 @@
-"""Publish validated marts for BI tools and reports: a new release, switched in atomically."""
+"""Publish validated marts for BI tools and reports: a new release, switched in atomically; where
+configured (`warehouse.serve`), the release is then served from PostgreSQL too."""
+
+import os
 
 import dagster as dg
 
+from connectors.config import ServeSettings
+from governance.load import load_bi_access
 from orchestration.asset_groups import PUBLISHED
 from orchestration.lib.dbt import published_docs, published_models
+from orchestration.lib.sources import sources_config
 from orchestration.lib.table_metadata import release_totals
 from quality.gx import latest_outcome
 from warehouse.paths import Paths
 from warehouse.publish import current_dir, publish
+from warehouse.serve_postgres import ServeError, serve
+
+PUBLISHED_WAREHOUSE = dg.AssetKey(["published", "warehouse"])
 
 
 def build_publish_asset(marts: list[str]) -> dg.AssetsDefinition:
     @dg.asset(
-        key=["published", "warehouse"],
+        key=PUBLISHED_WAREHOUSE,
         description=(
             "The published warehouse: every mart whose Great Expectations suite passed, as one DuckDB file "
             "and one Parquet file per mart, switched in atomically. BI tools and reports read only this."
@@ -52,6 +61,64 @@ def build_publish_asset(marts: list[str]) -> dg.AssetsDefinition:
     return published_warehouse
 
 
+def build_serve_asset(settings: ServeSettings) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=["published", "postgres"],
+        description=(
+            "The served release: the current published release loaded into PostgreSQL (schema "
+            f"`{settings.schema_name}`, switched atomically), with the BI roles and row-level security "
+            "by cost centre (docs/BI.md). It runs only after a publish: a failed gate serves nothing."
+        ),
+        group_name=PUBLISHED,
+        deps=[PUBLISHED_WAREHOUSE],
+        kinds={"postgres"},
+        owners=["team:data-platform"],
+    )
+    def served_release(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        uri = os.environ.get(settings.postgres_dsn_env)
+        if not uri:
+            raise dg.Failure(
+                description=f"not serving: {settings.postgres_dsn_env} is not set (warehouse.serve "
+                "in the sources config names it); the published release is unaffected"
+            )
+        release = current_dir(Paths.from_env().published).resolve()
+        try:
+            served = serve(release, uri, load_bi_access(), settings.schema_name)
+        except ServeError as error:
+            raise dg.Failure(
+                description=f"published release {release.name} was not served from PostgreSQL: "
+                f"{error}. The published (DuckDB and Parquet) release is in place."
+            ) from None
+        if served.already_served:
+            context.log.info(f"release {served.release_id} is already the served release")
+        for login in served.missing_logins:
+            context.log.warning(f"bi_access.yml names login {login}, which the database lacks")
+        for release_id in served.still_read:
+            context.log.warning(f"release {release_id} is still being read; dropped later")
+        context.log.info(
+            f"serving release {served.release_id} in schema {served.schema} "
+            f"(previous {served.previous})"
+        )
+        return dg.MaterializeResult(
+            metadata={
+                "release_id": served.release_id,
+                "schema": served.schema,
+                "previous_release_id": served.previous or "",
+                "dagster/row_count": sum(served.rows.values()),
+                "tables": dg.MetadataValue.json(served.rows),
+                "dropped": dg.MetadataValue.json(served.dropped),
+                "still_read": dg.MetadataValue.json(served.still_read),
+                "missing_logins": dg.MetadataValue.json(served.missing_logins),
+            }
+        )
+
+    return served_release
+
+
 @dg.definitions
 def publish_defs() -> dg.Definitions:
-    return dg.Definitions(assets=[build_publish_asset(published_models())])
+    assets = [build_publish_asset(published_models())]
+    settings = sources_config().warehouse.serve
+    if settings:  # the served release is optional: no asset without its settings
+        assets.append(build_serve_asset(settings))
+    return dg.Definitions(assets=assets)
