@@ -218,6 +218,10 @@ def allocated(tmp_path_factory):
                 " from intermediate.int_self_hosted_costs_allocated where consumed_quantity > 0"
                 " order by credential_id"
             ).fetchall(),
+            con.execute(
+                "select distinct provider, token_type, consumed_unit"
+                " from intermediate.int_cost_records_normalized order by provider"
+            ).fetchall(),
         )
 
 
@@ -237,6 +241,12 @@ def test_busy_day_splits_by_tokens_in_whole_cents_that_add_up(allocated):
     assert [r[9] for r in busy] == [600_000, 300_000, 100_000]
     assert all(r[8] == r[7] for r in busy)
     assert {r[5] for r in busy} == {f"hosted_vllm/{MODEL}"}
+
+
+def test_the_parts_are_token_charges_which_reconciliation_counts_as_rated(allocated):
+    """A token charge without a token type is rated by construction in rpt_cost_reconciliation
+    (only tool and unit charges, `other`, can be not rateable): the GPU cost is allocated by tokens."""
+    assert allocated[4] == [("vllm", "tokens", "tokens")]
 
 
 def test_idle_day_stays_on_the_deployment(allocated):

@@ -14,6 +14,8 @@
     not dropped: it is one record on the deployment itself (project and credential = deployment id,
     no gateway), which no application declares, so chargeback shows it as unattributed.
     consumed_quantity is the part's tokens (0 when idle), effective cost the billed part.
+    token_type is 'tokens': a token charge of the model without a token type. Allocated by tokens,
+    the cost is rated by construction, so reconciliation does not count it as not rateable.
 -#}
 
 with line_items as (
@@ -175,7 +177,7 @@ final as (
         credential_id,
         model_name,
         model_id as model_ref,
-        'other' as token_type,
+        'tokens' as token_type,
         'default' as pricing_tier,
         'invoiced' as cost_kind,
         'Usage' as charge_category,

@@ -18,7 +18,8 @@
     when the account-day's non-token usage of its model or tool is all priced; a charge naming no
     model (Anthropic's web search) when all the account-day's non-token usage is priced. A model's token charge
     billed without its token type (token_type tokens) is rated: it meets the rated cost of that
-    model's tokens in the account-day like any other token charge. The variance compares
+    model's tokens in the account-day like any other token charge; so is a self-hosted deployment's
+    cloud cost, allocated to its tokens (int_self_hosted_costs_allocated). The variance compares
     rated cost with invoiced_cost - unrated_invoiced_cost, like for like. coverage_pct is the
     provider-day's invoiced usage on account lines over all its invoiced usage.
     is_provisional marks days the provider has not settled yet: the last cost_settlement_days - 1
