@@ -1,7 +1,7 @@
 """Operational alerts: the pipeline's own failures, evaluated on every delivery pass.
 
 Conditions (thresholds.yml `operations`): a source instance whose latest pull failed, a failed dbt
-build, an unreadable landing file, a source instance with no new rows past its type's freshness limit,
+build, a published release not served from PostgreSQL (warehouse.serve), an unreadable landing file, a source instance with no new rows past its type's freshness limit,
 and a current release older than its limit. A condition holds for one subject; an episode runs from the
 first pass that sees it to the first pass that does not.
 
@@ -25,7 +25,13 @@ from governance.schema import OperationsThresholds, ReleaseAge, SourceFreshness
 from warehouse.landing_scan import LandingScan, scan_landing
 from warehouse.paths import Paths
 from warehouse.publish import current_dir
-from warehouse.run_status import StepStatus, dbt_build_path, read_status, source_pulls
+from warehouse.run_status import (
+    StepStatus,
+    dbt_build_path,
+    read_status,
+    serve_path,
+    source_pulls,
+)
 
 CATEGORY = "operations"
 KEEP_RESOLVED_DAYS = 30
@@ -92,6 +98,24 @@ def failed_dbt_build(status: StepStatus | None, severity: str) -> list[Condition
             severity,
             f"The dbt build failed in run {status.run_id} at {status.at[:16]} (failing since "
             f"{since[:16]}): nothing new is published, the current release stays. {status.error}",
+            status.error or "",
+        )
+    ]
+
+
+def failed_serve(status: StepStatus | None, severity: str) -> list[Condition]:
+    if status is None or status.ok:
+        return []
+    since = status.failing_since or status.at
+    return [
+        Condition(
+            "serve_failed",
+            "served release",
+            since,
+            severity,
+            f"The published release was not served from PostgreSQL in run {status.run_id} at "
+            f"{status.at[:16]} (failing since {since[:16]}): BI readers still see the release "
+            f"served before; the published files are current. {status.error}",
             status.error or "",
         )
     ]
@@ -180,6 +204,8 @@ def evaluate(
     if rules.dbt_build_failed.enabled:
         status = read_status(dbt_build_path(paths.data))
         conditions += failed_dbt_build(status, rules.dbt_build_failed.severity)
+    if rules.serve_failed.enabled:
+        conditions += failed_serve(read_status(serve_path(paths.data)), rules.serve_failed.severity)
     if rules.landing_file_unreadable.enabled:
         conditions += unreadable_files(scan, rules.landing_file_unreadable.severity)
     if rules.release_stale.enabled:

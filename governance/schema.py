@@ -847,6 +847,13 @@ class OperationsThresholds(Strict):
     dbt_build_failed: AccessRule = Field(
         default=AccessRule(severity="high"), description="The latest dbt build failed."
     )
+    serve_failed: AccessRule = Field(
+        default=AccessRule(severity="high"),
+        description=(
+            "The latest published release could not be served from PostgreSQL (warehouse.serve): "
+            "BI readers still see the release before it."
+        ),
+    )
     landing_file_unreadable: AccessRule = Field(
         default=AccessRule(severity="high"),
         description="A landing Parquet file cannot be read: every dbt build fails until it is fixed.",

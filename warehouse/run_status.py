@@ -74,6 +74,11 @@ def dbt_build_path(data: Path) -> Path:
     return status_dir(data) / "dbt_build.json"
 
 
+def serve_path(data: Path) -> Path:
+    """The latest serve of a published release from PostgreSQL (warehouse.serve)."""
+    return status_dir(data) / "serve.json"
+
+
 def source_pulls(data: Path) -> dict[tuple[str, str, str], StepStatus]:
     """(source type, source id, entity) -> the latest pull of that entity from that instance."""
     root = status_dir(data) / "sources"

@@ -28,6 +28,7 @@ from warehouse.run_status import (
     dbt_failures,
     error_summary,
     record,
+    serve_path,
     source_pull_path,
     source_pulls,
 )
@@ -122,12 +123,14 @@ def test_each_operational_alert_is_sent_once_then_resolved_once(tmp_path, paths)
     broken.parent.mkdir(parents=True)
     broken.write_bytes(b"PAR1 truncated")
     record(dbt_build_path(paths.data), "run-transform-1", dbt_failures(RUN_RESULTS, "exit 1"))
+    record(serve_path(paths.data), "run-transform-1", "ServeError: cannot connect")
     release_published(paths, hours_ago=60)
 
     with WebhookReceiver() as hook:
         opened = delivered(gov, paths, hook)
-        assert [kind for kind, _ in opened] == ["opened"] * 5
+        assert [kind for kind, _ in opened] == ["opened"] * 6
         assert titles(hook.bodies) == [
+            "High alert",
             "High alert",
             "High alert",
             "High alert",
@@ -142,6 +145,7 @@ def test_each_operational_alert_is_sent_once_then_resolved_once(tmp_path, paths)
             "dbt build failed",
             "landing file unreadable",
             "release stale",
+            "serve failed",
             "source failed",
             "source stale",
         ]
@@ -163,20 +167,23 @@ def test_each_operational_alert_is_sent_once_then_resolved_once(tmp_path, paths)
             in (by_type["dbt build failed"])
         )
         assert "was published 60 hours ago (limit 48)" in by_type["release stale"]
+        assert by_type["serve failed"].startswith("The published release was not served")
+        assert by_type["serve failed"].endswith("ServeError: cannot connect")
         assert TEST_ADMIN_KEY not in json.dumps(hook.bodies)
 
-        assert delivered(gov, paths, hook) == [] and len(hook.bodies) == 5
+        assert delivered(gov, paths, hook) == [] and len(hook.bodies) == 6
 
         # every condition clears
         record(source_pull_path(paths.data, "openai", "openai_test", "usage"), "run-2", None)
         land(paths, "aws_cur", "bedrock_line_items", "bedrock_cur_test", TODAY, rows=1)
         broken.unlink()
         record(dbt_build_path(paths.data), "run-transform-2", None)
+        record(serve_path(paths.data), "run-transform-2", None)
         release_published(paths, hours_ago=1)
         resolved = delivered(gov, paths, hook)
         assert resolved == [("resolved", key) for _, key in opened]
-        assert titles(hook.bodies[5:]) == ["Resolved"] * 5
-        assert delivered(gov, paths, hook) == [] and len(hook.bodies) == 10
+        assert titles(hook.bodies[6:]) == ["Resolved"] * 6
+        assert delivered(gov, paths, hook) == [] and len(hook.bodies) == 12
 
         # the source fails again: a new episode with a new key
         record(source_pull_path(paths.data, "openai", "openai_test", "costs"), "run-3", "timeout")

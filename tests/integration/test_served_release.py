@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -24,10 +25,13 @@ import duckdb
 import psycopg2
 import pytest
 
+from alerting.operational import evaluate
 from connectors.config import ServeSettings
-from governance.schema import BiAccessFile, CostCenterMart
+from governance.schema import BiAccessFile, CostCenterMart, OperationsThresholds
 from tests.postgres_server import postgres_server, unavailable_reason
+from warehouse.paths import Paths
 from warehouse.publish import current_dir, publish
+from warehouse.run_status import read_status, serve_path
 from warehouse.serve_postgres import ACCESS_SCHEMA, LOCK_TIMEOUT, ServeError, serve
 
 MARTS = ["dim_model", "fct_ai_cost_daily", "rpt_chargeback_monthly"]
@@ -381,6 +385,24 @@ def test_a_failed_gate_serves_nothing_and_a_passing_one_serves_the_new_release(
     assert served_totals(served, "rpt_chargeback_monthly", "cc_research") == (
         served.release_totals(release, "rpt_chargeback_monthly", ["CC-110"])
     )
+    assert read_status(serve_path(data)).ok
+
+    # the database cannot be reached: the run fails, the release stays published, and the
+    # delivery pass raises the serve_failed alert until a serve succeeds
+    monkeypatch.setenv(DSN_ENV, "postgresql://publisher:secret-pw@127.0.0.1:1/aiuw")
+    served.version += 1
+    write_warehouse(served.warehouse, served.version)
+    unreachable = dg.materialize(assets, raise_on_error=False)
+    assert not unreachable.success
+    assert current_dir(served.published).resolve() != release  # published, not served
+    assert snapshot()[0] == [(release.name,)]
+    status = read_status(serve_path(data))
+    assert not status.ok and "cannot connect" in status.error
+    assert "secret-pw" not in status.error
+    conditions, _ = evaluate(Paths.from_env(), OperationsThresholds(), None, datetime.now(UTC))
+    assert [c.condition_type for c in conditions if c.subject == "served release"] == [
+        "serve_failed"
+    ]
 
 
 def test_the_served_release_follows_the_publish_in_the_daily_transform_only_when_configured(

@@ -14,6 +14,7 @@ from orchestration.lib.table_metadata import release_totals
 from quality.gx import latest_outcome
 from warehouse.paths import Paths
 from warehouse.publish import current_dir, publish
+from warehouse.run_status import error_summary, record, serve_path
 from warehouse.serve_postgres import ServeError, serve
 
 PUBLISHED_WAREHOUSE = dg.AssetKey(["published", "warehouse"])
@@ -75,20 +76,26 @@ def build_serve_asset(settings: ServeSettings) -> dg.AssetsDefinition:
         owners=["team:data-platform"],
     )
     def served_release(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        paths = Paths.from_env()
         uri = os.environ.get(settings.postgres_dsn_env)
         if not uri:
-            raise dg.Failure(
-                description=f"not serving: {settings.postgres_dsn_env} is not set (warehouse.serve "
-                "in the sources config names it); the published release is unaffected"
+            message = (
+                f"not serving: {settings.postgres_dsn_env} is not set (warehouse.serve in the "
+                "sources config names it); the published release is unaffected"
             )
-        release = current_dir(Paths.from_env().published).resolve()
+            record(serve_path(paths.data), context.run_id, message)  # the serve_failed alert
+            raise dg.Failure(description=message)
+        release = current_dir(paths.published).resolve()
         try:
             served = serve(release, uri, load_bi_access(), settings.schema_name)
         except ServeError as error:
-            raise dg.Failure(
-                description=f"published release {release.name} was not served from PostgreSQL: "
-                f"{error}. The published (DuckDB and Parquet) release is in place."
-            ) from None
+            message = (
+                f"published release {release.name} was not served from PostgreSQL: {error}. "
+                "The published (DuckDB and Parquet) release is in place."
+            )
+            record(serve_path(paths.data), context.run_id, error_summary(message))
+            raise dg.Failure(description=message) from None
+        record(serve_path(paths.data), context.run_id, None)
         if served.already_served:
             context.log.info(f"release {served.release_id} is already the served release")
         for login in served.missing_logins:
