@@ -86,11 +86,18 @@ def register(
     each distinct value hashed once. Returns the SQL expression builder for a column and mode."""
 
     def arrow_function(mode: str):
+        done: dict[str, str] = {}  # value -> keyed, across the calls (one per vector of rows)
+
+        def keyed_once(value: str | None) -> str | None:
+            if value is None:
+                return None
+            if value not in done:
+                done[value] = pseudonymize(value, key, mode, seen)
+            return done[value]
+
         def function(values: pa.Array) -> pa.Array:
             distinct = pc.unique(values)
-            keyed = pa.array(
-                [pseudonymize(v, key, mode, seen) for v in distinct.to_pylist()], pa.string()
-            )
+            keyed = pa.array([keyed_once(v) for v in distinct.to_pylist()], pa.string())
             return pc.take(keyed, pc.index_in(values, distinct))
 
         return function
