@@ -187,6 +187,10 @@ class DriftRelease:
     def published_db(self) -> Path:
         return current_dir(self.published) / "warehouse.duckdb"
 
+    def named(self, value: str | None) -> str | None:
+        """A published value with its people named, from the release's restricted mart."""
+        return reidentify(value, read_directory(self.published_db.parent))
+
 
 def drift_release(tmp_path_factory: pytest.TempPathFactory) -> DriftRelease:
     """The gateway sources only (LiteLLM export files, OpenTelemetry spans), from eight weeks
