@@ -2,6 +2,11 @@
 operational alerts (alerting/operational.py), send what no channel has received yet,
 and record every attempt in an append-only log.
 
+Alerts name people (a leaver still using AI, a seat held by someone who left): the published
+fct_alerts holds their pseudonymous keys, so delivery reads the release's restricted
+people_directory and puts each person's email back into the subject, summary and evidence it sends
+(warehouse.publish.read_directory); a key the directory does not hold stays a key.
+
 The log (data/alerts/deliveries.jsonl) is the delivery state: a message (alert key x opened/resolved)
 counts as sent to a channel once a `delivered` line exists for it, so it is never sent again; one
 whose attempts all failed is tried again on the next pass, never dropped. Passes hold a file lock, so
@@ -38,7 +43,8 @@ from governance.load import Governance
 from governance.schema import AlertingFile
 from quality.whole_history import is_whole_history
 from warehouse.paths import Paths
-from warehouse.publish import current_dir
+from warehouse.pseudonym import reidentify
+from warehouse.publish import current_dir, read_directory
 
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 OPEN_STATES = ("new", "ongoing")
@@ -78,6 +84,7 @@ def read_published_alerts(published: Path) -> list[Message]:
             """
         )
         rows = cursor.fetchall()
+    people = read_directory(current_dir(published))
     return [
         Message(
             alert_key=key,
@@ -86,11 +93,11 @@ def read_published_alerts(published: Path) -> list[Message]:
             category=category,
             severity=severity,
             state=state,
-            subject=subject,
+            subject=reidentify(subject, people),
             first_seen_date=first,
             last_seen_date=last,
-            summary=summary,
-            evidence=evidence,
+            summary=reidentify(summary, people),
+            evidence=reidentify(evidence, people),
             evaluated_date=evaluated_on,
         )
         for (

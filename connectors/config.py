@@ -214,7 +214,17 @@ class WarehouseSettings(Strict):
         description=(
             "Days run logs, validation results and evidence packs are kept before `evidence prune`"
             " may delete them; at least 184 (six months, the EU AI Act's minimum for deployers'"
-            " logs, Article 26(6)). The evidence ledger itself is never pruned."
+            " logs, Article 26(6)). The evidence ledger itself is never pruned. The restricted"
+            " people mart of a release is kept as long (see warehouse.pseudonym)."
+        ),
+    )
+    person_key_env: str = Field(
+        "AIUW_PERSON_KEY",
+        pattern=r"^[A-Z_][A-Z0-9_]*$",
+        description=(
+            "Name of the environment variable holding the key people are hashed with in the"
+            " published marts (HMAC-SHA256, at least 16 bytes); a new key rotates every person's"
+            " key from the next release. Unset: a generated key under the data directory."
         ),
     )
     serve: ServeSettings | None = Field(

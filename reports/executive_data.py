@@ -4,6 +4,11 @@ The queries are the ones in reports/questions/, run unchanged: before running th
 the mart's name restrict each dated mart to the period (nothing after the month's end), so the same
 SQL answers "as of the end of this month". A mart missing from the release makes its answer say so
 instead of failing the report.
+
+People are pseudonymous keys in the published marts. Two answers must name them, and say so: who
+still uses AI after leaving, and which paid seats are idle (whose seat to reclaim). Those two read
+the release's restricted people_directory (warehouse.publish.read_directory) and show emails; every
+other answer shows keys, as the marts hold them.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ from reports.periods import (
     previous_month,
     previous_quarter_start,
 )
+from warehouse.pseudonym import reidentify
+from warehouse.publish import read_directory
 
 QUESTIONS_DIR = Path(__file__).parent / "questions"  # package data: the queries people run too
 # dated marts and the column that dates a row: rows after the period are hidden from the questions
@@ -157,6 +164,19 @@ class Questions:
                 )
 
         self.names = DisplayNames.load(con)
+        path = con.execute(
+            "select path from duckdb_databases() where database_name = current_database()"
+        ).fetchone()[0]
+        # the restricted mart, read only by the answers that name people
+        self.people = read_directory(Path(path).parent) if path else {}
+
+    def named(self, answer: Answer) -> Answer:
+        """`answer` with the people in its rows named (emails from the restricted mart)."""
+        answer.rows = [
+            tuple(reidentify(v, self.people) if isinstance(v, str) else v for v in row)
+            for row in answer.rows
+        ]
+        return answer
 
     def has(self, *tables: str) -> str:
         """'' when every table is published, else the reason the answer is missing."""
@@ -299,6 +319,7 @@ def idle_seats(q: Questions) -> Answer:
     )
     if answer.missing:
         return answer
+    q.named(answer)
     monthly: dict[str, Decimal] = defaultdict(Decimal)
     for seat in answer.records():
         monthly[seat["currency_code"]] += seat["list_price_per_seat_month"] or Decimal(0)
@@ -519,6 +540,7 @@ def leavers(q: Questions) -> Answer:
         ("fct_policy_violations",),
     )
     if not answer.missing:
+        q.named(answer)
         people = sorted({r["person_id"] for r in answer.records()})
         answer.figures = {"people": len(people)}
         answer.headline = (

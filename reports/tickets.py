@@ -9,6 +9,11 @@ Finding Key (`<policy id>:<subject id>`) is what brings a ticket back: a ticket 
 (Jira exports a custom field as `Custom field (Finding Key)`) is read by governance.tickets through
 remediation.yml's `ticket_import` mapping, and Status is written in that mapping's words, so an export
 imported back unchanged changes nothing.
+
+Tickets name people (a seat's holder, a credential's holder, who changed a status): the published
+rpt_remediation holds their pseudonymous keys, so both functions read the release's restricted
+people_directory (beside the DuckDB file) and put the emails back, as the register's finding keys
+have them (warehouse.publish.read_directory).
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ from typing import Any
 import duckdb
 
 from governance.schema import TicketImport
+from warehouse.pseudonym import reidentify
+from warehouse.publish import read_directory
 
 FORMATS = ("jira-csv", "json")
 PRIORITIES = {"critical": "Highest", "high": "High", "medium": "Medium", "low": "Low"}
@@ -98,7 +105,15 @@ def findings_to_remediate(database: Path) -> list[dict[str, Any]]:
             " where status in ('open', 'acknowledged')"
             " order by is_overdue desc, due_date, finding_key"
         )
-        return [dict(zip(COLUMNS, row, strict=True)) for row in cursor.fetchall()]
+        rows = cursor.fetchall()
+    people = read_directory(database.parent)
+    return [
+        {
+            c: reidentify(v, people) if isinstance(v, str) else v
+            for c, v in zip(COLUMNS, row, strict=True)
+        }
+        for row in rows
+    ]
 
 
 def _label(text: str) -> str:
@@ -211,4 +226,5 @@ def current_statuses(database: Path) -> dict[str, tuple[str, str | None]]:
         if "rpt_remediation" not in tables:
             return {}
         rows = con.execute("select finding_key, status, ticket_id from rpt_remediation").fetchall()
-    return {key: (status, ticket) for key, status, ticket in rows}
+    people = read_directory(database.parent)
+    return {reidentify(key, people): (status, ticket) for key, status, ticket in rows}

@@ -37,7 +37,8 @@ from sandbox.governance_example import PLANTED_APPLICATION_FINDINGS
 from sandbox.providers.litellm import planted_drift
 from sandbox.saas_seats import seats_for
 from sandbox.server import SandboxState
-from warehouse.publish import current_dir
+from warehouse.pseudonym import reidentify
+from warehouse.publish import current_dir, read_directory
 
 ROOT = Path(__file__).resolve().parents[1]
 ENTITY_CATEGORIES = ROOT / "dbt_project" / "seeds" / "sensitive_entity_categories.csv"
@@ -191,6 +192,15 @@ def closed_month_seat_cost(con, state: SandboxState) -> tuple[set, set]:
     return got, expected
 
 
+def people_of(con) -> dict[str, str]:
+    """Person key -> email from the restricted people_directory beside the release `con` reads:
+    the checks compare people with the sandbox's, so they name them as the reports that must do."""
+    path = con.execute(
+        "select path from duckdb_databases() where database_name = current_database()"
+    ).fetchone()[0]
+    return read_directory(Path(path).parent) if path else {}
+
+
 def overdue_findings(con, state: SandboxState, end: date) -> tuple[set, set]:
     """(owning team, finding key) of each overdue finding on `end`: as the published answer to
     reports/questions/compliance_overdue_findings.sql says, and as worked out here from the days of
@@ -199,8 +209,9 @@ def overdue_findings(con, state: SandboxState, end: date) -> tuple[set, set]:
     manager's, the team's lead) and
     governance's register and SLA days. Findings nobody can own count under "(no team)"."""
     sql = (QUESTIONS_DIR / "compliance_overdue_findings.sql").read_text()
+    named = people_of(con)
     got = {
-        (team or "(no team)", key)
+        (team or "(no team)", reidentify(key, named))
         for team, key in con.execute(
             f"select owner_team_id, finding_key from (\n{sql}\n) as answer"
         ).fetchall()
@@ -223,7 +234,7 @@ def overdue_findings(con, state: SandboxState, end: date) -> tuple[set, set]:
         " from fct_policy_violations where usage_date <= ?",
         [end],
     ).fetchall():
-        days[(policy, subject, severity, application)].append((day, status))
+        days[(policy, reidentify(subject, named), severity, application)].append((day, status))
     expected = set()
     for (policy, subject, severity, application), seen in days.items():
         seen.sort()
@@ -343,6 +354,7 @@ def check_lines(
     """A line per planted case (MATCH, or DIFF with what is missing and extra), and whether all
     matched."""
     database = current_dir(published) / "warehouse.duckdb"
+    people = read_directory(current_dir(published))
     with duckdb.connect(str(database), read_only=True) as con:
         found: dict[str, set[str]] = {}
         for rule, subject in con.execute(
@@ -350,7 +362,7 @@ def check_lines(
         ).fetchall():
             found.setdefault(rule, set()).add(subject)
         leavers = {
-            p
+            reidentify(p, people)
             for (p,) in con.execute(
                 "select distinct person_id from fct_policy_violations where rule = 'usage_by_inactive_person'"
             ).fetchall()
@@ -359,7 +371,7 @@ def check_lines(
             "select max(activity_date) from fct_seat_assignments_daily"
         ).fetchone()[0]
         idle = {
-            e
+            reidentify(e, people)
             for (e,) in con.execute(
                 "select seat_holder_email from fct_seat_assignments_daily "
                 "where tool = 'github_copilot' and is_idle and activity_date = ?",
@@ -423,7 +435,7 @@ def check_lines(
         checks.append(
             (
                 "paid seats still held by leavers (each tool's last day)",
-                {subject for (subject,) in inactive_seats},
+                {reidentify(subject, people) for (subject,) in inactive_seats},
                 expected_inactive,
             )
         )

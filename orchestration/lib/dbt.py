@@ -162,6 +162,24 @@ def published_docs(manifest_path: Path | None = None) -> dict[str, dict[str, Any
     }
 
 
+def published_person_columns(manifest_path: Path | None = None) -> dict[str, dict[str, str]]:
+    """Each published mart's person columns and how they are keyed (`id` or `text`, see
+    warehouse.pseudonym), from the columns' `meta.aiuw.person`: `{mart: {column: mode}}`."""
+
+    manifest = read_manifest(manifest_path or dbt_project.manifest_path)
+    marts = set(published_models(manifest_path))
+    found: dict[str, dict[str, str]] = {}
+    for node in manifest["nodes"].values():
+        if node["resource_type"] != "model" or node["name"] not in marts:
+            continue
+        for name, column in node.get("columns", {}).items():
+            meta = {**column.get("meta", {}), **(column.get("config") or {}).get("meta", {})}
+            mode = (meta.get("aiuw") or {}).get("person")
+            if mode:
+                found.setdefault(node["name"], {})[name] = mode
+    return found
+
+
 def model_schema(name: str) -> str:
     """The warehouse schema a model is built in (staging, intermediate, marts), from the manifest."""
 

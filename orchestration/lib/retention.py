@@ -3,7 +3,10 @@
 Kept at least that long, then pruned by `python -m orchestration.cli.evidence prune`:
 - Dagster runs (their event logs, which hold every run's log lines) created before the cut-off;
 - stored Great Expectations results under data/quality/results/ (the `latest` copies stay);
-- evidence packs under data/evidence/packs/.
+- evidence packs under data/evidence/packs/;
+- the restricted people mart (people_directory: person keys to emails and names) of every published
+  release but the current one. Each release's mart also leaves out people who left more than
+  `log_retention_days` before it was published (warehouse.publish).
 The evidence ledger is never pruned: it is small, and removing entries would break its hash chain.
 """
 
@@ -17,6 +20,7 @@ from pathlib import Path
 import dagster as dg
 
 from warehouse.paths import Paths
+from warehouse.publish import RESTRICTED, current_dir
 
 
 @dataclass
@@ -54,6 +58,16 @@ def prune(
     packs = paths.evidence / "packs"
     if packs.is_dir():
         pruned.files += sorted(p for p in packs.iterdir() if p.is_dir() and _older(p, cutoff))
+    releases = paths.published / "releases"
+    if releases.is_dir():
+        current = current_dir(paths.published).resolve()
+        pruned.files += sorted(
+            release / RESTRICTED
+            for release in releases.iterdir()
+            if (release / RESTRICTED).is_dir()
+            and release.resolve() != current
+            and _older(release / RESTRICTED, cutoff)
+        )
     if instance is not None:
         old = instance.get_run_records(filters=dg.RunsFilter(created_before=cutoff))
         pruned.runs = [r.dagster_run.run_id for r in old]

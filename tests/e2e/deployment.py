@@ -23,7 +23,8 @@ from orchestration.lib.sources import sources_config
 from sandbox.providers.litellm import UsageDrift, planted_drift
 from sandbox.server import SandboxServer, SandboxState
 from tests.conftest import FIXTURES, ROOT
-from warehouse.publish import current_dir
+from warehouse.pseudonym import reidentify
+from warehouse.publish import current_dir, read_directory
 
 FIRST, LAST = date(2026, 9, 1), date(2026, 9, 20)
 AS_OF_FIRST_RUN = datetime(2026, 9, 22, 6, tzinfo=UTC)  # 2026-09-20 is still provisional
@@ -136,6 +137,11 @@ class Deployment:
     def published_db(self) -> Path:
         return current_dir(self.data / "published") / "warehouse.duckdb"
 
+    def named(self, value: str | None) -> str | None:
+        """A published value with its people's keys replaced by their emails, from the release's
+        restricted people_directory (as the reports that name people read it)."""
+        return reidentify(value, read_directory(self.published_db.parent))
+
     def published_totals(self) -> dict:
         with duckdb.connect(str(self.published_db), read_only=True) as con:
             return provider_totals(con)
@@ -180,6 +186,10 @@ class DriftRelease:
     @property
     def published_db(self) -> Path:
         return current_dir(self.published) / "warehouse.duckdb"
+
+    def named(self, value: str | None) -> str | None:
+        """A published value with its people named, from the release's restricted mart."""
+        return reidentify(value, read_directory(self.published_db.parent))
 
 
 def drift_release(tmp_path_factory: pytest.TempPathFactory) -> DriftRelease:

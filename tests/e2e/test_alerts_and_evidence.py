@@ -95,7 +95,10 @@ def test_an_evidence_pack_for_last_quarter_lists_exactly_the_planted_findings(
         rows = list(csv.DictReader(handle))
     found: dict[tuple[str, str], set[str]] = {}
     for row in rows:
-        found.setdefault((row["subject_type"], row["rule"]), set()).add(row["subject_id"])
+        # the pack holds people's keys, as the release does: the restricted mart names them
+        found.setdefault((row["subject_type"], row["rule"]), set()).add(
+            deployment.named(row["subject_id"])
+        )
     applications = {
         rule: found.get(("application", rule), set()) for rule in PLANTED_APPLICATION_FINDINGS
     }
@@ -106,7 +109,7 @@ def test_an_evidence_pack_for_last_quarter_lists_exactly_the_planted_findings(
         person
         for row in rows
         if row["rule"] == "usage_by_inactive_person"
-        for person in row["person_ids"].split("; ")
+        for person in deployment.named(row["person_ids"]).split("; ")
     }
     assert leavers == set(expected_leavers_with_keys(deployment.sandbox.state, LAST))
     # the seats people who left still held: those held on each tool's last seat day among them
@@ -162,7 +165,7 @@ def test_the_planted_spike_and_each_leaver_are_alerted_once_on_both_channels_not
         ).fetchall()
     held = held_seats(deployment)
     # every seat still held on the last day by a person who left is alerted, once
-    assert held and held <= {subject for (subject,) in seat_alerts}
+    assert held and held <= {deployment.named(subject) for (subject,) in seat_alerts}
     assert len(seat_alerts) == len({subject for (subject,) in seat_alerts})
     delivery_pass()
     usage_alerts = [b["text"] for b in hook.bodies if "AI usage by a" in b["text"]]

@@ -23,7 +23,15 @@ def answer(deployment, name: str, **parameters) -> list[dict]:
     with duckdb.connect(str(deployment.published_db), read_only=True) as con:
         cursor = con.execute(sql, parameters or None)
         columns = [d[0] for d in cursor.description]
-        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+        rows = cursor.fetchall()
+    # people are keys in the release: the answers that name them read the restricted mart
+    return [
+        {
+            c: deployment.named(v) if isinstance(v, str) else v
+            for c, v in zip(columns, row, strict=True)
+        }
+        for row in rows
+    ]
 
 
 def test_every_question_file_is_checked_here():
@@ -224,7 +232,7 @@ def test_compliance_leavers_still_using_ai(deployment):
         if e.kind == "left"
     }
     rows = answer(deployment, "compliance_leavers_still_using_ai")
-    assert [r["person_id"] for r in rows] == [
+    assert sorted(r["person_id"] for r in rows) == [
         "ben.okafor@example-corp.com",
         "rosa.quist4@example-corp.com",
     ]

@@ -12,6 +12,7 @@ import gzip
 import json
 import os
 import random
+import re
 import shutil
 from datetime import date, timedelta
 from decimal import Decimal
@@ -30,7 +31,7 @@ from sandbox import prompt_content
 from sandbox.providers import aws_bedrock, otel
 from tests.conftest import TEST_SECRETS
 from tests.e2e.deployment import AS_OF_LATER, FIRST, LAST, started_deployment
-from warehouse.publish import current_dir
+from warehouse.publish import current_dir, restricted_database
 
 pytestmark = pytest.mark.e2e
 
@@ -323,16 +324,31 @@ def planted_needles() -> set[str]:
     }
 
 
-def holding(con, relation: str, columns: list[str], needles: list[str]) -> int:
-    """Rows of `relation` whose columns, read as text, hold a needle. Each column is cast on its
+def holding(
+    con, relation: str, columns: list[str], needles: list[str], pattern: str | None = None
+) -> int:
+    """Rows of `relation` whose columns, read as text, hold a needle (or match the regular
+    expression `pattern`, one RE2 scan for thousands of alternatives). Each column is cast on its
     own: a whole row cast to text escapes the quotes inside its strings."""
+    if pattern is not None:
+        # only text can spell an email or a name: columns of other types are not read
+        described = con.execute(f"describe select * from {relation}").fetchall()
+        types = {row[0]: row[1] for row in described}
+        columns = [c for c in columns if "VARCHAR" in types[c] or "JSON" in types[c]]
+        if not columns:
+            return 0
     text = "concat_ws(chr(1), " + ", ".join(f'cast("{c}" as varchar)' for c in columns) + ")"
-    condition = " or ".join(f"contains({text}, ?)" for _ in needles)
+    if pattern is not None:
+        condition, needles = f"regexp_matches({text}, ?)", [pattern]
+    else:
+        condition = " or ".join(f"contains({text}, ?)" for _ in needles)
     return con.execute(f"select count(*) from {relation} where {condition}", needles).fetchone()[0]
 
 
-def tables_holding(database: Path, needles: list[str]) -> dict[str, int]:
-    """Every table of a DuckDB file with the rows holding a needle."""
+def tables_holding(
+    database: Path, needles: list[str], pattern: str | None = None
+) -> dict[str, int]:
+    """Every table of a DuckDB file with the rows holding a needle (or matching `pattern`)."""
     found = {}
     with duckdb.connect(str(database), read_only=True) as con:
         tables = con.execute(
@@ -348,21 +364,23 @@ def tables_holding(database: Path, needles: list[str]) -> dict[str, int]:
                     [schema, table],
                 ).fetchall()
             ]
-            rows = holding(con, f'"{schema}"."{table}"', columns, needles)
+            rows = holding(con, f'"{schema}"."{table}"', columns, needles, pattern)
             if rows:
                 found[f"{schema}.{table}"] = rows
     return found
 
 
-def parquet_files_holding(paths: list[Path], needles: list[str]) -> dict[Path, int]:
-    """Every Parquet file with the rows holding a needle."""
+def parquet_files_holding(
+    paths: list[Path], needles: list[str], pattern: str | None = None
+) -> dict[Path, int]:
+    """Every Parquet file with the rows holding a needle (or matching `pattern`)."""
     found = {}
     with duckdb.connect() as con:
         for path in paths:
             columns = pq.read_schema(path).names
             if not columns:
                 continue
-            rows = holding(con, f"read_parquet('{path}')", columns, needles)
+            rows = holding(con, f"read_parquet('{path}')", columns, needles, pattern)
             if rows:
                 found[path] = rows
     return found
@@ -419,3 +437,42 @@ def test_no_planted_prompt_text_or_value_is_anywhere(deployment):
             "select sum(request_count) from rpt_observed_sensitive_data"
         ).fetchone()
     assert requests > 0
+
+
+def test_no_email_or_name_of_the_sandboxs_people_is_in_any_published_table_or_parquet_file(
+    deployment,
+):
+    """People are pseudonymous by default: no table of any published release and no published
+    Parquet file holds an email address (any at all) or the display name of any of the sandbox's
+    people; only the restricted people_directory beside each release does, readable by its owner
+    only. Their rows are there, keyed: the usage of people who hold keys is in fct_ai_usage_daily."""
+    people = deployment.sandbox.state.enterprise.people
+    # any email address at all (the sandbox's people's among them) or any of their names
+    email = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+\.[A-Za-z0-9.-]+"
+    pattern = "(?i)" + "|".join([*(re.escape(n) for n in sorted({p.name for p in people})), email])
+    releases = sorted((deployment.data / "published" / "releases").iterdir())
+    assert releases
+    for release in releases:
+        restricted = release / "restricted"
+        parquet = sorted(p for p in release.rglob("*.parquet") if restricted not in p.parents)
+        tables = json.loads((release / "manifest.json").read_text())["tables"]
+        assert len(parquet) == len(tables) > 20, release
+        assert parquet_files_holding(parquet, [], pattern) == {}
+        assert tables_holding(release / "warehouse.duckdb", [], pattern) == {}, release
+        assert {p.name for p in restricted.iterdir()} == {
+            "people_directory.duckdb",
+            "people_directory.parquet",
+        }
+        assert all(p.stat().st_mode & 0o077 == 0 for p in [restricted, *restricted.iterdir()])
+    current = current_dir(deployment.data / "published")
+    with duckdb.connect(str(current / "warehouse.duckdb"), read_only=True) as con:
+        keys = con.execute(
+            "select count(*), count(*) filter (where regexp_full_match(person_id, 'p_[0-9a-f]{16}'))"
+            " from fct_ai_usage_daily where person_id is not null"
+        ).fetchone()
+    assert keys[0] > 0 and keys[0] == keys[1]
+    with duckdb.connect(str(restricted_database(current)), read_only=True) as con:
+        named = dict(con.execute("select email, display_name from people_directory").fetchall())
+    by_email = {p.email: p.name for p in people}
+    assert len(named.keys() & by_email.keys()) > 100
+    assert sum(named[e] == by_email[e] for e in named.keys() & by_email.keys()) > 100

@@ -8,12 +8,13 @@ import dagster as dg
 from connectors.config import ServeSettings
 from governance.load import load_bi_access
 from orchestration.asset_groups import PUBLISHED
-from orchestration.lib.dbt import published_docs, published_models
+from orchestration.lib.dbt import published_docs, published_models, published_person_columns
 from orchestration.lib.sources import sources_config
 from orchestration.lib.table_metadata import release_totals
 from quality.gx import latest_outcome
 from warehouse.paths import Paths
-from warehouse.publish import current_dir, publish
+from warehouse.pseudonym import person_key
+from warehouse.publish import People, current_dir, publish
 from warehouse.run_status import error_summary, record, serve_path
 from warehouse.serve_postgres import ServeError, serve
 
@@ -25,7 +26,8 @@ def build_publish_asset(marts: list[str]) -> dg.AssetsDefinition:
         key=PUBLISHED_WAREHOUSE,
         description=(
             "The published warehouse: every mart whose Great Expectations suite passed, as one DuckDB file "
-            "and one Parquet file per mart, switched in atomically. BI tools and reports read only this."
+            "and one Parquet file per mart, switched in atomically. BI tools and reports read only this. "
+            "People in it are keyed hashes; the restricted people_directory beside it maps them back."
         ),
         group_name=PUBLISHED,
         deps=[dg.AssetKey(["marts", name]) for name in marts],
@@ -43,8 +45,19 @@ def build_publish_asset(marts: list[str]) -> dg.AssetsDefinition:
                 description=f"not publishing: latest validation failed or missing for {', '.join(failing)}; "
                 f"the current release stays in place"
             )
+        settings = sources_config().warehouse
+        people = People(
+            key=person_key(paths.data, settings.person_key_env),
+            columns=published_person_columns(),
+            retention_days=settings.log_retention_days,
+        )
         release = publish(
-            paths.warehouse, paths.published, marts, context.run_id, docs=published_docs()
+            paths.warehouse,
+            paths.published,
+            marts,
+            context.run_id,
+            docs=published_docs(),
+            people=people,
         )
         context.log.info(
             f"published release {release.release_id} at {current_dir(paths.published)}"
