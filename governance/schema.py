@@ -1356,6 +1356,14 @@ class BiAccessFile(Strict):
             "rows of their cost centres."
         ),
     )
+    people_logins: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Logins granted aiuw_people: the restricted people_directory (person key to email and "
+            "name) in schema aiuw_restricted, nothing else. Grant it with aiuw_bi to the few who "
+            "must name people (HR, the leavers' review)."
+        ),
+    )
     cost_center_marts: list[CostCenterMart] = Field(
         default_factory=default_cost_center_marts,
         description=(
@@ -1365,7 +1373,7 @@ class BiAccessFile(Strict):
         ),
     )
 
-    @field_validator("bi_logins")
+    @field_validator("bi_logins", "people_logins")
     @classmethod
     def bi_logins_are_names(cls, logins: list[str]) -> list[str]:
         for login in logins:
@@ -1379,12 +1387,17 @@ class BiAccessFile(Strict):
         for name, values in (
             ("cost_center_logins", logins),
             ("bi_logins", self.bi_logins),
+            ("people_logins", self.people_logins),
             ("cost_center_marts", [m.mart for m in self.cost_center_marts]),
         ):
             repeated = sorted({v for v in values if values.count(v) > 1})
             if repeated:
                 raise ValueError(f"{name} lists {', '.join(repeated)} more than once")
-        reserved = {"aiuw_bi", "aiuw_cost_centre", "public"} & {*logins, *self.bi_logins}
+        reserved = {"aiuw_bi", "aiuw_cost_centre", "aiuw_people", "public"} & {
+            *logins,
+            *self.bi_logins,
+            *self.people_logins,
+        }
         if reserved:
             raise ValueError(f"{', '.join(sorted(reserved))}: a reader role, not a login")
         return self

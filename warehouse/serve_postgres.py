@@ -10,6 +10,9 @@ In the database:
     aiuw_bi                   role: SELECT on every served mart, every row; nothing else
     aiuw_cost_centre          role: SELECT on the cost and chargeback marts, only the rows of the
                               cost centres aiuw_access.cost_centre_logins lists for current_user
+    aiuw_restricted           the release's restricted people_directory (person key to email and
+                              name), switched with aiuw so its keys are always aiuw's
+    aiuw_people               role: SELECT on aiuw_restricted only (bi_access.yml people_logins)
 
 A release is loaded into its own schema with the bulk loader of ADBC's PostgreSQL driver (binary
 COPY from Arrow batches read out of the release's DuckDB file; DECIMAL stays exact as numeric), with
@@ -40,7 +43,9 @@ logger = logging.getLogger(__name__)
 ACCESS_SCHEMA = "aiuw_access"
 BI_ROLE = "aiuw_bi"
 COST_CENTRE_ROLE = "aiuw_cost_centre"
+PEOPLE_ROLE = "aiuw_people"
 RELEASE_PREFIX = "release_"
+RESTRICTED_PREFIX = "restricted_"
 RELEASE_TABLE = "served_release"  # in each release schema: which release a reader sees
 # The switch and the drops wait this long for a lock, then give up instead of queueing readers.
 LOCK_TIMEOUT = "2s"
@@ -79,11 +84,20 @@ def redact(error: object) -> str:
     return re.sub(r"(postgres(?:ql)?://[^:/@\s]*):[^@\s]*@", r"\1:***@", str(error))
 
 
-def release_schema(release_id: str) -> str:
-    name = RELEASE_PREFIX + re.sub(r"[^a-z0-9_]", "_", release_id.lower())
+def release_schema(release_id: str, prefix: str = RELEASE_PREFIX) -> str:
+    name = prefix + re.sub(r"[^a-z0-9_]", "_", release_id.lower())
     if len(name) > 63:
         raise ServeError(f"release id {release_id!r} is too long for a PostgreSQL schema name")
     return name
+
+
+def restricted_schema(release_id: str) -> str:
+    """Where a release's restricted people_directory waits to be switched in."""
+    return release_schema(release_id, RESTRICTED_PREFIX)
+
+
+def stable_restricted(schema: str) -> str:
+    return f"{schema}_restricted"
 
 
 _DECIMAL = re.compile(r"DECIMAL\((\d+),\s*(\d+)\)")
@@ -237,6 +251,7 @@ def discard(con, cur, release_id: str) -> None:
     try:
         cur.execute(f"set local lock_timeout = '{LOCK_TIMEOUT}'")
         cur.execute(f"drop schema if exists {ident(release_schema(release_id))} cascade")
+        cur.execute(f"drop schema if exists {ident(restricted_schema(release_id))} cascade")
         cur.execute(
             f"delete from {ident(ACCESS_SCHEMA)}.served_releases "
             f"where release_id = {literal(release_id)}"
@@ -250,7 +265,7 @@ def discard(con, cur, release_id: str) -> None:
 def prepare(cur, access: BiAccessFile, schema: str) -> None:
     """The reader roles, the access schema and its tables; the login mapping from bi_access.yml."""
     cur.execute(f"set local lock_timeout = '{LOCK_TIMEOUT}'")
-    for role in (BI_ROLE, COST_CENTRE_ROLE):
+    for role in (BI_ROLE, COST_CENTRE_ROLE, PEOPLE_ROLE):
         cur.execute(
             f"do $$ begin if not exists (select from pg_roles where rolname = {literal(role)}) "
             f"then create role {ident(role)} nologin; end if; end $$"
@@ -302,10 +317,11 @@ def grant_logins(cur, access: BiAccessFile) -> list[str]:
     wanted = {
         BI_ROLE: set(access.bi_logins),
         COST_CENTRE_ROLE: {e.login for e in access.cost_center_logins},
+        PEOPLE_ROLE: set(access.people_logins),
     }
     cur.execute("select rolname from pg_roles")
     existing = {r[0] for r in cur.fetchall()}
-    missing = sorted((wanted[BI_ROLE] | wanted[COST_CENTRE_ROLE]) - existing)
+    missing = sorted(set().union(*wanted.values()) - existing)
     for role, logins in wanted.items():
         cur.execute(
             "select m.rolname from pg_auth_members a join pg_roles r on r.oid = a.roleid "
@@ -329,37 +345,49 @@ def current_release(cur) -> str | None:
     return row[0] if row else None
 
 
-def load(cur, release_dir: Path, manifest: dict, access: BiAccessFile) -> dict[str, int]:
-    """Every table of the release into its own schema, with comments, row-level security and
-    grants; the row counts checked against the release's manifest."""
-    release_id = manifest["release_id"]
-    target = release_schema(release_id)
-    s = ident(target)
+def copy_table(cur, source: duckdb.DuckDBPyConnection, schema: str, table: Table) -> str:
+    """One DuckDB table into `schema` by binary COPY, with its comments; its qualified name."""
+    t = f"{ident(schema)}.{ident(table.name)}"
+    columns = ", ".join(f"{ident(c.name)} {c.pg_type}" for c in table.columns)
+    cur.execute(f"create table {t} ({columns})")
+    select = ", ".join(
+        f"cast({ident(c.name)} as {c.cast}) as {ident(c.name)}" if c.cast else ident(c.name)
+        for c in table.columns
+    )
+    batches = source.sql(f"select {select} from main.{ident(table.name)}").to_arrow_reader(
+        BATCH_ROWS
+    )
+    cur.adbc_ingest(table.name, batches, mode="append", db_schema_name=schema)
+    if table.comment:
+        cur.execute(f"comment on table {t} is {literal(table.comment)}")
+    for c in table.columns:
+        if c.comment:
+            cur.execute(f"comment on column {t}.{ident(c.name)} is {literal(c.comment)}")
+    return t
+
+
+def fresh_schema(cur, name: str) -> str:
+    s = ident(name)
     cur.execute(f"drop schema if exists {s} cascade")  # a failed attempt at this same release
     cur.execute(f"create schema {s}")
     cur.execute(f"revoke all on schema {s} from public")
+    return s
+
+
+def load(cur, release_dir: Path, manifest: dict, access: BiAccessFile) -> dict[str, int]:
+    """Every table of the release into its own schema, with comments, row-level security and
+    grants, and its restricted mart into another one; the row counts checked against the
+    release's manifest."""
+    release_id = manifest["release_id"]
+    target = release_schema(release_id)
+    s = fresh_schema(cur, target)
     cost_centre = {m.mart: m.column for m in access.cost_center_marts}
     rows: dict[str, int] = {}
     with duckdb.connect(str(release_dir / "warehouse.duckdb"), read_only=True) as source:
         tables = release_tables(source)
         names = {t.name for t in tables}
         for table in tables:
-            t = f"{s}.{ident(table.name)}"
-            columns = ", ".join(f"{ident(c.name)} {c.pg_type}" for c in table.columns)
-            cur.execute(f"create table {t} ({columns})")
-            select = ", ".join(
-                f"cast({ident(c.name)} as {c.cast}) as {ident(c.name)}" if c.cast else ident(c.name)
-                for c in table.columns
-            )
-            batches = source.sql(f"select {select} from main.{ident(table.name)}").to_arrow_reader(
-                BATCH_ROWS
-            )
-            cur.adbc_ingest(table.name, batches, mode="append", db_schema_name=target)
-            if table.comment:
-                cur.execute(f"comment on table {t} is {literal(table.comment)}")
-            for c in table.columns:
-                if c.comment:
-                    cur.execute(f"comment on column {t}.{ident(c.name)} is {literal(c.comment)}")
+            t = copy_table(cur, source, target, table)
             if table.name in cost_centre:
                 secure(cur, t, table, cost_centre[table.name])
             cur.execute(f"select count(*) from {t}")
@@ -370,6 +398,7 @@ def load(cur, release_dir: Path, manifest: dict, access: BiAccessFile) -> dict[s
         unknown = sorted(set(cost_centre) - names)
         if unknown:
             logger.warning("bi_access.yml cost_center_marts not in the release: %s", unknown)
+    load_restricted(cur, release_dir, manifest)
     r = ident(RELEASE_TABLE)
     cur.execute(
         f"create table {s}.{r} as select {literal(release_id)}::text as release_id, "
@@ -396,6 +425,24 @@ def load(cur, release_dir: Path, manifest: dict, access: BiAccessFile) -> dict[s
         " on conflict (release_id) do update set served_at = now(), status = 'loaded'"
     )
     return rows
+
+
+def load_restricted(cur, release_dir: Path, manifest: dict) -> None:
+    """The release's restricted people_directory (the mapping from person keys to emails and
+    names) into its own schema, readable by aiuw_people only; empty with the same columns when the
+    release has none (people were not keyed), so the switch always has a schema to move."""
+    s = fresh_schema(cur, restricted_schema(manifest["release_id"]))
+    restricted = manifest.get("restricted")
+    if restricted:
+        database = release_dir / "restricted" / f"{restricted['table']}.duckdb"
+        with duckdb.connect(str(database), read_only=True) as source:
+            for table in release_tables(source):
+                t = copy_table(cur, source, s.strip('"'), table)
+                cur.execute(f"select count(*) from {t}")
+                if cur.fetchone()[0] != restricted["rows"]:
+                    raise ServeError(f"{t} differs from the release manifest's row count")
+    cur.execute(f"grant usage on schema {s} to {ident(PEOPLE_ROLE)}")
+    cur.execute(f"grant select on all tables in schema {s} to {ident(PEOPLE_ROLE)}")
 
 
 def secure(cur, table_sql: str, table: Table, column: str) -> None:
@@ -427,7 +474,12 @@ def switch(cur, release_id: str, previous: str | None, schema: str) -> None:
                 f"{ACCESS_SCHEMA}.served_releases: not replacing a schema this step did not create"
             )
         cur.execute(f"alter schema {ident(schema)} rename to {ident(release_schema(previous))}")
+    people = stable_restricted(schema)
+    cur.execute(f"select 1 from pg_namespace where nspname = {literal(people)}")
+    if cur.fetchone() is not None and previous is not None:
+        cur.execute(f"alter schema {ident(people)} rename to {ident(restricted_schema(previous))}")
     cur.execute(f"alter schema {ident(release_schema(release_id))} rename to {ident(schema)}")
+    cur.execute(f"alter schema {ident(restricted_schema(release_id))} rename to {ident(people)}")
     cur.execute(
         f"comment on schema {ident(schema)} is "
         f"{literal(f'AI usage warehouse, served release {release_id} (see {RELEASE_TABLE})')}"
@@ -452,6 +504,7 @@ def prune(con, cur, served: Served) -> None:
         try:
             cur.execute(f"set local lock_timeout = '{LOCK_TIMEOUT}'")
             cur.execute(f"drop schema if exists {ident(name)} cascade")
+            cur.execute(f"drop schema if exists {ident(restricted_schema(release_id))} cascade")
             cur.execute(
                 f"update {a}.served_releases set status = 'dropped' "
                 f"where release_id = {literal(release_id)}"

@@ -30,7 +30,7 @@ from connectors.config import ServeSettings
 from governance.schema import BiAccessFile, CostCenterMart, OperationsThresholds
 from tests.postgres_server import postgres_server, unavailable_reason
 from warehouse.paths import Paths
-from warehouse.publish import current_dir, publish
+from warehouse.publish import People, current_dir, publish
 from warehouse.run_status import read_status, serve_path
 from warehouse.serve_postgres import ACCESS_SCHEMA, LOCK_TIMEOUT, ServeError, serve
 
@@ -39,6 +39,9 @@ SECURED = {"fct_ai_cost_daily": "billed_cost", "rpt_chargeback_monthly": "billed
 COST_CENTRES = ["CC-110", "CC-111", "CC-112", "unattributed"]
 DATABASE = "served"
 DSN_ENV = "AIUW_TEST_SERVED_DSN"
+PEOPLE = People(
+    key=b"served-release-test-key-32-bytes", columns={"fct_ai_cost_daily": {"person_id": "id"}}
+)
 LOGINS = {
     "finance": None,  # aiuw_bi
     "cc_research": ["CC-110"],
@@ -48,6 +51,7 @@ LOGINS = {
 ACCESS = BiAccessFile.model_validate(
     {
         "bi_logins": ["finance"],
+        "people_logins": ["hr"],
         "cost_center_logins": [
             {"login": login, "cost_centers": centres}
             for login, centres in LOGINS.items()
@@ -82,6 +86,7 @@ def write_warehouse(path: Path, version: int) -> None:
             "'c' || i as cost_key, date '2026-09-01' + cast(i % 30 as integer) as usage_date, "
             f"{centres}[1 + i % 4] as cost_center_id, i % 3 = 0 as is_attributed, "
             f"cast({version} + i / 7 as decimal(38,10)) as billed_cost, "
+            "'person' || (i % 7) || '@example.com' as person_id, "
             "timestamp '2026-09-01 00:00:00' + to_hours(i % 24) as charge_period_start "
             f"from range({3000 + version}) t(i)"
         )
@@ -113,7 +118,12 @@ class Served:
         self.version += 1
         write_warehouse(self.warehouse, self.version)
         release = publish(
-            self.warehouse, self.published, MARTS, f"run{self.version:05d}", docs=DOCS
+            self.warehouse,
+            self.published,
+            MARTS,
+            f"run{self.version:05d}",
+            docs=DOCS,
+            people=PEOPLE,
         )
         return release.directory
 
@@ -187,7 +197,7 @@ def served(tmp_path_factory):
         state = Served(server, tmp_path_factory.mktemp("served"))
         admin = state.connect()
         with admin.cursor() as cur:
-            for login in [*LOGINS, "stranger"]:
+            for login in [*LOGINS, "hr", "stranger"]:
                 # trust authentication in the test server: no passwords anywhere
                 cur.execute(f"create role {login} login")
         admin.close()
@@ -279,6 +289,37 @@ def test_tables_and_columns_carry_the_dbt_descriptions(served):
     assert served.query("select release_id from aiuw.served_release", "cc_research") == [
         (release_id,)
     ]
+
+
+def test_the_people_directory_is_served_apart_to_its_own_role_with_the_releases_keys(served):
+    # every person key of the served fact maps to its email in aiuw_restricted, and back
+    mapped = served.query(
+        "select count(*), count(d.person_key), count(distinct f.person_id), "
+        "bool_and(d.email = 'person' || substr(d.email, 7, 1) || '@example.com') "
+        "from aiuw.fct_ai_cost_daily f "
+        "left join aiuw_restricted.people_directory d on d.person_key = f.person_id"
+    )
+    ((lines, matched, people, emails),) = mapped
+    assert lines == matched and people == 7 and emails
+    assert served.query(
+        "select count(*) from aiuw.fct_ai_cost_daily where person_id like '%@%'"
+    ) == [(0,)]
+    assert served.query("select count(*) from aiuw_restricted.people_directory", "hr") == [(7,)]
+    # the BI and cost-centre roles read no email; the people role reads no mart
+    for login, sql in (
+        ("finance", "select * from aiuw_restricted.people_directory"),
+        ("cc_research", "select * from aiuw_restricted.people_directory"),
+        ("hr", "select * from aiuw.fct_ai_cost_daily"),
+    ):
+        with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+            served.query(sql, login)
+    # the directory moves with its release: the previous one waits under its release's name
+    previous = served.query("select release_id from aiuw.served_release")[0][0]
+    newer = served.publish_and_serve()
+    schemas = {r[0] for r in served.query("select nspname from pg_namespace")}
+    assert "restricted_" + previous.lower() in schemas
+    assert "restricted_" + newer.release_id.lower() not in schemas
+    assert served.query("select count(*) from aiuw_restricted.people_directory", "hr") == [(7,)]
 
 
 def test_a_reader_keeps_its_release_across_publishes_and_new_readers_see_the_newest(served):
