@@ -11,7 +11,12 @@ person: id | text` (read from the manifest by orchestration.lib.dbt.published_pe
   email inside it is replaced by its key (`github_copilot:ada@x.com` -> `github_copilot:p_...`) and
   a value with no email in it is replaced whole;
 - `text`: free text or a list that may name people (alert summaries, subject ids of any kind):
-  only the emails inside it are replaced.
+  only the emails inside it are replaced;
+- `key`: a surrogate key (or a list of them) dbt computed as an md5 over columns that include a
+  person: anyone with a list of emails could find the person by hashing each with the row's other
+  columns. Every md5 in it is replaced by `k_` and the first 32 hex digits of its keyed hash, the
+  same wherever the key appears (a usage row's key in fct_ai_usage_daily and in a violation's
+  evidence_keys), so published keys still join. Not people themselves: not in the restricted mart.
 
 The key is read from the environment variable that `warehouse.person_key_env` of the sources config
 names (AIUW_PERSON_KEY by default). Where it is unset (the sandbox), a random key is made once and
@@ -43,7 +48,10 @@ KEY_FILE = Path("secrets") / "person_key"
 MIN_KEY_BYTES = 16
 EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 PSEUDONYM = re.compile(rf"\b{PREFIX}[0-9a-f]{{{HEX_DIGITS}}}\b")
-MODES = ("id", "text")
+SURROGATE_PREFIX = "k_"
+SURROGATE_HEX_DIGITS = 32  # as many as md5: unique keys stay unique
+MD5 = re.compile(r"\b[0-9a-f]{32}\b")
+MODES = ("id", "text", "key")
 
 log = logging.getLogger(__name__)
 
@@ -54,11 +62,20 @@ def pseudonym(value: str, key: bytes) -> str:
     return PREFIX + digest[:HEX_DIGITS]
 
 
+def surrogate(value: str, key: bytes) -> str:
+    """`k_` + the first 32 hex digits of HMAC-SHA256(key, value): a surrogate key that names a
+    person, keyed."""
+    digest = hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+    return SURROGATE_PREFIX + digest[:SURROGATE_HEX_DIGITS]
+
+
 def pseudonymize(value: str | None, key: bytes, mode: str, seen: dict[str, str] | None = None):
-    """`value` with its people keyed (see the module's docstring for `id` and `text`); `seen`
-    collects each pseudonym and the identifier it replaced."""
+    """`value` with its people keyed (see the module's docstring for `id`, `text` and `key`);
+    `seen` collects each pseudonym and the identifier it replaced."""
     if value is None:
         return None
+    if mode == "key":
+        return MD5.sub(lambda m: surrogate(m.group(0), key), value)
 
     def keyed(identifier: str) -> str:
         key_of = pseudonym(identifier, key)

@@ -55,6 +55,24 @@ def test_id_columns_are_keyed_whole_or_per_email_and_text_columns_per_email():
     )
 
 
+USAGE_KEY = "0123456789abcdef0123456789abcdef"  # an md5 surrogate key over a row with a person
+# printf '%s' USAGE_KEY | openssl dgst -sha256 -hmac KEY, first 32 digits
+USAGE_KEY_KEYED = "k_3046fe85b60ef7da0be61002f3ff23e5"
+OTHER_KEY = "fedcba9876543210fedcba9876543210"
+
+
+def test_key_columns_key_every_md5_in_them_alike_and_name_nobody():
+    seen: dict[str, str] = {}
+    assert pseudonymize(USAGE_KEY, KEY, "key", seen) == USAGE_KEY_KEYED
+    # a list of evidence keys: each usage key keyed as in the usage mart, request ids kept
+    listed = pseudonymize(f"{USAGE_KEY},span:abc123,{OTHER_KEY}", KEY, "key", seen)
+    first, span, other = listed.split(",")
+    assert (first, span) == (USAGE_KEY_KEYED, "span:abc123")
+    assert other.startswith("k_") and len(other) == 34 and other != first
+    assert seen == {}  # surrogate keys are not people: the restricted mart does not list them
+    assert pseudonymize(USAGE_KEY, b"another-key-0000002", "key") != USAGE_KEY_KEYED
+
+
 def test_the_key_comes_from_the_named_variable_else_a_generated_private_file(tmp_path, caplog):
     assert person_key(tmp_path, "MY_KEY", {"MY_KEY": KEY.decode()}) == KEY
     with pytest.raises(ValueError, match="shorter than 16 bytes"):
