@@ -40,3 +40,42 @@
         )
     {%- endif -%}
 {%- endmacro %}
+
+{#-
+    dbt-spark's seeds bind each CSV value into the insert as '<value>' without escaping (session
+    method), so a quote or a backslash in a seed breaks the statement, and numbers go through float.
+    Each value is written here as an escaped text literal cast to the column's type (exact for
+    decimals).
+-#}
+{% macro spark__load_csv_rows(model, agate_table) -%}
+    {%- set column_override = model['config'].get('column_types', {}) -%}
+    {%- set statements = [] -%}
+    {%- for chunk in agate_table.rows | batch(get_batch_size()) -%}
+        {%- set sql -%}
+            insert into {{ this.render() }} values
+            {% for row in chunk -%}
+                ({%- for col_name in agate_table.column_names -%}
+                    {%- set type = column_override.get(col_name, adapter.convert_type(agate_table, loop.index0)) -%}
+                    cast({{ spark_seed_literal(row[loop.index0]) }} as {{ type }})
+                    {%- if not loop.last %}, {% endif -%}
+                {%- endfor -%})
+                {%- if not loop.last %},{% endif %}
+            {% endfor %}
+        {%- endset -%}
+        {%- do adapter.add_query(sql, abridge_sql_log=True) -%}
+        {%- if loop.first -%}
+            {%- do statements.append(sql) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(statements[0]) }}
+{%- endmacro %}
+
+{% macro spark_seed_literal(value) -%}
+    {%- if value is none -%}
+        null
+    {%- elif value is sameas true or value is sameas false -%}
+        {{ value | string | lower }}
+    {%- else -%}
+        '{{ value | string | replace('\\', '\\\\') | replace("'", "\\'") }}'
+    {%- endif -%}
+{%- endmacro %}

@@ -1,5 +1,6 @@
-"""A few days of the sandbox enterprise landed for every source the usage, cost and gateway marts
-read, through the same ingest code the Dagster assets run, plus the governance files."""
+"""A few days of the sandbox enterprise landed for every source of the sandbox's configuration,
+through the same ingest code the Dagster assets run, plus the price catalog and the governance
+files: everything the published marts read."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from connectors.config import load_sources
 from governance.load import GOVERNANCE_DIR, load_governance
 from orchestration.lib.ingest import land_entity
 from orchestration.lib.partitions import RefreshWindow
+from prices.landing import land_catalog
 from sandbox.server import SandboxServer, SandboxState
 from warehouse.paths import REPO_ROOT, Paths
 
@@ -29,11 +31,21 @@ SOURCE_TYPES = (
     "litellm",
     "litellm_export",
     "otlp_genai",
+    "github_copilot",
+    "m365_copilot",
+    "cursor",
+    "chatgpt_enterprise",
+    "okta",
+    "entra_id",
+    "google_workspace",
+    "scim",
 )
 
 
 def land_slice(base: Path) -> SandboxState:
-    """Land [START, END) of every source in SOURCE_TYPES under base/landing; return the sandbox."""
+    """Land [START, END) of every source in SOURCE_TYPES under base/landing (snapshots, such as
+    seats and directories, dated END's eve), the price catalog and the governance files; return the
+    sandbox."""
     state = SandboxState(as_of=AS_OF)
     exports = state.write_exports(base / "exports", START, END)
     config = load_sources(REPO_ROOT / "config" / "sources.sandbox.yml")
@@ -49,6 +61,7 @@ def land_slice(base: Path) -> SandboxState:
             for source in config.of_type(source_type):
                 for entity in module.ENTITIES:
                     land_entity(source_type, entity, source, window, paths, module.open_client)
+    land_catalog(base / "landing" / "prices")
     governance = base / "landing" / "governance"
     governance.mkdir(parents=True)
     for name, table in load_governance(GOVERNANCE_DIR).tables().items():

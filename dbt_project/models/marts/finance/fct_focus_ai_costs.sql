@@ -90,80 +90,80 @@ enriched as (
 )
 
 select
-    cast(billed_cost as decimal(38, 10)) as "BilledCost",
-    cast(source_id as {{ dbt.type_string() }}) as "BillingAccountId",
-    cast(source_id as {{ dbt.type_string() }}) as "BillingAccountName",
-    cast(billing_currency as {{ dbt.type_string() }}) as "BillingCurrency",
-    cast({{ dbt.dateadd('month', 1, 'billing_month') }} as timestamp) as "BillingPeriodEnd",
-    cast(billing_month as timestamp) as "BillingPeriodStart",
-    cast(focus_charge_category as {{ dbt.type_string() }}) as "ChargeCategory",
-    cast(null as {{ dbt.type_string() }}) as "ChargeClass",
-    cast(charge_description as {{ dbt.type_string() }}) as "ChargeDescription",
+    cast(billed_cost as decimal(38, 10)) as {{ adapter.quote('BilledCost') }},
+    cast(source_id as {{ dbt.type_string() }}) as {{ adapter.quote('BillingAccountId') }},
+    cast(source_id as {{ dbt.type_string() }}) as {{ adapter.quote('BillingAccountName') }},
+    cast(billing_currency as {{ dbt.type_string() }}) as {{ adapter.quote('BillingCurrency') }},
+    cast({{ dbt.dateadd('month', 1, 'billing_month') }} as timestamp) as {{ adapter.quote('BillingPeriodEnd') }},
+    cast(billing_month as timestamp) as {{ adapter.quote('BillingPeriodStart') }},
+    cast(focus_charge_category as {{ dbt.type_string() }}) as {{ adapter.quote('ChargeCategory') }},
+    cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('ChargeClass') }},
+    cast(charge_description as {{ dbt.type_string() }}) as {{ adapter.quote('ChargeDescription') }},
     cast(case when focus_charge_category = 'Usage' then 'Usage-Based' else 'One-Time' end as {{ dbt.type_string() }})
-        as "ChargeFrequency",
-    cast(coalesce(charge_period_end, {{ dbt.dateadd('day', 1, 'usage_date') }}) as timestamp) as "ChargePeriodEnd",
-    cast(coalesce(charge_period_start, usage_date) as timestamp) as "ChargePeriodStart",
+        as {{ adapter.quote('ChargeFrequency') }},
+    cast(coalesce(charge_period_end, {{ dbt.dateadd('day', 1, 'usage_date') }}) as timestamp) as {{ adapter.quote('ChargePeriodEnd') }},
+    cast(coalesce(charge_period_start, usage_date) as timestamp) as {{ adapter.quote('ChargePeriodStart') }},
     cast(case when consumed_quantity is not null and focus_charge_category = 'Usage' then consumed_quantity end as decimal(38, 6))
-        as "ConsumedQuantity",
+        as {{ adapter.quote('ConsumedQuantity') }},
     cast(
         case
             when consumed_quantity is null or focus_charge_category <> 'Usage' then null
             when consumed_unit = 'tokens' then 'Tokens'
             else consumed_unit
-        end as varchar
-    ) as "ConsumedUnit",
-    cast(coalesce(effective_cost, billed_cost) as decimal(38, 10)) as "ContractedCost",
-    cast(coalesce(effective_cost, billed_cost) as decimal(38, 10)) as "EffectiveCost",
-    cast(provider_name as {{ dbt.type_string() }}) as "InvoiceIssuerName",
-    cast(coalesce(list_cost, billed_cost) as decimal(38, 10)) as "ListCost",
+        end as {{ dbt.type_string() }}
+    ) as {{ adapter.quote('ConsumedUnit') }},
+    cast(coalesce(effective_cost, billed_cost) as decimal(38, 10)) as {{ adapter.quote('ContractedCost') }},
+    cast(coalesce(effective_cost, billed_cost) as decimal(38, 10)) as {{ adapter.quote('EffectiveCost') }},
+    cast(provider_name as {{ dbt.type_string() }}) as {{ adapter.quote('InvoiceIssuerName') }},
+    cast(coalesce(list_cost, billed_cost) as decimal(38, 10)) as {{ adapter.quote('ListCost') }},
     cast(case when focus_charge_category in ('Usage', 'Purchase') then 'Standard' end as {{ dbt.type_string() }})
-        as "PricingCategory",
+        as {{ adapter.quote('PricingCategory') }},
     cast(
         case
             when consumed_quantity is null or focus_charge_category <> 'Usage' then null
             when consumed_unit = 'tokens' then consumed_quantity * cast('0.000001' as decimal(38, 10))
             else consumed_quantity
         end as decimal(38, 12)
-    ) as "PricingQuantity",
+    ) as {{ adapter.quote('PricingQuantity') }},
     cast(
         case
             when consumed_quantity is null or focus_charge_category <> 'Usage' then null
             when consumed_unit = 'tokens' then '1000000 Tokens'
             else consumed_unit
-        end as varchar
-    ) as "PricingUnit",
-    cast(provider_name as {{ dbt.type_string() }}) as "ProviderName",
-    cast(publisher_name as {{ dbt.type_string() }}) as "PublisherName",
-    cast(null as {{ dbt.type_string() }}) as "RegionId",
-    cast(null as {{ dbt.type_string() }}) as "RegionName",
-    cast(credential_id as {{ dbt.type_string() }}) as "ResourceId",
-    cast(credential_id as {{ dbt.type_string() }}) as "ResourceName",
-    cast(case when credential_id is not null then 'Credential' end as {{ dbt.type_string() }}) as "ResourceType",
-    cast('AI and Machine Learning' as {{ dbt.type_string() }}) as "ServiceCategory",
-    cast(service_name as {{ dbt.type_string() }}) as "ServiceName",
-    cast('Generative AI' as {{ dbt.type_string() }}) as "ServiceSubcategory",
+        end as {{ dbt.type_string() }}
+    ) as {{ adapter.quote('PricingUnit') }},
+    cast(provider_name as {{ dbt.type_string() }}) as {{ adapter.quote('ProviderName') }},
+    cast(publisher_name as {{ dbt.type_string() }}) as {{ adapter.quote('PublisherName') }},
+    cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('RegionId') }},
+    cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('RegionName') }},
+    cast(credential_id as {{ dbt.type_string() }}) as {{ adapter.quote('ResourceId') }},
+    cast(credential_id as {{ dbt.type_string() }}) as {{ adapter.quote('ResourceName') }},
+    cast(case when credential_id is not null then 'Credential' end as {{ dbt.type_string() }}) as {{ adapter.quote('ResourceType') }},
+    cast('AI and Machine Learning' as {{ dbt.type_string() }}) as {{ adapter.quote('ServiceCategory') }},
+    cast(service_name as {{ dbt.type_string() }}) as {{ adapter.quote('ServiceName') }},
+    cast('Generative AI' as {{ dbt.type_string() }}) as {{ adapter.quote('ServiceSubcategory') }},
     cast(
         case when model_id is not null then {{ dbt.concat(['model_id', "':'", 'token_type', "':'", 'pricing_tier']) }} end
-        as varchar
-    ) as "SkuId",
-    cast(project_id as {{ dbt.type_string() }}) as "SubAccountId",
-    cast(project_id as {{ dbt.type_string() }}) as "SubAccountName",
-    cast(case when project_id is not null then 'Project' end as {{ dbt.type_string() }}) as "SubAccountType",
+        as {{ dbt.type_string() }}
+    ) as {{ adapter.quote('SkuId') }},
+    cast(project_id as {{ dbt.type_string() }}) as {{ adapter.quote('SubAccountId') }},
+    cast(project_id as {{ dbt.type_string() }}) as {{ adapter.quote('SubAccountName') }},
+    cast(case when project_id is not null then 'Project' end as {{ dbt.type_string() }}) as {{ adapter.quote('SubAccountType') }},
     cast(
         {{ dbt.concat([
             "'{\"application\": '", json_text('application_id'),
             "', \"team\": '", json_text('team_id'),
             "', \"cost_center\": '", json_text('cost_center_id'),
             "'}'",
-        ]) }} as varchar
-    ) as "Tags",
-    cast(cost_key as {{ dbt.type_string() }}) as "x_CostKey",
-    cast(application_id as {{ dbt.type_string() }}) as "x_ApplicationId",
-    cast(team_id as {{ dbt.type_string() }}) as "x_TeamId",
-    cast(cost_center_id as {{ dbt.type_string() }}) as "x_CostCenterId",
-    cast(holder_person_id as {{ dbt.type_string() }}) as "x_PersonId",
-    cast(policy_status as {{ dbt.type_string() }}) as "x_PolicyStatus",
-    cast(model_id as {{ dbt.type_string() }}) as "x_ModelId",
-    cast(token_type as {{ dbt.type_string() }}) as "x_TokenType",
-    cast(pricing_tier as {{ dbt.type_string() }}) as "x_PricingTier"
+        ]) }} as {{ dbt.type_string() }}
+    ) as {{ adapter.quote('Tags') }},
+    cast(cost_key as {{ dbt.type_string() }}) as {{ adapter.quote('x_CostKey') }},
+    cast(application_id as {{ dbt.type_string() }}) as {{ adapter.quote('x_ApplicationId') }},
+    cast(team_id as {{ dbt.type_string() }}) as {{ adapter.quote('x_TeamId') }},
+    cast(cost_center_id as {{ dbt.type_string() }}) as {{ adapter.quote('x_CostCenterId') }},
+    cast(holder_person_id as {{ dbt.type_string() }}) as {{ adapter.quote('x_PersonId') }},
+    cast(policy_status as {{ dbt.type_string() }}) as {{ adapter.quote('x_PolicyStatus') }},
+    cast(model_id as {{ dbt.type_string() }}) as {{ adapter.quote('x_ModelId') }},
+    cast(token_type as {{ dbt.type_string() }}) as {{ adapter.quote('x_TokenType') }},
+    cast(pricing_tier as {{ dbt.type_string() }}) as {{ adapter.quote('x_PricingTier') }}
 from enriched
