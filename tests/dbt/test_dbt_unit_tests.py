@@ -22,7 +22,7 @@ UNIT_TESTS = {
     "int_usage_rated": 4,
     "fct_alerts": 3,
     "rpt_savings_opportunities": 3,
-    "rpt_cost_reconciliation": 2,
+    "rpt_cost_reconciliation": 3,
     "int_spend_forecasts": 1,
 }
 

@@ -18,8 +18,10 @@
     when the account-day's non-token usage of its model or tool is all priced; a charge naming no
     model (Anthropic's web search) when all the account-day's non-token usage is priced. A model's token charge
     billed without its token type (token_type tokens) is rated: it meets the rated cost of that
-    model's tokens in the account-day like any other token charge; so is a self-hosted deployment's
-    cloud cost, allocated to its tokens (int_self_hosted_costs_allocated). The variance compares
+    model's tokens in the account-day like any other token charge. A self-hosted deployment's cloud
+    cost (int_self_hosted_costs_allocated, providers governance/self_hosted.yml declares) is rated by
+    construction: it is allocated to its tokens, so its rated cost is the cost itself and it has no
+    variance; nothing else rates that traffic. The variance compares
     rated cost with invoiced_cost - unrated_invoiced_cost, like for like. coverage_pct is the
     provider-day's invoiced usage on account lines over all its invoiced usage.
     is_provisional marks days the provider has not settled yet: the last cost_settlement_days - 1
@@ -38,6 +40,12 @@ costs as (
 
     select * from {{ ref('int_cost_records_normalized') }}
     where billing_currency = 'USD'
+
+),
+
+self_hosted_providers as (
+
+    select distinct provider from {{ ref('stg_governance__self_hosted_resources') }}
 
 ),
 
@@ -86,8 +94,11 @@ invoiced_usage as (
                     ) = 0
                 )
                 or unpriced_models.model_id is not null
-            ) as is_unrated
+            ) as is_unrated,
+        self_hosted_providers.provider is not null as is_self_hosted
     from costs
+    left join self_hosted_providers
+        on self_hosted_providers.provider = costs.provider
     left join unpriced_models
         on unpriced_models.usage_date = costs.usage_date
         and unpriced_models.provider = costs.provider
@@ -129,7 +140,8 @@ account_invoiced as (
         project_id as account_id,
         sum(case when charge_category = 'Usage' then billed_cost end) as invoiced_cost,
         sum(case when coalesce(charge_category, '') <> 'Usage' then billed_cost end) as invoiced_other_cost,
-        sum(case when is_unrated then billed_cost end) as unrated_invoiced_cost
+        sum(case when is_unrated then billed_cost end) as unrated_invoiced_cost,
+        sum(case when is_self_hosted and charge_category = 'Usage' then billed_cost end) as self_hosted_cost
     from invoiced_usage
     group by usage_date, provider, project_id
 
@@ -141,7 +153,10 @@ accounts as (
         coalesce(r.usage_date, i.usage_date) as usage_date,
         coalesce(r.provider, i.provider) as provider,
         coalesce(r.account_id, i.account_id) as account_id,
-        r.rated_cost,
+        case
+            when i.self_hosted_cost is not null then coalesce(r.rated_cost, 0) + i.self_hosted_cost
+            else r.rated_cost
+        end as rated_cost,
         i.invoiced_cost,
         i.invoiced_other_cost,
         i.unrated_invoiced_cost,
