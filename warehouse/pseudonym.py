@@ -156,11 +156,12 @@ def person_key(data: Path, env_name: str = DEFAULT_KEY_ENV, environ=None) -> byt
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as out:
             out.write(secrets.token_hex(32))
+    # two short lines: `make run` shows each log line whole
     log.warning(
-        "%s is unset: people in the published marts are keyed with the generated key in %s; "
-        "set %s (a secret of at least %d bytes) to choose the key, and change it to rotate it",
-        env_name,
-        path,
+        "%s is unset: people in published marts are keyed with the key in %s", env_name, path
+    )
+    log.warning(
+        "set %s (a secret of at least %d bytes) to choose the key; change it to rotate it",
         env_name,
         MIN_KEY_BYTES,
     )
