@@ -38,6 +38,7 @@ SELECT = [
     "stg_governance__price_overrides",
     "stg_governance__unit_prices",
     "stg_governance__cost_tolerances",
+    "stg_governance__self_hosted_resources",
     "stg_governance__price_override_snapshots",
     "int_gateway_requests_by_size",
     "int_usage_rated",
