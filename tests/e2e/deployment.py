@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 
 import dagster as dg
@@ -27,6 +28,15 @@ from warehouse.pseudonym import reidentify
 from warehouse.publish import current_dir, read_directory
 
 FIRST, LAST = date(2026, 9, 1), date(2026, 9, 20)
+
+
+@lru_cache(maxsize=16)
+def release_directory(release: Path) -> dict[str, str]:
+    """A published release's restricted mart as person key -> email, read once per release (a
+    release never changes once published)."""
+    return read_directory(release)
+
+
 AS_OF_FIRST_RUN = datetime(2026, 9, 22, 6, tzinfo=UTC)  # 2026-09-20 is still provisional
 AS_OF_LATER = datetime(2026, 9, 30, 6, tzinfo=UTC)
 
@@ -140,7 +150,7 @@ class Deployment:
     def named(self, value: str | None) -> str | None:
         """A published value with its people's keys replaced by their emails, from the release's
         restricted people_directory (as the reports that name people read it)."""
-        return reidentify(value, read_directory(self.published_db.parent))
+        return reidentify(value, release_directory(self.published_db.parent.resolve()))
 
     def published_totals(self) -> dict:
         with duckdb.connect(str(self.published_db), read_only=True) as con:
@@ -189,7 +199,7 @@ class DriftRelease:
 
     def named(self, value: str | None) -> str | None:
         """A published value with its people named, from the release's restricted mart."""
-        return reidentify(value, read_directory(self.published_db.parent))
+        return reidentify(value, release_directory(self.published_db.parent.resolve()))
 
 
 def drift_release(tmp_path_factory: pytest.TempPathFactory) -> DriftRelease:
