@@ -431,13 +431,14 @@ def load_restricted(cur, release_dir: Path, manifest: dict) -> None:
     """The release's restricted people_directory (the mapping from person keys to emails and
     names) into its own schema, readable by aiuw_people only; empty with the same columns when the
     release has none (people were not keyed), so the switch always has a schema to move."""
-    s = fresh_schema(cur, restricted_schema(manifest["release_id"]))
+    name = restricted_schema(manifest["release_id"])
+    s = fresh_schema(cur, name)
     restricted = manifest.get("restricted")
     if restricted:
         database = release_dir / "restricted" / f"{restricted['table']}.duckdb"
         with duckdb.connect(str(database), read_only=True) as source:
             for table in release_tables(source):
-                t = copy_table(cur, source, s.strip('"'), table)
+                t = copy_table(cur, source, name, table)
                 cur.execute(f"select count(*) from {t}")
                 if cur.fetchone()[0] != restricted["rows"]:
                     raise ServeError(f"{t} differs from the release manifest's row count")
