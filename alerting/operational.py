@@ -86,39 +86,51 @@ def failed_sources(
     return found
 
 
-def failed_dbt_build(status: StepStatus | None, severity: str) -> list[Condition]:
+def failed_step(
+    status: StepStatus | None,
+    severity: str,
+    condition_type: str,
+    subject: str,
+    headline: str,
+    consequence: str,
+) -> list[Condition]:
+    """The condition of a pipeline step whose latest run failed (none when it succeeded)."""
     if status is None or status.ok:
         return []
     since = status.failing_since or status.at
     return [
         Condition(
-            "dbt_build_failed",
-            "dbt build",
+            condition_type,
+            subject,
             since,
             severity,
-            f"The dbt build failed in run {status.run_id} at {status.at[:16]} (failing since "
-            f"{since[:16]}): nothing new is published, the current release stays. {status.error}",
+            f"{headline} in run {status.run_id} at {status.at[:16]} (failing since "
+            f"{since[:16]}): {consequence} {status.error}",
             status.error or "",
         )
     ]
+
+
+def failed_dbt_build(status: StepStatus | None, severity: str) -> list[Condition]:
+    return failed_step(
+        status,
+        severity,
+        "dbt_build_failed",
+        "dbt build",
+        "The dbt build failed",
+        "nothing new is published, the current release stays.",
+    )
 
 
 def failed_serve(status: StepStatus | None, severity: str) -> list[Condition]:
-    if status is None or status.ok:
-        return []
-    since = status.failing_since or status.at
-    return [
-        Condition(
-            "serve_failed",
-            "served release",
-            since,
-            severity,
-            f"The published release was not served from PostgreSQL in run {status.run_id} at "
-            f"{status.at[:16]} (failing since {since[:16]}): BI readers still see the release "
-            f"served before; the published files are current. {status.error}",
-            status.error or "",
-        )
-    ]
+    return failed_step(
+        status,
+        severity,
+        "serve_failed",
+        "served release",
+        "The published release was not served from PostgreSQL",
+        "BI readers still see the release served before; the published files are current.",
+    )
 
 
 def unreadable_files(scan: LandingScan, severity: str) -> list[Condition]:
