@@ -274,8 +274,11 @@ def test_no_secret_is_anywhere(deployment):
         for entry in deployment.instance.all_logs(run.run_id)
     ]
     files = [path for path in deployment.data.rglob("*") if path.is_file()]
+    secrets = {name: secret.encode() for name, secret in TEST_SECRETS.items()}
+    for path in files:  # each file read once; a failure names the secret, never shows it
+        content = path.read_bytes()
+        assert [name for name, s in secrets.items() if s in content] == [], path
     for secret in TEST_SECRETS.values():
-        assert [str(p) for p in files if secret.encode() in p.read_bytes()] == []
         assert not any(secret in line for line in deployment.collector.lines)
         assert not any(secret in message for message in run_logs)
     # the runs did write files, logs and events where the scan looked
@@ -324,31 +327,30 @@ def planted_needles() -> set[str]:
     }
 
 
-def holding(
-    con, relation: str, columns: list[str], needles: list[str], pattern: str | None = None
-) -> int:
-    """Rows of `relation` whose columns, read as text, hold a needle (or match the regular
-    expression `pattern`, one RE2 scan for thousands of alternatives). Each column is cast on its
-    own: a whole row cast to text escapes the quotes inside its strings."""
-    if pattern is not None:
-        # only text can spell an email or a name: columns of other types are not read
+def needles_pattern(needles: list[str]) -> str:
+    """One RE2 expression for every needle: one scan of each row, not one per needle (about
+    twenty times less CPU than a `contains` per needle)."""
+    return "|".join(re.escape(n) for n in needles)
+
+
+def holding(con, relation: str, columns: list[str], pattern: str, text_only: bool) -> int:
+    """Rows of `relation` whose columns, read as text, match the regular expression `pattern` (one
+    RE2 scan for thousands of alternatives); `text_only` reads only the text columns. Each column is
+    cast on its own: a whole row cast to text escapes the quotes inside its strings."""
+    if text_only:
         described = con.execute(f"describe select * from {relation}").fetchall()
         types = {row[0]: row[1] for row in described}
         columns = [c for c in columns if "VARCHAR" in types[c] or "JSON" in types[c]]
         if not columns:
             return 0
     text = "concat_ws(chr(1), " + ", ".join(f'cast("{c}" as varchar)' for c in columns) + ")"
-    if pattern is not None:
-        condition, needles = f"regexp_matches({text}, ?)", [pattern]
-    else:
-        condition = " or ".join(f"contains({text}, ?)" for _ in needles)
-    return con.execute(f"select count(*) from {relation} where {condition}", needles).fetchone()[0]
+    return con.execute(
+        f"select count(*) from {relation} where regexp_matches({text}, ?)", [pattern]
+    ).fetchone()[0]
 
 
-def tables_holding(
-    database: Path, needles: list[str], pattern: str | None = None
-) -> dict[str, int]:
-    """Every table of a DuckDB file with the rows holding a needle (or matching `pattern`)."""
+def tables_holding(database: Path, pattern: str, text_only: bool = False) -> dict[str, int]:
+    """Every table of a DuckDB file with the rows matching `pattern`."""
     found = {}
     with duckdb.connect(str(database), read_only=True) as con:
         tables = con.execute(
@@ -364,23 +366,23 @@ def tables_holding(
                     [schema, table],
                 ).fetchall()
             ]
-            rows = holding(con, f'"{schema}"."{table}"', columns, needles, pattern)
+            rows = holding(con, f'"{schema}"."{table}"', columns, pattern, text_only)
             if rows:
                 found[f"{schema}.{table}"] = rows
     return found
 
 
 def parquet_files_holding(
-    paths: list[Path], needles: list[str], pattern: str | None = None
+    paths: list[Path], pattern: str, text_only: bool = False
 ) -> dict[Path, int]:
-    """Every Parquet file with the rows holding a needle (or matching `pattern`)."""
+    """Every Parquet file with the rows matching `pattern`."""
     found = {}
     with duckdb.connect() as con:
         for path in paths:
             columns = pq.read_schema(path).names
             if not columns:
                 continue
-            rows = holding(con, f"read_parquet('{path}')", columns, needles, pattern)
+            rows = holding(con, f"read_parquet('{path}')", columns, pattern, text_only)
             if rows:
                 found[path] = rows
     return found
@@ -405,12 +407,13 @@ def test_no_planted_prompt_text_or_value_is_anywhere(deployment):
     assert len(landing) > 100 and any(
         "sensitive_entity_counts" in pq.read_schema(p).names for p in landing
     )
-    assert parquet_files_holding(parquet, needles) == {}
+    pattern = needles_pattern(needles)
+    assert parquet_files_holding(parquet, pattern) == {}
     for database in (
         deployment.data / "warehouse" / "warehouse.duckdb",
         published / "warehouse.duckdb",
     ):
-        assert tables_holding(database, needles) == {}, database
+        assert tables_holding(database, pattern) == {}, database
     files = [
         path
         for path in deployment.data.rglob("*")
@@ -457,8 +460,8 @@ def test_no_email_or_name_of_the_sandboxs_people_is_in_any_published_table_or_pa
         parquet = sorted(p for p in release.rglob("*.parquet") if restricted not in p.parents)
         tables = json.loads((release / "manifest.json").read_text())["tables"]
         assert len(parquet) == len(tables) > 20, release
-        assert parquet_files_holding(parquet, [], pattern) == {}
-        assert tables_holding(release / "warehouse.duckdb", [], pattern) == {}, release
+        assert parquet_files_holding(parquet, pattern, text_only=True) == {}
+        assert tables_holding(release / "warehouse.duckdb", pattern, text_only=True) == {}, release
         assert {p.name for p in restricted.iterdir()} == {
             "people_directory.duckdb",
             "people_directory.parquet",
