@@ -1,6 +1,7 @@
 """The whole dbt project on Spark (session method, local JVM) from the same landing Parquet as
-DuckDB: every published mart and everything feeding it build, and every mart row equals DuckDB's
-(keys, counts, flags, text and DECIMAL money exactly; floating-point columns to rounding). A second,
+DuckDB: every model builds (every published mart, everything feeding it and the models no mart
+reads), and every row of each equals DuckDB's (keys, counts, flags, text and DECIMAL money exactly;
+floating-point columns to rounding). A second,
 incremental run over one day after that day's landing changed overwrites that day only, on both
 engines alike.
 
@@ -18,15 +19,38 @@ import duckdb
 import pytest
 
 from orchestration.cli.summary import provider_totals
-from orchestration.lib.dbt import published_models
+from orchestration.lib.dbt import dbt_project, published_models, read_manifest
 from tests.dbt_build import dbt_build
 from tests.spark.landing_slice import END, START, land_slice
 
 pytestmark = pytest.mark.spark
 
-# Every published mart; the selection is every model, seed and source they are built from.
+
+def unpublished_models() -> list[tuple[str, str]]:
+    """(schema, name) of every model no published mart is built from: staging views of columns no
+    mart reads yet, the time spine, the rated-cost history and the reports kept in the warehouse."""
+    nodes = read_manifest(dbt_project.manifest_path)["nodes"]
+    built = {k: v for k, v in nodes.items() if v["resource_type"] in ("model", "seed")}
+    feeding = set()
+    pending = [k for k, v in built.items() if v["name"] in MARTS]
+    while pending:
+        key = pending.pop()
+        if key not in feeding:
+            feeding.add(key)
+            pending += [d for d in built[key]["depends_on"].get("nodes", []) if d in built]
+    return sorted(
+        (v["schema"], v["name"])
+        for k, v in built.items()
+        if k not in feeding and v["resource_type"] == "model"
+    )
+
+
+# Every published mart and every model no mart reads: the selection is the whole project (every
+# model, seed and source). All of them are compared row for row (on Spark every model is a table).
 MARTS = published_models()
-SELECT = [f"+{mart}" for mart in MARTS]
+UNPUBLISHED = unpublished_models()
+COMPARED = [("marts", mart) for mart in MARTS] + UNPUBLISHED
+SELECT = [f"+{name}" for _, name in COMPARED]
 # The incremental marts, and the incremental run: what reads the changed landing, and every
 # incremental model (each overwrites the window from inputs that did not change); the other tables
 # would rebuild the same rows.
@@ -38,6 +62,8 @@ SELECT_RESTATED = [
     for selector in (f"{RESTATED_MODEL}+,+{mart}", f"config.materialized:incremental,+{mart}")
 ]
 FLOAT_TYPES = ("DOUBLE", "FLOAT", "REAL")
+# Columns holding when the build ran (dbt's run_started_at): each engine's build has its own.
+BUILD_TIME_COLUMNS = {("fct_rated_cost_history", "recorded_at")}
 # Marts a three-day slice leaves empty: restatements compare with closed books, spend drivers and
 # the forecast backtest need whole past months, usage drift weeks of history.
 NEEDS_HISTORY = [
@@ -96,16 +122,16 @@ class Engines:
         con.execute(f"attach '{self.duckdb_file}' as warehouse (read_only)")
         con.execute("create schema on_duckdb")
         con.execute("create schema on_spark")
-        for mart in MARTS:
-            table = self.spark_dir / "warehouse" / "marts.db" / mart
+        for schema, mart in COMPARED:
+            table = self.spark_dir / "warehouse" / f"{schema}.db" / mart
             partitioned = any(p.is_dir() for p in table.glob("usage_date=*"))
             files = table / "*" / "*.parquet" if partitioned else table / "*.parquet"
-            columns = [r[0] for r in con.execute(f"describe warehouse.marts.{mart}").fetchall()]
+            columns = [r[0] for r in con.execute(f"describe warehouse.{schema}.{mart}").fetchall()]
             spark_columns = ", ".join(
                 "cast(usage_date as date) as usage_date" if c == "usage_date" and partitioned else c
                 for c in columns
             )
-            con.execute(f"create view on_duckdb.{mart} as select * from warehouse.marts.{mart}")
+            con.execute(f"create view on_duckdb.{mart} as select * from warehouse.{schema}.{mart}")
             con.execute(
                 f"create view on_spark.{mart} as select {spark_columns} "
                 f"from read_parquet('{files}', hive_partitioning = {str(partitioned).lower()})"
@@ -116,6 +142,7 @@ class Engines:
 def columns_of(con: duckdb.DuckDBPyConnection, mart: str) -> tuple[list[str], list[str]]:
     """The mart's exact columns and its floating-point ones (compared to rounding)."""
     described = con.execute(f"describe on_duckdb.{mart}").fetchall()
+    described = [row for row in described if (mart, row[0]) not in BUILD_TIME_COLUMNS]
     floats = [c for c, kind, *_ in described if kind in FLOAT_TYPES]
     return [c for c, *_ in described if c not in floats], floats
 
@@ -191,31 +218,46 @@ def engines(tmp_path_factory):
         engines.first = {
             "totals": {e: totals(con, e) for e in ("on_duckdb", "on_spark")},
             "days": {e: day_totals(con, e) for e in ("on_duckdb", "on_spark")},
-            "differing": {m: differing_rows(con, m) for m in MARTS},
-            "floats": {m: differing_floats(con, m) for m in MARTS},
+            "build_times": {
+                (e, mart): con.execute(
+                    f"select count(*) filter (where {column} is null), count(distinct {column}) "
+                    f"from {e}.{mart}"
+                ).fetchone()
+                for e in ("on_duckdb", "on_spark")
+                for mart, column in BUILD_TIME_COLUMNS
+            },
+            "differing": {m: differing_rows(con, m) for _, m in COMPARED},
+            "floats": {m: differing_floats(con, m) for _, m in COMPARED},
             "rows": {
-                e: {m: con.execute(f"select count(*) from {e}.{m}").fetchone()[0] for m in MARTS}
+                e: {
+                    m: con.execute(f"select count(*) from {e}.{m}").fetchone()[0]
+                    for _, m in COMPARED
+                }
                 for e in ("on_duckdb", "on_spark")
             },
         }
     return engines
 
 
-def test_every_published_mart_is_built_on_spark(engines):
+def test_every_model_is_built_on_spark(engines):
     assert len(MARTS) > 20
+    # the models no mart reads are there too: the whole project is built
+    assert {name for _, name in UNPUBLISHED} >= {"fct_rated_cost_history", "stg_okta__groups"}
     assert engines.first["rows"]["on_spark"] == engines.first["rows"]["on_duckdb"]
     # three days of the sandbox give rows to every mart but those that need weeks or months of
     # history or closed books
     empty = {m for m, n in engines.first["rows"]["on_spark"].items() if n == 0}
-    assert empty <= set(NEEDS_HISTORY), empty
+    assert empty & set(MARTS) <= set(NEEDS_HISTORY), empty
 
 
-def test_every_mart_row_is_the_same_on_spark_and_on_duckdb(engines):
-    assert engines.first["differing"] == dict.fromkeys(MARTS, 0)
+def test_every_row_is_the_same_on_spark_and_on_duckdb(engines):
+    assert engines.first["differing"] == {m: 0 for _, m in COMPARED}
+    # the build-time columns left out are set, one time per build, on both engines
+    assert set(engines.first["build_times"].values()) == {(0, 1)}
 
 
 def test_floating_point_columns_agree_to_rounding(engines):
-    assert engines.first["floats"] == {m: [] for m in MARTS}
+    assert engines.first["floats"] == {m: [] for _, m in COMPARED}
 
 
 def test_totals_equal_exactly_and_equal_the_sandbox_ground_truth(engines):
