@@ -27,7 +27,7 @@ pytestmark = pytest.mark.spark
 
 
 def unpublished_models() -> list[tuple[str, str]]:
-    """(schema, name) of every model no published mart is built from: staging views of columns no
+    """(schema, name) of every model no published mart is built from: staging models of columns no
     mart reads yet, the time spine, the rated-cost history and the reports kept in the warehouse."""
     nodes = read_manifest(dbt_project.manifest_path)["nodes"]
     built = {k: v for k, v in nodes.items() if v["resource_type"] in ("model", "seed")}
