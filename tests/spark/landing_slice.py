@@ -11,7 +11,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from connectors.config import load_sources
+from connectors.config import SOURCE_TYPES, load_sources
 from governance.load import GOVERNANCE_DIR, load_governance
 from orchestration.lib.ingest import land_entity
 from orchestration.lib.partitions import RefreshWindow
@@ -21,31 +21,12 @@ from warehouse.paths import REPO_ROOT, Paths
 
 AS_OF = datetime(2026, 9, 10, 6, tzinfo=UTC)
 START, END = date(2026, 9, 1), date(2026, 9, 4)  # end exclusive: three days
-SOURCE_TYPES = (
-    "openai",
-    "anthropic",
-    "aws_cur",
-    "aws_bedrock_invocation_logs",
-    "azure_focus",
-    "gcp_billing_export",
-    "litellm",
-    "litellm_export",
-    "otlp_genai",
-    "github_copilot",
-    "m365_copilot",
-    "cursor",
-    "chatgpt_enterprise",
-    "okta",
-    "entra_id",
-    "google_workspace",
-    "scim",
-)
 
 
 def land_slice(base: Path) -> SandboxState:
-    """Land [START, END) of every source in SOURCE_TYPES under base/landing (snapshots, such as
-    seats and directories, dated END's eve), the price catalog and the governance files; return the
-    sandbox."""
+    """Land [START, END) of every configured source of every source type (connectors.config) under
+    base/landing (snapshots, such as seats and directories, dated END's eve), the price catalog and
+    the governance files; return the sandbox."""
     state = SandboxState(as_of=AS_OF)
     exports = state.write_exports(base / "exports", START, END)
     config = load_sources(REPO_ROOT / "config" / "sources.sandbox.yml")
