@@ -74,13 +74,15 @@ NEEDS_HISTORY = [
 ]
 RESTATED_DAY = START + timedelta(days=1)
 # A three-day slice: compiling and optimising each query costs more than running it, so the JVM
-# stops at its first compiler and collects garbage on one thread, and Spark plans each query once
-# (docs/spark.md; about a sixth less CPU for the module).
+# stops at its first compiler and collects garbage on one thread, Spark plans each query once and
+# evaluates expressions without generating code for them (docs/spark.md; about a third less CPU for
+# the module).
 SMALL_DATA_SPARK = {
     "AIUW_SPARK_JAVA_OPTIONS": "-XX:+UseSerialGC -XX:TieredStopAtLevel=1",
     "AIUW_SPARK_WHOLE_STAGE_CODEGEN": "false",
     "AIUW_SPARK_ADAPTIVE": "false",
     "AIUW_SPARK_SHUFFLE_PARTITIONS": "1",
+    "AIUW_SPARK_CODEGEN_FACTORY_MODE": "NO_CODEGEN",
 }
 
 
