@@ -13,8 +13,9 @@ from connectors.errors import ConfigError
 Model = TypeVar("Model", bound=BaseModel)
 
 
-class _Loader(yaml.SafeLoader):
-    """Safe loader that leaves dates as text, so pydantic validates them and errors keep their line."""
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """Safe loader (libyaml's parser where PyYAML has it) that leaves dates as text, so pydantic
+    validates them and errors keep their line."""
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -70,15 +71,18 @@ def load_yaml_model(path: Path, model: type[Model], *, what: str) -> Model:
             f"{path}: {what} file not found. Fix: create it or point the setting at an existing file."
         )
     text = path.read_text()
-    try:
-        node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)
+    loader = _Loader(text)
+    try:  # parsed once: the node tree gives the errors their lines, the data is built from it
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
         raise ConfigError(
             f"{where}: not valid YAML ({getattr(error, 'problem', error)}). Fix: correct the syntax."
         ) from None
+    finally:
+        loader.dispose()
     try:
         return model.model_validate(data if data is not None else {})
     except ValidationError as error:
