@@ -1,9 +1,8 @@
 """The whole dbt project on Spark (session method, local JVM) from the same landing Parquet as
 DuckDB: every model builds (every published mart, everything feeding it and the models no mart
 reads), and every row of each equals DuckDB's (keys, counts, flags, text and DECIMAL money exactly;
-floating-point columns to rounding). A second,
-incremental run over one day after that day's landing changed overwrites that day only, on both
-engines alike.
+floating-point columns to rounding). A second, incremental run over one day after that day's
+landing changed overwrites that day only, on both engines alike.
 
 Spark's tables are Parquet under its warehouse directory; they are read back here with DuckDB, so
 the test starts no second JVM."""
