@@ -1,8 +1,9 @@
 """dbt data tests on a published mart whose rule the mart's Great Expectations suite also checks.
 
-A daily run checks such a rule once: the suite, which gates publishing, reads the rebuilt days (or the
-whole mart) after dbt has built it. The dbt twin is left out of the daily build and runs with the
-whole-history tests (the weekly validation, a rebuild from history_start, or on demand).
+A run checks such a rule once: the suite, which gates publishing, reads the rebuilt days (or the
+whole mart) after dbt has built it. The dbt twin is left out of every build, a rebuild from
+history_start included, and runs with the whole-history tests in the weekly validation (or on
+demand).
 
 A test is a twin only when the suite's expectation is at least as strict, on the same column, and
 blocks publishing as the dbt test stops the build:

@@ -233,12 +233,18 @@ def upstream_source_names(name: str) -> set[str]:
 def daily_build_excludes(manifest_path: Path | None = None) -> list[str]:
     """What a daily `dbt build` leaves out: the whole-history tests, and each test on a published
     mart whose rule the mart's quality suite checks as strictly (quality/suite_twins.py); the
-    weekly validation and a rebuild from history_start run them all."""
+    weekly validation runs them all."""
+    return [f"tag:{WHOLE_HISTORY_TAG}", *suite_twin_tests(manifest_path)]
+
+
+def suite_twin_tests(manifest_path: Path | None = None) -> list[str]:
+    """The dbt tests no build runs, the weekly validation aside: each checks a rule that the
+    published mart's quality suite, which gates publishing, checks on the rows the build rebuilt
+    (quality/suite_twins.py), a rebuild from history_start included."""
     from quality.gx import load_suite_definition
     from quality.suite_twins import suite_twins
 
     manifest = read_manifest(manifest_path or dbt_project.manifest_path)
-    twins = suite_twins(
+    return suite_twins(
         manifest, published_models(manifest_path), load_suite_definition, WHOLE_HISTORY_TAG
     )
-    return [f"tag:{WHOLE_HISTORY_TAG}", *twins]

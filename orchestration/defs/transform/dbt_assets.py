@@ -19,8 +19,8 @@ from orchestration.lib.built_days import (
     record_built,
 )
 from orchestration.lib.dbt import (
+    WHOLE_HISTORY_TAG,
     WarehouseDbtCli,
-    daily_build_excludes,
     dbt_executable,
     dbt_project,
     environment_for_dbt,
@@ -28,6 +28,7 @@ from orchestration.lib.dbt import (
     read_manifest,
     run_var_environment,
     seed_parse_state,
+    suite_twin_tests,
 )
 from orchestration.lib.dbt_progress import DbtOutput, problem_lines, summary_lines
 from orchestration.lib.dbt_translator import WarehouseDbtTranslator
@@ -104,19 +105,21 @@ def build_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config:
     # dbt's unit tests (`unit_tests:` in the models' YAML) check the models' SQL on fixed rows, not
     # the data: a change of code is tested by tests/dbt/test_dbt_unit_tests.py, so no daily run
     # spends time on them (`dbt build` would run every model's unit tests before the model).
-    # A test on a published mart whose quality suite checks the same rule runs with them too: the
-    # suite, which gates publishing, checks it on the daily run (quality/suite_twins.py).
+    # A test on a published mart whose quality suite checks the same rule runs only in the weekly
+    # validation: the suite, which gates publishing, checks the rebuilt rows (quality/suite_twins.py).
     args = ["build", "--no-use-colors", "--exclude-resource-type", "unit_test"]
+    twins = suite_twin_tests()
     if window.start > config.warehouse.history_start:
-        excluded = daily_build_excludes()
-        args += ["--exclude", " ".join(excluded)]
+        args += ["--exclude", " ".join([f"tag:{WHOLE_HISTORY_TAG}", *twins])]
         context.log.info(
-            f"whole-history dbt tests and {len(excluded) - 1} tests that the marts' quality suites "
+            f"whole-history dbt tests and {len(twins)} tests that the marts' quality suites "
             "also check are left to the weekly validation"
         )
     else:
+        args += ["--exclude", " ".join(twins)] if twins else []
         context.log.info(
-            "a rebuild from history_start: every dbt test runs, whole-history included"
+            "a rebuild from history_start: the whole-history dbt tests run too; "
+            f"{len(twins)} tests that the marts' quality suites also check are left to them"
         )
     seed_parse_state(paths.dbt_target)
     with environment_for_dbt({**dbt_env, **run_var_environment(dbt_vars)}):
