@@ -1,9 +1,9 @@
 """Controls that act, on the sandbox deployment: an evidence pack for last quarter that lists exactly
 the planted findings and seals them; the planted spike's, leavers' and leavers' seats' alerts
-delivered once to a
-local webhook and SMTP server and not again on the next run; and a bad batch (negative cost, cached above input,
-a page served twice) that fails the gate, publishes nothing, keeps the release byte for byte and
-raises one data-quality alert naming every failed expectation.
+delivered once to a local webhook and SMTP server; and a bad batch (negative cost, cached above
+input, a page served twice) that fails the gate, publishes nothing, keeps the release byte for byte
+and raises one data-quality alert naming every failed expectation, after which the next good release
+sends nothing again, the spike's and leavers' alerts included.
 
 This module runs before test_compliance, whose last test changes governance.
 """
@@ -144,9 +144,7 @@ def test_an_evidence_pack_for_last_quarter_lists_exactly_the_planted_findings(
     assert "findings.csv: sha256 does not match the manifest" in capsys.readouterr().err
 
 
-def test_the_planted_spike_and_each_leaver_are_alerted_once_on_both_channels_not_again_next_run(
-    deployment, receivers
-):
+def test_the_planted_spike_and_each_leaver_are_alerted_once_on_both_channels(deployment, receivers):
     hook, smtp, delivery_pass = receivers
     leavers = set(expected_leavers_with_keys(deployment.sandbox.state, LAST))
     assert len(leavers) == 2
@@ -178,13 +176,7 @@ def test_the_planted_spike_and_each_leaver_are_alerted_once_on_both_channels_not
         assert len([m for m in smtp.messages if subject in m["Subject"]]) == 1, subject
     (spike_text,) = [b["text"] for b in hook.bodies if spike.application_id in b["text"]]
     assert spike_text.startswith(f"High alert: cost spike (over by {spike.start.isoformat()})")
-    sent = len(hook.bodies), len(smtp.messages)
-    # the next run publishes a new release with the leavers still active: nothing is sent again
-    release = deployment.published_db.resolve()
-    assert all(r.success for r in deployment.run(partition=LAST))
-    assert deployment.published_db.resolve() != release
-    report = delivery_pass()
-    assert report.delivered == [] and (len(hook.bodies), len(smtp.messages)) == sent
+    # a new release with the same conditions sends none of them again: the last test's final run
 
 
 def test_a_bad_batch_fails_the_gate_keeps_the_release_and_raises_one_alert(deployment, receivers):
@@ -250,8 +242,21 @@ def test_a_bad_batch_fails_the_gate_keeps_the_release_and_raises_one_alert(deplo
     assert "expect_column_values_to_be_between(billed_cost)" in text
     assert delivery_pass().delivered == []
 
-    # the source fixed, the next run publishes again and nothing new is alerted
+    # the source fixed, the next run publishes again and nothing new is alerted: the planted spike,
+    # the leavers and their seats are still in the new release, and none of them is sent again
+    alerted = published_alert_subjects(deployment)
     assert all(r.success for r in deployment.run(partition=BAD_DAY))
     assert deployment.published_db.resolve().parent != release
     assert deployment.published_totals() == totals
-    assert delivery_pass().delivered == []
+    (spike,) = deployment.sandbox.state.activity.spikes_between(FIRST, LAST + timedelta(days=1))
+    assert spike.application_id in alerted and held_seats(deployment) <= alerted
+    assert published_alert_subjects(deployment) == alerted
+    sent = len(hook.bodies), len(smtp.messages)
+    assert delivery_pass().delivered == [] and (len(hook.bodies), len(smtp.messages)) == sent
+
+
+def published_alert_subjects(deployment) -> set[str]:
+    """The subjects of the current release's alerts, people named."""
+    with duckdb.connect(str(deployment.published_db), read_only=True) as con:
+        rows = con.execute("select distinct subject_id from fct_alerts").fetchall()
+    return {deployment.named(subject) for (subject,) in rows}
