@@ -100,7 +100,9 @@ class Engines:
             self.duckdb_file,
             self.landing,
             select,
-            cautious=True,
+            # the rows are compared with Spark's; the data tests run on the whole sandbox in the e2e
+            # deployments' builds
+            tests=False,
             dbt_vars=dbt_vars,
         )
 
@@ -111,7 +113,7 @@ class Engines:
             self.landing,
             select,
             target="spark",
-            tests=False,  # DuckDB runs the data tests; here the rows are compared instead
+            tests=False,
             env={"AIUW_SPARK_WAREHOUSE_DIR": str(self.spark_dir), **SMALL_DATA_SPARK},
             dbt_vars=dbt_vars,
             timeout=900,
