@@ -29,8 +29,8 @@ TEST_SECRETS = {
 os.environ["AIUW_SOURCES"] = str(FIXTURES / "sources.test.yml")
 os.environ.update(TEST_SECRETS)
 os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
-# the tests' own dbt invocations log to their files as the pipeline's do: info, in text
-os.environ.setdefault("DBT_LOG_LEVEL_FILE", "info")
+# the tests' own dbt invocations write no log file of dbt's own, as the pipeline's do not
+os.environ.setdefault("DBT_LOG_LEVEL_FILE", "none")
 os.environ.setdefault("DBT_LOG_FORMAT_FILE", "text")
 
 
