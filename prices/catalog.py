@@ -12,6 +12,7 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from importlib.metadata import version
 from itertools import pairwise
 
@@ -84,6 +85,13 @@ class Catalog:
 
 def catalog_version() -> str:
     return f"genai-prices=={version('genai-prices')}"
+
+
+@lru_cache(maxsize=2)
+def bundled_catalog(known_refs: tuple[str, ...]) -> Catalog:
+    """The catalog of the bundled price data, built once per process: it changes only with the
+    package, and matching the known ids against its patterns takes about 0.3 s a run."""
+    return build_catalog(known_refs=list(known_refs))
 
 
 def build_catalog(

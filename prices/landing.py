@@ -10,7 +10,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from prices.catalog import Catalog, build_catalog
+from prices.catalog import Catalog, bundled_catalog
 
 MODEL_CATALOG_SEED = (
     Path(__file__).resolve().parents[1] / "dbt_project" / "seeds" / "model_catalog.csv"
@@ -24,7 +24,7 @@ def canonical_model_ids(seed: Path = MODEL_CATALOG_SEED) -> list[str]:
 
 
 def land_catalog(directory: Path, catalog: Catalog | None = None) -> dict[str, Path]:
-    catalog = catalog or build_catalog(known_refs=canonical_model_ids())
+    catalog = catalog or bundled_catalog(tuple(canonical_model_ids()))
     directory.mkdir(parents=True, exist_ok=True)
     written = {}
     for name, table in (("catalog", catalog.prices), ("model_aliases", catalog.aliases)):

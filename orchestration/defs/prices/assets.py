@@ -4,7 +4,7 @@ import dagster as dg
 import pyarrow.parquet as pq
 
 from orchestration.asset_groups import REFERENCE_DATA
-from prices.catalog import build_catalog
+from prices.catalog import bundled_catalog
 from prices.landing import canonical_model_ids, land_catalog
 from warehouse.landing import file_sha256
 from warehouse.paths import Paths
@@ -31,7 +31,7 @@ TABLES = {
 )
 def price_catalog(context: dg.AssetExecutionContext):
     """Flatten the bundled price data; nothing is downloaded (the package's auto-update is unused)."""
-    catalog = build_catalog(known_refs=canonical_model_ids())
+    catalog = bundled_catalog(tuple(canonical_model_ids()))
     written = land_catalog(Paths.from_env().landing / "prices", catalog)
     for name, path in written.items():
         rows = pq.read_metadata(path).num_rows
