@@ -233,6 +233,10 @@ def test_a_restatement_older_than_the_window_is_corrected_by_the_next_daily_run(
     # ranked again, and the published figures still equal the sandbox's
     built = "\n".join(e.user_message for e in deployment.instance.all_logs(transform.run_id))
     assert "no re-landed day changed, none rebuilt" in built
+    # it rebuilt September from history_start (the restated month), and is still a daily run: the
+    # whole-history tests are the weekly validation's
+    assert f"dbt build for {FIRST}.." in built
+    assert "whole-history dbt tests and " in built and "left to the weekly validation" in built
 
 
 def test_a_page_that_stays_broken_fails_its_source_only_and_keeps_landed_files(deployment):
