@@ -17,15 +17,22 @@ one transaction on the index, writing the same rows through Dagster's own code; 
 takes the stock path.
 
 Dagster's SQLite storage also builds a new SQLAlchemy engine for every connection it opens (one
-per stored event): about half of the 5 ms each event took. The event log keeps one engine per
-file instead, and the run storage one engine; the engines pool nothing, so each use still opens
-and closes its own connection.
+per stored event), and opens and closes a connection for every event. In WAL mode (Dagster's) the
+last connection's close checkpoints the log into the file and deletes it, and every commit waits
+for the disk: about 9 ms an event on this project's two-core machine, 13 s of a daily transform's
+800 events. The event log keeps one engine and one open connection per file (the few files used
+last), with `synchronous=NORMAL`, SQLite's setting for WAL: a commit waits for no disk, a process
+that crashes or is killed loses nothing committed, and a machine that loses power keeps a
+consistent file that may lack the last events. The webserver's live log view watches a run's file
+for changes, which a checkpoint no longer makes after each event: the storage touches the run's file
+after each write instead. The run storage keeps one engine, which pools nothing.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from typing import Any
@@ -39,7 +46,8 @@ from dagster._core.storage.schedules import SqliteScheduleStorage
 from dagster._core.storage.sql import create_engine
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
 from dagster._serdes import ConfigurableClassData
-from sqlalchemy.pool import NullPool
+from sqlalchemy import event as sqlalchemy_event
+from sqlalchemy.pool import NullPool, QueuePool
 
 # Dagster's own classes for the artifact and compute-log storage, named in dagster.yaml from here.
 __all__ = [
@@ -60,6 +68,10 @@ BATCHED_EVENT_TYPES = frozenset(
     }
 )
 CHECK_EVENT_TYPES = frozenset({DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED})
+
+# How many files' connections the event log keeps open: a run's file and the index while a run
+# writes; the webserver reading older runs opens and closes the rest as it goes.
+KEPT_CONNECTIONS = 8
 
 # Dagster's switch for handing events over in batches; read when each event is handled.
 EVENT_BATCH_SIZE_ENV = "DAGSTER_EVENT_BATCH_SIZE"
@@ -104,7 +116,7 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
         # Dagster's constructor, which opens the index
         self._batch_index: tuple[int, Any] | None = None
         self._secondary_indexes: dict[str, bool] = {}
-        self._engines: dict[str, Any] = {}
+        self._engines: OrderedDict[str, Any] = OrderedDict()
         super().__init__(base_dir, inst_data=inst_data)
         # every process that writes through this storage (CLI, daemon, run workers) batches
         os.environ.setdefault(EVENT_BATCH_SIZE_ENV, EVENT_BATCH_SIZE)
@@ -113,12 +125,19 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
     def from_config_value(cls, inst_data: ConfigurableClassData | None, config_value):
         return cls(_under(config_value, "history", "runs"), inst_data=inst_data)
 
+    def store_event(self, event: EventLogEntry) -> None:
+        super().store_event(event)
+        self._touch(event.run_id)
+
     def store_event_batch(self, events: Sequence[EventLogEntry]) -> None:
         if not _one_runs_asset_events(events):
             super().store_event_batch(events)
+            for run_id in {event.run_id for event in events}:
+                self._touch(run_id)
             return
         with self.run_connection(events[0].run_id) as conn:
             conn.execute(self.prepare_insert_event_batch(events))
+        self._touch(events[0].run_id)
         # the index keeps the cross-run asset and check tables, as the stock store_event fills them
         with self.index_transaction() as conn, self._index_shared(conn):
             event_ids = [
@@ -135,18 +154,35 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
             for event, event_id in checks:
                 self.store_asset_check_event(event, event_id)
 
+    def _touch(self, run_id: str) -> None:
+        # the webserver's watcher reads a run's new events when the run's file changes
+        try:
+            os.utime(self.path_for_shard(run_id))
+        except FileNotFoundError:
+            pass
+
     @contextmanager
     def _connect(self, shard: str) -> Iterator[Any]:
-        # the stock method, with the shard's engine kept instead of built and disposed each time
+        # the stock method, with the shard's engine and one connection kept (the storage's lock
+        # lets one use at a time) instead of built and closed each time
         with self._db_lock:
             engine = self._engines.get(shard)
             if engine is None:
                 engine = create_engine(
                     self.conn_string_for_shard(shard),
-                    poolclass=NullPool,
-                    connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
+                    poolclass=QueuePool,
+                    pool_size=1,
+                    max_overflow=2,
+                    connect_args={
+                        "timeout": SQLITE_BUSY_TIMEOUT_SECONDS,
+                        "check_same_thread": False,
+                    },
                 )
+                sqlalchemy_event.listen(engine, "connect", _commit_without_waiting_for_disk)
                 self._engines[shard] = engine
+                while len(self._engines) > KEPT_CONNECTIONS:
+                    self._engines.popitem(last=False)[1].dispose()
+            self._engines.move_to_end(shard)
             if shard not in self._initialized_dbs:
                 self._initdb(engine)
                 self._initialized_dbs.add(shard)
@@ -166,7 +202,18 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
 
     def wipe(self) -> None:
         self._secondary_indexes.clear()
+        with self._db_lock:
+            self._close_connections()
         super().wipe()
+
+    def dispose(self) -> None:
+        with self._db_lock:
+            self._close_connections()
+        super().dispose()
+
+    def _close_connections(self) -> None:
+        while self._engines:
+            self._engines.popitem()[1].dispose()
 
     def index_connection(self):
         # Dagster's check-event code opens the index itself: within a batch it gets the batch's
@@ -183,6 +230,10 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
             yield
         finally:
             self._batch_index = None
+
+
+def _commit_without_waiting_for_disk(dbapi_connection, _record) -> None:
+    dbapi_connection.execute("PRAGMA synchronous=NORMAL")
 
 
 def _one_runs_asset_events(events: Sequence[EventLogEntry]) -> bool:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import dagster as dg
@@ -187,9 +191,9 @@ def log_entry(message: str, run_id: str = "run-1") -> dg.EventLogEntry:
     )
 
 
-def test_the_kept_engines_hold_no_connection_between_events(tmp_path):
-    """Another process's storage writes the same run's file between two of ours: nothing stays
-    open or locked while the batched storage keeps its engine."""
+def test_the_kept_connections_hold_no_lock_between_events(tmp_path):
+    """Another process's storage writes the same run's file between two of ours: the connection the
+    batched storage keeps open holds no lock between its events, and each side reads every event."""
     ours, theirs = BatchedSqliteEventLogStorage(str(tmp_path)), SqliteEventLogStorage(str(tmp_path))
     ours.store_event(log_entry("first"))
     theirs.store_event(log_entry("second"))
@@ -198,10 +202,78 @@ def test_the_kept_engines_hold_no_connection_between_events(tmp_path):
     for storage in (ours, theirs):
         messages = [e.user_message for e in storage.get_logs_for_run("run-1")]
         assert messages == ["first", "second", "third"]
-    # a connection left open would keep the file's lock and fail an exclusive transaction here
+    # a connection left in a transaction would keep the file's lock and fail this one
     with sqlite3.connect(tmp_path / "run-1.db", timeout=0) as con:
         con.execute("begin exclusive")
         con.rollback()
+    ours.dispose()
+
+
+def test_a_commit_does_not_wait_for_the_disk_and_a_killed_writer_loses_nothing(tmp_path):
+    """WAL with synchronous=NORMAL: what a writer committed is in the file's log, read by a new
+    process after the writer died without closing anything."""
+    writer = tmp_path / "writer.py"
+    writer.write_text(
+        "import os, sys\n"
+        "from tests.orchestration.test_instance_storage import log_entry\n"
+        "from orchestration.instance.storage import BatchedSqliteEventLogStorage\n"
+        "storage = BatchedSqliteEventLogStorage(sys.argv[1])\n"
+        "for n in range(3):\n"
+        "    storage.store_event(log_entry(f'event {n}'))\n"
+        "with storage.run_connection('run-1') as conn:\n"
+        "    print(conn.exec_driver_sql('PRAGMA synchronous').scalar(),\n"
+        "          conn.exec_driver_sql('PRAGMA journal_mode').scalar(), flush=True)\n"
+        "os._exit(9)  # killed: no connection closed, no checkpoint\n"
+    )
+    done = subprocess.run(
+        [sys.executable, str(writer), str(tmp_path / "events")],
+        check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert done.returncode == 9, done.stderr
+    assert done.stdout.split() == ["1", "wal"]  # 1 is NORMAL
+    assert (tmp_path / "events" / "run-1.db-wal").stat().st_size > 0
+    reader = SqliteEventLogStorage(str(tmp_path / "events"))
+    assert [e.user_message for e in reader.get_logs_for_run("run-1")] == [
+        "event 0",
+        "event 1",
+        "event 2",
+    ]
+
+
+def test_the_webservers_watch_of_a_run_sees_each_event_as_it_is_stored(tmp_path):
+    storage = BatchedSqliteEventLogStorage(str(tmp_path))
+    storage.store_event(log_entry("before the watch"))
+    seen: list[str] = []
+    storage.watch("run-1", None, lambda entry, _cursor: seen.append(entry.user_message))
+    try:
+        for message in ("first", "second"):
+            storage.store_event(log_entry(message))
+            deadline = time.monotonic() + 10
+            while message not in seen and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert seen[-1:] == [message], seen
+    finally:
+        storage.dispose()
+    assert seen == ["before the watch", "first", "second"]
+
+
+def test_the_storage_keeps_the_connections_of_its_last_files_only(tmp_path):
+    storage = BatchedSqliteEventLogStorage(str(tmp_path))
+    for n in range(sqlite_storage.KEPT_CONNECTIONS + 3):
+        storage.store_event(log_entry(f"event of run {n}", run_id=f"run-{n}"))
+    kept = list(storage._engines)
+    assert len(kept) == sqlite_storage.KEPT_CONNECTIONS
+    assert kept[-1] == f"run-{sqlite_storage.KEPT_CONNECTIONS + 2}"
+    assert "run-0" not in kept
+    # a file whose connection was closed is opened again when it is read
+    assert [e.user_message for e in storage.get_logs_for_run("run-0")] == ["event of run 0"]
+    storage.wipe()
+    assert list(storage._engines) == ["index"]  # wiping the index opened it again
+    assert storage.get_logs_for_run("run-0") == []
 
 
 def test_only_the_instance_storage_imports_dagster_internals():
