@@ -315,19 +315,23 @@ def _run_gx(
     definition: dict[str, Any],
     outcome: SuiteOutcome,
 ) -> None:
-    gx = import_gx()
-    suite = gx.ExpectationSuite(
-        name=definition["name"] if table is None else f"{definition['name']}.{table}",
-        expectations=expectations,
-        meta=definition.get("meta", {}),
+    # Pass or fail first: GX then computes no unexpected values or examples, about half of its time.
+    # When any fails (seldom), the group again with each failure's count and examples.
+    result = _validate(
+        name, table, frame, expectations, definition, {"result_format": "BOOLEAN_ONLY"}
     )
-    result = _frame_batch(table or name, frame).validate(
-        suite,
-        result_format={
-            "result_format": "SUMMARY",
-            "partial_unexpected_count": EXAMPLES_PER_FAILURE,
-        },
-    )
+    if not result.success:
+        result = _validate(
+            name,
+            table,
+            frame,
+            expectations,
+            definition,
+            {"result_format": "SUMMARY", "partial_unexpected_count": EXAMPLES_PER_FAILURE},
+        )
+    stats = result.statistics
+    outcome.evaluated += int(stats["evaluated_expectations"])
+    outcome.successful += int(stats["successful_expectations"])
     for item in result.results:
         if item.success:
             continue
@@ -347,9 +351,22 @@ def _run_gx(
                 severity=str(getattr(config.severity, "value", config.severity)),
             )
         )
-    stats = result.statistics
-    outcome.evaluated += int(stats["evaluated_expectations"])
-    outcome.successful += int(stats["successful_expectations"])
+
+
+def _validate(
+    name: str,
+    table: str | None,
+    frame: pd.DataFrame,
+    expectations: list[dict[str, Any]],
+    definition: dict[str, Any],
+    result_format: dict[str, Any],
+):
+    suite = import_gx().ExpectationSuite(
+        name=definition["name"] if table is None else f"{definition['name']}.{table}",
+        expectations=expectations,
+        meta=definition.get("meta", {}),
+    )
+    return _frame_batch(table or name, frame).validate(suite, result_format=result_format)
 
 
 _contexts = threading.local()

@@ -79,6 +79,8 @@ def test_cached_above_input_fails_with_examples():
         f for f in outcome.failures if f.expectation == "expect_column_values_to_be_between"
     )
     assert between.kwargs["column"] == "uncached_input_tokens" and between.examples == [-1]
+    assert between.unexpected_count == 1  # the failed group is validated again with its details
+    assert outcome.evaluated == 16 and outcome.successful == 14
     assert "uncached_input_tokens" in between.describe()
 
 
