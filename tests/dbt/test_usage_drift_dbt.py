@@ -78,6 +78,7 @@ SELECT = [
     "stg_governance__usage_drift_thresholds",
     "stg_governance__application_credentials",
     "stg_governance__applications",
+    "int_gateway_application_hours",
     "rpt_usage_drift",
 ]
 

@@ -47,20 +47,6 @@ settings as (
 
 ),
 
-gateway_keys as (
-
-    select distinct
-        credentials.provider as gateway,
-        credentials.credential_id as application_key,
-        credentials.application_id,
-        applications.team_id
-    from {{ ref('stg_governance__application_credentials') }} as credentials
-    inner join {{ ref('stg_governance__applications') }} as applications
-        on applications.application_id = credentials.application_id
-    where credentials.provider in ('litellm', 'otel')
-
-),
-
 hourly as (
 
     select * from {{ ref('int_gateway_requests_hourly') }}
@@ -73,56 +59,9 @@ data_span as (
 
 ),
 
-attributed as (
-
-    select
-        hourly.*,
-        gateway_keys.application_id,
-        gateway_keys.team_id,
-        cast({{ dbt.date_trunc('week', 'hourly.usage_date') }} as date) as week_start,
-        hourly.request_hour + settings.utc_offset_hours as shifted_hour,
-        settings.work_start_hour,
-        settings.work_end_hour
-    from hourly
-    inner join gateway_keys
-        on gateway_keys.gateway = hourly.gateway
-        and gateway_keys.application_key = hourly.application_key
-    cross join settings
-
-),
-
-local_times as (
-
-    {#- The hour at the working hours' offset from UTC, and the local day it falls on. -#}
-    select
-        attributed.*,
-        case
-            when shifted_hour < 0 then shifted_hour + 24
-            when shifted_hour >= 24 then shifted_hour - 24
-            else shifted_hour
-        end as local_hour,
-        cast({{ dbt.dateadd(
-            'day',
-            'case when shifted_hour < 0 then -1 when shifted_hour >= 24 then 1 else 0 end',
-            'usage_date'
-        ) }} as date) as local_date
-    from attributed
-
-),
-
 classified as (
 
-    {#- Monday is 0: Saturday and Sunday (5, 6) are outside working hours all day. -#}
-    select
-        local_times.*,
-        case
-            when {{ dbt.datediff(dbt.date_trunc('week', 'local_date'), 'local_date', 'day') }} >= 5
-                or local_hour < work_start_hour
-                or local_hour >= work_end_hour
-                then request_count
-            else 0
-        end as off_hours_count
-    from local_times
+    select * from {{ ref('int_gateway_application_hours') }}
 
 ),
 
