@@ -53,3 +53,26 @@ def test_not_null_columns_returns_each_column_with_nulls_and_how_many(workdir):
         show(f"{{{{ test_not_null_columns(model=\"{clean}\", columns=['a', 'b']) }}}}", workdir)
         == []
     )
+
+
+# numerator, denominator, scale, the exact quotient rounded half away from zero
+QUOTIENTS = [
+    # half-way at four decimals: -82.74655 exactly, which DuckDB's DOUBLE division rounds to -82.7465
+    ("cast(-49647.93 as decimal(38, 10)) * 100", "cast(60000 as decimal(38, 10))", 4, "-82.7466"),
+    ("cast(49647.93 as decimal(38, 10)) * 100", "cast(60000 as decimal(38, 10))", 4, "82.7466"),
+    ("cast(-2 as decimal(38, 10))", "3", 4, "-0.6667"),
+    ("cast(10352.07 as decimal(38, 10)) * 31", "30", 2, "10697.14"),
+    ("cast(39 as decimal(38, 10)) * 17", "31", 10, "21.3870967742"),
+    ("cast(0.125 as decimal(38, 10))", "cast(-1 as decimal(38, 10))", 2, "-0.13"),
+    ("7", "2", 0, "4"),
+]
+
+
+def test_decimal_divide_is_exact_and_rounds_half_away_from_zero(workdir):
+    columns = ", ".join(
+        f'{{{{ decimal_divide("{n}", "{d}", {s}) }}}} as q{i}'
+        for i, (n, d, s, _) in enumerate(QUOTIENTS)
+    )
+    row = show(f"select {columns}, {{{{ decimal_divide('5', '0', 2) }}}} as by_zero", workdir)[0]
+    assert [str(row[f"q{i}"]) for i in range(len(QUOTIENTS))] == [q for *_, q in QUOTIENTS]
+    assert row["by_zero"] is None

@@ -44,7 +44,7 @@ priced as (
 
     select
         *,
-        cast(round(list_price_per_seat_month * days_held / days_in_month, 10) as decimal(38, 10))
+        cast({{ decimal_divide('list_price_per_seat_month * days_held', 'days_in_month', 10) }} as decimal(38, 10))
             as month_charge,
         cast(floor(list_price_per_seat_month * 10000000000 / days_in_month) / 10000000000
             as decimal(38, 10)) as daily_charge

@@ -247,7 +247,7 @@ final as (
     select
         *,
         -- month-to-date x days in month is exact; the one division is rounded to cents
-        cast(round(month_to_date_cost * days_in_month / days_elapsed, 2) as decimal(38, 10))
+        cast({{ decimal_divide('month_to_date_cost * days_in_month', 'days_elapsed', 2) }} as decimal(38, 10))
             as forecast_month_end_cost,
         cast(round(quarter_to_date_cost + quarter_remaining_forecast, 2) as decimal(38, 10))
             as forecast_quarter_end_cost,
@@ -272,8 +272,9 @@ select
     cast(final.days_in_month as integer) as days_in_month,
     cast(final.forecast_month_end_cost as decimal(38, 10)) as forecast_month_end_cost,
     cast(final.forecast_month_end_cost - final.budget_reporting as decimal(38, 10)) as forecast_variance,
-    cast(round((final.forecast_month_end_cost - final.budget_reporting) * 100 / final.budget_reporting, 4)
-        as decimal(38, 4)) as forecast_variance_pct,
+    cast({{ decimal_divide(
+        '(final.forecast_month_end_cost - final.budget_reporting) * 100', 'final.budget_reporting', 4
+    ) }} as decimal(38, 4)) as forecast_variance_pct,
     cast(final.forecast_month_end_cost > final.budget_reporting as boolean) as is_forecast_over_budget,
     cast(final.quarter_start as date) as quarter_start,
     cast(final.quarter_budget_reporting as decimal(38, 10)) as quarter_budget_amount,

@@ -85,7 +85,7 @@ select
     cast(round(
         100 * avg(case when actual_cost <> 0 then abs(forecast_error) / actual_cost end), 4
     ) as decimal(38, 4)) as mape_pct,
-    cast(round(100.0 * sum(is_inside) / count(*), 4) as decimal(38, 4)) as interval_coverage_pct,
+    cast({{ decimal_divide('100.0 * sum(is_inside)', 'count(*)', 4) }} as decimal(38, 4)) as interval_coverage_pct,
     cast(round(
         100 * avg(case when actual_cost <> 0 then abs(run_rate_error) / actual_cost end), 4
     ) as decimal(38, 4)) as run_rate_mape_pct
