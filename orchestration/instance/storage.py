@@ -131,9 +131,7 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
 
     def store_event_batch(self, events: Sequence[EventLogEntry]) -> None:
         if not _one_runs_asset_events(events):
-            super().store_event_batch(events)
-            for run_id in {event.run_id for event in events}:
-                self._touch(run_id)
+            super().store_event_batch(events)  # event by event, through store_event
             return
         with self.run_connection(events[0].run_id) as conn:
             conn.execute(self.prepare_insert_event_batch(events))
