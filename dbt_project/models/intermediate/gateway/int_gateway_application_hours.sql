@@ -37,12 +37,6 @@ hourly as (
 
 ),
 
-data_span as (
-
-    select min(usage_date) as first_date, max(usage_date) as last_date from hourly
-
-),
-
 attributed as (
 
     select
