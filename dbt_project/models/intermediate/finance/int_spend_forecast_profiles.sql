@@ -79,13 +79,14 @@ profile as (
         weekdays.weekday,
         totals.history_days,
         totals.weekdays_seen,
-        cast(totals.window_spend / totals.history_days as decimal(38, 10)) as window_mean,
+        cast({{ decimal_divide('totals.window_spend', 'totals.history_days', 10) }} as decimal(38, 10)) as window_mean,
         coalesce(by_weekday.weekday_days, 0) as weekday_days,
         cast(coalesce(by_weekday.weekday_spend, 0) as decimal(38, 10)) as weekday_spend,
         cast(
             case
-                when by_weekday.weekday_days > 0 then by_weekday.weekday_spend / by_weekday.weekday_days
-                else totals.window_spend / totals.history_days
+                when by_weekday.weekday_days > 0
+                    then {{ decimal_divide('by_weekday.weekday_spend', 'by_weekday.weekday_days', 10) }}
+                else {{ decimal_divide('totals.window_spend', 'totals.history_days', 10) }}
             end as decimal(38, 10)
         ) as weekday_mean
     from totals
@@ -101,7 +102,7 @@ profile as (
 weeks as (
 
     -- the mean daily spend of each whole week of the window, counted back from the as-of day
-    select scope, scope_id, as_of_date, week_back, sum(spend) / 7 as week_mean
+    select scope, scope_id, as_of_date, week_back, {{ decimal_divide('sum(spend)', 7, 10) }} as week_mean
     from (
         select
             *,
@@ -116,7 +117,7 @@ weeks as (
 
 levels as (
 
-    select scope, scope_id, as_of_date, var_samp(cast(week_mean as {{ dbt.type_float() }})) as level_variance
+    select scope, scope_id, as_of_date, var_samp(cast(week_mean as double)) as level_variance
     from weeks
     group by scope, scope_id, as_of_date
     having count(*) >= 2
@@ -130,12 +131,12 @@ residuals as (
         windowed.scope_id,
         windowed.as_of_date,
         sum(
-            cast(windowed.spend - profile.weekday_mean as {{ dbt.type_float() }})
-            * cast(windowed.spend - profile.weekday_mean as {{ dbt.type_float() }})
+            cast(windowed.spend - profile.weekday_mean as double)
+            * cast(windowed.spend - profile.weekday_mean as double)
         ) as weekday_squares,
         sum(
-            cast(windowed.spend - profile.window_mean as {{ dbt.type_float() }})
-            * cast(windowed.spend - profile.window_mean as {{ dbt.type_float() }})
+            cast(windowed.spend - profile.window_mean as double)
+            * cast(windowed.spend - profile.window_mean as double)
         ) as mean_squares
     from windowed
     inner join profile
@@ -162,9 +163,9 @@ select
                 then residuals.weekday_squares / (profile.history_days - profile.weekdays_seen)
             when profile.history_days > 1 then residuals.mean_squares / (profile.history_days - 1)
             else 0
-        end as {{ dbt.type_float() }}
+        end as double
     ) as residual_variance,
-    cast(coalesce(levels.level_variance, 0) as {{ dbt.type_float() }}) as level_variance
+    cast(coalesce(levels.level_variance, 0) as double) as level_variance
 from profile
 inner join residuals
     on residuals.scope = profile.scope
