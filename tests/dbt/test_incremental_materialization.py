@@ -133,3 +133,13 @@ def test_a_view_whose_sql_is_unchanged_is_left_as_it_is_and_a_changed_one_is_cre
         con.execute(f"comment on view {view} is 'aiuw-sql:older'")
     dbt_build(base, copy, landing, ["stg_litellm__spend_logs"], tests=False)
     assert rows_and_comment() == (landed, fingerprint)
+
+
+def test_a_build_by_hand_without_a_window_rebuilds_the_same_rows(built, tmp_path):
+    """No refresh window: dbt's defaults, [1970-01-01, 2999-12-31), are one insert per model, not
+    one per day."""
+    base, landing, database, first = built
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy(database, copy)
+    dbt_build(base, copy, landing, GATEWAY_MODELS, tests=False)
+    assert per_day(copy) == first
