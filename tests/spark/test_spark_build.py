@@ -20,7 +20,8 @@ import pytest
 from orchestration.cli.summary import provider_totals
 from orchestration.lib.dbt import dbt_project, published_models, read_manifest
 from tests.dbt_build import dbt_build
-from tests.spark.landing_slice import END, START, land_slice
+from tests.spark.landing_slice import END, RESTATEMENT, START, land_restatement, land_slice
+from warehouse.books import MART, book_closed_months
 
 pytestmark = pytest.mark.spark
 
@@ -63,16 +64,8 @@ SELECT_RESTATED = [
 FLOAT_TYPES = ("DOUBLE", "FLOAT", "REAL")
 # Columns holding when the build ran (dbt's run_started_at): each engine's build has its own.
 BUILD_TIME_COLUMNS = {("fct_rated_cost_history", "recorded_at")}
-# Marts a three-day slice leaves empty: restatements compare with closed books, spend drivers and
-# the forecast backtest need whole past months, usage drift weeks of history.
-NEEDS_HISTORY = [
-    "rpt_chargeback_restatements",
-    "rpt_spend_drivers",
-    "rpt_spend_forecast_backtest",
-    "rpt_usage_drift",
-]
 RESTATED_DAY = START + timedelta(days=1)
-# A three-day slice: compiling and optimising each query costs more than running it, so the JVM
+# A small slice: compiling and optimising each query costs more than running it, so the JVM
 # stops at its first compiler and collects garbage on one thread, Spark plans each query once and
 # evaluates expressions without generating code for them (docs/spark.md; about a third less CPU for
 # the module).
@@ -93,6 +86,7 @@ class Engines:
         self.landing = base / "landing"
         self.duckdb_file = base / "warehouse.duckdb"
         self.spark_dir = base / "spark_warehouse"
+        self.books = base / "books"
 
     def build_duckdb(self, dbt_vars: dict | None = None, select: list[str] = SELECT) -> None:
         dbt_build(
@@ -103,8 +97,19 @@ class Engines:
             # the rows are compared with Spark's; the data tests run on the whole sandbox in the e2e
             # deployments' builds
             tests=False,
+            env={"AIUW_BOOKS_DIR": str(self.books)},
             dbt_vars=dbt_vars,
         )
+
+    def book_closed_months(self) -> list:
+        """Book the months DuckDB's build shows as closed, as a publish does from its release."""
+        release = self.base / "release.duckdb"
+        with duckdb.connect(str(release)) as con:
+            con.execute(f"attach '{self.duckdb_file}' as warehouse (read_only)")
+            con.execute(
+                f"create or replace table main.{MART} as select * from warehouse.marts.{MART}"
+            )
+        return book_closed_months(self.books, release)
 
     def build_spark(self, dbt_vars: dict | None = None, select: list[str] = SELECT) -> None:
         dbt_build(
@@ -114,7 +119,11 @@ class Engines:
             select,
             target="spark",
             tests=False,
-            env={"AIUW_SPARK_WAREHOUSE_DIR": str(self.spark_dir), **SMALL_DATA_SPARK},
+            env={
+                "AIUW_SPARK_WAREHOUSE_DIR": str(self.spark_dir),
+                "AIUW_BOOKS_DIR": str(self.books),
+                **SMALL_DATA_SPARK,
+            },
             dbt_vars=dbt_vars,
             timeout=900,
         )
@@ -187,7 +196,15 @@ def differing_floats(con: duckdb.DuckDBPyConnection, mart: str) -> list[tuple]:
 
 
 def totals(con: duckdb.DuckDBPyConnection, schema: str) -> dict:
-    con.execute(f"use {schema}")
+    """Per provider and gateway, the totals of [START, END): the days every source landed."""
+    days = f"{schema}_days"
+    con.execute(f"create schema if not exists {days}")
+    for mart in ("fct_ai_usage_daily", "fct_ai_cost_daily", "fct_gateway_requests_daily"):
+        con.execute(
+            f"create or replace view {days}.{mart} as select * from {schema}.{mart} "
+            f"where usage_date >= '{START}' and usage_date < '{END}'"
+        )
+    con.execute(f"use {days}")
     try:
         figures = provider_totals(con)
     finally:
@@ -196,7 +213,7 @@ def totals(con: duckdb.DuckDBPyConnection, schema: str) -> dict:
         f"""
         select gateway, sum(request_count), sum(input_tokens), sum(output_tokens),
             sum(measured_cost_usd)
-        from {schema}.fct_gateway_requests_daily group by gateway
+        from {days}.fct_gateway_requests_daily group by gateway
         """
     ).fetchall()
     return {"providers": figures, "gateways": {g: tuple(v) for g, *v in gateway}}
@@ -214,6 +231,10 @@ def engines(tmp_path_factory):
     base = tmp_path_factory.mktemp("spark_build")
     sandbox = land_slice(base)
     engines = Engines(base)
+    # August as first published goes into the books; then OpenAI restates a day of it
+    engines.build_duckdb()
+    engines.booked = engines.book_closed_months()
+    land_restatement(base, sandbox)
     engines.build_duckdb()
     engines.build_spark()
     engines.sandbox = sandbox
@@ -230,6 +251,19 @@ def engines(tmp_path_factory):
                 for mart, column in BUILD_TIME_COLUMNS
             },
             "differing": {m: differing_rows(con, m) for _, m in COMPARED},
+            "restated": {
+                e: con.execute(
+                    f"select restated_month, posted_month, status, sum(billed_cost_change) "
+                    f"from {e}.rpt_chargeback_restatements group by all"
+                ).fetchall()
+                for e in ("on_duckdb", "on_spark")
+            },
+            "drift_verdicts": {
+                e: con.execute(
+                    f"select verdict, count(*) from {e}.rpt_usage_drift group by all"
+                ).fetchall()
+                for e in ("on_duckdb", "on_spark")
+            },
             "floats": {m: differing_floats(con, m) for _, m in COMPARED},
             "rows": {
                 e: {
@@ -245,12 +279,29 @@ def engines(tmp_path_factory):
 def test_every_model_is_built_on_spark(engines):
     assert len(MARTS) > 20
     # the models no mart reads are there too: the whole project is built
-    assert {name for _, name in UNPUBLISHED} >= {"fct_rated_cost_history", "stg_okta__groups"}
+    assert {name for _, name in UNPUBLISHED} >= {
+        "fct_rated_cost_history",
+        "stg_okta__groups",
+        "stg_openai__service_accounts",
+    }
     assert engines.first["rows"]["on_spark"] == engines.first["rows"]["on_duckdb"]
-    # three days of the sandbox give rows to every mart but those that need weeks or months of
-    # history or closed books
+    # the slice gives every published mart rows; the entity that never landed is read as none
     empty = {m for m, n in engines.first["rows"]["on_spark"].items() if n == 0}
-    assert empty & set(MARTS) <= set(NEEDS_HISTORY), empty
+    assert not empty & set(MARTS), empty
+    assert "stg_openai__service_accounts" in empty
+
+
+def test_a_restated_closed_month_is_charged_in_the_open_month_on_both_engines(engines):
+    month, amount = RESTATEMENT[0].replace(day=1), RESTATEMENT[1]
+    assert engines.booked == [month]
+    expected = [(month, START.replace(day=1), "pending", amount)]
+    assert engines.first["restated"] == {"on_duckdb": expected, "on_spark": expected}
+
+
+def test_usage_drift_gives_verdicts_on_both_engines(engines):
+    verdicts = engines.first["drift_verdicts"]["on_spark"]
+    assert sorted(verdicts) == sorted(engines.first["drift_verdicts"]["on_duckdb"])
+    assert {verdict for verdict, _ in verdicts} >= {"steady"}, verdicts
 
 
 def test_every_row_is_the_same_on_spark_and_on_duckdb(engines):
