@@ -5,6 +5,7 @@ files: everything the published marts read."""
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -15,7 +16,7 @@ import pytest
 
 from connectors.config import SOURCE_TYPES, load_sources
 from governance.load import GOVERNANCE_DIR, load_governance
-from orchestration.lib.ingest import land_entity
+from orchestration.lib.ingest import Entity, land_entity
 from orchestration.lib.partitions import RefreshWindow
 from prices.landing import land_catalog
 from sandbox.server import SandboxServer, SandboxState
@@ -90,7 +91,13 @@ def land_restatement(base: Path, state: SandboxState) -> None:
     )
 
 
-def land(base, state, exports, selected, window: RefreshWindow | None = None) -> None:
+def land(
+    base: Path,
+    state: SandboxState,
+    exports: dict[str, str],
+    selected: Callable[[str, Entity], bool],
+    window: RefreshWindow | None = None,
+) -> None:
     """Land the `selected(source_type, entity)` entities of every configured source, over `window`
     or each source type's own days of the slice."""
     config = load_sources(REPO_ROOT / "config" / "sources.sandbox.yml")
