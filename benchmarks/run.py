@@ -213,13 +213,14 @@ def transform(data: Path, start: date, end: date, label: str) -> dict:
 
 
 def elapsed_seconds(results: list[dict]) -> float:
-    """Wall time from the first of these nodes starting to the last finishing (run_results timing).
-    The sum of their times counts twice what two models run at once spend sharing the cores."""
+    """Wall-clock span from the first of these nodes starting (compile included) to the last
+    finishing, from run_results timing; it includes whatever dbt ran alongside them. The sum of
+    their times counts twice what two models built at once spend sharing the cores."""
     spans = [
         (datetime.fromisoformat(t["started_at"]), datetime.fromisoformat(t["completed_at"]))
         for r in results
         for t in r["timing"]
-        if t["name"] == "execute" and t.get("started_at") and t.get("completed_at")
+        if t.get("started_at") and t.get("completed_at")
     ]
     if not spans:
         return 0.0
@@ -382,7 +383,7 @@ def table(results: dict) -> str:
         ("floor_ratio_mart_path", "dbt models landing -> the two marts / floor"),
         (
             "floor_ratio_mart_path_elapsed",
-            "the same models' elapsed wall time (first start to last end) / floor",
+            "the marts' path's wall-clock span (first start to last end) / floor",
         ),
         (
             "floor_ratio_mart_path_default_settings",
@@ -392,7 +393,7 @@ def table(results: dict) -> str:
         ("pandas_speedup_mart_path", "pandas baseline / dbt models landing -> the two marts"),
         (
             "pandas_speedup_mart_path_elapsed",
-            "pandas baseline / the same models' elapsed wall time",
+            "pandas baseline / the marts' path's wall-clock span",
         ),
         (
             "pandas_speedup_floor",
@@ -520,9 +521,10 @@ def compare_with_baselines(
         figures["floor_settings"] = floor["settings"]
         figures["floor_ratio"] = run["transform_seconds"] / floor["seconds"]
         figures["floor_ratio_mart_path"] = run["mart_path_model_seconds"] / floor["seconds"]
-        figures["floor_ratio_mart_path_elapsed"] = (
-            run["mart_path_elapsed_seconds"] / floor["seconds"]
-        )
+        if run["mart_path_elapsed_seconds"]:
+            figures["floor_ratio_mart_path_elapsed"] = (
+                run["mart_path_elapsed_seconds"] / floor["seconds"]
+            )
     if unbounded["completed"]:
         figures["floor_ratio_mart_path_default_settings"] = (
             run["mart_path_model_seconds"] / unbounded["seconds"]
@@ -531,9 +533,10 @@ def compare_with_baselines(
     if pandas["completed"]:
         figures["pandas_speedup"] = pandas["seconds"] / run["transform_seconds"]
         figures["pandas_speedup_mart_path"] = pandas["seconds"] / run["mart_path_model_seconds"]
-        figures["pandas_speedup_mart_path_elapsed"] = (
-            pandas["seconds"] / run["mart_path_elapsed_seconds"]
-        )
+        if run["mart_path_elapsed_seconds"]:
+            figures["pandas_speedup_mart_path_elapsed"] = (
+                pandas["seconds"] / run["mart_path_elapsed_seconds"]
+            )
         if unbounded["completed"]:
             figures["pandas_speedup_floor"] = pandas["seconds"] / unbounded["seconds"]
     figures["totals_match"] = checks

@@ -136,8 +136,8 @@ def test_a_view_whose_sql_is_unchanged_is_left_as_it_is_and_a_changed_one_is_cre
 
 
 def test_a_build_by_hand_without_a_window_rebuilds_the_same_rows(built, tmp_path):
-    """No refresh window: dbt's defaults, [1970-01-01, 2999-12-31), are one insert per model, not
-    one per day."""
+    """No refresh window: dbt's defaults, [1970-01-01, 2999-12-31), which the request models do not
+    insert one day at a time (Jinja refuses a range of 376,199 days)."""
     base, landing, database, first = built
     copy = tmp_path / "warehouse.duckdb"
     shutil.copy(database, copy)

@@ -20,7 +20,14 @@ import pytest
 from orchestration.cli.summary import provider_totals
 from orchestration.lib.dbt import dbt_project, published_models, read_manifest
 from tests.dbt_build import dbt_build
-from tests.spark.landing_slice import END, RESTATEMENT, START, land_restatement, land_slice
+from tests.spark.landing_slice import (
+    END,
+    JUDGED_WEEK,
+    RESTATEMENT,
+    START,
+    land_restatement,
+    land_slice,
+)
 from warehouse.books import MART, book_closed_months
 
 pytestmark = pytest.mark.spark
@@ -258,9 +265,10 @@ def engines(tmp_path_factory):
                 ).fetchall()
                 for e in ("on_duckdb", "on_spark")
             },
-            "drift_verdicts": {
+            "judged_week": {
                 e: con.execute(
-                    f"select verdict, count(*) from {e}.rpt_usage_drift group by all"
+                    f"select measure, statistic, verdict, statistic_value is not null, count(*) "
+                    f"from {e}.rpt_usage_drift where iso_week_start = '{JUDGED_WEEK}' group by all"
                 ).fetchall()
                 for e in ("on_duckdb", "on_spark")
             },
@@ -298,10 +306,25 @@ def test_a_restated_closed_month_is_charged_in_the_open_month_on_both_engines(en
     assert engines.first["restated"] == {"on_duckdb": expected, "on_spark": expected}
 
 
-def test_usage_drift_gives_verdicts_on_both_engines(engines):
-    verdicts = engines.first["drift_verdicts"]["on_spark"]
-    assert sorted(verdicts) == sorted(engines.first["drift_verdicts"]["on_duckdb"])
-    assert {verdict for verdict, _ in verdicts} >= {"steady"}, verdicts
+def test_usage_drift_judges_a_week_with_every_statistic_on_both_engines(engines):
+    judged = engines.first["judged_week"]["on_spark"]
+    assert sorted(judged) == sorted(engines.first["judged_week"]["on_duckdb"])
+    assert judged and "no_verdict" not in {verdict for _, _, verdict, _, _ in judged}, judged
+    # two baseline weeks: a median and a non-zero MAD, so the robust z has a value everywhere
+    robust = {
+        (measure, valued) for measure, statistic, _, valued, _ in judged if statistic == "robust_z"
+    }
+    assert robust == {
+        ("requests", True),
+        ("tokens_per_request", True),
+        ("output_input_ratio", True),
+    }
+    assert {statistic for _, statistic, *_ in judged} == {
+        "robust_z",
+        "two_proportion_z",
+        "total_variation_distance",
+        "new_token_share",
+    }
 
 
 def test_every_row_is_the_same_on_spark_and_on_duckdb(engines):

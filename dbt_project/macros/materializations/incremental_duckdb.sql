@@ -10,7 +10,7 @@
     window at a time, then whatever its query returns outside that window (nothing, for a model
     filtered to it): the rows are the same, but a query that ranks requests per day holds one day's
     rows instead of the whole window's (four days of 8M requests spill far more than one). A window
-    of more than a year is inserted at once.
+    of more than ten years (no window given: dbt's defaults) is inserted at once.
 
     Like on_schema_change='fail', an incremental run whose query's columns differ from the table's
     (names, order or types) stops with the difference and leaves the table as it was.
@@ -62,12 +62,15 @@
             ) as model_rows
         {%- endset -%}
         {%- set by_day = config.get('meta', {}).get('aiuw', {}).get('insert_by_day') -%}
-        {#- A longer window is no daily run: dbt's default window ([1970, 2999) for a build by hand)
-            is inserted in one statement, not one day at a time over centuries. -#}
-        {%- set max_days_inserted_by_day = 366 -%}
-        {%- set first_day = modules.datetime.date.fromisoformat(landed_min_date() | trim) -%}
-        {%- set end_day = modules.datetime.date.fromisoformat(run_var('max_date') | string) -%}
-        {%- if by_day and (end_day - first_day).days <= max_days_inserted_by_day -%}
+        {%- set insert_days = false -%}
+        {%- if by_day -%}
+            {%- set first_day = modules.datetime.date.fromisoformat(landed_min_date() | trim) -%}
+            {%- set end_day = modules.datetime.date.fromisoformat(run_var('max_date') | string) -%}
+            {#- A window of more than ten years is no backfill but a build without a window (dbt's
+                default, 1970 to 2999): one insert, not one a day for a thousand years. -#}
+            {%- set insert_days = (end_day - first_day).days <= 3660 -%}
+        {%- endif -%}
+        {%- if insert_days -%}
             {%- for offset in range((end_day - first_day).days) -%}
                 {%- set day = first_day + modules.datetime.timedelta(days=offset) -%}
                 {%- do run_query(insert_rows ~ " where " ~ by_day ~ " = cast('" ~ day ~ "' as date)") -%}
