@@ -29,9 +29,9 @@ START, END = date(2026, 9, 1), date(2026, 9, 4)  # end exclusive: three days of 
 # - OpenAI from 1 August: a whole month of invoiced cost and usage, closed by the three days, for
 #   the forecast back-test (whole months), the spend drivers (the day, week and month before) and
 #   the closed books a late restatement changes (RESTATEMENT);
-# - the gateways from 10 August: three whole ISO weeks of traffic (10-16, 17-23 and 24-30 August);
-#   usage drift judges the last against the two before (DRIFT_BASELINE_WEEKS).
-MONTH_START, WEEKS_START = date(2026, 8, 1), date(2026, 8, 10)
+# - the gateways from 17 August: two whole ISO weeks of traffic (17-23 and 24-30 August); usage
+#   drift judges the second against the first (DRIFT_BASELINE_WEEKS).
+MONTH_START, WEEKS_START = date(2026, 8, 1), date(2026, 8, 17)
 JUDGED_WEEK = date(2026, 8, 24)
 HISTORY_START = {
     "openai": MONTH_START,
@@ -41,10 +41,11 @@ HISTORY_START = {
 }
 # the sandbox providers whose file exports the gateway sources read
 GATEWAY_EXPORTS = {"litellm", "otel"}
-# The slice's drift rules judge a week against two baseline weeks (the enterprise's rules ask for
-# four): the fewest whose median and MAD give a robust z, so every statistic the mart computes has
-# a value on JUDGED_WEEK.
-DRIFT_BASELINE_WEEKS = 2
+# The slice's drift rules judge a week against one baseline week (the enterprise's rules ask for
+# four), so JUDGED_WEEK gets a verdict on every measure. One week has no spread, so the robust z of
+# the count and ratio measures has no value: a third week (two baseline weeks) gives it one, at
+# about 35 s more of the module's CPU than CI's time budget holds (docs/spark.md).
+DRIFT_BASELINE_WEEKS = 1
 # OpenAI's bill of 12 August grows by this much after August is booked.
 RESTATEMENT = (date(2026, 8, 12), Decimal("125.00"))
 # An entity that never landed: its folder holds only the zero-row schema file, which both engines
