@@ -193,6 +193,7 @@ def transform(data: Path, start: date, end: date, label: str) -> dict:
     steps = outcome["steps"]
     results, manifest = newest_run_artifacts(data, began)
     mart_path = mart_path_models(manifest)
+    on_path = [r for r in results if r["unique_id"] in mart_path]
     checks = steps.get(GX_STEP, 0.0)
     return {
         "wall_seconds": wall,
@@ -200,12 +201,8 @@ def transform(data: Path, start: date, end: date, label: str) -> dict:
         "dagster_load_seconds": outcome["load_seconds"],
         "transform_seconds": steps.get(DBT_STEP, 0.0),
         "dbt_nodes": len(results),
-        "mart_path_model_seconds": sum(
-            r["execution_time"] for r in results if r["unique_id"] in mart_path
-        ),
-        "mart_path_elapsed_seconds": elapsed_seconds(
-            [r for r in results if r["unique_id"] in mart_path]
-        ),
+        "mart_path_model_seconds": sum(r["execution_time"] for r in on_path),
+        "mart_path_elapsed_seconds": elapsed_seconds(on_path),
         "mart_path_models": sorted(n.split(".")[-1] for n in mart_path),
         "checks_seconds": checks,
         "publish_seconds": steps.get(PUBLISH_STEP, 0.0),
